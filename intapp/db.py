@@ -1,0 +1,106 @@
+"""The one engine, short sessions, and migrations.
+
+SQLite (the default) is tuned for a single-file store shared by a few processes:
+WAL, `synchronous=FULL`, foreign keys on, and write transactions that begin
+IMMEDIATE so a second writer waits (up to `SQLITE_BUSY_SECONDS`) instead of failing
+with "database is locked" half-way through a transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from intapp import paths
+
+DATABASE_URL_ENV = "INTAPP_DATABASE_URL"
+SQLITE_BUSY_SECONDS = 30
+_READ_ONLY = "intapp_read_only"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The URL to use: the one given, else `INTAPP_DATABASE_URL`, else the default file."""
+    url = url or os.environ.get(DATABASE_URL_ENV)
+    if url:
+        parsed = make_url(url)
+        if parsed.drivername in ("postgresql", "postgres"):
+            # psycopg 3 is the driver we install; plain postgresql:// would ask for psycopg2.
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return url
+    return f"sqlite:///{paths.default_database_path()}"
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for showing to people."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    """Build the engine for `url` (see `resolve_url`), creating a private SQLite file."""
+    url = resolve_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        paths.create_private_file(path)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for a URL."""
+    return create_db_engine(url)
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """A write session: commits on success, rolls back on any error, always closes."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only session that never takes SQLite's write lock."""
+    with Session(engine.execution_options(**{_READ_ONLY: True})) as session:
+        yield session

@@ -1,0 +1,31 @@
+"""The table models. Importing this package registers every table on `SQLModel.metadata`."""
+
+from sqlmodel import SQLModel
+
+from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
+from intapp.models.audit import AuditEvent
+from intapp.models.care_plan import CarePlan, CarePlanVersion
+from intapp.models.organisation import GpPractice, Locality, Team, Worker
+from intapp.models.person import Person
+from intapp.models.reablement import ReablementEpisode
+from intapp.models.referral import Allocation, Referral
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "CARER_OUTCOMES",
+    "PERSON_OUTCOMES",
+    "Allocation",
+    "Assessment",
+    "AuditEvent",
+    "CarePlan",
+    "CarePlanVersion",
+    "GpPractice",
+    "Locality",
+    "Person",
+    "ReablementEpisode",
+    "Referral",
+    "Team",
+    "Worker",
+    "metadata",
+]

@@ -1,0 +1,49 @@
+"""Where intapp keeps its files: every path is decided here, and folders are made on demand."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "intapp"
+
+# Shipped reference and demo files live in the repository's data/ folder.
+SHIPPED_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable only by its owner, and return it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def data_dir() -> Path:
+    """The folder that holds the default SQLite database."""
+    return _private_dir(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+
+
+def state_dir() -> Path:
+    """The folder that holds the error log."""
+    return _private_dir(Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)))
+
+
+def config_file() -> Path:
+    """The optional TOML file that overrides response targets and other settings."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def default_database_path() -> Path:
+    """The default SQLite database file."""
+    return data_dir() / "intapp.sqlite3"
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 if it does not exist, and force 0600 if it does."""
+    if not path.parent.exists():
+        _private_dir(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)

@@ -1,0 +1,104 @@
+"""The audit trail: one event per create, update or delete, in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, SQLModel, select
+
+from intapp import clock
+from intapp.models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(row: SQLModel) -> dict[str, Any]:
+    """The row's column values, JSON-ready."""
+    return {key: _plain(value) for key, value in row.model_dump().items()}
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every field whose value changed."""
+    return {
+        key: [before.get(key), value]
+        for key, value in after.items()
+        if key != "version" and before.get(key) != value
+    }
+
+
+def record(
+    *,
+    session: Session,
+    user: str,
+    entity: str,
+    entity_id: object,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit event to the current transaction."""
+    session.add(
+        AuditEvent(
+            at=clock.now(),
+            user=user,
+            entity=entity,
+            entity_id=str(entity_id),
+            action=action,
+            changes=changes or {},
+        )
+    )
+
+
+def record_create(*, session: Session, user: str, row: SQLModel) -> None:
+    """Audit a newly flushed row, with every field as new."""
+    after = snapshot(row)
+    record(
+        session=session,
+        user=user,
+        entity=row.__tablename__,  # type: ignore[arg-type]
+        entity_id=after["id"],
+        action="create",
+        changes={k: [None, v] for k, v in after.items() if v not in (None, "", [], {})},
+    )
+
+
+def record_update(
+    *, session: Session, user: str, row: SQLModel, before: dict[str, Any], action: str = "update"
+) -> None:
+    """Audit a changed row against the snapshot taken before the change."""
+    after = snapshot(row)
+    record(
+        session=session,
+        user=user,
+        entity=row.__tablename__,  # type: ignore[arg-type]
+        entity_id=after["id"],
+        action=action,
+        changes=changes_between(before, after),
+    )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit event, for showing in a timeline."""
+
+    at: datetime
+    user: str
+    entity: str
+    entity_id: str
+    action: str
+    changes: dict[str, Any]
+
+
+def history(*, session: Session, entity: str, entity_id: object) -> list[AuditEntry]:
+    """Every event for one record, oldest first."""
+    rows = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.id)  # type: ignore[arg-type]
+    ).all()
+    return [AuditEntry(r.at, r.user, r.entity, r.entity_id, r.action, r.changes) for r in rows]

@@ -1,0 +1,258 @@
+"""People: matching without duplicates, validation, search and the overview triage needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from intapp import clock
+from intapp.models import Person, Team
+from intapp.models.types import RiskTier
+from intapp.services import audit
+from intapp.services.errors import InvalidInput, NotFound, flush
+from intapp.services.nhs_number import format_nhs_number, normalise
+
+COHORT_FLAGS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
+
+
+@dataclass
+class PersonIn:
+    """What a form or an import row says about a person."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    team_id: int
+    nhs_number: str | None = None
+    local_id: str | None = None
+    gender: str | None = None
+    postcode: str | None = None
+    gp_practice_code: str | None = None
+    phone: str | None = None
+    risk_tier: str = RiskTier.LOW
+    frail_older: bool = False
+    ltc_end_of_life: bool = False
+    complex_lives: bool = False
+    mh_ld_dementia: bool = False
+    cyp_with_ltc: bool = False
+    has_unpaid_carer: bool = False
+    is_carer: bool = False
+    cares_for_id: int | None = None
+    date_of_death: date | None = None
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """A person as the screens and the CLI show them."""
+
+    id: int
+    nhs_number: str | None
+    local_id: str | None
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    postcode: str | None
+    team_id: int
+    risk_tier: str
+    date_of_death: date | None
+    cohorts: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return format_nhs_number(self.nhs_number)
+
+    def age_on(self, day: date) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def summarise(person: Person) -> PersonSummary:
+    """The plain result object for a Person row."""
+    assert person.id is not None
+    return PersonSummary(
+        id=person.id,
+        nhs_number=person.nhs_number,
+        local_id=person.local_id,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth,
+        postcode=person.postcode,
+        team_id=person.team_id,
+        risk_tier=person.risk_tier,
+        date_of_death=person.date_of_death,
+        cohorts=tuple(flag for flag in COHORT_FLAGS if getattr(person, flag)),
+    )
+
+
+def validated(person_in: PersonIn, *, session: Session) -> PersonIn:
+    """Check and tidy a PersonIn; raise `InvalidInput` naming the field at fault."""
+    given, family = person_in.given_name.strip(), person_in.family_name.strip()
+    if not given:
+        raise InvalidInput("Given name is required", field="given_name")
+    if not family:
+        raise InvalidInput("Family name is required", field="family_name")
+    nhs = normalise(person_in.nhs_number) if person_in.nhs_number else None
+    local_id = (person_in.local_id or "").strip() or None
+    if nhs is None and local_id is None:
+        raise InvalidInput("Give an NHS number or a local person id", field="nhs_number")
+    today = clock.today()
+    if person_in.date_of_birth > today:
+        raise InvalidInput("Date of birth cannot be in the future", field="date_of_birth")
+    death = person_in.date_of_death
+    if death is not None and not person_in.date_of_birth <= death <= today:
+        raise InvalidInput(
+            "Date of death must be between the date of birth and today", field="date_of_death"
+        )
+    if person_in.risk_tier not in set(RiskTier):
+        raise InvalidInput(f"Risk tier must be one of: {', '.join(RiskTier)}", field="risk_tier")
+    if session.get(Team, person_in.team_id) is None:
+        raise InvalidInput(f"There is no team with id {person_in.team_id}", field="team")
+    postcode = (person_in.postcode or "").strip().upper() or None
+    values = {f.name: getattr(person_in, f.name) for f in fields(PersonIn)}
+    values.update(
+        given_name=given, family_name=family, nhs_number=nhs, local_id=local_id, postcode=postcode
+    )
+    return PersonIn(**values)
+
+
+def find_person(
+    *,
+    session: Session,
+    nhs_number: str | None = None,
+    local_id: str | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
+    date_of_birth: date | None = None,
+) -> Person | None:
+    """The existing record: by NHS number, else local id, else exact name and date of birth."""
+    if nhs_number:
+        return session.exec(select(Person).where(Person.nhs_number == nhs_number)).first()
+    if local_id:
+        return session.exec(select(Person).where(Person.local_id == local_id)).first()
+    if given_name and family_name and date_of_birth:
+        return session.exec(
+            select(Person).where(
+                func.lower(Person.family_name) == family_name.strip().lower(),
+                func.lower(Person.given_name) == given_name.strip().lower(),
+                Person.date_of_birth == date_of_birth,
+            )
+        ).first()
+    return None
+
+
+def match_or_create_person(
+    *, session: Session, user: str, person_in: PersonIn
+) -> tuple[Person, bool]:
+    """The matching person, or a new one; never a duplicate. Returns (person, created)."""
+    clean = validated(person_in, session=session)
+    existing = find_person(
+        session=session,
+        nhs_number=clean.nhs_number,
+        local_id=None if clean.nhs_number else clean.local_id,
+        given_name=clean.given_name,
+        family_name=clean.family_name,
+        date_of_birth=clean.date_of_birth,
+    )
+    if existing is None and clean.nhs_number and clean.local_id:
+        existing = find_person(session=session, local_id=clean.local_id)
+    if existing is not None:
+        return existing, False
+    person = Person(**vars(clean), created_at=clock.now())
+    session.add(person)
+    flush(session, "person")
+    audit.record_create(session=session, user=user, row=person)
+    return person, True
+
+
+def create_person(*, session: Session, user: str, person_in: PersonIn) -> PersonSummary:
+    """Add a person; refuse when they are already known (by NHS number or local id)."""
+    person, created = match_or_create_person(session=session, user=user, person_in=person_in)
+    if not created:
+        raise InvalidInput(
+            f"{person.given_name} {person.family_name} is already recorded "
+            f"(person {person.id}); open their record instead",
+            field="nhs_number",
+        )
+    return summarise(person)
+
+
+def update_person(
+    *, session: Session, user: str, person_id: int, person_in: PersonIn
+) -> PersonSummary:
+    """Change a person's details, auditing each changed field."""
+    person = load_person(session=session, person_id=person_id)
+    clean = validated(person_in, session=session)
+    before = audit.snapshot(person)
+    for key, value in vars(clean).items():
+        setattr(person, key, value)
+    flush(session, "person")
+    audit.record_update(session=session, user=user, row=person, before=before)
+    return summarise(person)
+
+
+def load_person(*, session: Session, person_id: int) -> Person:
+    """The Person row, or `NotFound`."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"There is no person with id {person_id}")
+    return person
+
+
+def get_person(*, session: Session, person_id: int) -> PersonSummary:
+    """One person's summary."""
+    return summarise(load_person(session=session, person_id=person_id))
+
+
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str) -> date | None:
+    """A date typed as ``YYYY-MM-DD`` or ``DD/MM/YYYY``, or None when it is neither."""
+    text = text.strip()
+    try:
+        if match := _UK_DATE.match(text):
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def search_people(*, session: Session, text: str, limit: int = 50) -> list[PersonSummary]:
+    """People matching an NHS number (spaces optional), a date of birth, a postcode or a name."""
+    text = text.strip()
+    if not text:
+        return []
+    digits = text.replace(" ", "").replace("-", "")
+    query = select(Person)
+    if digits.isascii() and digits.isdigit() and len(digits) == 10:
+        query = query.where(Person.nhs_number == digits)
+    elif (day := parse_date(text)) is not None:
+        query = query.where(Person.date_of_birth == day)
+    elif _POSTCODE_START.match(text):
+        query = query.where(
+            or_(col(Person.postcode).startswith(text.upper()), col(Person.local_id) == text)
+        )
+    else:
+        query = query.where(
+            *(
+                or_(
+                    func.lower(Person.family_name).startswith(word),
+                    func.lower(Person.given_name).startswith(word),
+                )
+                for word in text.lower().split()
+            )
+        )
+    order = (col(Person.family_name), col(Person.given_name), col(Person.id))
+    return [summarise(p) for p in session.exec(query.order_by(*order).limit(limit)).all()]
+
+
+_POSTCODE_START = re.compile(r"^[A-Za-z]{1,2}\d")
