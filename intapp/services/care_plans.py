@@ -1,0 +1,319 @@
+"""The one shared care and support plan per person; every change saves a new version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from intapp import clock
+from intapp.models import CarePlan, CarePlanVersion, Person, Worker
+from intapp.services import audit
+from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.people import load_person, parse_date
+
+ITEM_KINDS = ("equipment", "adaptation", "small_package")
+
+
+@dataclass(frozen=True)
+class PlanContent:
+    """What a plan says: goals in the person's words, actions, micro-commissioned items."""
+
+    lead_worker_id: int
+    review_date: date
+    goals: list[str] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """One version of a person's plan, with the plan's current state."""
+
+    plan_id: int
+    person_id: int
+    number: int
+    current_number: int
+    content: PlanContent
+    change_note: str
+    created_by: str
+    created_at: datetime
+    version: int
+
+    @property
+    def is_current(self) -> bool:
+        return self.number == self.current_number
+
+
+def _checked(content: PlanContent, *, session: Session) -> PlanContent:
+    if session.get(Worker, content.lead_worker_id) is None:
+        raise InvalidInput(
+            f"There is no worker with id {content.lead_worker_id}", field="lead_worker"
+        )
+    goals = [g.strip() for g in content.goals if g.strip()]
+    if not goals:
+        raise InvalidInput("Write at least one goal, in the person's own words", field="goals")
+    actions = []
+    for n, action in enumerate(content.actions, start=1):
+        who, what = str(action.get("who", "")).strip(), str(action.get("what", "")).strip()
+        if not who or not what:
+            raise InvalidInput(f"Action {n}: say who will do what", field=f"action:{n}")
+        by_when = action.get("by_when")
+        due = by_when if isinstance(by_when, date) else parse_date(str(by_when or ""))
+        if due is None:
+            raise InvalidInput(
+                f"Action {n}: give a 'by when' date as DD/MM/YYYY", field=f"action:{n}"
+            )
+        actions.append(
+            {"who": who, "what": what, "by_when": due.isoformat(), "done": bool(action.get("done"))}
+        )
+    items = []
+    for n, item in enumerate(content.items, start=1):
+        kind = item.get("kind")
+        if kind not in ITEM_KINDS:
+            raise InvalidInput(
+                f"Item {n}: kind must be one of {', '.join(ITEM_KINDS)}", field=f"item:{n}"
+            )
+        description = str(item.get("description", "")).strip()
+        if not description:
+            raise InvalidInput(f"Item {n}: describe what is commissioned", field=f"item:{n}")
+        try:
+            cost = round(float(item.get("cost_pounds") or 0), 2)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                f"Item {n}: cost must be a number of pounds", field=f"item:{n}"
+            ) from None
+        if cost < 0:
+            raise InvalidInput(f"Item {n}: cost cannot be negative", field=f"item:{n}")
+        items.append({"kind": kind, "description": description, "cost_pounds": cost})
+    return PlanContent(content.lead_worker_id, content.review_date, goals, actions, items)
+
+
+def _view(plan: CarePlan, version: CarePlanVersion) -> PlanView:
+    assert plan.id is not None
+    return PlanView(
+        plan_id=plan.id,
+        person_id=plan.person_id,
+        number=version.number,
+        current_number=plan.current_number,
+        content=PlanContent(
+            lead_worker_id=version.lead_worker_id,
+            review_date=version.review_date,
+            goals=list(version.goals),
+            actions=[dict(a) for a in version.actions],
+            items=[dict(i) for i in version.items],
+        ),
+        change_note=version.change_note,
+        created_by=version.created_by,
+        created_at=version.created_at,
+        version=plan.version,
+    )
+
+
+def _add_version(
+    *, session: Session, user: str, plan: CarePlan, content: PlanContent, note: str
+) -> CarePlanVersion:
+    assert plan.id is not None
+    version = CarePlanVersion(
+        plan_id=plan.id,
+        number=plan.current_number,
+        lead_worker_id=content.lead_worker_id,
+        review_date=content.review_date,
+        goals=content.goals,
+        actions=content.actions,
+        items=content.items,
+        change_note=note.strip(),
+        created_by=user,
+        created_at=clock.now(),
+    )
+    session.add(version)
+    flush(session, "care plan")
+    audit.record_create(session=session, user=user, row=version)
+    return version
+
+
+def _plan_for(*, session: Session, person_id: int) -> CarePlan | None:
+    return session.exec(select(CarePlan).where(CarePlan.person_id == person_id)).first()
+
+
+def create_plan(*, session: Session, user: str, person_id: int, content: PlanContent) -> PlanView:
+    """Write a person's first plan (version 1)."""
+    load_person(session=session, person_id=person_id)
+    if _plan_for(session=session, person_id=person_id) is not None:
+        raise InvalidInput(
+            "This person already has a care plan; change it to make a new version",
+            field="person",
+        )
+    content = _checked(content, session=session)
+    plan = CarePlan(
+        person_id=person_id,
+        lead_worker_id=content.lead_worker_id,
+        review_date=content.review_date,
+        created_at=clock.now(),
+    )
+    session.add(plan)
+    flush(session, "care plan")
+    audit.record_create(session=session, user=user, row=plan)
+    version = _add_version(
+        session=session, user=user, plan=plan, content=content, note="first plan"
+    )
+    return _view(plan, version)
+
+
+def revise_plan(
+    *,
+    session: Session,
+    user: str,
+    person_id: int,
+    content: PlanContent,
+    note: str = "",
+    expected_version: int | None = None,
+) -> PlanView:
+    """Save a change as a new version; earlier versions stay as they were."""
+    plan = _plan_for(session=session, person_id=person_id)
+    if plan is None:
+        raise NotFound("This person has no care plan yet; create one first")
+    check_version("care plan", plan.version, expected_version)
+    content = _checked(content, session=session)
+    before = audit.snapshot(plan)
+    plan.current_number += 1
+    plan.lead_worker_id = content.lead_worker_id
+    plan.review_date = content.review_date
+    flush(session, "care plan")
+    audit.record_update(session=session, user=user, row=plan, before=before, action="revise")
+    version = _add_version(session=session, user=user, plan=plan, content=content, note=note)
+    return _view(plan, version)
+
+
+def current_plan(*, session: Session, person_id: int) -> PlanView | None:
+    """The person's plan as it stands, or None."""
+    plan = _plan_for(session=session, person_id=person_id)
+    return (
+        None
+        if plan is None
+        else plan_version(session=session, person_id=person_id, number=plan.current_number)
+    )
+
+
+def plan_version(*, session: Session, person_id: int, number: int) -> PlanView:
+    """Any saved version of the person's plan."""
+    plan = _plan_for(session=session, person_id=person_id)
+    if plan is None:
+        raise NotFound("This person has no care plan")
+    version = session.exec(
+        select(CarePlanVersion).where(
+            CarePlanVersion.plan_id == plan.id, CarePlanVersion.number == number
+        )
+    ).first()
+    if version is None:
+        raise NotFound(f"The care plan has no version {number}")
+    return _view(plan, version)
+
+
+def plan_history(*, session: Session, person_id: int) -> list[PlanView]:
+    """Every version of the person's plan, newest first."""
+    plan = _plan_for(session=session, person_id=person_id)
+    if plan is None:
+        return []
+    versions = session.exec(
+        select(CarePlanVersion)
+        .where(CarePlanVersion.plan_id == plan.id)
+        .order_by(col(CarePlanVersion.number).desc())
+    ).all()
+    return [_view(plan, v) for v in versions]
+
+
+def add_action(
+    *,
+    session: Session,
+    user: str,
+    person_id: int,
+    who: str,
+    what: str,
+    by_when: date,
+    expected_version: int | None = None,
+) -> PlanView:
+    """Add one action to the plan (a new version)."""
+    plan = _require_current(session=session, person_id=person_id)
+    action = {"who": who, "what": what, "by_when": by_when, "done": False}
+    content = replace(plan.content, actions=[*plan.content.actions, action])
+    return revise_plan(
+        session=session,
+        user=user,
+        person_id=person_id,
+        content=content,
+        note=f"added action: {what.strip()[:80]}",
+        expected_version=expected_version,
+    )
+
+
+def mark_action_done(
+    *,
+    session: Session,
+    user: str,
+    person_id: int,
+    action_index: int,
+    expected_version: int | None = None,
+) -> PlanView:
+    """Mark the action at `action_index` (0-based) done (a new version)."""
+    plan = _require_current(session=session, person_id=person_id)
+    actions = [dict(a) for a in plan.content.actions]
+    if not 0 <= action_index < len(actions):
+        raise InvalidInput(f"The plan has no action {action_index + 1}", field="action")
+    if actions[action_index]["done"]:
+        raise InvalidInput("That action is already done", field="action")
+    actions[action_index]["done"] = True
+    return revise_plan(
+        session=session,
+        user=user,
+        person_id=person_id,
+        content=replace(plan.content, actions=actions),
+        note=f"action done: {actions[action_index]['what'][:80]}",
+        expected_version=expected_version,
+    )
+
+
+def _require_current(*, session: Session, person_id: int) -> PlanView:
+    plan = current_plan(session=session, person_id=person_id)
+    if plan is None:
+        raise NotFound("This person has no care plan yet; create one first")
+    return plan
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """A plan whose review date has come or is coming."""
+
+    person_id: int
+    person_name: str
+    lead_worker_id: int
+    review_date: date
+    overdue: bool
+
+
+def plans_due_for_review(
+    *,
+    session: Session,
+    team_ids: list[int] | None = None,
+    on_or_before: date | None = None,
+    limit: int = 200,
+) -> list[ReviewDue]:
+    """Open plans with a review date on or before a day (default today), oldest first."""
+    today = clock.today()
+    cutoff = on_or_before or today
+    query = (
+        select(CarePlan, Person)
+        .join(Person, col(Person.id) == CarePlan.person_id)
+        .where(col(CarePlan.closed_at).is_(None), CarePlan.review_date <= cutoff)
+    )
+    if team_ids is not None:
+        query = query.where(col(Person.team_id).in_(team_ids))
+    query = query.order_by(col(CarePlan.review_date), col(CarePlan.id)).limit(limit)
+    return [
+        ReviewDue(
+            p.id, p.display_name, plan.lead_worker_id, plan.review_date, plan.review_date < today
+        )  # type: ignore[arg-type]
+        for plan, p in session.exec(query).all()
+    ]

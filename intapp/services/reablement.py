@@ -1,0 +1,390 @@
+"""Reablement episodes: up to 42 days, an outcome, and the 91-day "still at home" follow-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from intapp import clock
+from intapp.config import load_settings
+from intapp.models import Person, ReablementEpisode, Worker
+from intapp.models.types import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
+from intapp.services import audit
+from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.people import load_person
+
+# Barthel index: ten items and the highest score each can take (total 0–20).
+BARTHEL_ITEMS: tuple[tuple[str, int], ...] = (
+    ("Bowels", 2),
+    ("Bladder", 2),
+    ("Grooming", 1),
+    ("Toilet use", 2),
+    ("Feeding", 2),
+    ("Transfer (bed to chair)", 3),
+    ("Mobility", 3),
+    ("Dressing", 2),
+    ("Stairs", 2),
+    ("Bathing", 1),
+)
+
+# No one is followed up after their death.
+NO_FOLLOWUP_OUTCOMES = frozenset({ReablementOutcome.EARLY_CESSATION_DECEASED})
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """An episode as the screens show it."""
+
+    id: int
+    person_id: int
+    referral_id: int | None
+    worker_id: int | None
+    episode_type: str
+    state: str
+    start_date: date
+    planned_end_date: date
+    extension_reason: str | None
+    goals: list[str]
+    barthel_start: list[int] | None
+    barthel_end: list[int] | None
+    ended_on: date | None
+    outcome: str | None
+    followup_due: date | None
+    followup_result: str | None
+    version: int
+
+    def days_running(self, today: date) -> int:
+        """Days from the start to `today`, or to the end for an ended episode."""
+        return ((self.ended_on or today) - self.start_date).days
+
+    @property
+    def barthel_start_total(self) -> int | None:
+        return barthel_total(self.barthel_start)
+
+    @property
+    def barthel_end_total(self) -> int | None:
+        return barthel_total(self.barthel_end)
+
+
+def summarise(e: ReablementEpisode) -> EpisodeSummary:
+    """The plain result object for a ReablementEpisode row."""
+    assert e.id is not None
+    return EpisodeSummary(
+        id=e.id,
+        person_id=e.person_id,
+        referral_id=e.referral_id,
+        worker_id=e.worker_id,
+        episode_type=e.episode_type,
+        state=e.state,
+        start_date=e.start_date,
+        planned_end_date=e.planned_end_date,
+        extension_reason=e.extension_reason,
+        goals=list(e.goals),
+        barthel_start=list(e.barthel_start) if e.barthel_start is not None else None,
+        barthel_end=list(e.barthel_end) if e.barthel_end is not None else None,
+        ended_on=e.ended_on,
+        outcome=e.outcome,
+        followup_due=e.followup_due,
+        followup_result=e.followup_result,
+        version=e.version,
+    )
+
+
+def barthel_total(scores: list[int] | None) -> int | None:
+    """The Barthel total (0–20), or None when not recorded."""
+    return None if scores is None else sum(scores)
+
+
+def checked_barthel(scores: list[int] | None, *, field: str) -> list[int] | None:
+    """Validate ten Barthel item scores against each item's range."""
+    if scores is None:
+        return None
+    if len(scores) != len(BARTHEL_ITEMS):
+        raise InvalidInput(f"The Barthel index has {len(BARTHEL_ITEMS)} items", field=field)
+    for (item, top), score in zip(BARTHEL_ITEMS, scores, strict=True):
+        if not isinstance(score, int) or not 0 <= score <= top:
+            raise InvalidInput(f"Barthel {item}: score 0 to {top}", field=field)
+    return list(scores)
+
+
+def load_episode(*, session: Session, episode_id: int) -> ReablementEpisode:
+    """The episode row, or `NotFound`."""
+    episode = session.get(ReablementEpisode, episode_id)
+    if episode is None:
+        raise NotFound(f"There is no reablement episode with id {episode_id}")
+    return episode
+
+
+def _standard_end(start: date) -> date:
+    return start + timedelta(days=load_settings().reablement_standard_days)
+
+
+def _needs_reason(start: date, planned_end: date) -> bool:
+    return planned_end > _standard_end(start)
+
+
+def start_episode(
+    *,
+    session: Session,
+    user: str,
+    person_id: int,
+    start_date: date,
+    goals: list[str],
+    episode_type: str = EpisodeType.STANDARD,
+    referral_id: int | None = None,
+    worker_id: int | None = None,
+    barthel_start: list[int] | None = None,
+    planned_end_date: date | None = None,
+    extension_reason: str | None = None,
+) -> EpisodeSummary:
+    """Plan (future start) or begin (start today or earlier) an episode of reablement."""
+    person = load_person(session=session, person_id=person_id)
+    if person.date_of_death is not None:
+        raise InvalidInput("This person has died; reablement cannot start", field="person")
+    if episode_type not in set(EpisodeType):
+        raise InvalidInput("Episode type must be standard or complex", field="type")
+    if worker_id is not None and session.get(Worker, worker_id) is None:
+        raise InvalidInput(f"There is no worker with id {worker_id}", field="worker")
+    goals = [g.strip() for g in goals if g.strip()]
+    if not goals:
+        raise InvalidInput("Write at least one reablement goal", field="goals")
+    running = session.exec(
+        select(ReablementEpisode).where(
+            ReablementEpisode.person_id == person_id,
+            col(ReablementEpisode.state).in_([EpisodeState.PLANNED, EpisodeState.ACTIVE]),
+        )
+    ).first()
+    if running is not None:
+        raise InvalidInput(
+            f"{person.display_name} already has a {running.state} reablement episode",
+            field="person",
+        )
+    planned_end = planned_end_date or _standard_end(start_date)
+    if planned_end < start_date:
+        raise InvalidInput("The planned end cannot be before the start", field="planned_end")
+    reason = (extension_reason or "").strip() or None
+    if _needs_reason(start_date, planned_end) and reason is None:
+        raise InvalidInput(
+            "An episode planned for more than 42 days needs a reason", field="extension_reason"
+        )
+    episode = ReablementEpisode(
+        person_id=person_id,
+        referral_id=referral_id,
+        worker_id=worker_id,
+        episode_type=episode_type,
+        state=EpisodeState.ACTIVE if start_date <= clock.today() else EpisodeState.PLANNED,
+        start_date=start_date,
+        planned_end_date=planned_end,
+        extension_reason=reason,
+        goals=goals,
+        barthel_start=checked_barthel(barthel_start, field="barthel_start"),
+    )
+    session.add(episode)
+    flush(session, "reablement episode")
+    audit.record_create(session=session, user=user, row=episode)
+    return summarise(episode)
+
+
+def _update(
+    *,
+    session: Session,
+    user: str,
+    episode_id: int,
+    expected_version: int | None,
+    action: str,
+    allowed_states: tuple[str, ...],
+) -> tuple[ReablementEpisode, dict[str, object]]:
+    episode = load_episode(session=session, episode_id=episode_id)
+    check_version("reablement episode", episode.version, expected_version)
+    if episode.state not in allowed_states:
+        raise InvalidInput(f"This episode is {episode.state}; it cannot be {action}", field="state")
+    return episode, audit.snapshot(episode)
+
+
+def begin_episode(
+    *, session: Session, user: str, episode_id: int, expected_version: int | None = None
+) -> EpisodeSummary:
+    """Mark a planned episode as started today."""
+    episode, before = _update(
+        session=session,
+        user=user,
+        episode_id=episode_id,
+        expected_version=expected_version,
+        action="started",
+        allowed_states=(EpisodeState.PLANNED,),
+    )
+    length = episode.planned_end_date - episode.start_date
+    episode.start_date = clock.today()
+    episode.planned_end_date = episode.start_date + length
+    episode.state = EpisodeState.ACTIVE
+    flush(session, "reablement episode")
+    audit.record_update(session=session, user=user, row=episode, before=before, action="begin")
+    return summarise(episode)
+
+
+def extend_episode(
+    *,
+    session: Session,
+    user: str,
+    episode_id: int,
+    new_planned_end: date,
+    reason: str,
+    expected_version: int | None = None,
+) -> EpisodeSummary:
+    """Move the planned end later; a reason is always required."""
+    episode, before = _update(
+        session=session,
+        user=user,
+        episode_id=episode_id,
+        expected_version=expected_version,
+        action="extended",
+        allowed_states=(EpisodeState.PLANNED, EpisodeState.ACTIVE),
+    )
+    if not reason.strip():
+        raise InvalidInput("Say why the episode needs longer", field="reason")
+    if new_planned_end <= episode.planned_end_date:
+        raise InvalidInput(
+            "The new end must be later than the current planned end", field="planned_end"
+        )
+    episode.planned_end_date = new_planned_end
+    episode.extension_reason = reason.strip()
+    flush(session, "reablement episode")
+    audit.record_update(session=session, user=user, row=episode, before=before, action="extend")
+    return summarise(episode)
+
+
+def end_episode(
+    *,
+    session: Session,
+    user: str,
+    episode_id: int,
+    outcome: str,
+    ended_on: date | None = None,
+    barthel_end: list[int] | None = None,
+    expected_version: int | None = None,
+) -> EpisodeSummary:
+    """End an active episode with its SALT outcome and set the 91-day follow-up."""
+    episode, before = _update(
+        session=session,
+        user=user,
+        episode_id=episode_id,
+        expected_version=expected_version,
+        action="ended",
+        allowed_states=(EpisodeState.ACTIVE,),
+    )
+    if outcome not in set(ReablementOutcome):
+        raise InvalidInput(
+            f"Outcome must be one of: {', '.join(ReablementOutcome)}", field="outcome"
+        )
+    ended_on = ended_on or clock.today()
+    if not episode.start_date <= ended_on <= clock.today():
+        raise InvalidInput("The end date must be between the start and today", field="ended_on")
+    if _needs_reason(episode.start_date, ended_on) and not episode.extension_reason:
+        raise InvalidInput(
+            "This episode ran past 42 days without a recorded reason; "
+            "extend it with a reason first",
+            field="extension_reason",
+        )
+    episode.state = EpisodeState.ENDED
+    episode.ended_on = ended_on
+    episode.outcome = outcome
+    episode.barthel_end = checked_barthel(barthel_end, field="barthel_end")
+    if outcome not in NO_FOLLOWUP_OUTCOMES:
+        episode.followup_due = ended_on + timedelta(days=load_settings().followup_days)
+    flush(session, "reablement episode")
+    audit.record_update(session=session, user=user, row=episode, before=before, action="end")
+    return summarise(episode)
+
+
+def record_followup(
+    *,
+    session: Session,
+    user: str,
+    episode_id: int,
+    result: str,
+    expected_version: int | None = None,
+) -> EpisodeSummary:
+    """Record where the person is at the 91-day follow-up."""
+    episode, before = _update(
+        session=session,
+        user=user,
+        episode_id=episode_id,
+        expected_version=expected_version,
+        action="followed up",
+        allowed_states=(EpisodeState.ENDED,),
+    )
+    if episode.followup_due is None:
+        raise InvalidInput("This episode has no follow-up to record", field="followup")
+    if result not in set(FollowupResult):
+        raise InvalidInput(
+            f"Result must be one of: {', '.join(FollowupResult)}", field="followup_result"
+        )
+    episode.followup_result = result
+    episode.followup_recorded_on = clock.today()
+    flush(session, "reablement episode")
+    audit.record_update(session=session, user=user, row=episode, before=before, action="followup")
+    return summarise(episode)
+
+
+@dataclass(frozen=True)
+class EpisodeRow:
+    """An episode with the person's name, for lists."""
+
+    episode: EpisodeSummary
+    person_name: str
+
+
+def _with_names(session: Session, query: object) -> list[EpisodeRow]:
+    return [
+        EpisodeRow(summarise(e), p.display_name)
+        for e, p in session.exec(query).all()  # type: ignore[call-overload]
+    ]
+
+
+def active_episodes(
+    *, session: Session, team_ids: list[int] | None = None, limit: int = 200
+) -> list[EpisodeRow]:
+    """Running episodes, longest-running first."""
+    query = (
+        select(ReablementEpisode, Person)
+        .join(Person, col(Person.id) == ReablementEpisode.person_id)
+        .where(ReablementEpisode.state == EpisodeState.ACTIVE)
+    )
+    if team_ids is not None:
+        query = query.where(col(Person.team_id).in_(team_ids))
+    order = (col(ReablementEpisode.start_date), col(ReablementEpisode.id))
+    return _with_names(session, query.order_by(*order).limit(limit))
+
+
+def followups_due(
+    *,
+    session: Session,
+    team_ids: list[int] | None = None,
+    on_or_before: date | None = None,
+    limit: int = 200,
+) -> list[EpisodeRow]:
+    """Ended episodes whose 91-day follow-up is due and not yet recorded."""
+    query = (
+        select(ReablementEpisode, Person)
+        .join(Person, col(Person.id) == ReablementEpisode.person_id)
+        .where(
+            col(ReablementEpisode.followup_due) <= (on_or_before or clock.today()),
+            col(ReablementEpisode.followup_result).is_(None),
+        )
+    )
+    if team_ids is not None:
+        query = query.where(col(Person.team_id).in_(team_ids))
+    order = (col(ReablementEpisode.followup_due), col(ReablementEpisode.id))
+    return _with_names(session, query.order_by(*order).limit(limit))
+
+
+def person_episodes(*, session: Session, person_id: int) -> list[EpisodeSummary]:
+    """A person's episodes, newest first."""
+    rows = session.exec(
+        select(ReablementEpisode)
+        .where(ReablementEpisode.person_id == person_id)
+        .order_by(col(ReablementEpisode.start_date).desc())
+    ).all()
+    return [summarise(e) for e in rows]

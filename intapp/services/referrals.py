@@ -1,0 +1,342 @@
+"""Receiving, triaging and closing referrals, and the triage queue."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from intapp import clock
+from intapp.config import Settings, load_settings
+from intapp.models import Allocation, Person, Referral, Team
+from intapp.models.types import (
+    CaseOutcome,
+    Pathway,
+    Priority,
+    ReferralSource,
+    ReferralStatus,
+    RouteOfAccess,
+)
+from intapp.services import audit
+from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.people import PersonIn, match_or_create_person
+
+# Pathways that hand the person on rather than opening a case in the team.
+SIGNPOST_PATHWAYS = frozenset(
+    {Pathway.INFORMATION_ADVICE, Pathway.COMMUNITY_LINKS, Pathway.EARLY_HELP}
+)
+
+# Until triage sets a priority, a referral's deadline follows its source.
+PROVISIONAL_PRIORITY_BY_SOURCE = {
+    ReferralSource.HOSPITAL_DISCHARGE: Priority.DISCHARGE_OR_FALLS,
+    ReferralSource.A_AND_E: Priority.DISCHARGE_OR_FALLS,
+    ReferralSource.AMBULANCE: Priority.DISCHARGE_OR_FALLS,
+    ReferralSource.COMMUNITY_ALARM: Priority.DISCHARGE_OR_FALLS,
+}
+
+OPEN_STATUSES = (ReferralStatus.TRIAGED, ReferralStatus.ALLOCATED)
+
+
+@dataclass(frozen=True)
+class ReferralSummary:
+    """A referral as the screens and the CLI show it."""
+
+    id: int
+    reference: str
+    person_id: int
+    team_id: int
+    received_at: datetime
+    source: str
+    route_of_access: str
+    reason: str
+    priority: str
+    due_by: datetime
+    status: str
+    pathway: str | None
+    is_rereferral: bool
+    closed_at: datetime | None
+    version: int
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status == ReferralStatus.RECEIVED and self.due_by < now
+
+
+def summarise(referral: Referral) -> ReferralSummary:
+    """The plain result object for a Referral row."""
+    assert referral.id is not None
+    return ReferralSummary(
+        id=referral.id,
+        reference=referral.reference,
+        person_id=referral.person_id,
+        team_id=referral.team_id,
+        received_at=referral.received_at,
+        source=referral.source,
+        route_of_access=referral.route_of_access,
+        reason=referral.reason,
+        priority=referral.priority,
+        due_by=referral.due_by,
+        status=referral.status,
+        pathway=referral.pathway,
+        is_rereferral=referral.is_rereferral,
+        closed_at=referral.closed_at,
+        version=referral.version,
+    )
+
+
+def response_due_by(
+    *, priority: str, received_at: datetime, settings: Settings | None = None
+) -> datetime:
+    """When a response is due: the priority's target counted from receipt (or the notice)."""
+    targets = (settings or load_settings()).response_targets_hours
+    if priority not in targets:
+        raise InvalidInput(f"Priority must be one of: {', '.join(targets)}", field="priority")
+    return received_at + timedelta(hours=targets[priority])
+
+
+def _choice(value: str, allowed: type[StrEnum], field: str) -> str:
+    if value not in set(allowed):
+        raise InvalidInput(
+            f"{field.replace('_', ' ').capitalize()} must be one of: {', '.join(allowed)}",
+            field=field,
+        )
+    return value
+
+
+def load_referral(*, session: Session, referral_id: int) -> Referral:
+    """The Referral row, or `NotFound`."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound(f"There is no referral with id {referral_id}")
+    return referral
+
+
+def is_rereferral(
+    *, session: Session, person_id: int, received_at: datetime, settings: Settings | None = None
+) -> bool:
+    """True when the person's last case closed within the re-referral window (6 months)."""
+    window = timedelta(days=(settings or load_settings()).rereferral_window_days)
+    last_closed = session.exec(
+        select(func.max(Referral.closed_at)).where(
+            Referral.person_id == person_id, col(Referral.closed_at) <= received_at
+        )
+    ).one()
+    return last_closed is not None and received_at - last_closed <= window
+
+
+def receive_referral(
+    *,
+    session: Session,
+    user: str,
+    person: PersonIn | int,
+    source: str,
+    reason: str,
+    received_at: datetime | None = None,
+    route_of_access: str = RouteOfAccess.COMMUNITY_OTHER,
+    priority: str | None = None,
+    team_id: int | None = None,
+    reference: str | None = None,
+) -> ReferralSummary:
+    """Log a referral at the single point of entry, linked to the existing person if known."""
+    _choice(source, ReferralSource, "source")
+    _choice(route_of_access, RouteOfAccess, "route_of_access")
+    if not reason.strip():
+        raise InvalidInput("Say why the person was referred", field="reason")
+    received_at = received_at or clock.now()
+    if received_at > clock.now() + timedelta(minutes=5):
+        raise InvalidInput("A referral cannot be received in the future", field="received_at")
+    if isinstance(person, PersonIn):
+        person_row, _ = match_or_create_person(session=session, user=user, person_in=person)
+    else:
+        found = session.get(Person, person)
+        if found is None:
+            raise NotFound(f"There is no person with id {person}")
+        person_row = found
+    assert person_row.id is not None
+    team_id = team_id or person_row.team_id
+    if session.get(Team, team_id) is None:
+        raise InvalidInput(f"There is no team with id {team_id}", field="team")
+    priority = priority or PROVISIONAL_PRIORITY_BY_SOURCE.get(
+        ReferralSource(source), Priority.ROUTINE
+    )
+    referral = Referral(
+        reference=reference or f"R{received_at:%y%m%d}-{secrets.token_hex(3).upper()}",
+        person_id=person_row.id,
+        team_id=team_id,
+        received_at=received_at,
+        source=source,
+        route_of_access=route_of_access,
+        reason=reason.strip(),
+        priority=priority,
+        due_by=response_due_by(priority=priority, received_at=received_at),
+        is_rereferral=is_rereferral(
+            session=session, person_id=person_row.id, received_at=received_at
+        ),
+    )
+    session.add(referral)
+    flush(session, "referral")
+    audit.record_create(session=session, user=user, row=referral)
+    return summarise(referral)
+
+
+def triage_referral(
+    *,
+    session: Session,
+    user: str,
+    referral_id: int,
+    priority: str,
+    pathway: str,
+    note: str = "",
+    clock_starts_at: datetime | None = None,
+    expected_version: int | None = None,
+) -> ReferralSummary:
+    """Set priority, deadline and pathway. `clock_starts_at` is the "medically optimised" notice."""
+    referral = load_referral(session=session, referral_id=referral_id)
+    check_version("referral", referral.version, expected_version)
+    if referral.status not in (ReferralStatus.RECEIVED, ReferralStatus.TRIAGED):
+        status = ReferralStatus(referral.status).label.lower()
+        raise InvalidInput(
+            f"Referral {referral.reference} is already {status}; "
+            "only new or triaged referrals can be triaged",
+            field="status",
+        )
+    _choice(pathway, Pathway, "pathway")
+    before = audit.snapshot(referral)
+    referral.priority = priority
+    referral.due_by = response_due_by(
+        priority=priority, received_at=clock_starts_at or referral.received_at
+    )
+    referral.pathway = pathway
+    referral.triage_note = note.strip() or None
+    referral.triaged_by = user
+    referral.triaged_at = clock.now()
+    if pathway == Pathway.NO_FURTHER_ACTION:
+        referral.status = ReferralStatus.NO_FURTHER_ACTION
+    elif pathway in SIGNPOST_PATHWAYS:
+        referral.status = ReferralStatus.SIGNPOSTED
+    else:
+        referral.status = ReferralStatus.TRIAGED
+    flush(session, "referral")
+    audit.record_update(session=session, user=user, row=referral, before=before, action="triage")
+    return summarise(referral)
+
+
+def close_case(
+    *,
+    session: Session,
+    user: str,
+    referral_id: int,
+    outcome: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> ReferralSummary:
+    """Close a case with an outcome and a reason, ending its open allocation."""
+    referral = load_referral(session=session, referral_id=referral_id)
+    check_version("referral", referral.version, expected_version)
+    if referral.status == ReferralStatus.CLOSED:
+        raise InvalidInput(f"Referral {referral.reference} is already closed", field="status")
+    _choice(outcome, CaseOutcome, "outcome")
+    if not reason.strip():
+        raise InvalidInput("Give a reason for closing the case", field="reason")
+    now = clock.now()
+    open_allocation = session.exec(
+        select(Allocation).where(
+            Allocation.referral_id == referral_id, col(Allocation.ended_at).is_(None)
+        )
+    ).first()
+    if open_allocation is not None:
+        before = audit.snapshot(open_allocation)
+        open_allocation.ended_at = now
+        open_allocation.end_reason = "case closed"
+        flush(session, "allocation")
+        audit.record_update(
+            session=session, user=user, row=open_allocation, before=before, action="end"
+        )
+    before = audit.snapshot(referral)
+    referral.status = ReferralStatus.CLOSED
+    referral.closed_at = now
+    referral.close_outcome = outcome
+    referral.close_reason = reason.strip()
+    flush(session, "referral")
+    audit.record_update(session=session, user=user, row=referral, before=before, action="close")
+    return summarise(referral)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One row of the triage queue."""
+
+    referral_id: int
+    reference: str
+    person_id: int
+    person_name: str
+    nhs_number: str | None
+    received_at: datetime
+    source: str
+    reason: str
+    priority: str
+    due_by: datetime
+    is_rereferral: bool
+    overdue: bool
+    version: int
+
+
+def triage_queue(
+    *,
+    session: Session,
+    team_ids: list[int] | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> list[QueueItem]:
+    """Referrals awaiting triage, soonest deadline first; `after` is the keyset cursor.
+
+    `team_ids` None means the whole city. Pass the last row's ``(due_by, referral_id)``
+    as `after` for the next page, so page 500 costs what page 1 does.
+    """
+    now = now or clock.now()
+    query = (
+        select(Referral, Person)
+        .join(Person, col(Person.id) == Referral.person_id)
+        .where(Referral.status == ReferralStatus.RECEIVED)
+    )
+    if team_ids is not None:
+        query = query.where(col(Referral.team_id).in_(team_ids))
+    if after is not None:
+        due_by, referral_id = after
+        query = query.where(
+            (col(Referral.due_by) > due_by)
+            | ((col(Referral.due_by) == due_by) & (col(Referral.id) > referral_id))
+        )
+    query = query.order_by(col(Referral.due_by), col(Referral.id)).limit(limit)
+    return [
+        QueueItem(
+            referral_id=r.id,  # type: ignore[arg-type]
+            reference=r.reference,
+            person_id=p.id,  # type: ignore[arg-type]
+            person_name=p.display_name,
+            nhs_number=p.nhs_number,
+            received_at=r.received_at,
+            source=r.source,
+            reason=r.reason,
+            priority=r.priority,
+            due_by=r.due_by,
+            is_rereferral=r.is_rereferral,
+            overdue=r.due_by < now,
+            version=r.version,
+        )
+        for r, p in session.exec(query).all()
+    ]
+
+
+def person_referrals(*, session: Session, person_id: int) -> list[ReferralSummary]:
+    """A person's referrals, newest first."""
+    rows = session.exec(
+        select(Referral)
+        .where(Referral.person_id == person_id)
+        .order_by(col(Referral.received_at).desc())
+    ).all()
+    return [summarise(r) for r in rows]
