@@ -313,7 +313,11 @@ def plans_due_for_review(
     query = query.order_by(col(CarePlan.review_date), col(CarePlan.id)).limit(limit)
     return [
         ReviewDue(
-            p.id, p.display_name, plan.lead_worker_id, plan.review_date, plan.review_date < today
-        )  # type: ignore[arg-type]
+            person_id=plan.person_id,
+            person_name=p.display_name,
+            lead_worker_id=plan.lead_worker_id,
+            review_date=plan.review_date,
+            overdue=plan.review_date < today,
+        )
         for plan, p in session.exec(query).all()
     ]

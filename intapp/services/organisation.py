@@ -1,0 +1,130 @@
+"""Localities, teams and workers: setting up the organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from intapp.config import load_settings
+from intapp.models import Locality, Team, Worker
+from intapp.models.types import Profession
+from intapp.services import audit
+from intapp.services.errors import InvalidInput, NotFound, flush
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A team and its locality."""
+
+    id: int
+    code: str
+    name: str
+    locality: str
+    population: int
+
+
+def add_locality(*, session: Session, user: str, name: str) -> int:
+    """Add a locality (or return the existing one's id)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Locality name is required", field="locality")
+    existing = session.exec(select(Locality).where(Locality.name == name)).first()
+    if existing is not None:
+        return existing.id  # type: ignore[return-value]
+    locality = Locality(name=name)
+    session.add(locality)
+    flush(session, "locality")
+    audit.record_create(session=session, user=user, row=locality)
+    return locality.id  # type: ignore[return-value]
+
+
+def add_team(
+    *, session: Session, user: str, code: str, name: str, locality: str, population: int = 0
+) -> TeamSummary:
+    """Add a neighbourhood team to a locality."""
+    code = code.strip().upper()
+    if not code:
+        raise InvalidInput("Team code is required", field="team_code")
+    if session.exec(select(Team).where(Team.code == code)).first() is not None:
+        raise InvalidInput(f"Team {code} already exists", field="team_code")
+    if population < 0:
+        raise InvalidInput("Population cannot be negative", field="population")
+    locality_id = add_locality(session=session, user=user, name=locality)
+    team = Team(code=code, name=name.strip(), locality_id=locality_id, population=population)
+    session.add(team)
+    flush(session, "team")
+    audit.record_create(session=session, user=user, row=team)
+    return TeamSummary(team.id, team.code, team.name, locality.strip(), team.population)  # type: ignore[arg-type]
+
+
+def list_teams(*, session: Session) -> list[TeamSummary]:
+    """Every team, by locality then code."""
+    rows = session.exec(
+        select(Team, Locality)
+        .join(Locality, col(Locality.id) == Team.locality_id)
+        .order_by(col(Locality.name), col(Team.code))
+    ).all()
+    return [
+        TeamSummary(t.id, t.code, t.name, loc.name, t.population)  # type: ignore[arg-type]
+        for t, loc in rows
+    ]
+
+
+def team_by_code(*, session: Session, code: str) -> TeamSummary:
+    """The team with a code, or `NotFound`."""
+    for team in list_teams(session=session):
+        if team.code == code.strip().upper():
+            return team
+    raise NotFound(f"There is no team with code {code!r}")
+
+
+def add_worker(
+    *,
+    session: Session,
+    user: str,
+    staff_id: str,
+    given_name: str,
+    family_name: str,
+    profession: str,
+    team_id: int,
+    fte: float = 1.0,
+    caseload_limit: int | None = None,
+    email: str | None = None,
+) -> int:
+    """Add a worker; their limit defaults to 100 points per full-time post."""
+    if not staff_id.strip():
+        raise InvalidInput("Staff id is required", field="staff_id")
+    if not given_name.strip() or not family_name.strip():
+        raise InvalidInput("Worker's given and family names are required", field="name")
+    if profession not in set(Profession):
+        raise InvalidInput(
+            f"Profession must be one of: {', '.join(Profession)}", field="profession"
+        )
+    if not 0 < fte <= 1.5:
+        raise InvalidInput("FTE must be more than 0 and at most 1.5", field="fte")
+    if session.get(Team, team_id) is None:
+        raise InvalidInput(f"There is no team with id {team_id}", field="team")
+    limit = (
+        round(load_settings().limit_points_per_fte * fte)
+        if caseload_limit is None
+        else caseload_limit
+    )
+    if limit < 0:
+        raise InvalidInput("Caseload limit cannot be negative", field="caseload_limit")
+    if session.exec(select(Worker).where(Worker.staff_id == staff_id.strip())).first():
+        raise InvalidInput(f"Staff id {staff_id} is already in use", field="staff_id")
+    worker = Worker(
+        staff_id=staff_id.strip(),
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        profession=profession,
+        team_id=team_id,
+        fte=fte,
+        caseload_limit=limit,
+        email=email,
+    )
+    session.add(worker)
+    flush(session, "worker")
+    audit.record_create(session=session, user=user, row=worker)
+    return worker.id  # type: ignore[return-value]
