@@ -1,89 +1,108 @@
-"""The Textual app. The coordinator's screens arrive with the TUI issue; until then the
-app opens on a holding screen that shows what the database holds."""
+"""The Textual app: the coordinator's home for triage, allocation, assessment, plans
+and reablement.
+
+The data layer (SQLModel, ~0.9 s to import) loads in a worker after the first paint.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import Footer, Header, Static
 
-
-@dataclass(frozen=True)
-class StoreFigures:
-    """Headline counts from the database."""
-
-    people: int
-    awaiting_triage: int
-    open_cases: int
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 
 class IntApp(App[None]):
     """intapp's terminal app."""
 
     TITLE = "intapp"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
-    CSS = "#holding { padding: 1 2; }"
-
-    class FiguresLoaded(Message):
-        """The worker counted the store."""
-
-        def __init__(self, figures: StoreFigures) -> None:
-            super().__init__()
-            self.figures = figures
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("slash,ctrl+f", "search", "Search", id="search"),
+        Binding("ctrl+d", "dashboard", "Dashboard", id="dashboard"),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
 
     def __init__(self, *, database_url: str | None = None, user: str = "unknown") -> None:
         super().__init__()
         self.database_url = database_url
         self.user = user
         self.sub_title = f"signed in as {user}"
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(
-            "The coordinator's screens (dashboard, queue, triage, allocation, assessments, "
-            "care plans, reablement) are being built.\n\n"
-            "Meanwhile the command line works: run `intapp --help`.\n\nCounting records…",
-            id="holding",
-        )
-        yield Footer()
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
 
     def on_mount(self) -> None:
-        self.count_records()
+        from intapp.screens.dashboard import DashboardScreen
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def count_records(self) -> None:
-        from sqlalchemy import func
-        from sqlmodel import col, select
+        self.push_screen(DashboardScreen())
 
-        from intapp.db import get_engine, read_session
-        from intapp.migrate import upgrade
-        from intapp.models import Allocation, Person, Referral
+    # Data access, called from thread workers only.
 
-        engine = get_engine(self.database_url)
-        upgrade(engine)
-        with read_session(engine) as session:
-            figures = StoreFigures(
-                people=session.exec(select(func.count()).select_from(Person)).one(),
-                awaiting_triage=session.exec(
-                    select(func.count()).where(Referral.status == "received")
-                ).one(),
-                open_cases=session.exec(
-                    select(func.count()).where(col(Allocation.ended_at).is_(None))
-                ).one(),
+    def engine(self) -> Engine:
+        """The migrated engine, built on first use (in a worker thread)."""
+        with self._engine_lock:
+            if self._engine is None:
+                from intapp.db import get_engine
+                from intapp.migrate import upgrade
+
+                engine = get_engine(self.database_url)
+                upgrade(engine)
+                self._engine = engine
+            return self._engine
+
+    def run_in_session(self, work: Callable[[Session], Any], *, write: bool) -> Any:
+        """Run `work` in a short session: a transaction for writes, read-only otherwise."""
+        from intapp.db import read_session, unit_of_work
+
+        engine = self.engine()
+        scope = unit_of_work if write else read_session
+        with scope(engine) as session:
+            return work(session)
+
+    def report_error(self, error: Exception) -> None:
+        """Show a refused change plainly; log anything unexpected without personal data."""
+        from intapp.services.errors import Conflict, DomainError
+
+        if isinstance(error, Conflict):
+            self.notify(error.message, title="Someone else saved first", severity="error")
+        elif isinstance(error, DomainError):
+            self.notify(error.message, title="Not saved", severity="warning")
+        else:
+            from intapp.errorlog import log_unexpected
+
+            path = log_unexpected(error)
+            self.notify(
+                f"Something went wrong ({type(error).__name__}); nothing was half-saved. "
+                f"Details for support: {path}",
+                title="Error",
+                severity="error",
+                timeout=10,
             )
-        self.post_message(self.FiguresLoaded(figures))
 
-    @on(FiguresLoaded)
-    def show_figures(self, message: FiguresLoaded) -> None:
-        f = message.figures
-        self.query_one("#holding", Static).update(
-            "The coordinator's screens (dashboard, queue, triage, allocation, assessments, "
-            "care plans, reablement) are being built.\n\n"
-            "Meanwhile the command line works: run `intapp --help`.\n\n"
-            f"This database holds {f.people:,} people, {f.awaiting_triage:,} referrals "
-            f"awaiting triage and {f.open_cases:,} open cases."
-        )
+    # Actions available everywhere.
+
+    def action_dashboard(self) -> None:
+        from intapp.screens.dashboard import DashboardScreen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen())
+
+    def action_search(self) -> None:
+        from intapp.screens.search import SearchScreen
+
+        self.push_screen(SearchScreen())
+
+    def action_help(self) -> None:
+        from intapp.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))

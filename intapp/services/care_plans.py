@@ -9,10 +9,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.formatting import parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version, flush
-from intapp.services.people import load_person, parse_date
+from intapp.services.people import load_person
 
 ITEM_KINDS = ("equipment", "adaptation", "small_package")
 

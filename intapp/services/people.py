@@ -10,6 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.formatting import parse_date
 from intapp.models import Person, Team
 from intapp.models.types import RiskTier
 from intapp.services import audit
@@ -209,21 +210,6 @@ def load_person(*, session: Session, person_id: int) -> Person:
 def get_person(*, session: Session, person_id: int) -> PersonSummary:
     """One person's summary."""
     return summarise(load_person(session=session, person_id=person_id))
-
-
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_date(text: str) -> date | None:
-    """A date typed as ``YYYY-MM-DD`` or ``DD/MM/YYYY``, or None when it is neither."""
-    text = text.strip()
-    try:
-        if match := _UK_DATE.match(text):
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
 
 
 def search_people(*, session: Session, text: str, limit: int = 50) -> list[PersonSummary]:

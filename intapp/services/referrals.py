@@ -291,10 +291,12 @@ def triage_queue(
     after: tuple[datetime, int] | None = None,
     limit: int = 50,
     now: datetime | None = None,
+    text: str = "",
 ) -> list[QueueItem]:
     """Referrals awaiting triage, soonest deadline first; `after` is the keyset cursor.
 
-    `team_ids` None means the whole city. Pass the last row's ``(due_by, referral_id)``
+    `team_ids` None means the whole city; `text` keeps rows whose person, reason or
+    reference contain every word. Pass the last row's ``(due_by, referral_id)``
     as `after` for the next page, so page 500 costs what page 1 does.
     """
     now = now or clock.now()
@@ -305,6 +307,14 @@ def triage_queue(
     )
     if team_ids is not None:
         query = query.where(col(Referral.team_id).in_(team_ids))
+    for word in text.lower().split():
+        pattern = f"%{word}%"
+        query = query.where(
+            func.lower(Person.family_name).like(pattern)
+            | func.lower(Person.given_name).like(pattern)
+            | func.lower(Referral.reason).like(pattern)
+            | func.lower(Referral.reference).like(pattern)
+        )
     if after is not None:
         due_by, referral_id = after
         query = query.where(

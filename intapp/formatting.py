@@ -1,0 +1,58 @@
+"""How dates, times and deadlines are read and shown: UK style, in UK local time."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from intapp.clock import LOCAL_TZ
+
+
+def uk_date(day: date | datetime | None) -> str:
+    """``22 Nov 2026``."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(LOCAL_TZ).date()
+    return f"{day.day} {day:%b %Y}"
+
+
+def uk_time(moment: datetime | None) -> str:
+    """``14:05`` in UK local time."""
+    return "" if moment is None else f"{moment.astimezone(LOCAL_TZ):%H:%M}"
+
+
+def uk_datetime(moment: datetime | None) -> str:
+    """``22 Nov 2026 14:05``."""
+    return "" if moment is None else f"{uk_date(moment)} {uk_time(moment)}"
+
+
+def _span(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes:02d}m"
+    return f"{hours // 24}d {hours % 24}h"
+
+
+def due_text(due_by: datetime, now: datetime) -> str:
+    """``due in 3h 05m`` or ``overdue by 2d 4h``."""
+    seconds = (due_by - now).total_seconds()
+    return f"due in {_span(seconds)}" if seconds >= 0 else f"overdue by {_span(-seconds)}"
+
+
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str) -> date | None:
+    """A date typed as ``DD/MM/YYYY`` or ``YYYY-MM-DD``, or None when it is neither."""
+    text = text.strip()
+    try:
+        if match := _UK_DATE.match(text):
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None

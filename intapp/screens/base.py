@@ -1,0 +1,91 @@
+"""What every screen shares: database work in thread workers, results by message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.app import IntApp
+
+
+class Loaded(Message):
+    """A worker finished: `key` says which query, `value` is its plain result."""
+
+    def __init__(self, key: str, value: Any) -> None:
+        super().__init__()
+        self.key = key
+        self.value = value
+
+
+class Failed(Message):
+    """A worker's query or save was refused (`DomainError`) or failed unexpectedly."""
+
+    def __init__(self, key: str, error: Exception) -> None:
+        super().__init__()
+        self.key = key
+        self.error = error
+
+
+class DataWork:
+    """Database work off the event loop, for screens and dialogs.
+
+    `fetch` runs a read in a thread and `save` runs a write in its own transaction;
+    either posts `Loaded(key, value)` or `Failed(key, error)` back to the screen, and
+    widgets change only in the handlers of those messages.
+    """
+
+    app: Any
+    post_message: Callable[[Message], bool]
+    run_worker: Callable[..., Any]
+
+    @property
+    def intapp(self) -> IntApp:
+        return cast("IntApp", self.app)
+
+    def fetch(self, key: str, query: Callable[[Session], Any]) -> None:
+        """Run `query(session)` in a read-only session in a thread worker."""
+        self._run(key, query, write=False)
+
+    def save(self, key: str, change: Callable[[Session], Any]) -> None:
+        """Run `change(session)` in one write transaction in a thread worker."""
+        self._run(key, change, write=True)
+
+    def _run(self, key: str, work: Callable[[Session], Any], *, write: bool) -> None:
+        app = self.intapp
+
+        def in_thread() -> None:
+            try:
+                value = app.run_in_session(work, write=write)
+            except Exception as error:  # shown by on_failed, never raised on the loop
+                self.post_message(Failed(key, error))
+            else:
+                self.post_message(Loaded(key, value))
+
+        self.run_worker(in_thread, thread=True, group=key, exclusive=True, exit_on_error=False)
+
+    def on_loaded(self, message: Loaded) -> None:
+        handler = getattr(self, f"loaded_{message.key}", None)
+        if handler is not None:
+            handler(message.value)
+
+    @on(Failed)
+    def on_failed(self, message: Failed) -> None:
+        handler = getattr(self, f"failed_{message.key}", None)
+        if handler is not None and handler(message.error):
+            return
+        self.intapp.report_error(message.error)
+
+
+class DataScreen(DataWork, Screen[Any]):
+    """A full screen that loads and saves through thread workers."""
+
+
+class DataModal(DataWork, ModalScreen[Any]):
+    """A dialog that loads and saves through thread workers."""

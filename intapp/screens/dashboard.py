@@ -1,0 +1,128 @@
+"""The team dashboard: the counts a coordinator checks first, each opening its list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.reactive import reactive
+from textual.widgets import Button, Footer, Header, Static
+
+from intapp.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.dashboard import DashboardCounts
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which teams the coordinator is looking at: one team, a locality or the city."""
+
+    label: str
+    team_ids: tuple[int, ...] | None  # None: the whole city
+
+    @property
+    def team_id_list(self) -> list[int] | None:
+        return None if self.team_ids is None else list(self.team_ids)
+
+
+CITY = Scope("Whole city", None)
+
+# (tile id, label, the DashboardCounts field it shows, whether a non-zero count is bad)
+TILES: tuple[tuple[str, str, str, bool], ...] = (
+    ("awaiting", "Awaiting triage", "awaiting_triage", False),
+    ("overdue", "Triage overdue", "triage_overdue", True),
+    ("due-soon", "Due in the next 24 h", "due_next_24h", False),
+    ("unallocated", "Triaged, not allocated", "triaged_not_allocated", False),
+    ("over-limit", "Workers over their limit", "workers_over_limit", True),
+    ("day-35", "Reablement at day 35+", "episodes_day_35_plus", False),
+    ("day-42", "Reablement past day 42", "episodes_past_42", True),
+    ("followups", "91-day follow-ups due", "followups_due", False),
+    ("reviews", "Plan reviews due (7 days)", "reviews_due", False),
+    ("reviews-overdue", "Plan reviews overdue", "reviews_overdue", True),
+)
+
+
+class DashboardScreen(DataScreen):
+    """Home: what needs doing today, for a team, a locality or the city."""
+
+    BINDINGS = [
+        Binding("q", "open('awaiting')", "Queue", id="dashboard.queue"),
+        Binding("a", "open('unallocated')", "Allocate", id="dashboard.allocate"),
+        Binding("b", "open('over-limit')", "Caseloads", id="dashboard.board"),
+        Binding("r", "open('day-35')", "Reablement", id="dashboard.reablement"),
+        Binding("v", "open('reviews')", "Reviews", id="dashboard.reviews"),
+        Binding("t", "choose_scope", "Team", id="dashboard.scope"),
+        Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
+    ]
+
+    scope: reactive[Scope] = reactive(CITY)
+    """The teams the counts cover."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.scope.label, id="scope-title")
+        with Grid(id="tiles"):
+            for tile_id, label, _, _ in TILES:
+                yield Button(f"{label}\n…", id=tile_id, classes="tile")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def watch_scope(self, scope: Scope) -> None:
+        if self.is_mounted:
+            self.query_one("#scope-title", Static).update(scope.label)
+            self.action_refresh()
+
+    def action_refresh(self) -> None:
+        team_ids = self.scope.team_id_list
+
+        def count(session: Session) -> Any:
+            from intapp.services.dashboard import dashboard_counts
+
+            return dashboard_counts(session=session, team_ids=team_ids)
+
+        self.fetch("counts", count)
+
+    def loaded_counts(self, counts: DashboardCounts) -> None:
+        for tile_id, label, field, bad in TILES:
+            value = getattr(counts, field)
+            tile = self.query_one(f"#{tile_id}", Button)
+            tile.label = f"{label}\n{value:,}"
+            tile.set_class(bad and value > 0, "alert")
+
+    def action_open(self, tile_id: str) -> None:
+        self.open_tile(tile_id)
+
+    @on(Button.Pressed, ".tile")
+    def tile_pressed(self, event: Button.Pressed) -> None:
+        assert event.button.id is not None
+        self.open_tile(event.button.id)
+
+    def open_tile(self, tile_id: str) -> None:
+        from intapp.screens.queue import QueueScreen
+
+        team_ids = self.scope.team_id_list
+        if tile_id in ("awaiting", "overdue", "due-soon"):
+            self.app.push_screen(QueueScreen(team_ids=team_ids, scope_label=self.scope.label))
+        else:
+            self.notify("That list arrives in the next release.", title="Not yet")
+
+    def action_choose_scope(self) -> None:
+        from intapp.screens.scope import ScopeScreen
+
+        def chosen(scope: Scope | None) -> None:
+            if scope is not None:
+                self.scope = scope
+
+        self.app.push_screen(ScopeScreen(), chosen)

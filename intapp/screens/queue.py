@@ -1,0 +1,142 @@
+"""The referral queue: awaiting triage, soonest deadline first, a page at a time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from intapp import clock
+from intapp.formatting import due_text, uk_datetime
+from intapp.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.referrals import QueueItem
+
+PAGE_SIZE = 40
+
+
+class QueueScreen(DataScreen):
+    """Referrals awaiting triage. Type to filter; Enter opens triage."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="queue.back"),
+        Binding("pagedown,ctrl+n", "next_page", "Next page", id="queue.next"),
+        Binding("pageup,ctrl+p", "previous_page", "Previous page", id="queue.previous"),
+        Binding("enter", "triage", "Triage", id="queue.triage", priority=True),
+    ]
+
+    def __init__(self, *, team_ids: list[int] | None, scope_label: str) -> None:
+        super().__init__()
+        self.team_ids = team_ids
+        self.scope_label = scope_label
+        self.rows: list[QueueItem] = []
+        # Keyset cursors: the (due_by, id) after which each visited page starts.
+        self.page_starts: list[Any] = [None]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Referral queue: {self.scope_label}", id="queue-title")
+        yield Input(placeholder="Filter by name, reason or reference", id="queue-filter")
+        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Due", "Priority", "Person", "NHS no.", "Source", "Reason", "Ref")
+        table.focus()
+        self.load_page()
+        self.set_interval(30, self.show_rows)
+
+    def on_screen_resume(self) -> None:
+        self.load_page()
+
+    def load_page(self) -> None:
+        team_ids, after = self.team_ids, self.page_starts[-1]
+        text = self.query_one("#queue-filter", Input).value
+
+        def page(session: Session) -> Any:
+            from intapp.services.referrals import triage_queue
+
+            return triage_queue(
+                session=session, team_ids=team_ids, after=after, limit=PAGE_SIZE, text=text
+            )
+
+        self.fetch("page", page)
+
+    def loaded_page(self, rows: list[QueueItem]) -> None:
+        if not rows and len(self.page_starts) > 1:
+            self.page_starts.pop()
+            self.notify("That is the end of the queue.")
+            return
+        self.rows = rows
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        from intapp.services.nhs_number import format_nhs_number
+
+        now = clock.now()
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for item in self.rows:
+            due = due_text(item.due_by, now)
+            flag = " ↺" if item.is_rereferral else ""
+            table.add_row(
+                f"[b red]{due}[/]" if item.overdue else due,
+                item.priority.replace("_", " "),
+                item.person_name + flag,
+                format_nhs_number(item.nhs_number),
+                item.source.replace("_", " "),
+                item.reason,
+                item.reference,
+                key=str(item.referral_id),
+            )
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1))
+        page = len(self.page_starts)
+        first = self.rows[0].due_by if self.rows else None
+        self.query_one("#queue-status", Static).update(
+            f"Page {page} · {len(self.rows)} referrals"
+            + (f" · from {uk_datetime(first)}" if first else " · nothing awaiting triage")
+        )
+
+    @on(Input.Changed, "#queue-filter")
+    def filter_changed(self) -> None:
+        self.page_starts = [None]
+        self.load_page()
+
+    @on(Input.Submitted, "#queue-filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_next_page(self) -> None:
+        if len(self.rows) < PAGE_SIZE:
+            self.notify("That is the end of the queue.")
+            return
+        last = self.rows[-1]
+        self.page_starts.append((last.due_by, last.referral_id))
+        self.load_page()
+
+    def action_previous_page(self) -> None:
+        if len(self.page_starts) > 1:
+            self.page_starts.pop()
+            self.load_page()
+
+    def action_triage(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one(DataTable).focus()
+            return
+        table = self.query_one(DataTable)
+        if not self.rows:
+            return
+        item = self.rows[table.cursor_row]
+        from intapp.screens.triage import TriageScreen
+
+        self.app.push_screen(TriageScreen(referral_id=item.referral_id))

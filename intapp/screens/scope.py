@@ -1,0 +1,58 @@
+"""Choose the team, locality or whole city the dashboard covers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from intapp.screens.base import DataModal
+from intapp.screens.dashboard import CITY, Scope
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+class ScopeScreen(DataModal):
+    """A list of the city, each locality and each team; Enter chooses."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="scope.cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scopes: list[Scope] = [CITY]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="scope-dialog", classes="dialog"):
+            yield Label("Show the dashboard for…", classes="dialog-title")
+            yield OptionList(Option(CITY.label), id="scope-options")
+
+    def on_mount(self) -> None:
+        def teams(session: Session) -> Any:
+            from intapp.services.organisation import list_teams
+
+            return list_teams(session=session)
+
+        self.fetch("teams", teams)
+
+    def loaded_teams(self, teams: list[Any]) -> None:
+        scopes = [CITY]
+        for locality in dict.fromkeys(t.locality for t in teams):
+            in_locality = [t for t in teams if t.locality == locality]
+            scopes.append(Scope(f"{locality} locality", tuple(t.id for t in in_locality)))
+            scopes.extend(Scope(f"{t.code} {t.name}", (t.id,)) for t in in_locality)
+        self.scopes = scopes
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(s.label) for s in scopes])
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def choose(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.scopes[event.option_index])

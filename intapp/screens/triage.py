@@ -1,0 +1,199 @@
+"""Triage one referral: see who the person is and their history, then set priority,
+deadline and pathway."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from intapp import clock
+from intapp.formatting import due_text, uk_date, uk_datetime
+from intapp.models.types import Pathway, Priority
+from intapp.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.person_record import PersonOverview
+    from intapp.services.referrals import ReferralSummary
+
+
+@dataclass(frozen=True)
+class TriageData:
+    """What the triage screen shows."""
+
+    referral: ReferralSummary
+    overview: PersonOverview
+
+
+class TriageScreen(DataScreen):
+    """Set the priority (the deadline follows), choose the pathway, add a note, save."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save triage", id="triage.save"),
+        Binding("escape", "leave", "Back", id="triage.back"),
+    ]
+
+    def __init__(self, *, referral_id: int) -> None:
+        super().__init__()
+        self.referral_id = referral_id
+        self.data: TriageData | None = None
+        self.dirty = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="triage-body"):
+            yield Static("Loading…", id="triage-person", classes="panel")
+            yield Static("", id="triage-history", classes="panel")
+            yield Static("", id="triage-referral", classes="panel")
+            with Vertical(id="triage-form", classes="panel"):
+                with Horizontal(classes="field"):
+                    yield Label("Priority", classes="field-label")
+                    yield Select(
+                        [(p.label, p.value) for p in Priority],
+                        id="priority",
+                        allow_blank=False,
+                    )
+                    yield Static("", id="due-preview")
+                with Horizontal(classes="field"):
+                    yield Label("Pathway", classes="field-label")
+                    yield Select(
+                        [(p.label, p.value) for p in Pathway],
+                        id="pathway",
+                        prompt="Choose a pathway",
+                    )
+                with Horizontal(classes="field"):
+                    yield Label("Note", classes="field-label")
+                    yield Input(placeholder="Why this priority and pathway", id="note")
+                yield Static("", id="triage-error", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        referral_id = self.referral_id
+
+        def load(session: Session) -> TriageData:
+            from intapp.services.person_record import person_overview
+            from intapp.services.referrals import load_referral, summarise
+
+            referral = summarise(load_referral(session=session, referral_id=referral_id))
+            return TriageData(
+                referral, person_overview(session=session, person_id=referral.person_id)
+            )
+
+        self.fetch("referral", load)
+
+    def loaded_referral(self, data: TriageData) -> None:
+        self.data = data
+        person, overview, referral = data.overview.person, data.overview, data.referral
+        flags = " [b yellow]↺ re-referral within 6 months[/]" if referral.is_rereferral else ""
+        self.query_one("#triage-person", Static).update(
+            f"[b]{person.name}[/]{flags}\n"
+            f"NHS {person.nhs_number_display or 'none (local id ' + str(person.local_id) + ')'}"
+            f" · born {uk_date(person.date_of_birth)} (age {person.age_on(clock.today())})"
+            f" · {person.postcode or 'no postcode'} · risk {person.risk_tier}\n"
+            f"Team {overview.team_label} · lead worker {overview.lead_worker or 'none'}"
+            f" · open cases {len(overview.open_cases)}"
+        )
+        earlier = [r for r in overview.referrals if r.id != referral.id][:5]
+        history = "\n".join(
+            f"{uk_date(r.received_at)}  {r.status.replace('_', ' '):18} "
+            f"{(r.pathway or '').replace('_', ' '):24} {r.reason[:40]}"
+            for r in earlier
+        )
+        self.query_one("#triage-history", Static).update(
+            "[b]Earlier referrals[/]\n" + (history or "none")
+        )
+        self.query_one("#triage-referral", Static).update(
+            f"[b]This referral[/] {referral.reference} · received "
+            f"{uk_datetime(referral.received_at)} from {referral.source.replace('_', ' ')}\n"
+            f"{referral.reason}"
+        )
+        self.query_one("#priority", Select).value = referral.priority
+        if referral.pathway:
+            self.query_one("#pathway", Select).value = referral.pathway
+        self.dirty = False
+        self.query_one("#priority", Select).focus()
+
+    @on(Select.Changed, "#priority")
+    def priority_changed(self, event: Select.Changed) -> None:
+        if self.data is None or event.value is Select.NULL:
+            return
+        from intapp.services.referrals import response_due_by
+
+        due = response_due_by(priority=str(event.value), received_at=self.data.referral.received_at)
+        self.query_one("#due-preview", Static).update(
+            f"due by {uk_datetime(due)} ({due_text(due, clock.now())})"
+        )
+        self.dirty = True
+
+    @on(Select.Changed, "#pathway")
+    @on(Input.Changed, "#note")
+    def form_changed(self) -> None:
+        self.dirty = True
+
+    def action_save(self) -> None:
+        if self.data is None:
+            return
+        pathway = self.query_one("#pathway", Select).value
+        if pathway is Select.NULL:
+            self.show_error("Choose a pathway before saving.", "#pathway")
+            return
+        priority = str(self.query_one("#priority", Select).value)
+        note = self.query_one("#note", Input).value
+        referral_id, version, user = self.referral_id, self.data.referral.version, self.intapp.user
+
+        def triage(session: Session) -> Any:
+            from intapp.services.referrals import triage_referral
+
+            return triage_referral(
+                session=session,
+                user=user,
+                referral_id=referral_id,
+                priority=priority,
+                pathway=str(pathway),
+                note=note,
+                expected_version=version,
+            )
+
+        self.save("triaged", triage)
+
+    def loaded_triaged(self, referral: ReferralSummary) -> None:
+        self.dirty = False
+        self.notify(
+            f"{referral.reference}: {referral.status.replace('_', ' ')}, "
+            f"due by {uk_datetime(referral.due_by)}",
+            title="Triage saved",
+        )
+        self.app.pop_screen()
+
+    def failed_triaged(self, error: Exception) -> bool:
+        from intapp.services.errors import DomainError
+
+        if isinstance(error, DomainError) and error.field in ("priority", "pathway", "note"):
+            self.show_error(error.message, f"#{error.field}")
+            return True
+        return False
+
+    def show_error(self, message: str, selector: str) -> None:
+        self.query_one("#triage-error", Static).update(message)
+        self.query_one(selector).focus()
+
+    def action_leave(self) -> None:
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+        from intapp.screens.dialogs import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmScreen("Leave without saving this triage?", yes="Leave", no="Stay"), answered
+        )

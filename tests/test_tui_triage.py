@@ -1,0 +1,108 @@
+"""Pilot tests: the coordinator opens the queue from the dashboard and triages a referral."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from intapp import clock
+from intapp.app import IntApp
+from intapp.db import unit_of_work
+from intapp.models import AuditEvent, Referral
+from intapp.screens.dashboard import DashboardScreen
+from intapp.screens.queue import QueueScreen
+from intapp.screens.triage import TriageScreen
+from intapp.services import organisation, referrals
+from intapp.services.people import PersonIn
+
+
+@pytest.fixture
+def seeded(sqlite_engine):
+    with unit_of_work(sqlite_engine) as session:
+        team = organisation.add_team(
+            session=session, user="setup", code="C1", name="Ardwick", locality="Central"
+        )
+        for n, (given, family, source) in enumerate(
+            [("Mary", "Smith", "gp"), ("Joe", "Bloggs", "hospital_discharge")]
+        ):
+            referrals.receive_referral(
+                session=session,
+                user="setup",
+                person=PersonIn(
+                    given_name=given,
+                    family_name=family,
+                    date_of_birth=date(1940, 1, 2 + n),
+                    team_id=team.id,
+                    nhs_number=["9434765919", "4010232137"][n],
+                ),
+                source=source,
+                reason="Fall at home" if n == 0 else "Discharge from MRI",
+                received_at=clock.now() - timedelta(hours=30),
+            )
+    return sqlite_engine
+
+
+async def wait_for(pilot, condition, tries: int = 100) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if condition():
+            return
+    raise AssertionError("condition not met")
+
+
+async def test_triage_from_the_dashboard_saves_priority_pathway_and_audit(seeded):
+    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await wait_for(pilot, lambda: "2" in str(app.screen.query_one("#awaiting").label))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await wait_for(pilot, lambda: app.screen.query_one("#queue-table").row_count == 2)
+        # The discharge referral (24 h target) is overdue and comes first.
+        assert app.screen.rows[0].person_name == "Joe Bloggs"
+        assert app.screen.rows[0].overdue
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.data is not None)
+        screen.query_one("#pathway").value = "reablement_standard"
+        screen.query_one("#priority").value = "urgent"
+        screen.query_one("#note").value = "Lives alone"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await wait_for(pilot, lambda: app.screen.query_one("#queue-table").row_count == 1)
+
+    with Session(seeded) as session:
+        joe = session.exec(select(Referral).where(Referral.reason == "Discharge from MRI")).one()
+        assert (joe.status, joe.priority, joe.pathway) == (
+            "triaged",
+            "urgent",
+            "reablement_standard",
+        )
+        assert joe.triaged_by == "duty.c1"
+        assert joe.due_by == joe.received_at + timedelta(hours=2)
+        actions = session.exec(
+            select(AuditEvent.action).where(
+                AuditEvent.entity == "referral", AuditEvent.entity_id == str(joe.id)
+            )
+        ).all()
+        assert actions == ["create", "triage"]
+
+
+async def test_saving_without_a_pathway_says_what_to_choose_and_saves_nothing(seeded):
+    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert "Choose a pathway" in str(app.screen.query_one("#triage-error").render())
+        assert isinstance(app.screen, TriageScreen)
+    with Session(seeded) as session:
+        statuses = session.exec(select(Referral.status)).all()
+        assert statuses == ["received", "received"]
