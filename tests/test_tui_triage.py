@@ -2,54 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
+from tui_support import seed_small_team, wait_for
 
-from intapp import clock
 from intapp.app import IntApp
-from intapp.db import unit_of_work
 from intapp.models import AuditEvent, Referral
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.queue import QueueScreen
 from intapp.screens.triage import TriageScreen
-from intapp.services import organisation, referrals
-from intapp.services.people import PersonIn
 
 
 @pytest.fixture
 def seeded(sqlite_engine):
-    with unit_of_work(sqlite_engine) as session:
-        team = organisation.add_team(
-            session=session, user="setup", code="C1", name="Ardwick", locality="Central"
-        )
-        for n, (given, family, source) in enumerate(
-            [("Mary", "Smith", "gp"), ("Joe", "Bloggs", "hospital_discharge")]
-        ):
-            referrals.receive_referral(
-                session=session,
-                user="setup",
-                person=PersonIn(
-                    given_name=given,
-                    family_name=family,
-                    date_of_birth=date(1940, 1, 2 + n),
-                    team_id=team.id,
-                    nhs_number=["9434765919", "4010232137"][n],
-                ),
-                source=source,
-                reason="Fall at home" if n == 0 else "Discharge from MRI",
-                received_at=clock.now() - timedelta(hours=30),
-            )
+    seed_small_team(sqlite_engine)
     return sqlite_engine
-
-
-async def wait_for(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        await pilot.pause(0.02)
-        if condition():
-            return
-    raise AssertionError("condition not met")
 
 
 async def test_triage_from_the_dashboard_saves_priority_pathway_and_audit(seeded):

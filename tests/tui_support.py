@@ -1,0 +1,57 @@
+"""Helpers for Pilot and snapshot tests of the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from sqlalchemy import Engine
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from intapp import clock
+from intapp.db import unit_of_work
+from intapp.services import organisation, referrals
+from intapp.services.people import PersonIn
+
+
+def seed_small_team(engine: Engine) -> None:
+    """One team with two referrals awaiting triage, one of them overdue."""
+    with unit_of_work(engine) as session:
+        team = organisation.add_team(
+            session=session, user="setup", code="C1", name="Ardwick", locality="Central"
+        )
+        people = [
+            ("Mary", "Smith", "gp", "9434765919", "Fall at home"),
+            ("Joe", "Bloggs", "hospital_discharge", "4010232137", "Discharge from MRI"),
+        ]
+        for n, (given, family, source, nhs, reason) in enumerate(people):
+            referrals.receive_referral(
+                session=session,
+                user="setup",
+                person=PersonIn(
+                    given_name=given,
+                    family_name=family,
+                    date_of_birth=date(1940, 1, 2 + n),
+                    team_id=team.id,
+                    nhs_number=nhs,
+                ),
+                source=source,
+                reason=reason,
+                received_at=clock.now() - timedelta(hours=30),
+            )
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], object], tries: int = 150) -> None:
+    """Let workers run until `condition()` is true, or fail after a few seconds."""
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if condition():
+            return
+    raise AssertionError("the screen never reached the expected state")
+
+
+def stop_blinking(pilot: Pilot) -> None:
+    """Snapshots must not catch a cursor mid-blink."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
