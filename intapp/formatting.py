@@ -56,3 +56,9 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
+
+
+def load_bar(load: int, limit: int, width: int = 10) -> str:
+    """``██████░░░░ 60/100``: weighted load against limit, full when at or over it."""
+    filled = width if limit <= 0 else min(width, round(width * load / limit))
+    return f"{'█' * filled}{'░' * (width - filled)} {load}/{limit}"

@@ -39,6 +39,7 @@ def seed_small_team(engine: Engine) -> None:
                 source=source,
                 reason=reason,
                 received_at=clock.now() - timedelta(hours=30),
+                reference=f"R-TEST-{n + 1}",
             )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import on
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
@@ -75,7 +74,6 @@ class DataWork:
         if handler is not None:
             handler(message.value)
 
-    @on(Failed)
     def on_failed(self, message: Failed) -> None:
         handler = getattr(self, f"failed_{message.key}", None)
         if handler is not None and handler(message.error):

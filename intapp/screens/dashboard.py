@@ -110,11 +110,14 @@ class DashboardScreen(DataScreen):
         self.open_tile(event.button.id)
 
     def open_tile(self, tile_id: str) -> None:
+        from intapp.screens.allocation import AllocationScreen
         from intapp.screens.queue import QueueScreen
 
-        team_ids = self.scope.team_id_list
+        team_ids, label = self.scope.team_id_list, self.scope.label
         if tile_id in ("awaiting", "overdue", "due-soon"):
-            self.app.push_screen(QueueScreen(team_ids=team_ids, scope_label=self.scope.label))
+            self.app.push_screen(QueueScreen(team_ids=team_ids, scope_label=label))
+        elif tile_id == "unallocated":
+            self.app.push_screen(AllocationScreen(team_ids=team_ids, scope_label=label))
         else:
             self.notify("That list arrives in the next release.", title="Not yet")
 

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Input, Label, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -40,3 +40,27 @@ class ConfirmScreen(ModalScreen[bool]):
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Ask for a reason that will be recorded; an empty answer is refused."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="reason.cancel")]
+
+    def __init__(self, question: str, *, placeholder: str = "Reason") -> None:
+        super().__init__()
+        self.question = question
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Input(placeholder=self.placeholder, id="reason")
+            yield Static("", classes="error", id="reason-error")
+
+    @on(Input.Submitted, "#reason")
+    def submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#reason-error", Static).update("A reason is required.")
+            return
+        self.dismiss(event.value.strip())

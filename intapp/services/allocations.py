@@ -20,6 +20,7 @@ from intapp.services.errors import (
     check_version,
     flush,
 )
+from intapp.services.paging import after_row
 from intapp.services.referrals import load_referral
 
 
@@ -372,11 +373,7 @@ def worker_caseload(
         .where(Allocation.worker_id == worker_id, col(Allocation.ended_at).is_(None))
     )
     if after is not None:
-        started, allocation_id = after
-        query = query.where(
-            (col(Allocation.started_at) > started)
-            | ((col(Allocation.started_at) == started) & (col(Allocation.id) > allocation_id))
-        )
+        query = query.where(after_row(col(Allocation.started_at), col(Allocation.id), after))
     query = query.order_by(col(Allocation.started_at), col(Allocation.id)).limit(limit)
     return [
         CaseloadRow(
@@ -402,3 +399,91 @@ def allocation_history(*, session: Session, referral_id: int) -> list[Allocation
         .order_by(col(Allocation.started_at), col(Allocation.id))
     ).all()
     return [summarise(a) for a in rows]
+
+
+# Which professions usually hold a case on each pathway; used to order candidates.
+PATHWAY_PROFESSIONS: dict[str, tuple[str, ...]] = {
+    "case_management": ("social_worker", "care_coordinator"),
+    "reablement_standard": ("reablement_officer", "occupational_therapist"),
+    "reablement_complex": ("occupational_therapist", "physiotherapist", "reablement_officer"),
+    "intermediate_care": ("physiotherapist", "occupational_therapist", "district_nurse"),
+    "crisis_response": ("district_nurse", "social_worker"),
+    "high_impact_primary_care": ("gp", "district_nurse", "care_coordinator"),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A worker who could take a case, and why they rank where they do."""
+
+    load: WorkerLoad
+    knows_person: bool
+    profession_fits: bool
+
+
+def allocation_candidates(*, session: Session, referral_id: int) -> list[Candidate]:
+    """The team's active workers, best fit first.
+
+    Fit: already knows the person, then a profession that suits the pathway, then the
+    most headroom.
+    """
+    referral = load_referral(session=session, referral_id=referral_id)
+    known = set(
+        session.exec(
+            select(Allocation.worker_id).where(Allocation.person_id == referral.person_id)
+        ).all()
+    )
+    fitting = PATHWAY_PROFESSIONS.get(referral.pathway or "", ())
+    candidates = [
+        Candidate(load, load.worker_id in known, load.profession in fitting)
+        for load in team_board(session=session, team_id=referral.team_id)
+    ]
+    return sorted(
+        candidates,
+        key=lambda c: (not c.knows_person, not c.profession_fits, -c.load.headroom),
+    )
+
+
+@dataclass(frozen=True)
+class AwaitingAllocation:
+    """A triaged referral waiting for a key worker."""
+
+    referral_id: int
+    reference: str
+    person_name: str
+    pathway: str | None
+    priority: str
+    due_by: datetime
+    version: int
+
+
+def awaiting_allocation(
+    *,
+    session: Session,
+    team_ids: list[int] | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[AwaitingAllocation]:
+    """Triaged referrals with no worker yet, soonest deadline first (keyset paged)."""
+    query = (
+        select(Referral, Person)
+        .join(Person, col(Person.id) == Referral.person_id)
+        .where(Referral.status == ReferralStatus.TRIAGED)
+    )
+    if team_ids is not None:
+        query = query.where(col(Referral.team_id).in_(team_ids))
+    if after is not None:
+        query = query.where(after_row(col(Referral.due_by), col(Referral.id), after))
+    query = query.order_by(col(Referral.due_by), col(Referral.id)).limit(limit)
+    return [
+        AwaitingAllocation(
+            referral_id=r.id,  # type: ignore[arg-type]
+            reference=r.reference,
+            person_name=p.display_name,
+            pathway=r.pathway,
+            priority=r.priority,
+            due_by=r.due_by,
+            version=r.version,
+        )
+        for r, p in session.exec(query).all()
+    ]

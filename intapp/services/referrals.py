@@ -23,6 +23,7 @@ from intapp.models.types import (
 )
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.paging import after_row
 from intapp.services.people import PersonIn, match_or_create_person
 
 # Pathways that hand the person on rather than opening a case in the team.
@@ -316,11 +317,7 @@ def triage_queue(
             | func.lower(Referral.reference).like(pattern)
         )
     if after is not None:
-        due_by, referral_id = after
-        query = query.where(
-            (col(Referral.due_by) > due_by)
-            | ((col(Referral.due_by) == due_by) & (col(Referral.id) > referral_id))
-        )
+        query = query.where(after_row(col(Referral.due_by), col(Referral.id), after))
     query = query.order_by(col(Referral.due_by), col(Referral.id)).limit(limit)
     return [
         QueueItem(
