@@ -111,6 +111,7 @@ class DashboardScreen(DataScreen):
 
     def open_tile(self, tile_id: str) -> None:
         from intapp.screens.allocation import AllocationScreen
+        from intapp.screens.board import BoardScreen
         from intapp.screens.queue import QueueScreen
 
         team_ids, label = self.scope.team_id_list, self.scope.label
@@ -118,6 +119,8 @@ class DashboardScreen(DataScreen):
             self.app.push_screen(QueueScreen(team_ids=team_ids, scope_label=label))
         elif tile_id == "unallocated":
             self.app.push_screen(AllocationScreen(team_ids=team_ids, scope_label=label))
+        elif tile_id == "over-limit":
+            self.app.push_screen(BoardScreen(team_ids=team_ids, scope_label=label))
         else:
             self.notify("That list arrives in the next release.", title="Not yet")
 

@@ -347,7 +347,13 @@ def _worker_loads(session: Session, *conditions: object) -> list[WorkerLoad]:
 
 def team_board(*, session: Session, team_id: int) -> list[WorkerLoad]:
     """Every active worker in a team with their load against limit."""
-    return _worker_loads(session, Worker.team_id == team_id, col(Worker.active).is_(True))
+    return caseload_board(session=session, team_ids=[team_id])
+
+
+def caseload_board(*, session: Session, team_ids: list[int] | None) -> list[WorkerLoad]:
+    """Every active worker in the teams given (None: the city) with load against limit."""
+    scope = [] if team_ids is None else [col(Worker.team_id).in_(team_ids)]
+    return _worker_loads(session, col(Worker.active).is_(True), *scope)
 
 
 def worker_load(*, session: Session, worker_id: int) -> WorkerLoad:
