@@ -1,0 +1,201 @@
+"""Load a whole demo city into an empty database, fast, in one transaction.
+
+Rows are plain dicts written with SQLAlchemy Core bulk inserts and ids assigned here,
+so there is no ORM bookkeeping and no RETURNING round trip.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, select, text
+
+from intapp import clock
+from intapp.config import load_settings
+from intapp.models import (
+    Allocation,
+    Assessment,
+    AuditEvent,
+    CarePlan,
+    CarePlanVersion,
+    GpPractice,
+    Locality,
+    Person,
+    ReablementEpisode,
+    Referral,
+    Team,
+    Worker,
+)
+from intapp.services.demo.cases import CaseMaker
+from intapp.services.demo.organisation import build_organisation
+from intapp.services.demo.people import MAX_PEOPLE, PeopleMaker
+from intapp.services.demo.records import Batch
+from intapp.services.errors import DomainError, InvalidInput
+
+Progress = Callable[[str, int], None]
+
+PEOPLE_PER_CHUNK = 5_000
+ROWS_PER_INSERT = 10_000
+SQLITE_CACHE_KIB = 256 * 1024
+NOT_EMPTY = (
+    "This database already holds people; demo data goes into an empty database. "
+    "Use a new file with --database-url."
+)
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+# Insert order within a chunk of people: every foreign key points at a row already written.
+CASE_STAGES: tuple[tuple[str, Table, str], ...] = (
+    ("referrals", _table(Referral), "referrals"),
+    ("allocations", _table(Allocation), "allocations"),
+    ("assessments", _table(Assessment), "assessments"),
+    ("care plans", _table(CarePlan), "care_plans"),
+    ("care plan versions", _table(CarePlanVersion), "plan_versions"),
+    ("reablement episodes", _table(ReablementEpisode), "episodes"),
+)
+# Tables whose integer ids are assigned here rather than by the database.
+ID_TABLES = [_table(m) for m in (Locality, Team, Worker, Person, Referral, Allocation)]
+ID_TABLES += [_table(m) for m in (Assessment, CarePlan, CarePlanVersion, ReablementEpisode)]
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    """How many rows of each kind the demo load wrote."""
+
+    localities: int
+    teams: int
+    practices: int
+    workers: int
+    people: int
+    referrals: int
+    allocations: int
+    open_allocations: int
+    assessments: int
+    care_plans: int
+    episodes: int
+
+
+class _Writer:
+    """Bulk inserts that count rows per stage and report progress."""
+
+    def __init__(self, connection: Connection, progress: Progress | None) -> None:
+        self.connection = connection
+        self.progress = progress
+        self.done: dict[str, int] = {}
+
+    def write(self, stage: str, table: Table, rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            self.connection.execute(table.insert(), rows[start : start + ROWS_PER_INSERT])
+        self.done[stage] = self.done.get(stage, 0) + len(rows)
+        if self.progress is not None:
+            self.progress(stage, self.done[stage])
+
+
+def load_demo(
+    *, engine: Engine, people: int = 2000, seed: int = 7, progress: Progress | None = None
+) -> DemoCounts:
+    """Fill an empty, migrated database with a realistic, seeded demo city.
+
+    The same seed and the same `clock.now()` give the same rows. `progress(stage, rows)`
+    is called after each chunk with the rows written so far for that stage; the
+    "people" stage ends at `people`.
+    """
+    if not 1 <= people <= MAX_PEOPLE:
+        raise InvalidInput(f"Demo people must be between 1 and {MAX_PEOPLE:,}", field="people")
+    rng = random.Random(seed)
+    with engine.begin() as connection:
+        if connection.execute(select(_table(Person).c.id).limit(1)).first() is not None:
+            raise DomainError(NOT_EMPTY)
+        with _big_sqlite_cache(connection):
+            counts = _load(connection, rng, people=people, progress=progress)
+        connection.execute(
+            _table(AuditEvent).insert(),
+            {
+                "at": clock.now(),
+                "user": "demo",
+                "entity": "database",
+                "entity_id": "demo",
+                "action": "demo_load",
+                "changes": {**asdict(counts), "seed": seed},
+            },
+        )
+    return counts
+
+
+def _load(
+    connection: Connection, rng: random.Random, *, people: int, progress: Progress | None
+) -> DemoCounts:
+    """Write every table, a chunk of people and their cases at a time."""
+    writer = _Writer(connection, progress)
+    today = clock.today()
+    org = build_organisation(rng, worker_count=max(60, people // 333))
+    writer.write("localities", _table(Locality), org.localities)
+    writer.write("teams", _table(Team), org.teams)
+    writer.write("practices", _table(GpPractice), org.practices)
+    writer.write("workers", _table(Worker), org.workers)
+
+    maker = PeopleMaker(rng, org, today=today, count=people)
+    cases = CaseMaker(
+        rng, org, now=clock.now(), today=today, settings=load_settings(), people=people
+    )
+    for first_id in range(1, people + 1, PEOPLE_PER_CHUNK):
+        batch = Batch()
+        chunk = maker.chunk(first_id, min(PEOPLE_PER_CHUNK, people + 1 - first_id))
+        for person in chunk:
+            cases.person_history(person, batch)
+        writer.write("people", _table(Person), chunk)
+        for stage, table, batch_field in CASE_STAGES:
+            writer.write(stage, table, getattr(batch, batch_field))
+    # Open cases are weighed last, once every worker's caseload is known.
+    open_allocations = cases.weigh_open_allocations()
+    writer.write("allocations", _table(Allocation), open_allocations)
+
+    if connection.dialect.name == "postgresql":
+        _advance_sequences(connection)
+    return DemoCounts(
+        localities=len(org.localities),
+        teams=len(org.teams),
+        practices=len(org.practices),
+        workers=len(org.workers),
+        people=people,
+        referrals=writer.done["referrals"],
+        allocations=writer.done["allocations"],
+        open_allocations=len(open_allocations),
+        assessments=writer.done["assessments"],
+        care_plans=writer.done["care plans"],
+        episodes=writer.done["reablement episodes"],
+    )
+
+
+@contextmanager
+def _big_sqlite_cache(connection: Connection) -> Iterator[None]:
+    """A bigger SQLite page cache while loading keeps the growing indexes in memory."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+
+
+def _advance_sequences(connection: Connection) -> None:
+    """Move PostgreSQL's id sequences past the ids written here, so later inserts work."""
+    for table in ID_TABLES:
+        name = table.name
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+            )
+        )

@@ -1,0 +1,378 @@
+"""The records a key worker writes on a case: assessments, care plans, reablement episodes."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from intapp.config import Settings
+from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES
+from intapp.services.demo import vocabulary as words
+from intapp.services.demo.chance import between, pick, sample
+from intapp.services.demo.organisation import Organisation
+from intapp.services.demo.timeline import DAY, HOUR, at, day_of, start_of
+
+# Barthel index items, in order, and each one's highest score (total 20):
+# bowels, bladder, grooming, toilet use, feeding, transfer, mobility, dressing, stairs, bathing.
+BARTHEL_MAXIMA = (2, 2, 1, 2, 2, 3, 3, 2, 2, 1)
+# How many of the ten Care Act outcomes a person cannot achieve alone, by risk tier.
+UNMET_OUTCOMES = {"highest": (3, 7), "high": (2, 6), "rising": (0, 4), "low": (0, 3)}
+EARLY_CESSATION_UNMEASURED = frozenset(
+    {"early_cessation_hospital", "early_cessation_nhs_funded", "early_cessation_deceased"}
+)
+
+
+def _outcome_entries() -> dict[tuple[str, str], list[dict[str, str]]]:
+    codes = {code for code, _ in PERSON_OUTCOMES + CARER_OUTCOMES}
+    return {
+        (code, achievement): [
+            {"code": code, "achievement": achievement, "reason": reason, "impact": impact}
+            for reason in words.OUTCOME_REASONS[achievement]
+            for impact in words.OUTCOME_IMPACTS[achievement]
+        ]
+        for code in sorted(codes)
+        for achievement in words.OUTCOME_REASONS
+    }
+
+
+# Shared and never changed: each row's outcomes list just points at these.
+OUTCOME_ENTRIES = _outcome_entries()
+
+
+@dataclass
+class Batch:
+    """Rows made for one chunk of people, per table, in insert order."""
+
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    allocations: list[dict[str, Any]] = field(default_factory=list)
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+    care_plans: list[dict[str, Any]] = field(default_factory=list)
+    plan_versions: list[dict[str, Any]] = field(default_factory=list)
+    episodes: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Case:
+    """A referral that reached a key worker: what the person's care plan hangs off."""
+
+    person_id: int
+    worker_id: int
+    started: int
+    ended: int | None  # None while the case is open
+
+
+class RecordMaker:
+    """Writes the records for one case at a time into a `Batch`, numbering rows as it goes."""
+
+    def __init__(
+        self, rng: random.Random, org: Organisation, *, now: int, today: date, settings: Settings
+    ) -> None:
+        self.rng = rng
+        self.org = org
+        self.now = now
+        self.today = today
+        self.standard_days = settings.reablement_standard_days
+        self.followup_days = settings.followup_days
+        self.assessed: set[int] = set()
+        self.next_assessment = 1
+        self.next_plan = 1
+        self.next_version = 1
+        self.next_episode = 1
+
+    # -- reablement -------------------------------------------------------------------
+
+    def episode(
+        self,
+        referral: dict[str, Any],
+        worker: int,
+        pathway: str,
+        allocated: int,
+        ended: int | None,
+        died: bool,
+        death: int | None,
+        batch: Batch,
+    ) -> str | None:
+        """The reablement episode for a referral; returns its outcome once it has ended."""
+        rng = self.rng
+        today = self.today
+        start = day_of(allocated)
+        row: dict[str, Any] = {
+            "id": self.next_episode,
+            "person_id": referral["person_id"],
+            "referral_id": referral["id"],
+            "worker_id": worker,
+            "episode_type": "complex" if pathway == "reablement_complex" else "standard",
+            "state": "active",
+            "start_date": start,
+            "planned_end_date": start + timedelta(days=self.standard_days),
+            "extension_reason": None,
+            "goals": sample(rng.random, words.REABLEMENT_GOALS, between(rng.random, 2, 4)),
+            "barthel_start": self._barthel(rng.uniform(0.25, 0.7)),
+            "barthel_end": None,
+            "ended_on": None,
+            "outcome": None,
+            "followup_due": None,
+            "followup_result": None,
+            "followup_recorded_on": None,
+            "version": 1,
+        }
+        self.next_episode += 1
+        batch.episodes.append(row)
+        if ended is None:
+            if (today - start).days < 3 and rng.random() < 0.6:
+                start += timedelta(
+                    days=between(rng.random, 1, 4)
+                )  # starts once the carers are free
+                row["start_date"] = start
+                row["planned_end_date"] = start + timedelta(days=self.standard_days)
+            if start > today:
+                row["state"] = "planned"
+                row["barthel_start"] = None
+            elif (today - start).days > self.standard_days:
+                row["planned_end_date"] = today + timedelta(days=between(rng.random, 3, 15))
+                row["extension_reason"] = rng.choice(words.EXTENSION_REASONS)
+            return None
+
+        ended_on = day_of(ended)
+        if (ended_on - start).days > self.standard_days:
+            row["planned_end_date"] = ended_on
+            row["extension_reason"] = rng.choice(words.EXTENSION_REASONS)
+        if died:
+            outcome = "early_cessation_deceased"
+        else:
+            outcome = rng.choices(words.REABLEMENT_OUTCOMES, words.REABLEMENT_OUTCOME_WEIGHTS)[0]
+        row["state"] = "ended"
+        row["ended_on"] = ended_on
+        row["outcome"] = outcome
+        if outcome not in EARLY_CESSATION_UNMEASURED:
+            start_scores = row["barthel_start"]
+            end_scores = self._barthel(min(0.97, rng.uniform(0.45, 0.95)))
+            row["barthel_end"] = [max(a, b) for a, b in zip(start_scores, end_scores, strict=True)]
+        if outcome != "early_cessation_deceased":
+            self._followup(row, ended_on, outcome, death)
+        return outcome
+
+    def _followup(self, row: dict[str, Any], ended_on: date, outcome: str, death: int | None):
+        """Due 91 days after discharge; recorded for most of those now past due."""
+        rng = self.rng
+        due = ended_on + timedelta(days=self.followup_days)
+        row["followup_due"] = due
+        if due > self.today or rng.random() < 0.03:
+            return
+        if death is not None and day_of(death) <= due:
+            result = "died"
+        elif outcome == "long_term_support_residential":
+            result = "residential_or_nursing"
+        elif outcome == "early_cessation_hospital" and rng.random() < 0.4:
+            result = "in_hospital"
+        else:
+            result = rng.choices(
+                ("at_home", "in_hospital", "residential_or_nursing", "unknown"), (88, 5, 3, 4)
+            )[0]
+        row["followup_result"] = result
+        row["followup_recorded_on"] = min(
+            self.today, due + timedelta(days=between(rng.random, 0, 11))
+        )
+
+    def _barthel(self, level: float) -> list[int]:
+        rand = self.rng.random
+        return [sum(rand() < level for _ in range(top)) for top in BARTHEL_MAXIMA]
+
+    # -- assessments ------------------------------------------------------------------
+
+    def assessments(
+        self,
+        referral: dict[str, Any],
+        person: dict[str, Any],
+        worker: int,
+        allocated: int,
+        ended: int | None,
+        batch: Batch,
+    ) -> None:
+        """The case's assessment, signed off unless recent, and now and then its review."""
+        rng = self.rng
+        limit = self.now if ended is None else ended
+        created = allocated + between(rng.random, 4 * HOUR, 14 * DAY)
+        if created >= limit:
+            if ended is None:
+                return  # not started yet
+            created = allocated + (limit - allocated) // 2
+        signed: int | None = created + between(rng.random, HOUR, 10 * DAY)
+        if signed is not None and signed >= limit:
+            signed = None if ended is None else created + (limit - created) // 2
+        carer = person["is_carer"]
+        if carer:
+            kind = "carer"
+        elif person["id"] in self.assessed and rng.random() < 0.4:
+            kind = "review"
+        else:
+            kind = "integrated"
+        self.assessed.add(person["id"])
+        first = self._assessment(referral, person, worker, kind, created, signed, None)
+        batch.assessments.append(first)
+        # A long case is reviewed; the new signed-off assessment supersedes the first.
+        if signed is not None and limit - signed > 130 * DAY and rng.random() < 0.3:
+            created = signed + between(rng.random, 90 * DAY, limit - signed - 30 * DAY)
+            signed = created + between(rng.random, HOUR, 7 * DAY)
+            first["status"] = "superseded"
+            batch.assessments.append(
+                self._assessment(
+                    referral,
+                    person,
+                    worker,
+                    "carer" if carer else "review",
+                    created,
+                    signed,
+                    first["id"],
+                )
+            )
+
+    def _assessment(
+        self,
+        referral: dict[str, Any],
+        person: dict[str, Any],
+        worker: int,
+        kind: str,
+        created: int,
+        signed: int | None,
+        supersedes: int | None,
+    ) -> dict[str, Any]:
+        rng = self.rng
+        carer = kind == "carer"
+        outcomes, unmet = self._outcomes(carer, person["risk_tier"])
+        needs = rng.random() < 0.92
+        significant = rng.random() < (0.85 if unmet >= 2 else 0.25)
+        health_at_risk = carer and rng.random() < 0.45
+        if carer:
+            eligible = needs and significant and (health_at_risk or unmet >= 1)
+        else:
+            eligible = needs and significant and unmet >= 2
+        row = {
+            "id": self.next_assessment,
+            "person_id": person["id"],
+            "referral_id": referral["id"],
+            "assessment_type": kind,
+            "status": "draft" if signed is None else "signed_off",
+            "what_matters": pick(rng.random, words.WHAT_MATTERS),
+            "strengths": pick(rng.random, words.STRENGTHS),
+            "family_community_assets": "; ".join(sample(rng.random, words.ASSETS, 2)),
+            "outcomes": outcomes,
+            "risks": pick(rng.random, words.RISKS),
+            "needs_arise_from_condition": needs,
+            "significant_wellbeing_impact": significant,
+            "carer_health_at_risk": health_at_risk,
+            "eligible": eligible,
+            "assessor_id": worker,
+            "created_by": self.org.usernames[worker],
+            "created_at": at(created),
+            "signed_off_by": None if signed is None else self.org.usernames[worker],
+            "signed_off_at": None if signed is None else at(signed),
+            "supersedes_id": supersedes,
+            "version": 1,
+        }
+        self.next_assessment += 1
+        return row
+
+    def _outcomes(self, carer: bool, tier: str) -> tuple[list[dict[str, str]], int]:
+        """One entry per Care Act outcome, and how many are not achievable alone."""
+        rand = self.rng.random
+        table = CARER_OUTCOMES if carer else PERSON_OUTCOMES
+        low, high = (0, 4) if carer else UNMET_OUTCOMES[tier]
+        wanted = low + int(rand() * (high - low + 1))
+        # Weighted sampling without replacement: the likeliest needs come up most often.
+        keys = []
+        for code, _ in table:
+            weight = words.OUTCOME_LIKELIHOOD[code]
+            keys.append((rand() ** (1.0 / weight) if weight else -1.0, code))
+        unmet = {code for _, code in sorted(keys, reverse=True)[:wanted]}
+        entries = []
+        for code, _ in table:
+            if code in unmet:
+                achievement = "with_support" if rand() < 0.55 else "unable"
+            else:
+                achievement = "achievable"
+            entries.append(pick(rand, OUTCOME_ENTRIES[(code, achievement)]))
+        return entries, len(unmet)
+
+    # -- care plans -------------------------------------------------------------------
+
+    def care_plan(self, case: Case, batch: Batch) -> None:
+        """The person's one plan: current for an open case, closed for some closed ones."""
+        rng = self.rng
+        today = self.today
+        if case.ended is not None and rng.random() < 0.5:
+            return
+        limit = self.now if case.ended is None else case.ended
+        created = case.started + between(rng.random, DAY, 21 * DAY)
+        if created >= limit:
+            created = case.started + (limit - case.started) // 2
+        if case.ended is None:
+            age = (today - day_of(created)).days
+            r = rng.random()
+            if r < 0.1 and age > 40:
+                review = today - timedelta(days=between(rng.random, 1, min(30, age - 35) + 1))
+            elif r < 0.22:
+                review = today + timedelta(days=between(rng.random, 0, 7))
+            else:
+                review = today + timedelta(days=between(rng.random, 7, 151))
+        else:
+            review = day_of(created) + timedelta(days=between(rng.random, 42, 121))
+        latest = min(limit, start_of(review) - 14 * DAY)
+        times = [created]
+        if latest - created > 30 * DAY:
+            extra = rng.randint(0, min(2, (latest - created) // (60 * DAY)))
+            times += sorted(between(rng.random, created + DAY, latest) for _ in range(extra))
+
+        plan_id = self.next_plan
+        self.next_plan += 1
+        batch.care_plans.append(
+            {
+                "id": plan_id,
+                "person_id": case.person_id,
+                "lead_worker_id": case.worker_id,
+                "review_date": review,
+                "current_number": len(times),
+                "created_at": at(created),
+                "closed_at": None if case.ended is None else at(case.ended),
+                "version": 1,
+            }
+        )
+        user = self.org.usernames[case.worker_id]
+        for number, written in enumerate(times, start=1):
+            day = day_of(written)
+            batch.plan_versions.append(
+                {
+                    "id": self.next_version,
+                    "plan_id": plan_id,
+                    "number": number,
+                    "lead_worker_id": case.worker_id,
+                    "review_date": review
+                    if number == len(times)
+                    else day + timedelta(days=between(rng.random, 42, 91)),
+                    "goals": sample(rng.random, words.PLAN_GOALS, between(rng.random, 2, 4)),
+                    "actions": self._actions(day),
+                    "items": [
+                        {"kind": kind, "description": description, "cost_pounds": cost}
+                        for kind, description, cost in sample(
+                            rng.random, words.PLAN_ITEMS, rng.choice((0, 0, 1, 1, 2))
+                        )
+                    ],
+                    "change_note": "First plan, agreed with the person"
+                    if number == 1
+                    else rng.choice(words.PLAN_CHANGE_NOTES),
+                    "created_by": user,
+                    "created_at": at(written),
+                }
+            )
+            self.next_version += 1
+
+    def _actions(self, written: date) -> list[dict[str, Any]]:
+        rng = self.rng
+        actions = []
+        for who, what in sample(rng.random, words.PLAN_ACTIONS, between(rng.random, 2, 5)):
+            by_when = written + timedelta(days=between(rng.random, 7, 57))
+            done = by_when < self.today and rng.random() < 0.7
+            actions.append({"who": who, "what": what, "by_when": by_when.isoformat(), "done": done})
+        return actions

@@ -1,0 +1,341 @@
+"""The demo-data generator: sizes, determinism and the domain rules the data must keep."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from intapp import clock
+from intapp.config import load_settings
+from intapp.db import create_db_engine
+from intapp.migrate import upgrade
+from intapp.models import (
+    Allocation,
+    Assessment,
+    AuditEvent,
+    CarePlan,
+    CarePlanVersion,
+    GpPractice,
+    Locality,
+    Person,
+    ReablementEpisode,
+    Referral,
+    Team,
+    Worker,
+)
+from intapp.models.types import CaseOutcome, ReferralStatus
+from intapp.services.demo import DemoCounts, load_demo
+from intapp.services.errors import DomainError, InvalidInput
+from intapp.services.nhs_number import is_test_number, is_valid
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 23)
+PEOPLE = 500
+BARTHEL_MAXIMA = (2, 2, 1, 2, 2, 3, 3, 2, 2, 1)
+
+
+def _migrated(path: Path) -> Engine:
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    return engine
+
+
+def _rows(engine: Engine, model: Any) -> list[dict[str, Any]]:
+    table = model.__table__
+    order = table.c.id if "id" in table.c else table.c.code
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(table).order_by(order))]
+
+
+def _count(engine: Engine, model: Any) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model.__table__)).scalar_one()
+
+
+# conftest.py freezes "now" at NOW for each test; this module-wide fixture does it itself.
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, DemoCounts]]:
+    """One 500-person demo city, loaded once for the read-only tests in this module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+        load_settings.cache_clear()
+        clock.freeze(NOW)
+        try:
+            engine = _migrated(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+            counts = load_demo(engine=engine, people=PEOPLE, seed=7)
+        finally:
+            clock.freeze(None)
+            load_settings.cache_clear()
+    yield engine, counts
+    engine.dispose()
+
+
+def test_counts_match_the_rows_written(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, counts = demo
+    assert (counts.localities, counts.teams, counts.workers, counts.people) == (3, 12, 60, PEOPLE)
+    assert counts.practices == 15 + 8 * 3  # the wave-one practices, plus North and South
+    assert 2.0 * PEOPLE <= counts.referrals <= 3.2 * PEOPLE
+    assert 0.08 * PEOPLE <= counts.open_allocations <= 0.25 * PEOPLE
+    assert counts.episodes > 0 and counts.assessments > 0 and counts.care_plans > 0
+    expected = {
+        Locality: counts.localities,
+        Team: counts.teams,
+        GpPractice: counts.practices,
+        Worker: counts.workers,
+        Person: counts.people,
+        Referral: counts.referrals,
+        Allocation: counts.allocations,
+        Assessment: counts.assessments,
+        CarePlan: counts.care_plans,
+        ReablementEpisode: counts.episodes,
+    }
+    assert {m: _count(engine, m) for m in expected} == expected
+    with engine.connect() as conn:
+        open_count = conn.execute(
+            select(func.count()).where(Allocation.__table__.c.ended_at.is_(None))
+        ).scalar_one()
+    assert open_count == counts.open_allocations
+
+
+def test_one_audit_event_records_the_load(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, counts = demo
+    [event] = _rows(engine, AuditEvent)
+    assert (event["user"], event["entity"], event["action"]) == ("demo", "database", "demo_load")
+    assert event["changes"]["people"] == PEOPLE
+    assert event["changes"]["referrals"] == counts.referrals
+
+
+def test_teams_and_wave_one_practices_come_from_the_shipped_files(
+    demo: tuple[Engine, DemoCounts],
+) -> None:
+    engine, _ = demo
+    teams = {t["code"]: t for t in _rows(engine, Team)}
+    assert sorted(teams) == sorted(f"{a}{n}" for a in "NCS" for n in range(1, 5))
+    assert teams["C2"]["name"] == "Gorton and Levenshulme"
+    assert all(30_000 <= t["population"] <= 50_000 for t in teams.values())
+    practices = {p["name"]: p for p in _rows(engine, GpPractice)}
+    gorton = practices["Gorton Medical Centre"]
+    assert (gorton["list_size"], gorton["high_risk_patients"]) == (8849, 132)
+    assert gorton["team_id"] == teams["C2"]["id"]
+    codes = set(practices[name]["code"] for name in practices)
+    assert all(p["gp_practice_code"] in codes for p in _rows(engine, Person))
+
+
+def test_same_seed_and_now_give_the_same_rows(tmp_path: Path) -> None:
+    engines = [_migrated(tmp_path / f"{name}.sqlite3") for name in ("a", "b", "c")]
+    for engine, seed in zip(engines, (3, 3, 4), strict=True):
+        load_demo(engine=engine, people=150, seed=seed)
+    for model in (Worker, Person, Referral, Allocation, Assessment, CarePlanVersion):
+        assert _rows(engines[0], model) == _rows(engines[1], model), model.__name__
+    assert _rows(engines[0], Person) != _rows(engines[2], Person)
+    for engine in engines:
+        engine.dispose()
+
+
+def test_nhs_numbers_are_valid_unique_and_reserved_for_testing(
+    demo: tuple[Engine, DemoCounts],
+) -> None:
+    engine, _ = demo
+    people = _rows(engine, Person)
+    numbers = [p["nhs_number"] for p in people if p["nhs_number"] is not None]
+    assert all(is_valid(n) and is_test_number(n) for n in numbers)
+    assert len(set(numbers)) == len(numbers)
+    without = [p for p in people if p["nhs_number"] is None]
+    assert 0 < len(without) < 0.12 * len(people)
+    assert all(p["local_id"] for p in without)
+
+
+def test_people_are_consistent(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, _ = demo
+    people = {p["id"]: p for p in _rows(engine, Person)}
+    ages = [(TODAY - p["date_of_birth"]).days / 365.25 for p in people.values()]
+    assert sum(age >= 65 for age in ages) > 0.6 * len(ages)
+    tiers = Counter(p["risk_tier"] for p in people.values())
+    assert set(tiers) == {"highest", "high", "rising", "low"}
+    assert tiers["low"] > tiers["rising"] > tiers["high"] > tiers["highest"]
+    for p in people.values():
+        assert p["created_at"] <= NOW and p["created_at"] >= NOW - timedelta(days=3 * 366)
+        if p["is_carer"]:
+            cared_for = people[p["cares_for_id"]]
+            assert cared_for["team_id"] == p["team_id"] and cared_for["has_unpaid_carer"]
+        if p["date_of_death"] is not None:
+            assert p["date_of_birth"] < p["date_of_death"] <= TODAY
+    assert any(p["is_carer"] for p in people.values())
+
+
+def test_only_allocated_referrals_have_an_open_allocation(
+    demo: tuple[Engine, DemoCounts],
+) -> None:
+    engine, _ = demo
+    referrals = {r["id"]: r for r in _rows(engine, Referral)}
+    workers = {w["id"]: w for w in _rows(engine, Worker)}
+    allocations = _rows(engine, Allocation)
+    open_per_referral = Counter(a["referral_id"] for a in allocations if a["ended_at"] is None)
+    for referral in referrals.values():
+        expected = 1 if referral["status"] == ReferralStatus.ALLOCATED else 0
+        assert open_per_referral[referral["id"]] == expected, referral["reference"]
+    for a in allocations:
+        referral = referrals[a["referral_id"]]
+        assert 1 <= a["weight"] <= 10
+        assert workers[a["worker_id"]]["team_id"] == referral["team_id"]
+        assert a["started_at"] >= referral["triaged_at"]
+        if a["ended_at"] is None:
+            assert workers[a["worker_id"]]["active"]
+        else:
+            assert a["started_at"] <= a["ended_at"] <= (referral["closed_at"] or NOW)
+            assert a["end_reason"]
+
+
+def test_referrals_in_every_status_follow_the_workflow(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, _ = demo
+    targets = load_settings().response_targets_hours
+    referrals = _rows(engine, Referral)
+    assert {r["status"] for r in referrals} == set(ReferralStatus)
+    awaiting = [r for r in referrals if r["status"] == ReferralStatus.RECEIVED]
+    assert any(r["due_by"] < NOW for r in awaiting), "some of the queue should be overdue"
+    for r in referrals:
+        assert r["due_by"] == r["received_at"] + timedelta(hours=targets[r["priority"]])
+        assert r["received_at"] <= NOW
+        if r["source"] == "hospital_discharge":
+            assert r["route_of_access"] == "discharge_from_hospital"
+        if r["status"] == ReferralStatus.RECEIVED:
+            assert r["triaged_at"] is None and r["pathway"] is None
+        if r["status"] in (ReferralStatus.TRIAGED, ReferralStatus.ALLOCATED):
+            assert r["pathway"] and r["triaged_by"] and r["received_at"] <= r["triaged_at"]
+        if r["status"] == ReferralStatus.CLOSED:
+            assert r["close_outcome"] in set(CaseOutcome) and r["close_reason"]
+            assert r["received_at"] <= r["closed_at"] <= NOW
+        else:
+            assert r["closed_at"] is None
+
+
+def test_rereferrals_follow_a_closure_within_six_months(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, _ = demo
+    last_closed: dict[int, datetime] = {}
+    flagged = 0
+    for r in sorted(_rows(engine, Referral), key=lambda r: (r["person_id"], r["received_at"])):
+        closed = last_closed.get(r["person_id"])
+        expected = closed is not None and r["received_at"] - closed <= timedelta(days=183)
+        assert r["is_rereferral"] == expected, r["reference"]
+        flagged += expected
+        if r["closed_at"] is not None:
+            last_closed[r["person_id"]] = r["closed_at"]
+    assert flagged > 0
+
+
+def test_reablement_episodes_keep_the_rules(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, _ = demo
+    episodes = _rows(engine, ReablementEpisode)
+    states = Counter(e["state"] for e in episodes)
+    assert states["ended"] > 0 and states["active"] > 0
+    for e in episodes:
+        for scores in (e["barthel_start"], e["barthel_end"]):
+            if scores is not None:
+                assert all(0 <= s <= top for s, top in zip(scores, BARTHEL_MAXIMA, strict=True))
+        if e["planned_end_date"] > e["start_date"] + timedelta(days=42):
+            assert e["extension_reason"]
+        if e["state"] == "ended":
+            assert e["outcome"] and e["ended_on"] <= TODAY
+            if e["outcome"] == "early_cessation_deceased":
+                assert e["followup_due"] is None
+            else:
+                assert e["followup_due"] == e["ended_on"] + timedelta(days=91)
+            if e["followup_result"] is not None:
+                assert e["followup_due"] <= e["followup_recorded_on"] <= TODAY
+        else:
+            assert e["outcome"] is None and e["ended_on"] is None
+            assert (e["start_date"] <= TODAY) == (e["state"] == "active")
+            if e["state"] == "active":
+                assert e["start_date"] >= TODAY - timedelta(days=60)
+
+
+def test_assessment_eligibility_follows_the_care_act_rule(
+    demo: tuple[Engine, DemoCounts],
+) -> None:
+    engine, _ = demo
+    assessments = {a["id"]: a for a in _rows(engine, Assessment)}
+    for a in assessments.values():
+        unmet = sum(o["achievement"] in ("with_support", "unable") for o in a["outcomes"])
+        if a["assessment_type"] == "carer":
+            assert len(a["outcomes"]) == 8
+            met_rule = a["carer_health_at_risk"] or unmet >= 1
+        else:
+            assert len(a["outcomes"]) == 10
+            met_rule = unmet >= 2
+        base = a["needs_arise_from_condition"] and a["significant_wellbeing_impact"]
+        assert a["eligible"] == (base and met_rule)
+        assert (a["signed_off_at"] is None) == (a["status"] == "draft")
+        if a["supersedes_id"] is not None:
+            earlier = assessments[a["supersedes_id"]]
+            assert earlier["status"] == "superseded"
+            assert earlier["signed_off_at"] <= a["created_at"]
+    statuses = Counter(a["status"] for a in assessments.values())
+    assert statuses["signed_off"] > 0 and statuses["superseded"] > 0
+
+
+def test_care_plans_belong_to_the_open_case(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, _ = demo
+    open_worker = {
+        a["person_id"]: a["worker_id"] for a in _rows(engine, Allocation) if a["ended_at"] is None
+    }
+    versions = Counter(v["plan_id"] for v in _rows(engine, CarePlanVersion))
+    plans = _rows(engine, CarePlan)
+    for plan in plans:
+        assert versions[plan["id"]] == plan["current_number"]
+        if plan["closed_at"] is None:
+            assert open_worker[plan["person_id"]] == plan["lead_worker_id"]
+    assert {p["person_id"] for p in plans if p["closed_at"] is None} == set(open_worker)
+    reviews = [p["review_date"] for p in plans if p["closed_at"] is None]
+    assert min(reviews) < TODAY < max(reviews)
+
+
+def test_caseloads_over_the_limit_carry_a_reason(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, _ = demo
+    limits = {w["id"]: w["caseload_limit"] for w in _rows(engine, Worker)}
+    load: Counter[int] = Counter()
+    reasons: Counter[int] = Counter()
+    for a in _rows(engine, Allocation):
+        if a["ended_at"] is None:
+            load[a["worker_id"]] += a["weight"]
+            reasons[a["worker_id"]] += a["over_limit_reason"] is not None
+    for worker_id, points in load.items():
+        assert (points > limits[worker_id]) == (reasons[worker_id] > 0)
+
+
+def test_refuses_a_database_that_already_holds_people(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, counts = demo
+    with pytest.raises(DomainError, match="already holds people"):
+        load_demo(engine=engine, people=10)
+    assert _count(engine, Person) == counts.people
+
+
+def test_refuses_a_silly_size(sqlite_engine: Engine) -> None:
+    with pytest.raises(InvalidInput):
+        load_demo(engine=sqlite_engine, people=0)
+
+
+def test_progress_is_reported_per_stage(sqlite_engine: Engine) -> None:
+    calls: list[tuple[str, int]] = []
+    load_demo(engine=sqlite_engine, people=40, progress=lambda stage, n: calls.append((stage, n)))
+    last = dict(calls)
+    assert last["people"] == 40
+    assert {"workers", "referrals", "allocations", "reablement episodes"} <= set(last)
+
+
+def test_loads_on_each_database(engine: Engine) -> None:
+    """On PostgreSQL too; and the id sequences move on, so the app can add rows after."""
+    counts = load_demo(engine=engine, people=300, seed=11)
+    assert _count(engine, Referral) == counts.referrals
+    assert _count(engine, Allocation) == counts.allocations
+    with Session(engine) as session:
+        locality = Locality(name="Elsewhere")
+        session.add(locality)
+        session.commit()
+        assert locality.id == counts.localities + 1
