@@ -122,10 +122,6 @@ def _start_allocation(
     weight: int,
     over_limit_reason: str | None,
 ) -> Allocation:
-    worker = _load_worker_for_update(session=session, worker_id=worker_id)
-    reason = _check_limit(
-        session=session, worker=worker, weight=weight, over_limit_reason=over_limit_reason
-    )
     assert referral.id is not None
     allocation = Allocation(
         referral_id=referral.id,
@@ -133,13 +129,23 @@ def _start_allocation(
         worker_id=worker_id,
         weight=weight,
         started_at=clock.now(),
-        over_limit_reason=reason,
+        over_limit_reason=over_limit_reason,
         allocated_by=user,
     )
     session.add(allocation)
     flush(session, "allocation")
     audit.record_create(session=session, user=user, row=allocation)
     return allocation
+
+
+def _reason_to_record(
+    *, session: Session, worker_id: int, weight: int, over_limit_reason: str | None
+) -> str | None:
+    """Check the worker can take `weight` more points; the over-limit reason to record."""
+    worker = _load_worker_for_update(session=session, worker_id=worker_id)
+    return _check_limit(
+        session=session, worker=worker, weight=weight, over_limit_reason=over_limit_reason
+    )
 
 
 def _end_allocation(*, session: Session, user: str, allocation: Allocation, reason: str) -> None:
@@ -169,13 +175,17 @@ def allocate(
             "only triaged referrals can be allocated (use reallocate for an open case)",
             field="status",
         )
+    weight = _checked_weight(weight)
+    reason = _reason_to_record(
+        session=session, worker_id=worker_id, weight=weight, over_limit_reason=over_limit_reason
+    )
     allocation = _start_allocation(
         session=session,
         user=user,
         referral=referral,
         worker_id=worker_id,
-        weight=_checked_weight(weight),
-        over_limit_reason=over_limit_reason,
+        weight=weight,
+        over_limit_reason=reason,
     )
     before = audit.snapshot(referral)
     referral.status = ReferralStatus.ALLOCATED
@@ -208,14 +218,19 @@ def reallocate(
     if current.worker_id == to_worker_id:
         raise InvalidInput("The case is already allocated to that worker", field="worker")
     referral = load_referral(session=session, referral_id=referral_id)
+    weight = _checked_weight(current.weight if weight is None else weight)
+    # Check the new worker first, so a refusal leaves the case where it was.
+    limit_reason = _reason_to_record(
+        session=session, worker_id=to_worker_id, weight=weight, over_limit_reason=over_limit_reason
+    )
     _end_allocation(session=session, user=user, allocation=current, reason=reason.strip())
     allocation = _start_allocation(
         session=session,
         user=user,
         referral=referral,
         worker_id=to_worker_id,
-        weight=_checked_weight(current.weight if weight is None else weight),
-        over_limit_reason=over_limit_reason,
+        weight=weight,
+        over_limit_reason=limit_reason,
     )
     return summarise(allocation)
 

@@ -164,10 +164,11 @@ def _checked_outcomes(assessment_type: str, outcomes: list[dict[str, Any]]) -> l
 def _apply(assessment: Assessment, content: AssessmentIn, *, session: Session) -> None:
     if content.assessor_id is not None and session.get(Worker, content.assessor_id) is None:
         raise InvalidInput(f"There is no worker with id {content.assessor_id}", field="assessor")
+    outcomes = _checked_outcomes(assessment.assessment_type, content.outcomes)
     assessment.what_matters = content.what_matters.strip()
     assessment.strengths = content.strengths.strip()
     assessment.family_community_assets = content.family_community_assets.strip()
-    assessment.outcomes = _checked_outcomes(assessment.assessment_type, content.outcomes)
+    assessment.outcomes = outcomes
     assessment.risks = content.risks.strip()
     assessment.needs_arise_from_condition = content.needs_arise_from_condition
     assessment.significant_wellbeing_impact = content.significant_wellbeing_impact

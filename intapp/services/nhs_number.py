@@ -52,4 +52,6 @@ def format_nhs_number(digits: str | None) -> str:
 
 def is_test_number(digits: str) -> bool:
     """True for the 999 000 0000–999 999 9999 range reserved for testing."""
-    return digits >= TEST_RANGE_START
+    return (
+        len(digits) == 10 and digits.isascii() and digits.isdigit() and digits >= TEST_RANGE_START
+    )

@@ -152,25 +152,65 @@ def find_person(
 def match_or_create_person(
     *, session: Session, user: str, person_in: PersonIn
 ) -> tuple[Person, bool]:
-    """The matching person, or a new one; never a duplicate. Returns (person, created)."""
+    """The matching person, or a new one; never a duplicate. Returns (person, created).
+
+    Matches on NHS number, else local id, else exact name and date of birth, where
+    the name-and-birth match has no identifier that contradicts the one given.
+    A match that lacked the NHS number or local id given gains it (audited).
+    """
     clean = validated(person_in, session=session)
-    existing = find_person(
-        session=session,
-        nhs_number=clean.nhs_number,
-        local_id=None if clean.nhs_number else clean.local_id,
-        given_name=clean.given_name,
-        family_name=clean.family_name,
-        date_of_birth=clean.date_of_birth,
+    existing = (
+        find_person(session=session, nhs_number=clean.nhs_number)
+        or find_person(session=session, local_id=clean.local_id)
+        or _unidentified_namesake(session=session, person_in=clean)
     )
-    if existing is None and clean.nhs_number and clean.local_id:
-        existing = find_person(session=session, local_id=clean.local_id)
-    if existing is not None:
-        return existing, False
-    person = Person(**vars(clean), created_at=clock.now())
-    session.add(person)
-    flush(session, "person")
-    audit.record_create(session=session, user=user, row=person)
-    return person, True
+    if existing is None:
+        person = Person(**vars(clean), created_at=clock.now())
+        session.add(person)
+        flush(session, "person")
+        audit.record_create(session=session, user=user, row=person)
+        return person, True
+    if (clean.nhs_number and not existing.nhs_number) or (clean.local_id and not existing.local_id):
+        _check_identifiers_free(session=session, person_in=clean, person_id=existing.id)
+        before = audit.snapshot(existing)
+        existing.nhs_number = existing.nhs_number or clean.nhs_number
+        existing.local_id = existing.local_id or clean.local_id
+        flush(session, "person")
+        audit.record_update(session=session, user=user, row=existing, before=before, action="link")
+    return existing, False
+
+
+def _unidentified_namesake(*, session: Session, person_in: PersonIn) -> Person | None:
+    candidate = find_person(
+        session=session,
+        given_name=person_in.given_name,
+        family_name=person_in.family_name,
+        date_of_birth=person_in.date_of_birth,
+    )
+    if candidate is None:
+        return None
+    contradicts = (
+        person_in.nhs_number and candidate.nhs_number not in (None, person_in.nhs_number)
+    ) or (person_in.local_id and candidate.local_id not in (None, person_in.local_id))
+    return None if contradicts else candidate
+
+
+def _check_identifiers_free(
+    *, session: Session, person_in: PersonIn, person_id: int | None
+) -> None:
+    identifiers = (
+        ("nhs_number", "NHS number", person_in.nhs_number),
+        ("local_id", "Local id", person_in.local_id),
+    )
+    for column, label, value in identifiers:
+        if value is None:
+            continue
+        holder = session.exec(select(Person).where(getattr(Person, column) == value)).first()
+        if holder is not None and holder.id != person_id:
+            raise InvalidInput(
+                f"{label} {value} already belongs to another person (person {holder.id})",
+                field=column,
+            )
 
 
 def create_person(*, session: Session, user: str, person_in: PersonIn) -> PersonSummary:
@@ -191,6 +231,7 @@ def update_person(
     """Change a person's details, auditing each changed field."""
     person = load_person(session=session, person_id=person_id)
     clean = validated(person_in, session=session)
+    _check_identifiers_free(session=session, person_in=clean, person_id=person_id)
     before = audit.snapshot(person)
     for key, value in vars(clean).items():
         setattr(person, key, value)

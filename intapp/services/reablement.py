@@ -287,10 +287,11 @@ def end_episode(
             "extend it with a reason first",
             field="extension_reason",
         )
+    barthel_end = checked_barthel(barthel_end, field="barthel_end")
     episode.state = EpisodeState.ENDED
     episode.ended_on = ended_on
     episode.outcome = outcome
-    episode.barthel_end = checked_barthel(barthel_end, field="barthel_end")
+    episode.barthel_end = barthel_end
     if outcome not in NO_FOLLOWUP_OUTCOMES:
         episode.followup_due = ended_on + timedelta(days=load_settings().followup_days)
     flush(session, "reablement episode")

@@ -205,11 +205,10 @@ def triage_referral(
             field="status",
         )
     _choice(pathway, Pathway, "pathway")
+    due_by = response_due_by(priority=priority, received_at=clock_starts_at or referral.received_at)
     before = audit.snapshot(referral)
     referral.priority = priority
-    referral.due_by = response_due_by(
-        priority=priority, received_at=clock_starts_at or referral.received_at
-    )
+    referral.due_by = due_by
     referral.pathway = pathway
     referral.triage_note = note.strip() or None
     referral.triaged_by = user
