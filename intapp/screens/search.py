@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 class SearchScreen(DataScreen):
     """Type an NHS number (spaces optional), a name, a date of birth or a postcode."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="search.back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="search.back"),
+        Binding("enter", "open_person", "Open record", id="search.open", priority=True),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,6 +76,11 @@ class SearchScreen(DataScreen):
             f"{len(results)} found" + (" (first 50)" if len(results) == 50 else "")
         )
 
-    @on(Input.Submitted, "#search-text")
-    def to_results(self) -> None:
-        self.query_one(DataTable).focus()
+    def action_open_person(self) -> None:
+        table = self.query_one(DataTable)
+        if isinstance(self.focused, Input):
+            table.focus()
+        elif self.results:
+            from intapp.screens.person import PersonScreen
+
+            self.app.push_screen(PersonScreen(person_id=self.results[table.cursor_row].id))

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
 from sqlmodel import Session, col, select
 
 from intapp.models import Allocation, CarePlan, Team, Worker
+from intapp.services import audit
+from intapp.services.assessments import person_assessments
+from intapp.services.care_plans import plan_history
 from intapp.services.people import PersonSummary, get_person
+from intapp.services.reablement import person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
 
 
@@ -61,3 +66,66 @@ def person_overview(*, session: Session, person_id: int) -> PersonOverview:
         open_cases=open_cases,
         lead_worker=lead_name,
     )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated event in a person's history."""
+
+    at: datetime
+    kind: str
+    text: str
+
+
+def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
+    """Referrals, allocations, assessments, plan versions, episodes and audited changes,
+    newest first."""
+    entries: list[TimelineEntry] = []
+    for r in person_referrals(session=session, person_id=person_id):
+        entries.append(
+            TimelineEntry(
+                r.received_at,
+                "referral",
+                f"{r.reference} from {r.source.replace('_', ' ')}: {r.reason}",
+            )
+        )
+        if r.closed_at:
+            entries.append(TimelineEntry(r.closed_at, "closed", f"{r.reference} closed"))
+    for a, w in session.exec(
+        select(Allocation, Worker)
+        .join(Worker, col(Worker.id) == Allocation.worker_id)
+        .where(Allocation.person_id == person_id)
+    ).all():
+        entries.append(
+            TimelineEntry(a.started_at, "allocated", f"to {w.display_name} ({a.weight} points)")
+        )
+        if a.ended_at:
+            entries.append(
+                TimelineEntry(a.ended_at, "ended", f"{w.display_name}: {a.end_reason or ''}")
+            )
+    for s in person_assessments(session=session, person_id=person_id):
+        entries.append(
+            TimelineEntry(
+                s.signed_off_at or s.created_at,
+                "assessment",
+                f"{s.assessment_type} assessment {s.status.replace('_', ' ')}"
+                f"{', eligible' if s.eligible else ''}",
+            )
+        )
+    for v in plan_history(session=session, person_id=person_id):
+        entries.append(
+            TimelineEntry(v.created_at, "care plan", f"version {v.number}: {v.change_note}")
+        )
+    for e in person_episodes(session=session, person_id=person_id):
+        start = datetime.combine(e.start_date, time(9), tzinfo=UTC)
+        entries.append(TimelineEntry(start, "reablement", f"{e.episode_type} episode started"))
+        if e.ended_on:
+            end = datetime.combine(e.ended_on, time(17), tzinfo=UTC)
+            outcome = (e.outcome or "").replace("_", " ")
+            entries.append(TimelineEntry(end, "reablement", f"episode ended: {outcome}"))
+    for event in audit.history(session=session, entity="person", entity_id=person_id):
+        fields = ", ".join(sorted(event.changes)) or "record"
+        entries.append(
+            TimelineEntry(event.at, "change", f"{event.action} by {event.user}: {fields}")
+        )
+    return sorted(entries, key=lambda e: e.at, reverse=True)

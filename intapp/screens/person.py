@@ -1,0 +1,177 @@
+"""A person's record: who they are, and tabs for timeline, assessments, plan and reablement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from intapp import clock
+from intapp.formatting import uk_date, uk_datetime
+from intapp.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.assessments import AssessmentSummary
+    from intapp.services.care_plans import PlanView
+    from intapp.services.person_record import PersonOverview, TimelineEntry
+    from intapp.services.reablement import EpisodeSummary
+
+TIMELINE_ROWS = 80
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """Everything the person screen shows, read in one session."""
+
+    overview: PersonOverview
+    timeline: list[TimelineEntry]
+    assessments: list[AssessmentSummary]
+    plan: PlanView | None
+    episodes: list[EpisodeSummary]
+
+
+class PersonScreen(DataScreen):
+    """One person's shared record."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="person.back"),
+        Binding("1", "tab('timeline')", "Timeline", id="person.timeline"),
+        Binding("2", "tab('assessments')", "Assessments", id="person.assessments"),
+        Binding("3", "tab('plan')", "Care plan", id="person.plan"),
+        Binding("4", "tab('reablement')", "Reablement", id="person.reablement"),
+    ]
+
+    def __init__(self, *, person_id: int) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.record: PersonRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="person-header", classes="panel")
+        with TabbedContent(initial="timeline"):
+            with TabPane("Timeline", id="timeline"):
+                yield DataTable(id="person-timeline", cursor_type="row", zebra_stripes=True)
+            with TabPane("Assessments", id="assessments"):
+                yield DataTable(id="person-assessments", cursor_type="row")
+            with TabPane("Care plan", id="plan"):
+                yield Static("", id="person-plan")
+            with TabPane("Reablement", id="reablement"):
+                yield DataTable(id="person-episodes", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#person-timeline", DataTable).add_columns("When", "What", "Detail")
+        self.query_one("#person-assessments", DataTable).add_columns(
+            "Started", "Type", "Status", "Eligible", "Signed off"
+        )
+        self.query_one("#person-episodes", DataTable).add_columns(
+            "Start", "Type", "State", "Days", "Outcome", "Barthel", "Follow-up"
+        )
+        self.on_screen_resume()
+
+    def on_screen_resume(self) -> None:
+        person_id = self.person_id
+
+        def load(session: Session) -> PersonRecord:
+            from intapp.services.assessments import person_assessments
+            from intapp.services.care_plans import current_plan
+            from intapp.services.person_record import person_overview, person_timeline
+            from intapp.services.reablement import person_episodes
+
+            return PersonRecord(
+                overview=person_overview(session=session, person_id=person_id),
+                timeline=person_timeline(session=session, person_id=person_id)[:TIMELINE_ROWS],
+                assessments=person_assessments(session=session, person_id=person_id),
+                plan=current_plan(session=session, person_id=person_id),
+                episodes=person_episodes(session=session, person_id=person_id),
+            )
+
+        self.fetch("record", load)
+
+    def loaded_record(self, record: PersonRecord) -> None:
+        self.record = record
+        o, p = record.overview, record.overview.person
+        age = p.age_on(clock.today())
+        died = f" · died {uk_date(p.date_of_death)}" if p.date_of_death else ""
+        cohorts = ", ".join(c.replace("_", " ") for c in p.cohorts) or "none"
+        self.query_one("#person-header", Static).update(
+            f"[b]{p.name}[/] · NHS {p.nhs_number_display or '—'}"
+            f"{' · local id ' + p.local_id if p.local_id else ''}\n"
+            f"Born {uk_date(p.date_of_birth)} (age {age}){died} · risk {p.risk_tier}"
+            f" · cohorts: {cohorts}\n"
+            f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
+            f" · open cases {len(o.open_cases)}"
+        )
+        timeline = self.query_one("#person-timeline", DataTable)
+        timeline.clear()
+        for entry in record.timeline:
+            timeline.add_row(uk_datetime(entry.at), entry.kind, entry.text)
+        assessments = self.query_one("#person-assessments", DataTable)
+        assessments.clear()
+        for a in record.assessments:
+            assessments.add_row(
+                uk_date(a.created_at),
+                a.assessment_type,
+                a.status.replace("_", " "),
+                "yes" if a.eligible else "no",
+                uk_date(a.signed_off_at),
+            )
+        self.query_one("#person-plan", Static).update(plan_text(record.plan))
+        episodes = self.query_one("#person-episodes", DataTable)
+        episodes.clear()
+        today = clock.today()
+        for e in record.episodes:
+            episodes.add_row(
+                uk_date(e.start_date),
+                e.episode_type,
+                e.state,
+                str(e.days_running(today)),
+                (e.outcome or "").replace("_", " "),
+                f"{e.barthel_start_total if e.barthel_start else '–'} → "
+                f"{e.barthel_end_total if e.barthel_end else '–'}",
+                (e.followup_result or "").replace("_", " ")
+                or (f"due {uk_date(e.followup_due)}" if e.followup_due else ""),
+            )
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+
+def plan_text(plan: PlanView | None) -> str:
+    """The current plan as readable text."""
+    if plan is None:
+        return "No care plan yet."
+    c = plan.content
+    goals = "\n".join(f"  • {g}" for g in c.goals) or "  none"
+    actions = (
+        "\n".join(
+            f"  {'☑' if a['done'] else '☐'} {a['who']}: {a['what']} "
+            f"by {uk_date(_iso(a['by_when']))}"
+            for a in c.actions
+        )
+        or "  none"
+    )
+    items = (
+        "\n".join(
+            f"  {i['kind'].replace('_', ' ')}: {i['description']} (£{i['cost_pounds']:.2f})"
+            for i in c.items
+        )
+        or "  none"
+    )
+    return (
+        f"[b]Version {plan.number}[/] of {plan.current_number} · saved "
+        f"{uk_datetime(plan.created_at)} by {plan.created_by} · review {uk_date(c.review_date)}\n\n"
+        f"[b]Goals, in their words[/]\n{goals}\n\n[b]Actions[/]\n{actions}\n\n"
+        f"[b]Micro-commissioned items[/]\n{items}"
+    )
+
+
+def _iso(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
