@@ -159,11 +159,18 @@ def match_or_create_person(
     A match that lacked the NHS number or local id given gains it (audited).
     """
     clean = validated(person_in, session=session)
-    existing = (
-        find_person(session=session, nhs_number=clean.nhs_number)
-        or find_person(session=session, local_id=clean.local_id)
-        or _unidentified_namesake(session=session, person_in=clean)
-    )
+    existing = find_person(session=session, nhs_number=clean.nhs_number)
+    if existing is None and clean.local_id:
+        existing = find_person(session=session, local_id=clean.local_id)
+        if existing is not None and clean.nhs_number and existing.nhs_number:
+            # Same local id, different NHS number: filing it either way could be wrong.
+            raise InvalidInput(
+                f"Local id {clean.local_id} belongs to a person with NHS number "
+                f"{format_nhs_number(existing.nhs_number)}, not "
+                f"{format_nhs_number(clean.nhs_number)}; check which is right",
+                field="nhs_number",
+            )
+    existing = existing or _unidentified_namesake(session=session, person_in=clean)
     if existing is None:
         person = Person(**vars(clean), created_at=clock.now())
         session.add(person)
@@ -266,14 +273,17 @@ def search_people(*, session: Session, text: str, limit: int = 50) -> list[Perso
         query = query.where(Person.date_of_birth == day)
     elif _POSTCODE_START.match(text):
         query = query.where(
-            or_(col(Person.postcode).startswith(text.upper()), col(Person.local_id) == text)
+            or_(
+                col(Person.postcode).startswith(text.upper(), autoescape=True),
+                col(Person.local_id) == text,
+            )
         )
     else:
         query = query.where(
             *(
                 or_(
-                    func.lower(Person.family_name).startswith(word),
-                    func.lower(Person.given_name).startswith(word),
+                    func.lower(Person.family_name).startswith(word, autoescape=True),
+                    func.lower(Person.given_name).startswith(word, autoescape=True),
                 )
                 for word in text.lower().split()
             )

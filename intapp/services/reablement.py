@@ -158,7 +158,7 @@ def start_episode(
     ).first()
     if running is not None:
         raise InvalidInput(
-            f"{person.display_name} already has a {running.state} reablement episode",
+            f"{person.display_name} already has a reablement episode ({running.state})",
             field="person",
         )
     planned_end = planned_end_date or _standard_end(start_date)
@@ -318,6 +318,12 @@ def record_followup(
     )
     if episode.followup_due is None:
         raise InvalidInput("This episode has no follow-up to record", field="followup")
+    if clock.today() < episode.followup_due:
+        raise InvalidInput(
+            f"The follow-up is due on {episode.followup_due:%d/%m/%Y}; "
+            "record where the person is on or after that day",
+            field="followup_result",
+        )
     if result not in set(FollowupResult):
         raise InvalidInput(
             f"Result must be one of: {', '.join(FollowupResult)}", field="followup_result"

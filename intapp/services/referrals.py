@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from intapp import clock
@@ -128,6 +128,14 @@ def is_rereferral(
     return last_closed is not None and received_at - last_closed <= window
 
 
+def _new_reference(session: Session, received_at: datetime) -> str:
+    """A fresh reference like ``R261123-3FA29C1B``, checked against those in use."""
+    while True:
+        reference = f"R{received_at:%y%m%d}-{secrets.token_hex(4).upper()}"
+        if session.exec(select(Referral.id).where(Referral.reference == reference)).first() is None:
+            return reference
+
+
 def receive_referral(
     *,
     session: Session,
@@ -164,7 +172,7 @@ def receive_referral(
         ReferralSource(source), Priority.ROUTINE
     )
     referral = Referral(
-        reference=reference or f"R{received_at:%y%m%d}-{secrets.token_hex(3).upper()}",
+        reference=reference or _new_reference(session, received_at),
         person_id=person_row.id,
         team_id=team_id,
         received_at=received_at,
@@ -308,12 +316,18 @@ def triage_queue(
     if team_ids is not None:
         query = query.where(col(Referral.team_id).in_(team_ids))
     for word in text.lower().split():
-        pattern = f"%{word}%"
         query = query.where(
-            func.lower(Person.family_name).like(pattern)
-            | func.lower(Person.given_name).like(pattern)
-            | func.lower(Referral.reason).like(pattern)
-            | func.lower(Referral.reference).like(pattern)
+            or_(
+                *(
+                    func.lower(column).contains(word, autoescape=True)
+                    for column in (
+                        Person.family_name,
+                        Person.given_name,
+                        Referral.reason,
+                        Referral.reference,
+                    )
+                )
+            )
         )
     if after is not None:
         query = query.where(after_row(col(Referral.due_by), col(Referral.id), after))

@@ -1,0 +1,276 @@
+"""The audit trail: written by every change in the same transaction, and append-only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from conftest import FROZEN_NOW
+from factories import USER, add_team, add_worker, count, person_in, receive
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
+
+from intapp import clock
+from intapp.db import read_session, unit_of_work
+from intapp.models import AuditEvent, Person, Referral
+from intapp.services import (
+    allocations,
+    assessments,
+    audit,
+    care_plans,
+    people,
+    reablement,
+    referrals,
+)
+from intapp.services.assessments import AssessmentIn
+from intapp.services.care_plans import PlanContent
+from intapp.services.errors import InvalidInput
+
+TODAY = date(2026, 11, 23)
+
+
+def _events_after(session: Session, last_id: int) -> list[AuditEvent]:
+    session.flush()
+    return list(
+        session.exec(
+            select(AuditEvent).where(col(AuditEvent.id) > last_id).order_by(col(AuditEvent.id))
+        ).all()
+    )
+
+
+def _last_id(session: Session) -> int:
+    session.flush()
+    ids = session.exec(select(AuditEvent.id)).all()
+    return max((i for i in ids if i is not None), default=0)
+
+
+def test_every_change_in_a_case_is_audited_in_order(session: Session) -> None:
+    team = add_team(session).id
+    first = add_worker(session, team, "SW1")
+    second = add_worker(session, team, "SW2")
+    start = _last_id(session)
+
+    referral = receive(session, person_in(team, 0))
+    referrals.triage_referral(
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        priority="soon",
+        pathway="case_management",
+    )
+    allocation = allocations.allocate(
+        session=session, user=USER, referral_id=referral.id, worker_id=first
+    )
+    allocations.reallocate(
+        session=session, user=USER, referral_id=referral.id, to_worker_id=second, reason="Leave"
+    )
+    content = AssessmentIn(what_matters="Staying in my flat", outcomes=[])
+    draft = assessments.start_assessment(
+        session=session, user=USER, person_id=referral.person_id, content=content
+    )
+    assessments.save_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        content=replace(content, strengths="Sense of humour"),
+    )
+    assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+    plan = PlanContent(lead_worker_id=second, review_date=TODAY, goals=["Stay in my flat"])
+    care_plans.create_plan(session=session, user=USER, person_id=referral.person_id, content=plan)
+    care_plans.revise_plan(
+        session=session, user=USER, person_id=referral.person_id, content=plan, note="reviewed"
+    )
+    episode = reablement.start_episode(
+        session=session,
+        user=USER,
+        person_id=referral.person_id,
+        start_date=TODAY - timedelta(days=40),
+        goals=["Cook a meal"],
+    )
+    reablement.extend_episode(
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        new_planned_end=TODAY + timedelta(days=7),
+        reason="Waiting for rails",
+    )
+    reablement.end_episode(
+        session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+    )
+    clock.freeze(clock.now() + timedelta(days=91))  # the follow-up falls due
+    reablement.record_followup(session=session, user=USER, episode_id=episode.id, result="at_home")
+    people.update_person(
+        session=session,
+        user=USER,
+        person_id=referral.person_id,
+        person_in=person_in(team, 0, phone="0161 000 0000"),
+    )
+    referrals.close_case(
+        session=session, user=USER, referral_id=referral.id, outcome="needs_met", reason="Done"
+    )
+
+    events = _events_after(session, start)
+    assert [(e.entity, e.action) for e in events] == [
+        ("person", "create"),
+        ("referral", "create"),
+        ("referral", "triage"),
+        ("allocation", "create"),
+        ("referral", "allocate"),
+        ("allocation", "end"),
+        ("allocation", "create"),
+        ("assessment", "create"),
+        ("assessment", "update"),
+        ("assessment", "sign_off"),
+        ("care_plan", "create"),
+        ("care_plan_version", "create"),
+        ("care_plan", "revise"),
+        ("care_plan_version", "create"),
+        ("reablement_episode", "create"),
+        ("reablement_episode", "extend"),
+        ("reablement_episode", "end"),
+        ("reablement_episode", "followup"),
+        ("person", "update"),
+        ("allocation", "end"),
+        ("referral", "close"),
+    ]
+    assert {e.user for e in events} == {USER}
+    # Each event carries the moment it happened; the follow-up waited 91 days.
+    followup_index = [e.action for e in events].index("followup")
+    assert {e.at for e in events[:followup_index]} == {FROZEN_NOW}
+    assert {e.at for e in events[followup_index:]} == {FROZEN_NOW + timedelta(days=91)}
+    assert events[1].entity_id == str(referral.id)
+    assert events[3].entity_id == str(allocation.id)
+    assert events[5].entity_id == str(allocation.id)
+    assert events[5].changes["end_reason"] == [None, "Leave"]
+    assert events[8].changes == {"strengths": ["", "Sense of humour"]}
+    assert events[18].changes == {"phone": [None, "0161 000 0000"]}
+    assert events[20].changes["status"] == ["allocated", "closed"]
+
+
+def test_triage_audit_records_old_and_new_values(session: Session) -> None:
+    team = add_team(session).id
+    referral = receive(session, person_in(team, 0), source="hospital_discharge")
+    session.commit()
+    referrals.triage_referral(
+        session=session,
+        user="duty.worker",
+        referral_id=referral.id,
+        priority="urgent",
+        pathway="crisis_response",
+    )
+    session.commit()
+
+    history = audit.history(session=session, entity="referral", entity_id=referral.id)
+    assert [h.action for h in history] == ["create", "triage"]
+    created, triaged = history
+    assert created.changes["source"] == [None, "hospital_discharge"]
+    assert created.changes["priority"] == [None, "discharge_or_falls"]
+    assert "closed_at" not in created.changes  # empty values are left out
+    assert triaged.user == "duty.worker"
+    assert triaged.entity_id == str(referral.id)
+    assert triaged.changes == {
+        "priority": ["discharge_or_falls", "urgent"],
+        "pathway": [None, "crisis_response"],
+        "status": ["received", "triaged"],
+        "due_by": [
+            (FROZEN_NOW + timedelta(hours=24)).isoformat(),
+            (FROZEN_NOW + timedelta(hours=2)).isoformat(),
+        ],
+        "triaged_by": [None, "duty.worker"],
+        "triaged_at": [None, FROZEN_NOW.isoformat()],
+    }
+    # The version column is bookkeeping, not a change anyone made.
+    assert "version" not in triaged.changes
+
+
+def test_person_create_audit_holds_every_given_field(session: Session) -> None:
+    team = add_team(session).id
+    summary = people.create_person(
+        session=session, user=USER, person_in=person_in(team, 0, risk_tier="high")
+    )
+    (event,) = audit.history(session=session, entity="person", entity_id=summary.id)
+    assert event.action == "create"
+    assert event.changes["nhs_number"] == [None, summary.nhs_number]
+    assert event.changes["risk_tier"] == [None, "high"]
+    assert event.changes["date_of_birth"] == [None, summary.date_of_birth.isoformat()]
+    assert "local_id" not in event.changes
+
+
+def test_rolled_back_service_call_leaves_no_audit_row(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        team = add_team(session).id
+    with pytest.raises(RuntimeError), unit_of_work(engine) as session:
+        referral = receive(session, person_in(team, 0))
+        # Inside the transaction, the audit rows are there with the change...
+        assert count(session, AuditEvent, col(AuditEvent.entity).in_(["person", "referral"])) == 2
+        assert referral.id is not None
+        raise RuntimeError("the screen crashed before the commit")
+
+    with read_session(engine) as session:
+        # ...and after the rollback neither the change nor its audit survives.
+        assert session.exec(select(Person)).all() == []
+        assert session.exec(select(Referral)).all() == []
+        entities = sorted(session.exec(select(AuditEvent.entity)).all())
+        assert entities == ["locality", "team"]
+
+
+def test_a_refused_change_commits_no_audit(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        team = add_team(session).id
+        referral = receive(session, person_in(team, 0))
+    with unit_of_work(engine) as session:
+        referrals.close_case(
+            session=session, user=USER, referral_id=referral.id, outcome="declined", reason="No"
+        )
+    with pytest.raises(InvalidInput, match="already closed"), unit_of_work(engine) as session:
+        referrals.close_case(
+            session=session, user=USER, referral_id=referral.id, outcome="other", reason="Again"
+        )
+    with read_session(engine) as session:
+        actions = session.exec(
+            select(AuditEvent.action).where(AuditEvent.entity == "referral")
+        ).all()
+        assert sorted(actions) == ["close", "create"]
+
+
+TAMPERING = (
+    "UPDATE audit_event SET action = 'tampered'",
+    "UPDATE audit_event SET changes = '{}' WHERE entity = 'team'",
+    "DELETE FROM audit_event",
+    "DELETE FROM audit_event WHERE entity = 'locality'",
+)
+
+
+def test_the_database_refuses_to_change_or_delete_audit_rows(session: Session) -> None:
+    add_team(session)
+    session.commit()
+    before = [(e.id, e.action, e.changes) for e in session.exec(select(AuditEvent)).all()]
+    assert len(before) == 2
+
+    for statement in TAMPERING:
+        with pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(statement))
+        session.rollback()
+    session.expire_all()
+
+    after = [(e.id, e.action, e.changes) for e in session.exec(select(AuditEvent)).all()]
+    assert after == before
+    # Appending is still allowed.
+    audit.record(session=session, user=USER, entity="team", entity_id=1, action="view")
+    session.commit()
+    assert count(session, AuditEvent) == 3
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_postgresql_refuses_truncate_of_the_audit_trail(session: Session) -> None:
+    assert session.get_bind().dialect.name == "postgresql"
+    add_team(session)
+    session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        session.execute(text("TRUNCATE audit_event"))
+    session.rollback()
+    assert count(session, AuditEvent) == 2

@@ -1,0 +1,379 @@
+"""Reablement: 42 days, extensions with reasons, Barthel scores, outcomes, 91-day follow-up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from factories import USER, add_team, add_worker, count, person_in, receive
+from sqlmodel import Session, select
+
+from intapp.models import ReablementEpisode
+from intapp.services import reablement
+from intapp.services.errors import InvalidInput
+
+TODAY = date(2026, 11, 23)
+DAYS = timedelta(days=1)
+GOALS = ["Get in and out of the bath on my own"]
+BARTHEL_LOW = [1, 1, 0, 1, 1, 1, 1, 1, 0, 0]  # total 7
+BARTHEL_FULL = [2, 2, 1, 2, 2, 3, 3, 2, 2, 1]  # total 20
+
+
+@pytest.fixture
+def team_id(session: Session) -> int:
+    return add_team(session).id
+
+
+@pytest.fixture
+def person_id(session: Session, team_id: int) -> int:
+    return receive(session, person_in(team_id, 0)).person_id
+
+
+def _row(session: Session, episode_id: int) -> ReablementEpisode:
+    session.flush()
+    session.expire_all()
+    row = session.get(ReablementEpisode, episode_id)
+    assert row is not None
+    return row
+
+
+def _start(session: Session, person_id: int, start: date, **kwargs: object):
+    return reablement.start_episode(
+        session=session,
+        user=USER,
+        person_id=person_id,
+        start_date=start,
+        goals=GOALS,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_episode_started_today_is_active_for_42_days(
+    session: Session, team_id: int, person_id: int
+) -> None:
+    worker = add_worker(session, team_id, "RO1", profession="reablement_officer")
+    episode = _start(session, person_id, TODAY, worker_id=worker, barthel_start=BARTHEL_LOW)
+    row = _row(session, episode.id)
+    assert (row.state, row.start_date, row.planned_end_date) == ("active", TODAY, TODAY + 42 * DAYS)
+    assert (row.worker_id, row.episode_type, row.goals) == (worker, "standard", GOALS)
+    assert row.barthel_start == BARTHEL_LOW
+    assert episode.barthel_start_total == 7
+    assert episode.days_running(TODAY + 10 * DAYS) == 10
+    # Started in the past: active too, and still 42 days from its start.
+    other = receive(session, person_in(team_id, 1)).person_id
+    earlier = _start(session, other, TODAY - 5 * DAYS)
+    assert (earlier.state, earlier.planned_end_date) == ("active", TODAY + 37 * DAYS)
+
+
+def test_future_episode_is_planned_until_begun(session: Session, person_id: int) -> None:
+    planned = _start(session, person_id, TODAY + 3 * DAYS)
+    assert _row(session, planned.id).state == "planned"
+    begun = reablement.begin_episode(
+        session=session, user=USER, episode_id=planned.id, expected_version=planned.version
+    )
+    row = _row(session, planned.id)
+    assert (row.state, row.start_date, row.planned_end_date) == ("active", TODAY, TODAY + 42 * DAYS)
+    assert begun.version == 2
+    with pytest.raises(InvalidInput, match="is active; it cannot be started"):
+        reablement.begin_episode(session=session, user=USER, episode_id=planned.id)
+
+
+def test_planning_beyond_42_days_needs_a_reason(
+    session: Session, team_id: int, person_id: int
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        _start(session, person_id, TODAY, planned_end_date=TODAY + 43 * DAYS)
+    assert caught.value.field == "extension_reason"
+    with pytest.raises(InvalidInput) as caught:
+        _start(
+            session,
+            person_id,
+            TODAY,
+            planned_end_date=TODAY + 43 * DAYS,
+            extension_reason="   ",
+        )
+    assert caught.value.field == "extension_reason"
+    with pytest.raises(InvalidInput) as caught:
+        _start(session, person_id, TODAY, planned_end_date=TODAY - DAYS)
+    assert caught.value.field == "planned_end"
+    with pytest.raises(InvalidInput) as caught:
+        reablement.start_episode(
+            session=session, user=USER, person_id=person_id, start_date=TODAY, goals=["  "]
+        )
+    assert caught.value.field == "goals"
+    assert count(session, ReablementEpisode) == 0
+
+    exactly = _start(session, person_id, TODAY, planned_end_date=TODAY + 42 * DAYS)
+    assert exactly.extension_reason is None
+    other = receive(session, person_in(team_id, 1)).person_id
+    complex_episode = _start(
+        session,
+        other,
+        TODAY,
+        episode_type="complex",
+        planned_end_date=TODAY + 70 * DAYS,
+        extension_reason="Complex: stroke rehabilitation",
+    )
+    row = _row(session, complex_episode.id)
+    assert (row.planned_end_date, row.extension_reason, row.episode_type) == (
+        TODAY + 70 * DAYS,
+        "Complex: stroke rehabilitation",
+        "complex",
+    )
+
+
+def test_extend_needs_a_reason_and_a_later_date(session: Session, person_id: int) -> None:
+    episode = _start(session, person_id, TODAY - 40 * DAYS)
+    end = TODAY + 2 * DAYS
+    for new_end, reason, field in [
+        (TODAY + 20 * DAYS, "  ", "reason"),
+        (end, "Needs stairs practice", "planned_end"),
+        (end - DAYS, "Needs stairs practice", "planned_end"),
+    ]:
+        with pytest.raises(InvalidInput) as caught:
+            reablement.extend_episode(
+                session=session,
+                user=USER,
+                episode_id=episode.id,
+                new_planned_end=new_end,
+                reason=reason,
+            )
+        assert caught.value.field == field
+    assert _row(session, episode.id).planned_end_date == end
+
+    reablement.extend_episode(
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        new_planned_end=TODAY + 14 * DAYS,
+        reason=" Needs stairs practice ",
+    )
+    row = _row(session, episode.id)
+    assert (row.planned_end_date, row.extension_reason) == (
+        TODAY + 14 * DAYS,
+        "Needs stairs practice",
+    )
+
+
+def test_end_sets_the_91_day_followup(session: Session, team_id: int, person_id: int) -> None:
+    episode = _start(session, person_id, TODAY - 30 * DAYS, barthel_start=BARTHEL_LOW)
+    ended = reablement.end_episode(
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        outcome="no_ongoing_support",
+        ended_on=TODAY - 2 * DAYS,
+        barthel_end=BARTHEL_FULL,
+    )
+    row = _row(session, episode.id)
+    assert (row.state, row.ended_on, row.outcome) == (
+        "ended",
+        TODAY - 2 * DAYS,
+        "no_ongoing_support",
+    )
+    assert row.followup_due == TODAY - 2 * DAYS + 91 * DAYS
+    assert row.barthel_end == BARTHEL_FULL
+    assert (ended.barthel_start_total, ended.barthel_end_total) == (7, 20)
+    assert ended.days_running(TODAY + 100 * DAYS) == 28
+
+    with pytest.raises(InvalidInput, match="is ended; it cannot be ended"):
+        reablement.end_episode(
+            session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+        )
+
+    # Nobody is followed up after their death.
+    other = receive(session, person_in(team_id, 1)).person_id
+    died = _start(session, other, TODAY - 10 * DAYS)
+    reablement.end_episode(
+        session=session, user=USER, episode_id=died.id, outcome="early_cessation_deceased"
+    )
+    row = _row(session, died.id)
+    assert (row.ended_on, row.outcome, row.followup_due) == (
+        TODAY,
+        "early_cessation_deceased",
+        None,
+    )
+    # Admitted to hospital is still followed up.
+    third = receive(session, person_in(team_id, 2)).person_id
+    admitted = _start(session, third, TODAY - 10 * DAYS)
+    reablement.end_episode(
+        session=session, user=USER, episode_id=admitted.id, outcome="early_cessation_hospital"
+    )
+    assert _row(session, admitted.id).followup_due == TODAY + 91 * DAYS
+
+
+def test_end_is_validated(session: Session, person_id: int) -> None:
+    episode = _start(session, person_id, TODAY - 10 * DAYS)
+    for kwargs, field in [
+        ({"outcome": "cured"}, "outcome"),
+        ({"outcome": "no_ongoing_support", "ended_on": TODAY - 11 * DAYS}, "ended_on"),
+        ({"outcome": "no_ongoing_support", "ended_on": TODAY + DAYS}, "ended_on"),
+        # Regression: bad Barthel scores used to be checked after the episode was ended.
+        ({"outcome": "no_ongoing_support", "barthel_end": BARTHEL_FULL[:9]}, "barthel_end"),
+    ]:
+        with pytest.raises(InvalidInput) as caught:
+            reablement.end_episode(
+                session=session,
+                user=USER,
+                episode_id=episode.id,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        assert caught.value.field == field, kwargs
+    row = _row(session, episode.id)
+    assert (row.state, row.outcome, row.followup_due) == ("active", None, None)
+
+
+def test_ending_past_day_42_needs_an_extension_reason(session: Session, person_id: int) -> None:
+    episode = _start(session, person_id, TODAY - 50 * DAYS)
+    # Day 50, and nobody recorded why it ran past day 42.
+    with pytest.raises(InvalidInput) as caught:
+        reablement.end_episode(
+            session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+        )
+    assert caught.value.field == "extension_reason"
+    assert _row(session, episode.id).state == "active"
+
+    reablement.extend_episode(
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        new_planned_end=TODAY,
+        reason="Waiting for a stairlift",
+    )
+    ended = reablement.end_episode(
+        session=session, user=USER, episode_id=episode.id, outcome="ongoing_low_level_support"
+    )
+    assert (ended.state, ended.ended_on) == ("ended", TODAY)
+
+
+def test_ending_on_day_42_needs_no_reason(session: Session, person_id: int) -> None:
+    episode = _start(session, person_id, TODAY - 42 * DAYS)
+    ended = reablement.end_episode(
+        session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+    )
+    assert ended.days_running(TODAY) == 42
+    assert _row(session, episode.id).state == "ended"
+
+
+def test_invalid_barthel_scores_are_refused(session: Session, person_id: int) -> None:
+    bad_scores = [
+        BARTHEL_FULL[:9],  # nine items
+        [*BARTHEL_FULL, 0],  # eleven
+        [2, 2, 2, 2, 2, 3, 3, 2, 2, 1],  # grooming is 0-1
+        [2, 2, 1, 2, 2, 4, 3, 2, 2, 1],  # transfer is 0-3
+        [2, 2, 1, 2, 2, 3, 3, 2, 2, 2],  # bathing is 0-1
+        [-1, 2, 1, 2, 2, 3, 3, 2, 2, 1],
+        [1.5, 2, 1, 2, 2, 3, 3, 2, 2, 1],
+        [],
+    ]
+    for scores in bad_scores:
+        with pytest.raises(InvalidInput) as caught:
+            _start(session, person_id, TODAY, barthel_start=scores)
+        assert caught.value.field == "barthel_start", scores
+    assert count(session, ReablementEpisode) == 0
+    assert reablement.checked_barthel(BARTHEL_FULL, field="b") == BARTHEL_FULL
+    assert reablement.checked_barthel([0] * 10, field="b") == [0] * 10
+    assert sum(top for _, top in reablement.BARTHEL_ITEMS) == 20
+
+
+def test_followup_is_recorded_once_and_only_when_due_unrecorded_is_listed(
+    session: Session, team_id: int
+) -> None:
+    episodes = {}
+    # (ended days ago, outcome): follow-up due 91 days after the end.
+    plan = {
+        "overdue": (100, "no_ongoing_support"),  # due 9 days ago
+        "due_today": (91, "long_term_support_community"),  # due today
+        "not_yet": (10, "no_ongoing_support"),  # due in 81 days
+        "recorded": (95, "no_ongoing_support"),  # due 4 days ago, then recorded
+        "deceased": (100, "early_cessation_deceased"),  # never due
+    }
+    for n, (key, (ago, outcome)) in enumerate(plan.items()):
+        person = receive(session, person_in(team_id, n)).person_id
+        started = _start(session, person, TODAY - (ago + 20) * DAYS)
+        episodes[key] = reablement.end_episode(
+            session=session,
+            user=USER,
+            episode_id=started.id,
+            outcome=outcome,
+            ended_on=TODAY - ago * DAYS,
+        ).id
+    result = reablement.record_followup(
+        session=session, user=USER, episode_id=episodes["recorded"], result="at_home"
+    )
+    assert result.followup_result == "at_home"
+    row = _row(session, episodes["recorded"])
+    assert (row.followup_result, row.followup_recorded_on) == ("at_home", TODAY)
+
+    due = reablement.followups_due(session=session)
+    assert [r.episode.id for r in due] == [episodes["overdue"], episodes["due_today"]]
+    assert due[0].person_name == "Ada Okafor"
+    later = reablement.followups_due(session=session, on_or_before=TODAY + 81 * DAYS)
+    assert [r.episode.id for r in later][-1] == episodes["not_yet"]
+    assert reablement.followups_due(session=session, team_ids=[team_id + 1000]) == []
+
+    with pytest.raises(InvalidInput) as caught:
+        reablement.record_followup(
+            session=session, user=USER, episode_id=episodes["deceased"], result="at_home"
+        )
+    assert caught.value.field == "followup"
+    with pytest.raises(InvalidInput) as caught:
+        reablement.record_followup(
+            session=session, user=USER, episode_id=episodes["overdue"], result="somewhere"
+        )
+    assert caught.value.field == "followup_result"
+    assert _row(session, episodes["overdue"]).followup_result is None
+
+
+def test_followup_needs_an_ended_episode(session: Session, person_id: int) -> None:
+    running = _start(session, person_id, TODAY - DAYS)
+    with pytest.raises(InvalidInput, match="is active"):
+        reablement.record_followup(
+            session=session, user=USER, episode_id=running.id, result="at_home"
+        )
+
+
+def test_one_running_episode_per_person(session: Session, team_id: int, person_id: int) -> None:
+    planned = _start(session, person_id, TODAY + 7 * DAYS)
+    with pytest.raises(
+        InvalidInput, match=r"already has a reablement episode \(planned\)"
+    ) as caught:
+        _start(session, person_id, TODAY)
+    assert caught.value.field == "person"
+    reablement.begin_episode(session=session, user=USER, episode_id=planned.id)
+    with pytest.raises(InvalidInput, match=r"already has a reablement episode \(active\)"):
+        _start(session, person_id, TODAY)
+    assert count(session, ReablementEpisode, ReablementEpisode.person_id == person_id) == 1
+
+    reablement.end_episode(
+        session=session, user=USER, episode_id=planned.id, outcome="no_ongoing_support"
+    )
+    again = _start(session, person_id, TODAY)
+    listed = reablement.person_episodes(session=session, person_id=person_id)
+    assert {e.id for e in listed} == {planned.id, again.id}
+
+    active = reablement.active_episodes(session=session, team_ids=[team_id])
+    assert [r.episode.id for r in active] == [again.id]
+    states = sorted(session.exec(select(ReablementEpisode.state)).all())
+    assert states == ["active", "ended"]
+
+
+def test_no_reablement_after_death(session: Session, team_id: int) -> None:
+    person = receive(session, person_in(team_id, 3, date_of_death=TODAY - 2 * DAYS)).person_id
+    with pytest.raises(InvalidInput, match="has died") as caught:
+        _start(session, person, TODAY)
+    assert caught.value.field == "person"
+    assert count(session, ReablementEpisode) == 0
+
+
+def test_followup_cannot_be_recorded_before_it_is_due(session: Session, person_id: int) -> None:
+    episode = _start(session, person_id, TODAY - 10 * DAYS)
+    ended = reablement.end_episode(
+        session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+    )
+    with pytest.raises(InvalidInput, match="due on") as caught:
+        reablement.record_followup(
+            session=session, user=USER, episode_id=ended.id, result="at_home"
+        )
+    assert caught.value.field == "followup_result"
+    assert session.get(ReablementEpisode, ended.id).followup_result is None
