@@ -43,9 +43,9 @@ def seed_small_team(engine: Engine) -> None:
             )
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], object], tries: int = 150) -> None:
-    """Let workers run until `condition()` is true, or fail after a few seconds."""
-    for _ in range(tries):
+async def wait_for(pilot: Pilot, condition: Callable[[], object], seconds: float = 15) -> None:
+    """Let workers run until `condition()` is true, or fail after `seconds`."""
+    for _ in range(int(seconds / 0.02)):
         await pilot.pause(0.02)
         if condition():
             return

@@ -113,6 +113,7 @@ class DashboardScreen(DataScreen):
         from intapp.screens.allocation import AllocationScreen
         from intapp.screens.board import BoardScreen
         from intapp.screens.queue import QueueScreen
+        from intapp.screens.reablement import ReablementScreen
 
         team_ids, label = self.scope.team_id_list, self.scope.label
         if tile_id in ("awaiting", "overdue", "due-soon"):
@@ -121,6 +122,11 @@ class DashboardScreen(DataScreen):
             self.app.push_screen(AllocationScreen(team_ids=team_ids, scope_label=label))
         elif tile_id == "over-limit":
             self.app.push_screen(BoardScreen(team_ids=team_ids, scope_label=label))
+        elif tile_id in ("day-35", "day-42", "followups"):
+            initial = "followups" if tile_id == "followups" else "active"
+            self.app.push_screen(
+                ReablementScreen(team_ids=team_ids, scope_label=label, initial=initial)
+            )
         else:
             self.notify("That list arrives in the next release.", title="Not yet")
 

@@ -45,6 +45,7 @@ class PersonScreen(DataScreen):
         Binding("2", "tab('assessments')", "Assessments", id="person.assessments"),
         Binding("3", "tab('plan')", "Care plan", id="person.plan"),
         Binding("4", "tab('reablement')", "Reablement", id="person.reablement"),
+        Binding("s", "start_reablement", "Start reablement", id="person.start_reablement"),
     ]
 
     def __init__(self, *, person_id: int) -> None:
@@ -142,6 +143,28 @@ class PersonScreen(DataScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    def action_start_reablement(self) -> None:
+        from intapp.screens.episode_dialogs import StartEpisodeDialog
+        from intapp.services.reablement import start_episode
+
+        person_id, user = self.person_id, self.intapp.user
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.save(
+                    "started",
+                    lambda session: start_episode(
+                        session=session, user=user, person_id=person_id, **values
+                    ),
+                )
+
+        self.app.push_screen(StartEpisodeDialog(), answered)
+
+    def loaded_started(self, episode: EpisodeSummary) -> None:
+        self.notify(f"Reablement {episode.state}: planned end {uk_date(episode.planned_end_date)}.")
+        self.action_tab("reablement")
+        self.on_screen_resume()
 
 
 def plan_text(plan: PlanView | None) -> str:

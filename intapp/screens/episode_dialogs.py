@@ -1,0 +1,203 @@
+"""Dialogs for reablement: start, extend, end (with Barthel) and the 91-day follow-up.
+
+Imported only once the data layer is loaded (it uses the service's Barthel items).
+
+Each dialog gathers and checks its fields, then dismisses with a plain dict of values;
+the calling screen saves it through the reablement service.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from intapp import clock
+from intapp.formatting import parse_date, uk_date
+from intapp.models.types import EpisodeType, FollowupResult, ReablementOutcome
+from intapp.services.reablement import BARTHEL_ITEMS
+
+
+class FormDialog(ModalScreen[dict[str, Any] | None]):
+    """A dialog with fields, an error line, and Save (ctrl+s) / Cancel (escape)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Save", id="dialog.save"),
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+    ]
+    TITLE_TEXT = ""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog form-dialog"):
+            yield Label(self.TITLE_TEXT, classes="dialog-title")
+            yield from self.fields()
+            yield Static("", classes="error", id="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def values(self) -> dict[str, Any] | None:
+        """The checked values, or None after showing what is wrong."""
+        return {}
+
+    def refuse(self, message: str, selector: str) -> None:
+        self.query_one("#dialog-error", Static).update(message)
+        self.query_one(selector).focus()
+
+    def action_submit(self) -> None:
+        values = self.values()
+        if values is not None:
+            self.dismiss(values)
+
+    @on(Button.Pressed, "#save")
+    def save_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+def barthel_selects(prefix: str) -> ComposeResult:
+    """One Select per Barthel item, scored 0 to the item's top score."""
+    with Grid(classes="barthel"):
+        for n, (item, top) in enumerate(BARTHEL_ITEMS):
+            yield Label(item)
+            yield Select(
+                [(str(score), score) for score in range(top + 1)],
+                id=f"{prefix}-{n}",
+                prompt="–",
+            )
+
+
+def read_barthel(screen: ModalScreen[Any], prefix: str) -> list[int] | None:
+    """The ten scores, or None when any is unset."""
+    scores = [screen.query_one(f"#{prefix}-{n}", Select).value for n in range(len(BARTHEL_ITEMS))]
+    if any(score is Select.NULL for score in scores):
+        return None
+    return [int(str(score)) for score in scores]
+
+
+class StartEpisodeDialog(FormDialog):
+    """Start or plan an episode: type, start date, goals and the starting Barthel."""
+
+    TITLE_TEXT = "Start reablement"
+
+    def fields(self) -> ComposeResult:
+        yield Label("Type")
+        yield Select([(t.label, t.value) for t in EpisodeType], id="type", allow_blank=False)
+        yield Label("Start date (DD/MM/YYYY)")
+        yield Input(clock.today().strftime("%d/%m/%Y"), id="start")
+        yield Label("Goals, in the person's words (separate with ;)")
+        yield Input(placeholder="Make my own breakfast; walk to the corner shop", id="goals")
+        yield Label("Barthel at start (optional: all ten or none)")
+        yield from barthel_selects("barthel")
+        yield Static("", id="barthel-total")
+
+    @on(Select.Changed)
+    def total(self) -> None:
+        scores = read_barthel(self, "barthel")
+        self.query_one("#barthel-total", Static).update(
+            f"Barthel total: {sum(scores)}/20" if scores else ""
+        )
+
+    def values(self) -> dict[str, Any] | None:
+        start = parse_date(self.query_one("#start", Input).value)
+        if start is None:
+            self.refuse("Type the start date as DD/MM/YYYY.", "#start")
+            return None
+        goals = [g.strip() for g in self.query_one("#goals", Input).value.split(";") if g.strip()]
+        if not goals:
+            self.refuse("Write at least one goal.", "#goals")
+            return None
+        scores = read_barthel(self, "barthel")
+        chosen = [self.query_one(f"#barthel-{n}", Select).value for n in range(10)]
+        if scores is None and any(v is not Select.NULL for v in chosen):
+            self.refuse("Score all ten Barthel items, or none.", "#barthel-0")
+            return None
+        return {
+            "episode_type": str(self.query_one("#type", Select).value),
+            "start_date": start,
+            "goals": goals,
+            "barthel_start": scores,
+        }
+
+
+class ExtendEpisodeDialog(FormDialog):
+    """Move the planned end later, with the reason recorded."""
+
+    TITLE_TEXT = "Extend the episode"
+
+    def __init__(self, planned_end: date) -> None:
+        super().__init__()
+        self.planned_end = planned_end
+
+    def fields(self) -> ComposeResult:
+        yield Label(f"Planned end now {uk_date(self.planned_end)}. New end (DD/MM/YYYY)")
+        yield Input((self.planned_end + timedelta(days=14)).strftime("%d/%m/%Y"), id="end")
+        yield Label("Why it needs longer (recorded)")
+        yield Input(id="reason")
+
+    def values(self) -> dict[str, Any] | None:
+        end = parse_date(self.query_one("#end", Input).value)
+        if end is None or end <= self.planned_end:
+            self.refuse("Type a new end after the current one, as DD/MM/YYYY.", "#end")
+            return None
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.refuse("A reason is required to extend.", "#reason")
+            return None
+        return {"new_planned_end": end, "reason": reason}
+
+
+class EndEpisodeDialog(FormDialog):
+    """End with a SALT outcome and the closing Barthel."""
+
+    TITLE_TEXT = "End the episode"
+
+    def fields(self) -> ComposeResult:
+        yield Label("Outcome")
+        yield Select([(o.label, o.value) for o in ReablementOutcome], id="outcome", prompt="Choose")
+        yield Label("Barthel at end")
+        yield from barthel_selects("barthel")
+        yield Static("", id="barthel-total")
+
+    @on(Select.Changed)
+    def total(self) -> None:
+        scores = read_barthel(self, "barthel")
+        self.query_one("#barthel-total", Static).update(
+            f"Barthel total: {sum(scores)}/20" if scores else ""
+        )
+
+    def values(self) -> dict[str, Any] | None:
+        outcome = self.query_one("#outcome", Select).value
+        if outcome is Select.NULL:
+            self.refuse("Choose how the episode ended.", "#outcome")
+            return None
+        return {"outcome": str(outcome), "barthel_end": read_barthel(self, "barthel")}
+
+
+class FollowupDialog(FormDialog):
+    """Where the person is at the 91-day follow-up."""
+
+    TITLE_TEXT = "91-day follow-up"
+
+    def fields(self) -> ComposeResult:
+        yield Label("Where is the person now?")
+        yield Select([(r.label, r.value) for r in FollowupResult], id="result", prompt="Choose")
+
+    def values(self) -> dict[str, Any] | None:
+        result = self.query_one("#result", Select).value
+        if result is Select.NULL:
+            self.refuse("Choose where the person is.", "#result")
+            return None
+        return {"result": str(result)}

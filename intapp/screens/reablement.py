@@ -1,0 +1,204 @@
+"""Reablement: running episodes against the 42 days, and the 91-day follow-ups due."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+
+from intapp import clock
+from intapp.config import load_settings
+from intapp.formatting import uk_date
+from intapp.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.reablement import EpisodeRow, EpisodeSummary
+
+
+def day_bar(days: int, standard: int, width: int = 14) -> str:
+    """``█████░░░░ day 20 of 42``, red past the standard length."""
+    filled = min(width, round(width * days / standard)) if standard else width
+    bar = f"{'█' * filled}{'░' * (width - filled)} day {days} of {standard}"
+    return f"[red]{bar}[/]" if days > standard else bar
+
+
+class ReablementScreen(DataScreen):
+    """Active episodes and follow-ups due, for the dashboard's teams."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="reablement.back"),
+        Binding("e", "extend", "Extend", id="reablement.extend"),
+        Binding("x", "end", "End episode", id="reablement.end"),
+        Binding("f", "followup", "Record follow-up", id="reablement.followup"),
+        Binding("enter", "open_person", "Person", id="reablement.person", priority=True),
+        Binding("1", "tab('active')", "Active", id="reablement.active"),
+        Binding("2", "tab('followups')", "Follow-ups", id="reablement.followups"),
+    ]
+
+    def __init__(
+        self, *, team_ids: list[int] | None, scope_label: str, initial: str = "active"
+    ) -> None:
+        super().__init__()
+        self.team_ids = team_ids
+        self.scope_label = scope_label
+        self.initial = initial
+        self.active: list[EpisodeRow] = []
+        self.followups: list[EpisodeRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial=self.initial):
+            with TabPane(f"Active episodes: {self.scope_label}", id="active"):
+                yield DataTable(id="active-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("91-day follow-ups due", id="followups"):
+                yield DataTable(id="followup-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#active-table", DataTable).add_columns(
+            "Person", "Type", "Started", "Progress", "Planned end", "Extension reason"
+        )
+        self.query_one("#followup-table", DataTable).add_columns(
+            "Person", "Ended", "Outcome", "Follow-up due"
+        )
+        self.on_screen_resume()
+
+    def on_screen_resume(self) -> None:
+        team_ids = self.team_ids
+
+        def lists(session: Session) -> Any:
+            from intapp.services.reablement import active_episodes, followups_due
+
+            return (
+                active_episodes(session=session, team_ids=team_ids),
+                followups_due(session=session, team_ids=team_ids),
+            )
+
+        self.fetch("lists", lists)
+
+    def loaded_lists(self, lists: tuple[list[EpisodeRow], list[EpisodeRow]]) -> None:
+        self.active, self.followups = lists
+        today, standard = clock.today(), load_settings().reablement_standard_days
+        active = self.query_one("#active-table", DataTable)
+        active.clear()
+        for row in self.active:
+            e = row.episode
+            active.add_row(
+                row.person_name,
+                e.episode_type,
+                uk_date(e.start_date),
+                day_bar(e.days_running(today), standard),
+                uk_date(e.planned_end_date),
+                e.extension_reason or "",
+            )
+        followups = self.query_one("#followup-table", DataTable)
+        followups.clear()
+        for row in self.followups:
+            e = row.episode
+            followups.add_row(
+                row.person_name,
+                uk_date(e.ended_on),
+                (e.outcome or "").replace("_", " "),
+                uk_date(e.followup_due),
+            )
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def _selected(self, tab: str) -> EpisodeSummary | None:
+        if self.query_one(TabbedContent).active != tab:
+            self.notify(
+                "Choose an episode on the "
+                + ("Active" if tab == "active" else "Follow-ups")
+                + " tab first."
+            )
+            return None
+        rows = self.active if tab == "active" else self.followups
+        table = self.query_one("#active-table" if tab == "active" else "#followup-table", DataTable)
+        return rows[table.cursor_row].episode if rows else None
+
+    def _ask_then_save(
+        self, dialog: Any, key: str, change: Callable[[Session, dict[str, Any]], Any]
+    ) -> None:
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.save(key, lambda session: change(session, values))
+
+        self.app.push_screen(dialog, answered)
+
+    def action_extend(self) -> None:
+        episode = self._selected("active")
+        if episode is None:
+            return
+        from intapp.screens.episode_dialogs import ExtendEpisodeDialog
+        from intapp.services.reablement import extend_episode
+
+        user = self.intapp.user
+        self._ask_then_save(
+            ExtendEpisodeDialog(episode.planned_end_date),
+            "changed",
+            lambda session, v: extend_episode(
+                session=session,
+                user=user,
+                episode_id=episode.id,
+                expected_version=episode.version,
+                **v,
+            ),
+        )
+
+    def action_end(self) -> None:
+        episode = self._selected("active")
+        if episode is None:
+            return
+        from intapp.screens.episode_dialogs import EndEpisodeDialog
+        from intapp.services.reablement import end_episode
+
+        user = self.intapp.user
+        self._ask_then_save(
+            EndEpisodeDialog(),
+            "changed",
+            lambda session, v: end_episode(
+                session=session,
+                user=user,
+                episode_id=episode.id,
+                expected_version=episode.version,
+                **v,
+            ),
+        )
+
+    def action_followup(self) -> None:
+        episode = self._selected("followups")
+        if episode is None:
+            return
+        from intapp.screens.episode_dialogs import FollowupDialog
+        from intapp.services.reablement import record_followup
+
+        user = self.intapp.user
+        self._ask_then_save(
+            FollowupDialog(),
+            "changed",
+            lambda session, v: record_followup(
+                session=session,
+                user=user,
+                episode_id=episode.id,
+                expected_version=episode.version,
+                **v,
+            ),
+        )
+
+    def loaded_changed(self, episode: EpisodeSummary) -> None:
+        self.notify(f"Episode saved ({episode.state}).", title="Saved")
+        self.on_screen_resume()
+
+    def action_open_person(self) -> None:
+        tab = self.query_one(TabbedContent).active
+        episode = self._selected(tab)
+        if episode is not None:
+            from intapp.screens.person import PersonScreen
+
+            self.app.push_screen(PersonScreen(person_id=episode.person_id))
