@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -69,10 +70,10 @@ class DataWork:
 
         self.run_worker(in_thread, thread=True, group=key, exclusive=True, exit_on_error=False)
 
-    def on_loaded(self, message: Loaded) -> None:
+    async def on_loaded(self, message: Loaded) -> None:
         handler = getattr(self, f"loaded_{message.key}", None)
-        if handler is not None:
-            handler(message.value)
+        if handler is not None and inspect.isawaitable(result := handler(message.value)):
+            await result
 
     def on_failed(self, message: Failed) -> None:
         handler = getattr(self, f"failed_{message.key}", None)

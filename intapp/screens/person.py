@@ -46,6 +46,9 @@ class PersonScreen(DataScreen):
         Binding("3", "tab('plan')", "Care plan", id="person.plan"),
         Binding("4", "tab('reablement')", "Reablement", id="person.reablement"),
         Binding("s", "start_reablement", "Start reablement", id="person.start_reablement"),
+        Binding("a", "new_assessment", "New assessment", id="person.new_assessment"),
+        Binding("p", "care_plan", "Care plan", id="person.care_plan"),
+        Binding("enter", "open_selected", "Open", id="person.open", priority=True),
     ]
 
     def __init__(self, *, person_id: int) -> None:
@@ -160,6 +163,37 @@ class PersonScreen(DataScreen):
                 )
 
         self.app.push_screen(StartEpisodeDialog(), answered)
+
+    def action_new_assessment(self) -> None:
+        person_id, user = self.person_id, self.intapp.user
+
+        def start(session: Session) -> Any:
+            from intapp.services.assessments import start_assessment
+
+            return start_assessment(session=session, user=user, person_id=person_id)
+
+        self.save("assessment_started", start)
+
+    def loaded_assessment_started(self, assessment: AssessmentSummary) -> None:
+        from intapp.screens.assessment import AssessmentScreen
+
+        self.app.push_screen(AssessmentScreen(assessment_id=assessment.id))
+
+    def action_open_selected(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "assessments" or self.record is None:
+            return
+        table = self.query_one("#person-assessments", DataTable)
+        if self.record.assessments:
+            from intapp.screens.assessment import AssessmentScreen
+
+            chosen = self.record.assessments[table.cursor_row]
+            self.app.push_screen(AssessmentScreen(assessment_id=chosen.id))
+
+    def action_care_plan(self) -> None:
+        from intapp.screens.care_plan import CarePlanScreen
+
+        self.app.push_screen(CarePlanScreen(person_id=self.person_id))
 
     def loaded_started(self, episode: EpisodeSummary) -> None:
         self.notify(f"Reablement {episode.state}: planned end {uk_date(episode.planned_end_date)}.")

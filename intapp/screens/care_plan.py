@@ -1,0 +1,254 @@
+"""The care plan editor: goals in the person's words, actions, items, review date, versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+
+from intapp import clock
+from intapp.formatting import parse_date, uk_date
+from intapp.screens.base import DataScreen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.allocations import WorkerLoad
+    from intapp.services.care_plans import PlanView
+
+
+@dataclass(frozen=True)
+class PlanData:
+    """The plan (or None), its history, and the workers who could lead it."""
+
+    person_name: str
+    plan: PlanView | None
+    history: list[PlanView]
+    workers: list[WorkerLoad]
+
+
+class CarePlanScreen(DataScreen):
+    """Write or change the one shared plan; every save is a new version."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save_plan", "Save version", id="plan.save"),
+        Binding("ctrl+n", "add_action", "Add action", id="plan.add_action"),
+        Binding("ctrl+t", "toggle_done", "Action done", id="plan.toggle"),
+        Binding("ctrl+e", "add_item", "Add item", id="plan.add_item"),
+        Binding("ctrl+h", "history", "Versions", id="plan.history"),
+        Binding("escape", "leave", "Back", id="plan.back"),
+    ]
+
+    def __init__(self, *, person_id: int) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.data: PlanData | None = None
+        self.actions: list[dict[str, Any]] = []
+        self.items: list[dict[str, Any]] = []
+        self.dirty = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static("Loading…", id="plan-status", classes="panel")
+            with Horizontal(classes="field"):
+                yield Label("Lead worker", classes="field-label")
+                yield Select([], id="lead", prompt="Choose the lead worker")
+                yield Label("Review", classes="field-label")
+                yield Input(id="review", placeholder="DD/MM/YYYY")
+            yield Label("Goals, in the person's own words (one per line)", classes="section")
+            yield TextArea(id="goals", classes="prose")
+            yield Label("Actions: who, what, by when (ctrl+n add, ctrl+t done)", classes="section")
+            yield DataTable(id="actions", cursor_type="row")
+            yield Label("Micro-commissioned items (ctrl+e add)", classes="section")
+            yield DataTable(id="items", cursor_type="row")
+            yield Label("What changed (saved with the version)", classes="section")
+            yield Input(id="note", placeholder="e.g. added grab rail after OT visit")
+            yield Static("", id="plan-error", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#actions", DataTable).add_columns("Who", "What", "By", "Done")
+        self.query_one("#items", DataTable).add_columns("Kind", "Description", "Cost")
+        self.reload()
+
+    def reload(self) -> None:
+        person_id = self.person_id
+
+        def load(session: Session) -> PlanData:
+            from intapp.services.allocations import team_board
+            from intapp.services.care_plans import current_plan, plan_history
+            from intapp.services.people import get_person
+
+            person = get_person(session=session, person_id=person_id)
+            return PlanData(
+                person_name=person.name,
+                plan=current_plan(session=session, person_id=person_id),
+                history=plan_history(session=session, person_id=person_id),
+                workers=team_board(session=session, team_id=person.team_id),
+            )
+
+        self.fetch("plan", load)
+
+    def loaded_plan(self, data: PlanData) -> None:
+        self.data = data
+        lead = self.query_one("#lead", Select)
+        lead.set_options(
+            [(f"{w.name} ({w.profession.replace('_', ' ')})", w.worker_id) for w in data.workers]
+        )
+        plan = data.plan
+        if plan is None:
+            self.query_one("#review", Input).value = (clock.today() + timedelta(days=84)).strftime(
+                "%d/%m/%Y"
+            )
+            status = f"[b]{data.person_name}[/] has no care plan yet: write version 1."
+            self.actions, self.items = [], []
+        else:
+            c = plan.content
+            lead.value = c.lead_worker_id
+            self.query_one("#review", Input).value = c.review_date.strftime("%d/%m/%Y")
+            self.query_one("#goals", TextArea).text = "\n".join(c.goals)
+            self.actions, self.items = [dict(a) for a in c.actions], [dict(i) for i in c.items]
+            status = (
+                f"[b]{data.person_name}[/] · version {plan.number} saved by {plan.created_by}"
+                f" on {uk_date(plan.created_at)} · {len(data.history)} version(s): ctrl+h"
+            )
+        self.query_one("#plan-status", Static).update(status)
+        self.show_lists()
+        self.dirty = False
+
+    def show_lists(self) -> None:
+        actions = self.query_one("#actions", DataTable)
+        actions.clear()
+        for a in self.actions:
+            by = a["by_when"]
+            actions.add_row(
+                a["who"],
+                a["what"],
+                uk_date(parse_date(by) if isinstance(by, str) else by),
+                "☑" if a["done"] else "☐",
+            )
+        items = self.query_one("#items", DataTable)
+        items.clear()
+        for i in self.items:
+            items.add_row(i["kind"].replace("_", " "), i["description"], f"£{i['cost_pounds']:.2f}")
+
+    @on(Select.Changed)
+    @on(TextArea.Changed)
+    @on(Input.Changed)
+    def changed(self) -> None:
+        self.dirty = True
+
+    def action_add_action(self) -> None:
+        from intapp.screens.plan_dialogs import ActionDialog
+
+        def added(action: dict[str, Any] | None) -> None:
+            if action:
+                self.actions.append(action)
+                self.show_lists()
+                self.dirty = True
+
+        self.app.push_screen(ActionDialog(), added)
+
+    def action_add_item(self) -> None:
+        from intapp.screens.plan_dialogs import ItemDialog
+
+        def added(item: dict[str, Any] | None) -> None:
+            if item:
+                self.items.append(item)
+                self.show_lists()
+                self.dirty = True
+
+        self.app.push_screen(ItemDialog(), added)
+
+    def action_toggle_done(self) -> None:
+        table = self.query_one("#actions", DataTable)
+        if self.actions:
+            action = self.actions[table.cursor_row]
+            action["done"] = not action["done"]
+            self.show_lists()
+            table.move_cursor(row=self.actions.index(action))
+            self.dirty = True
+
+    def action_save_plan(self) -> None:
+        if self.data is None:
+            return
+        lead = self.query_one("#lead", Select).value
+        if lead is Select.NULL:
+            self.refuse("Choose the lead worker.", "#lead")
+            return
+        review = parse_date(self.query_one("#review", Input).value)
+        if review is None:
+            self.refuse("Type the review date as DD/MM/YYYY.", "#review")
+            return
+        from intapp.services.care_plans import PlanContent
+
+        content = PlanContent(
+            lead_worker_id=int(str(lead)),
+            review_date=review,
+            goals=self.query_one("#goals", TextArea).text.splitlines(),
+            actions=[dict(a) for a in self.actions],
+            items=[dict(i) for i in self.items],
+        )
+        note = self.query_one("#note", Input).value
+        person_id, user, plan = self.person_id, self.intapp.user, self.data.plan
+
+        def save(session: Session) -> Any:
+            from intapp.services.care_plans import create_plan, revise_plan
+
+            if plan is None:
+                return create_plan(session=session, user=user, person_id=person_id, content=content)
+            return revise_plan(
+                session=session,
+                user=user,
+                person_id=person_id,
+                content=content,
+                note=note,
+                expected_version=plan.version,
+            )
+
+        self.save("saved", save)
+
+    def loaded_saved(self, plan: PlanView) -> None:
+        self.notify(f"Version {plan.number} saved.", title="Care plan saved")
+        self.query_one("#note", Input).value = ""
+        self.query_one("#plan-error", Static).update("")
+        self.reload()
+
+    def failed_saved(self, error: Exception) -> bool:
+        from intapp.services.errors import InvalidInput
+
+        if isinstance(error, InvalidInput):
+            self.query_one("#plan-error", Static).update(error.message)
+            return True
+        return False
+
+    def refuse(self, message: str, selector: str) -> None:
+        self.query_one("#plan-error", Static).update(message)
+        self.query_one(selector).focus()
+
+    def action_history(self) -> None:
+        if self.data and self.data.history:
+            from intapp.screens.plan_dialogs import VersionsDialog
+
+            self.app.push_screen(VersionsDialog(self.data.history))
+
+    def action_leave(self) -> None:
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+        from intapp.screens.dialogs import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmScreen("Leave without saving this version?", yes="Leave", no="Stay"), answered
+        )

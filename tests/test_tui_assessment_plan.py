@@ -1,0 +1,109 @@
+"""Pilot tests: assess and sign off; write a care plan and edit it into version 2."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+from textual.widgets import Checkbox, Input, Select, TextArea
+from tui_support import seed_small_team, wait_for
+
+from intapp.app import IntApp
+from intapp.db import unit_of_work
+from intapp.models import Assessment, CarePlan, CarePlanVersion
+from intapp.screens.assessment import AssessmentScreen
+from intapp.screens.care_plan import CarePlanScreen
+from intapp.screens.dialogs import ConfirmScreen
+from intapp.screens.person import PersonScreen
+from intapp.screens.plan_dialogs import ActionDialog
+from intapp.services import organisation
+
+
+def seed_with_worker(engine) -> int:
+    seed_small_team(engine)
+    with unit_of_work(engine) as session:
+        team = organisation.team_by_code(session=session, code="C1")
+        return organisation.add_worker(
+            session=session,
+            user="setup",
+            staff_id="W1",
+            given_name="Ann",
+            family_name="Lee",
+            profession="social_worker",
+            team_id=team.id,
+        )
+
+
+async def open_person(app, pilot) -> None:
+    await wait_for(pilot, lambda: app.screen.__class__.__name__ == "DashboardScreen")
+    app.push_screen(PersonScreen(person_id=1))
+    await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record)
+
+
+async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
+    seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.assessment is not None)
+        screen.query_one("#what_matters", TextArea).text = "Getting back to my allotment"
+        screen.query_one("#strengths", TextArea).text = "Determined; good with neighbours"
+        screen.query_one("#achieve-nutrition", Select).value = "unable"
+        screen.query_one("#note-nutrition", Input).value = "Cannot stand to cook"
+        screen.query_one("#cond", Checkbox).value = True
+        screen.query_one("#impact", Checkbox).value = True
+        await pilot.pause(0.1)
+        assert "Not eligible" in str(screen.query_one("#eligibility").render())
+        screen.query_one("#achieve-home_safety", Select).value = "with_support"
+        await pilot.pause(0.1)
+        assert "Eligible" in str(screen.query_one("#eligibility").render())
+        assert "Not eligible" not in str(screen.query_one("#eligibility").render())
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.assessment.status == "signed_off")
+        assert screen.query_one("#what_matters", TextArea).disabled
+
+    with Session(sqlite_engine) as session:
+        saved = session.exec(select(Assessment)).one()
+        assert (saved.status, saved.eligible, saved.signed_off_by) == ("signed_off", True, "sw.c1")
+        assert saved.what_matters == "Getting back to my allotment"
+        nutrition = next(o for o in saved.outcomes if o["code"] == "nutrition")
+        assert (nutrition["achievement"], nutrition["reason"]) == ("unable", "Cannot stand to cook")
+
+
+async def test_write_a_care_plan_then_edit_it_into_version_two(sqlite_engine):
+    worker_id = seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
+        screen = app.screen
+        screen.query_one("#lead", Select).value = worker_id
+        screen.query_one("#goals", TextArea).text = "I want to walk to church on Sundays"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.data and screen.data.plan is not None)
+
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        app.screen.query_one("#who", Input).value = "OT"
+        app.screen.query_one("#what", Input).value = "Fit a stair rail"
+        app.screen.query_one("#by", Input).value = "04/12/2026"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and screen.actions)
+        screen.query_one("#note", Input).value = "Added stair rail"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.data.plan and screen.data.plan.number == 2)
+
+    with Session(sqlite_engine) as session:
+        plan = session.exec(select(CarePlan)).one()
+        versions = session.exec(select(CarePlanVersion).order_by(CarePlanVersion.number)).all()
+        assert plan.current_number == 2
+        assert [v.actions for v in versions] == [
+            [],
+            [{"who": "OT", "what": "Fit a stair rail", "by_when": "2026-12-04", "done": False}],
+        ]
+        assert versions[0].goals == ["I want to walk to church on Sundays"]
+        assert versions[1].change_note == "Added stair rail"
