@@ -16,15 +16,10 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.episode_dialogs import FormDialog
+from intapp.services.care_plans import ITEM_KINDS
 
 if TYPE_CHECKING:
     from intapp.services.care_plans import PlanView
-
-ITEM_KINDS = (
-    ("Equipment", "equipment"),
-    ("Adaptation", "adaptation"),
-    ("Small package", "small_package"),
-)
 
 
 class ActionDialog(FormDialog):
