@@ -58,6 +58,7 @@ class DashboardScreen(DataScreen):
         Binding("b", "open('over-limit')", "Caseloads", id="dashboard.board"),
         Binding("r", "open('day-35')", "Reablement", id="dashboard.reablement"),
         Binding("v", "open('reviews')", "Reviews", id="dashboard.reviews"),
+        Binding("n", "new_referral", "New referral", id="dashboard.new_referral"),
         Binding("t", "choose_scope", "Team", id="dashboard.scope"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
     ]
@@ -138,3 +139,8 @@ class DashboardScreen(DataScreen):
                 self.scope = scope
 
         self.app.push_screen(ScopeScreen(), chosen)
+
+    def action_new_referral(self) -> None:
+        from intapp.screens.new_referral import NewReferralScreen
+
+        self.app.push_screen(NewReferralScreen())

@@ -1,0 +1,43 @@
+"""Pilot test: receive a referral for someone already known, without a duplicate person."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+from textual.widgets import Input, Select
+from tui_support import seed_small_team, wait_for
+
+from intapp.app import IntApp
+from intapp.models import Person, Referral
+from intapp.screens.dashboard import DashboardScreen
+from intapp.screens.new_referral import NewReferralScreen
+
+
+async def test_a_known_nhs_number_links_the_referral_to_the_existing_person(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        screen = app.screen
+        await pilot.press(*"943 476 591")
+        await pilot.pause(0.1)
+        assert "10 digits" in str(screen.query_one("#nhs-check").render())
+        await pilot.press("0")  # a wrong check digit
+        await pilot.pause(0.1)
+        assert "check digit" in str(screen.query_one("#nhs-check").render())
+        await pilot.press("backspace", "9")
+        await wait_for(pilot, lambda: screen.match is not None)
+        assert "943 476 5919 is valid" in str(screen.query_one("#nhs-check").render())
+        assert screen.query_one("#family", Input).value == "Smith"
+        screen.query_one("#source", Select).value = "district_nurse"
+        screen.query_one("#reason", Input).value = "Pressure sore risk"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+    with Session(sqlite_engine) as session:
+        assert session.exec(select(func.count()).select_from(Person)).one() == 2
+        new = session.exec(select(Referral).where(Referral.reason == "Pressure sore risk")).one()
+        mary = session.exec(select(Person).where(Person.nhs_number == "9434765919")).one()
+        assert (new.person_id, new.source, new.status) == (mary.id, "district_nurse", "received")
