@@ -29,8 +29,10 @@ class AllocationScreen(DataScreen):
         Binding("escape", "app.pop_screen", "Back", id="allocation.back"),
         Binding("enter", "choose", "Choose", id="allocation.choose", priority=True),
         Binding("w", "focus_weight", "Weight", id="allocation.weight"),
-        Binding("pagedown", "next_page", "Next page", id="allocation.next"),
-        Binding("pageup", "previous_page", "Previous page", id="allocation.previous"),
+        Binding("pagedown", "next_page", "Next page", id="allocation.next", priority=True),
+        Binding(
+            "pageup", "previous_page", "Previous page", id="allocation.previous", priority=True
+        ),
     ]
 
     def __init__(self, *, team_ids: list[int] | None, scope_label: str) -> None:

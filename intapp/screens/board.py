@@ -25,8 +25,8 @@ class BoardScreen(DataScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="board.back"),
         Binding("enter", "open_caseload", "Caseload", id="board.open", priority=True),
-        Binding("pagedown", "page(1)", "Next page", id="board.next"),
-        Binding("pageup", "page(-1)", "Previous page", id="board.previous"),
+        Binding("pagedown", "page(1)", "Next page", id="board.next", priority=True),
+        Binding("pageup", "page(-1)", "Previous page", id="board.previous", priority=True),
     ]
 
     def __init__(self, *, team_ids: list[int] | None, scope_label: str) -> None:

@@ -24,8 +24,8 @@ class CaseloadScreen(DataScreen):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="caseload.back"),
-        Binding("pagedown", "next_page", "Next page", id="caseload.next"),
-        Binding("pageup", "previous_page", "Previous page", id="caseload.previous"),
+        Binding("pagedown", "next_page", "Next page", id="caseload.next", priority=True),
+        Binding("pageup", "previous_page", "Previous page", id="caseload.previous", priority=True),
     ]
 
     def __init__(self, *, worker: WorkerLoad) -> None:

@@ -75,7 +75,8 @@ class DashboardScreen(DataScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_refresh()
+        # Paint the frame first: loading the data layer competes for the interpreter.
+        self.call_after_refresh(self.action_refresh)
 
     def on_screen_resume(self) -> None:
         self.action_refresh()

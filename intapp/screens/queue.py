@@ -26,8 +26,8 @@ class QueueScreen(DataScreen):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="queue.back"),
-        Binding("pagedown,ctrl+n", "next_page", "Next page", id="queue.next"),
-        Binding("pageup,ctrl+p", "previous_page", "Previous page", id="queue.previous"),
+        Binding("pagedown", "next_page", "Next page", id="queue.next", priority=True),
+        Binding("pageup", "previous_page", "Previous page", id="queue.previous", priority=True),
         Binding("enter", "triage", "Triage", id="queue.triage", priority=True),
     ]
 

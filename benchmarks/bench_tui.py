@@ -1,0 +1,232 @@
+"""How quickly the app responds on a city-scale database, driven headless.
+
+Usage:
+    python benchmarks/bench_tui.py [--database-url URL] [--runs 5]
+
+Without --database-url it uses (and, once, builds) the city file that
+bench_queries.py uses: benchmarks/.data/city-200000.sqlite3.
+
+Start-up is timed in fresh processes (imports included), side by side with a minimal
+Textual app. Everything else is timed from the keypress until the rows are painted.
+Targets: frame within 1.5x and figures within 2.5x of the minimal app's start; lists
+and records within 150 ms; cursor moves within 20 ms; no event-loop stall over 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+MINIMAL_APP = """
+import time, asyncio, json
+start = time.perf_counter()
+from textual.app import App
+from textual.widgets import Header, Footer, Static
+class Minimal(App):
+    def compose(self):
+        yield Header(); yield Static("hello"); yield Footer()
+async def main():
+    app = Minimal()
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.screen.query_one(Static).region.height == 0:
+            await asyncio.sleep(0.002)
+        print(json.dumps({"frame": time.perf_counter() - start}))
+asyncio.run(main())
+"""
+
+INTAPP_START = """
+import time, asyncio, json, sys
+start = time.perf_counter()
+from intapp.app import IntApp
+async def main():
+    app = IntApp(database_url=sys.argv[1], user="bench")
+    async with app.run_test(size=(120, 40)) as pilot:
+        # Painted: the dashboard is laid out (its tiles have a size on screen).
+        while (
+            app.screen.__class__.__name__ != "DashboardScreen"
+            or app.screen.query_one("#awaiting").region.height == 0
+        ):
+            await asyncio.sleep(0.002)
+        frame = time.perf_counter() - start
+        tile = app.screen.query_one("#awaiting")
+        while "…" in str(tile.label):
+            await asyncio.sleep(0.002)
+        print(json.dumps({"frame": frame, "figures": time.perf_counter() - start}))
+asyncio.run(main())
+"""
+
+
+# The minimal app is timed the same way: until its widget is laid out.
+def in_fresh_process(script: str, *args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class StallWatch:
+    """Measures the longest gap between event-loop ticks (a frozen UI shows as a big gap)."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            self.longest = max(self.longest, now - last - 0.005)
+            last = now
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+
+    def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+
+
+async def until(pilot: Any, condition: Any) -> float:
+    start = time.perf_counter()
+    while not condition():
+        await pilot.pause(0.002)
+        if time.perf_counter() - start > 30:
+            raise TimeoutError("the app never reached the expected state")
+    await pilot.pause()  # let the refresh paint
+    return time.perf_counter() - start
+
+
+async def interactions(url: str, runs: int) -> dict[str, list[float]]:
+    from sqlmodel import col, select
+
+    from intapp.app import IntApp
+    from intapp.db import create_db_engine, read_session
+    from intapp.models import Referral
+    from intapp.screens.board import BoardScreen
+    from intapp.screens.caseload import CaseloadScreen
+    from intapp.screens.dashboard import DashboardScreen
+    from intapp.screens.person import PersonScreen
+    from intapp.screens.queue import PAGE_SIZE, QueueScreen
+    from intapp.screens.triage import TriageScreen
+
+    with read_session(create_db_engine(url)) as session:
+        queue_keys = session.exec(
+            select(Referral.due_by, Referral.id)
+            .where(Referral.status == "received")
+            .order_by(col(Referral.due_by), col(Referral.id))
+        ).all()
+    deep_page = min(500, len(queue_keys) // PAGE_SIZE)
+    figures: dict[str, list[float]] = {}
+
+    def add(name: str, seconds: float) -> None:
+        figures.setdefault(name, []).append(seconds * 1000)
+
+    async def one_run() -> None:
+        app = IntApp(database_url=url, user="bench")
+        watch = StallWatch()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            await until(pilot, lambda: "…" not in str(app.screen.query_one("#awaiting").label))
+            watch.start()
+
+            await pilot.press("q")
+            add(
+                "open the queue",
+                await until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows),
+            )
+            queue = app.screen
+            queue.page_starts = [
+                None,
+                *[tuple(k) for k in queue_keys[PAGE_SIZE - 1 :: PAGE_SIZE]][: deep_page - 1],
+            ]
+            queue.rows = []
+            queue.load_page()
+            await until(pilot, lambda: queue.rows)
+            table = queue.query_one("#queue-table")
+            before = table.cursor_row
+            start = time.perf_counter()
+            await pilot.press("down")
+            await until(pilot, lambda: table.cursor_row != before)
+            add(f"cursor down (page {deep_page})", time.perf_counter() - start)
+            first = queue.rows[0].referral_id
+            await pilot.press("pagedown")
+            add(
+                f"page down (page {deep_page})",
+                await until(pilot, lambda: queue.rows and queue.rows[0].referral_id != first),
+            )
+            await pilot.press("enter")
+            triage = await until(
+                pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data
+            )
+            add("open triage (person and history)", triage)
+            app.screen.query_one("#pathway").value = "case_management"
+            await pilot.press("ctrl+s")
+            add("save a triage", await until(pilot, lambda: isinstance(app.screen, QueueScreen)))
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+            await pilot.press("b")
+            await until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.loads)
+            await pilot.press("enter")
+            add(
+                "open a caseload",
+                await until(
+                    pilot, lambda: isinstance(app.screen, CaseloadScreen) and app.screen.rows
+                ),
+            )
+            person_id = app.screen.rows[0].person_id
+            app.push_screen(PersonScreen(person_id=person_id))
+            add(
+                "open a person record",
+                await until(
+                    pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record
+                ),
+            )
+            watch.stop()
+            add("longest event-loop stall", watch.longest)
+
+    for _ in range(runs):
+        await one_run()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{HERE / '.data' / 'city-200000.sqlite3'}"
+    if args.database_url is None and not (HERE / ".data" / "city-200000.sqlite3").exists():
+        subprocess.run([sys.executable, str(HERE / "bench_queries.py"), "--runs", "1"], check=True)
+
+    minimal = [in_fresh_process(MINIMAL_APP)["frame"] for _ in range(args.runs)]
+    ours = [in_fresh_process(INTAPP_START, url) for _ in range(args.runs)]
+    base = statistics.median(minimal)
+    frame = statistics.median(o["frame"] for o in ours)
+    filled = statistics.median(o["figures"] for o in ours)
+    print(f"database: {url}")
+    print(f"{'measure':42} {'median':>10}  target")
+    print(f"{'minimal Textual app painted':42} {base * 1000:8.0f} ms")
+    print(f"{'dashboard frame painted':42} {frame * 1000:8.0f} ms  {frame / base:.2f}x (<= 1.5x)")
+    print(
+        f"{'dashboard figures filled':42} {filled * 1000:8.0f} ms  {filled / base:.2f}x (<= 2.5x)"
+    )
+    for name, values in asyncio.run(interactions(url, args.runs)).items():
+        target = 20 if name.startswith("cursor") else 100 if "stall" in name else 150
+        median = statistics.median(values)
+        verdict = "ok" if median <= target else "SLOW"
+        print(f"{name:42} {median:8.1f} ms  <= {target} ms {verdict}")
+
+
+if __name__ == "__main__":
+    main()
