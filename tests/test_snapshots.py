@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from tui_support import seed_small_team, stop_blinking, wait_for
+from tui_support import seed_case_work, seed_small_team, stop_blinking, wait_for
 
 from intapp.app import IntApp
+from intapp.screens.assessment import AssessmentScreen
+from intapp.screens.board import BoardScreen
+from intapp.screens.care_plan import CarePlanScreen
 from intapp.screens.dashboard import DashboardScreen
+from intapp.screens.new_referral import NewReferralScreen
+from intapp.screens.person import PersonScreen
 from intapp.screens.queue import QueueScreen
+from intapp.screens.reablement import ReablementScreen
 from intapp.screens.triage import TriageScreen
 
 SIZES = [(120, 40), (80, 24)]
@@ -50,3 +56,81 @@ def test_triage(snap_compare, app, size):
         stop_blinking(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
+
+
+@pytest.fixture
+def busy_app(sqlite_engine) -> IntApp:
+    seed_case_work(sqlite_engine)
+    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+
+
+async def _dashboard(pilot) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen))
+    await wait_for(pilot, lambda: "…" not in str(pilot.app.screen.query_one("#awaiting").label))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_caseload_board(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, BoardScreen))
+        await wait_for(pilot, lambda: busy_app.screen.loads)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reablement(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, ReablementScreen))
+        await wait_for(pilot, lambda: busy_app.screen.active)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_person_record(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        busy_app.push_screen(PersonScreen(person_id=1))
+        await wait_for(pilot, lambda: busy_app.screen.record)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_assessment_editor(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        busy_app.push_screen(AssessmentScreen(assessment_id=1))
+        await wait_for(pilot, lambda: busy_app.screen.assessment)
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_care_plan_editor(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        busy_app.push_screen(CarePlanScreen(person_id=1))
+        await wait_for(pilot, lambda: busy_app.screen.data)
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_referral(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, NewReferralScreen))
+        await pilot.press(*"9434765919")
+        await wait_for(pilot, lambda: busy_app.screen.match)
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)

@@ -56,3 +56,52 @@ def stop_blinking(pilot: Pilot) -> None:
     """Snapshots must not catch a cursor mid-blink."""
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
+
+
+def seed_case_work(engine: Engine) -> None:
+    """The small team plus a worker holding Mary's case, her assessment, plan and episode."""
+    from intapp.services import allocations, assessments, care_plans, reablement
+
+    seed_small_team(engine)
+    with unit_of_work(engine) as session:
+        team = organisation.team_by_code(session=session, code="C1")
+        worker = organisation.add_worker(
+            session=session,
+            user="setup",
+            staff_id="W1",
+            given_name="Ann",
+            family_name="Lee",
+            profession="social_worker",
+            team_id=team.id,
+            caseload_limit=10,
+        )
+        mary = referrals.triage_queue(session=session)[1]
+        referrals.triage_referral(
+            session=session,
+            user="setup",
+            referral_id=mary.referral_id,
+            priority="soon",
+            pathway="reablement_standard",
+        )
+        allocations.allocate(
+            session=session, user="setup", referral_id=mary.referral_id, worker_id=worker, weight=8
+        )
+        assessments.start_assessment(session=session, user="setup", person_id=mary.person_id)
+        care_plans.create_plan(
+            session=session,
+            user="setup",
+            person_id=mary.person_id,
+            content=care_plans.PlanContent(
+                lead_worker_id=worker,
+                review_date=clock.today() + timedelta(days=28),
+                goals=["I want to make my own breakfast again"],
+                actions=[{"who": "OT", "what": "Kitchen trolley", "by_when": "2026-12-01"}],
+            ),
+        )
+        reablement.start_episode(
+            session=session,
+            user="setup",
+            person_id=mary.person_id,
+            start_date=clock.today() - timedelta(days=37),
+            goals=["Make breakfast"],
+        )
