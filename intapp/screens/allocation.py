@@ -62,6 +62,10 @@ class AllocationScreen(DataScreen):
         referrals.focus()
         self.load_referrals()
 
+    def reload(self) -> None:
+        """Read the list again (after someone else's change)."""
+        self.load_referrals()
+
     def load_referrals(self) -> None:
         team_ids, after = self.team_ids, self.page_starts[-1]
 

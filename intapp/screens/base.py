@@ -76,10 +76,33 @@ class DataWork:
             await result
 
     def on_failed(self, message: Failed) -> None:
+        from intapp.services.errors import Conflict
+
         handler = getattr(self, f"failed_{message.key}", None)
         if handler is not None and handler(message.error):
             return
+        if isinstance(message.error, Conflict) and hasattr(self, "reload"):
+            self.offer_reload(message.error.message)
+            return
         self.intapp.report_error(message.error)
+
+    def offer_reload(self, explanation: str) -> None:
+        """Someone else saved first: explain, and reload (losing this edit) only if asked."""
+        from intapp.screens.dialogs import ConfirmScreen
+
+        def answered(reload: bool | None) -> None:
+            if reload:
+                self.reload()  # type: ignore[attr-defined]
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{explanation}\n\nReload now? Your unsaved changes on this screen will be "
+                "replaced by what is saved.",
+                yes="Reload",
+                no="Keep my screen",
+            ),
+            answered,
+        )
 
 
 class DataScreen(DataWork, Screen[Any]):

@@ -68,6 +68,10 @@ class ReablementScreen(DataScreen):
         )
         self.on_screen_resume()
 
+    def reload(self) -> None:
+        """Read both lists again (after someone else's change)."""
+        self.on_screen_resume()
+
     def on_screen_resume(self) -> None:
         team_ids = self.team_ids
 

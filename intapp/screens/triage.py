@@ -75,6 +75,10 @@ class TriageScreen(DataScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the referral and the person's history again."""
         referral_id = self.referral_id
 
         def load(session: Session) -> TriageData:
