@@ -26,6 +26,8 @@ class CaseloadScreen(DataScreen):
         Binding("escape", "app.pop_screen", "Back", id="caseload.back"),
         Binding("pagedown", "next_page", "Next page", id="caseload.next", priority=True),
         Binding("pageup", "previous_page", "Previous page", id="caseload.previous", priority=True),
+        Binding("m", "move_case", "Reallocate", id="caseload.move"),
+        Binding("ctrl+b", "reassign_all", "Reassign all", id="caseload.reassign_all"),
     ]
 
     def __init__(self, *, worker: WorkerLoad) -> None:
@@ -33,6 +35,8 @@ class CaseloadScreen(DataScreen):
         self.worker = worker
         self.rows: list[CaseloadRow] = []
         self.page_starts: list[Any] = [None]
+        # Re-runs the last move with an over-limit reason, if the first try was refused.
+        self._pending: Any = None
 
     def compose(self) -> ComposeResult:
         w = self.worker
@@ -89,3 +93,103 @@ class CaseloadScreen(DataScreen):
         if len(self.page_starts) > 1:
             self.page_starts.pop()
             self.load_page()
+
+    def reload(self) -> None:
+        """Read the page again (after a move, or someone else's change)."""
+        self.page_starts = [None]
+        self.load_page()
+
+    def action_move_case(self) -> None:
+        if not self.rows:
+            return
+        case = self.rows[self.query_one(DataTable).cursor_row]
+        self._choose_then(
+            f"Move {case.person_name}'s case to…",
+            several=False,
+            change=lambda targets, reason, over: self._reallocate(case, targets[0], reason, over),
+        )
+
+    def action_reassign_all(self) -> None:
+        self._choose_then(
+            f"Share all of {self.worker.name}'s cases among… (space to tick, enter when done)",
+            several=True,
+            change=self._reassign_all,
+        )
+
+    def _choose_then(self, title: str, *, several: bool, change: Any) -> None:
+        """Pick workers, ask why, then save; an over-limit refusal asks for that reason too."""
+        from intapp.screens.dialogs import ReasonScreen
+        from intapp.screens.worker_picker import WorkerPicker
+
+        def picked(targets: list[int] | None) -> None:
+            if targets:
+                self.app.push_screen(
+                    ReasonScreen("Why is the case moving? (recorded)"),
+                    lambda reason: reason and change(targets, reason, None),
+                )
+
+        self.app.push_screen(
+            WorkerPicker(
+                team_id=self.worker.team_id,
+                exclude=self.worker.worker_id,
+                title=title,
+                several=several,
+            ),
+            picked,
+        )
+
+    def _reallocate(self, case: CaseloadRow, target: int, reason: str, over: str | None) -> None:
+        user = self.intapp.user
+        self._pending = lambda over_reason: self._reallocate(case, target, reason, over_reason)
+
+        def move(session: Session) -> Any:
+            from intapp.services.allocations import reallocate
+
+            return reallocate(
+                session=session,
+                user=user,
+                referral_id=case.referral_id,
+                to_worker_id=target,
+                reason=reason,
+                over_limit_reason=over,
+                expected_version=case.version,
+            )
+
+        self.save("moved", move)
+
+    def _reassign_all(self, targets: list[int], reason: str, over: str | None) -> None:
+        user, from_worker = self.intapp.user, self.worker.worker_id
+        self._pending = lambda over_reason: self._reassign_all(targets, reason, over_reason)
+
+        def move_all(session: Session) -> Any:
+            from intapp.services.allocations import bulk_reassign
+
+            return bulk_reassign(
+                session=session,
+                user=user,
+                from_worker_id=from_worker,
+                to_worker_ids=targets,
+                reason=reason,
+                over_limit_reason=over,
+            )
+
+        self.save("moved", move_all)
+
+    def loaded_moved(self, result: Any) -> None:
+        moved = len(result) if isinstance(result, list) else 1
+        self.notify(f"{moved} case(s) moved.", title="Reallocated")
+        self.reload()
+
+    def failed_moved(self, error: Exception) -> bool:
+        from intapp.services.errors import OverCaseloadLimit
+
+        if not isinstance(error, OverCaseloadLimit):
+            return False
+        from intapp.screens.dialogs import ReasonScreen
+
+        retry = self._pending
+        self.app.push_screen(
+            ReasonScreen(f"{error.message}\n\nWhy should they take it anyway?"),
+            lambda reason: reason and retry(reason),
+        )
+        return True
