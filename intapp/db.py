@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -104,3 +104,17 @@ def read_session(engine: Engine) -> Iterator[Session]:
     """A read-only session that never takes SQLite's write lock."""
     with Session(engine.execution_options(**{_READ_ONLY: True})) as session:
         yield session
+
+
+@contextmanager
+def big_sqlite_cache(connection: Connection, kib: int = 128 * 1024) -> Iterator[None]:
+    """A bigger SQLite page cache for a bulk load, so the growing indexes stay in memory."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")

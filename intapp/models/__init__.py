@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
-from intapp.models.audit import AuditEvent
+from intapp.models.audit import AuditEvent, ImportBatch
 from intapp.models.care_plan import CarePlan, CarePlanVersion
 from intapp.models.organisation import GpPractice, Locality, Team, Worker
 from intapp.models.person import Person
@@ -21,6 +21,7 @@ __all__ = [
     "CarePlan",
     "CarePlanVersion",
     "GpPractice",
+    "ImportBatch",
     "Locality",
     "Person",
     "ReablementEpisode",

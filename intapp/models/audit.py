@@ -1,4 +1,4 @@
-"""The append-only audit trail."""
+"""The append-only audit trail, and the record of each bulk import."""
 
 from __future__ import annotations
 
@@ -9,6 +9,28 @@ from sqlalchemy import JSON, Index, String
 from sqlmodel import Field, SQLModel
 
 from intapp.models.types import UTCDateTime
+
+
+class ImportBatch(SQLModel, table=True):
+    """One file brought in by `intapp import`: who, which file (name and SHA-256), what came of it.
+
+    Written once, with its final counts, in the same transaction as the rows it imported.
+    Each row it created or updated has an audit event pointing back here.
+    """
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    user: str = Field(sa_type=String(80))
+    kind: str = Field(sa_type=String(20))
+    file_name: str = Field(sa_type=String(255))
+    sha256: str = Field(sa_type=String(64), index=True)
+    rows_read: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
 
 
 class AuditEvent(SQLModel, table=True):
@@ -24,3 +46,5 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str = Field(sa_type=String(40))
     action: str = Field(sa_type=String(20))
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # Set when the change came from a bulk import: the file it came from.
+    import_batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)

@@ -32,7 +32,7 @@ class Referral(Versioned, SQLModel, table=True):
     status: str = Field(default="received", sa_type=String(20))
     pathway: str | None = Field(default=None, sa_type=String(40))
     triaged_by: str | None = Field(default=None, sa_type=String(80))
-    triaged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    triaged_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     triage_note: str | None = Field(default=None, sa_type=Text)
     is_rereferral: bool = Field(default=False)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -329,7 +329,12 @@ class WorkerLoad:
 
     @property
     def utilisation_pct(self) -> float:
-        return 100.0 * self.load / self.limit if self.limit else 0.0
+        return utilisation_pct(self.load, self.limit)
+
+
+def utilisation_pct(load: int, limit: int) -> float:
+    """Weighted load as a percentage of the limit (0 when there is no limit)."""
+    return 100.0 * load / limit if limit else 0.0
 
 
 def _worker_loads(session: Session, *conditions: object) -> list[WorkerLoad]:

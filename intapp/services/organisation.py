@@ -79,6 +79,34 @@ def team_by_code(*, session: Session, code: str) -> TeamSummary:
     raise NotFound(f"There is no team with code {code!r}")
 
 
+def checked_profession(value: str) -> str:
+    """One of the professions a worker can have."""
+    if value not in set(Profession):
+        raise InvalidInput(
+            f"Profession must be one of: {', '.join(Profession)}", field="profession"
+        )
+    return value
+
+
+def checked_fte(fte: float) -> float:
+    """A full-time equivalent: more than 0 and at most 1.5."""
+    if not 0 < fte <= 1.5:
+        raise InvalidInput("FTE must be more than 0 and at most 1.5", field="fte")
+    return fte
+
+
+def caseload_limit_for(fte: float, caseload_limit: int | None = None) -> int:
+    """The limit given, else 100 points per full-time post; never negative."""
+    limit = (
+        round(load_settings().limit_points_per_fte * fte)
+        if caseload_limit is None
+        else caseload_limit
+    )
+    if limit < 0:
+        raise InvalidInput("Caseload limit cannot be negative", field="caseload_limit")
+    return limit
+
+
 def add_worker(
     *,
     session: Session,
@@ -97,21 +125,11 @@ def add_worker(
         raise InvalidInput("Staff id is required", field="staff_id")
     if not given_name.strip() or not family_name.strip():
         raise InvalidInput("Worker's given and family names are required", field="name")
-    if profession not in set(Profession):
-        raise InvalidInput(
-            f"Profession must be one of: {', '.join(Profession)}", field="profession"
-        )
-    if not 0 < fte <= 1.5:
-        raise InvalidInput("FTE must be more than 0 and at most 1.5", field="fte")
+    checked_profession(profession)
+    checked_fte(fte)
     if session.get(Team, team_id) is None:
         raise InvalidInput(f"There is no team with id {team_id}", field="team")
-    limit = (
-        round(load_settings().limit_points_per_fte * fte)
-        if caseload_limit is None
-        else caseload_limit
-    )
-    if limit < 0:
-        raise InvalidInput("Caseload limit cannot be negative", field="caseload_limit")
+    limit = caseload_limit_for(fte, caseload_limit)
     if session.exec(select(Worker).where(Worker.staff_id == staff_id.strip())).first():
         raise InvalidInput(f"Staff id {staff_id} is already in use", field="staff_id")
     worker = Worker(

@@ -93,30 +93,63 @@ def summarise(person: Person) -> PersonSummary:
     )
 
 
-def validated(person_in: PersonIn, *, session: Session) -> PersonIn:
-    """Check and tidy a PersonIn; raise `InvalidInput` naming the field at fault."""
-    given, family = person_in.given_name.strip(), person_in.family_name.strip()
-    if not given:
-        raise InvalidInput("Given name is required", field="given_name")
-    if not family:
-        raise InvalidInput("Family name is required", field="family_name")
-    nhs = normalise(person_in.nhs_number) if person_in.nhs_number else None
-    local_id = (person_in.local_id or "").strip() or None
-    if nhs is None and local_id is None:
+def required_name(value: str, *, field: str) -> str:
+    """A given or family name, trimmed; refused when blank."""
+    name = value.strip()
+    if not name:
+        label = "Given name" if field == "given_name" else "Family name"
+        raise InvalidInput(f"{label} is required", field=field)
+    return name
+
+
+def require_identifier(nhs_number: str | None, local_id: str | None) -> None:
+    """Refuse a person with neither an NHS number nor a local person id."""
+    if nhs_number is None and local_id is None:
         raise InvalidInput("Give an NHS number or a local person id", field="nhs_number")
-    today = clock.today()
-    if person_in.date_of_birth > today:
+
+
+def checked_birth_date(day: date, *, today: date) -> date:
+    """A date of birth, which cannot be in the future."""
+    if day > today:
         raise InvalidInput("Date of birth cannot be in the future", field="date_of_birth")
-    death = person_in.date_of_death
-    if death is not None and not person_in.date_of_birth <= death <= today:
+    return day
+
+
+def checked_death_date(death: date | None, *, born: date, today: date) -> date | None:
+    """A date of death, on or after the birth and not in the future."""
+    if death is not None and not born <= death <= today:
         raise InvalidInput(
             "Date of death must be between the date of birth and today", field="date_of_death"
         )
-    if person_in.risk_tier not in set(RiskTier):
+    return death
+
+
+def checked_risk_tier(value: str) -> str:
+    """One of the four risk tiers."""
+    if value not in set(RiskTier):
         raise InvalidInput(f"Risk tier must be one of: {', '.join(RiskTier)}", field="risk_tier")
+    return value
+
+
+def tidy_postcode(value: str | None) -> str | None:
+    """A postcode in capitals, or None when blank."""
+    return (value or "").strip().upper() or None
+
+
+def validated(person_in: PersonIn, *, session: Session) -> PersonIn:
+    """Check and tidy a PersonIn; raise `InvalidInput` naming the field at fault."""
+    given = required_name(person_in.given_name, field="given_name")
+    family = required_name(person_in.family_name, field="family_name")
+    nhs = normalise(person_in.nhs_number) if person_in.nhs_number else None
+    local_id = (person_in.local_id or "").strip() or None
+    require_identifier(nhs, local_id)
+    today = clock.today()
+    checked_birth_date(person_in.date_of_birth, today=today)
+    checked_death_date(person_in.date_of_death, born=person_in.date_of_birth, today=today)
+    checked_risk_tier(person_in.risk_tier)
     if session.get(Team, person_in.team_id) is None:
         raise InvalidInput(f"There is no team with id {person_in.team_id}", field="team")
-    postcode = (person_in.postcode or "").strip().upper() or None
+    postcode = tidy_postcode(person_in.postcode)
     values = {f.name: getattr(person_in, f.name) for f in fields(PersonIn)}
     values.update(
         given_name=given, family_name=family, nhs_number=nhs, local_id=local_id, postcode=postcode
@@ -163,13 +196,7 @@ def match_or_create_person(
     if existing is None and clean.local_id:
         existing = find_person(session=session, local_id=clean.local_id)
         if existing is not None and clean.nhs_number and existing.nhs_number:
-            # Same local id, different NHS number: filing it either way could be wrong.
-            raise InvalidInput(
-                f"Local id {clean.local_id} belongs to a person with NHS number "
-                f"{format_nhs_number(existing.nhs_number)}, not "
-                f"{format_nhs_number(clean.nhs_number)}; check which is right",
-                field="nhs_number",
-            )
+            raise contradicting_nhs_number(clean.local_id, existing.nhs_number, clean.nhs_number)
     existing = existing or _unidentified_namesake(session=session, person_in=clean)
     if existing is None:
         person = Person(**vars(clean), created_at=clock.now())
@@ -205,19 +232,32 @@ def _unidentified_namesake(*, session: Session, person_in: PersonIn) -> Person |
 def _check_identifiers_free(
     *, session: Session, person_in: PersonIn, person_id: int | None
 ) -> None:
-    identifiers = (
-        ("nhs_number", "NHS number", person_in.nhs_number),
-        ("local_id", "Local id", person_in.local_id),
-    )
-    for column, label, value in identifiers:
+    identifiers = (("nhs_number", person_in.nhs_number), ("local_id", person_in.local_id))
+    for column, value in identifiers:
         if value is None:
             continue
         holder = session.exec(select(Person).where(getattr(Person, column) == value)).first()
         if holder is not None and holder.id != person_id:
-            raise InvalidInput(
-                f"{label} {value} already belongs to another person (person {holder.id})",
-                field=column,
-            )
+            raise identifier_taken(column, value, holder.id)
+
+
+def contradicting_nhs_number(local_id: str, on_record: str, given: str) -> InvalidInput:
+    """Same local id, different NHS number: filing it either way could be wrong."""
+    return InvalidInput(
+        f"Local id {local_id} belongs to a person with NHS number "
+        f"{format_nhs_number(on_record)}, not {format_nhs_number(given)}; "
+        "check which is right",
+        field="nhs_number",
+    )
+
+
+def identifier_taken(column: str, value: str, holder_id: int | None) -> InvalidInput:
+    """An NHS number or local id that already identifies someone else."""
+    label = "NHS number" if column == "nhs_number" else "Local id"
+    return InvalidInput(
+        f"{label} {value} already belongs to another person (person {holder_id})",
+        field=column,
+    )
 
 
 def create_person(*, session: Session, user: str, person_in: PersonIn) -> PersonSummary:

@@ -98,7 +98,8 @@ def response_due_by(
     return received_at + timedelta(hours=targets[priority])
 
 
-def _choice(value: str, allowed: type[StrEnum], field: str) -> str:
+def choice(value: str, allowed: type[StrEnum], field: str) -> str:
+    """`value` when it is one of the code list's values; else `InvalidInput` listing them."""
     if value not in set(allowed):
         raise InvalidInput(
             f"{field.replace('_', ' ').capitalize()} must be one of: {', '.join(allowed)}",
@@ -115,17 +116,44 @@ def load_referral(*, session: Session, referral_id: int) -> Referral:
     return referral
 
 
+def closed_recently(
+    last_closed: datetime | None, received_at: datetime, settings: Settings | None = None
+) -> bool:
+    """True when a case that closed at `last_closed` makes a referral at `received_at` a
+    re-referral: within the window (6 months) before it."""
+    window = timedelta(days=(settings or load_settings()).rereferral_window_days)
+    return last_closed is not None and received_at - last_closed <= window
+
+
 def is_rereferral(
     *, session: Session, person_id: int, received_at: datetime, settings: Settings | None = None
 ) -> bool:
     """True when the person's last case closed within the re-referral window (6 months)."""
-    window = timedelta(days=(settings or load_settings()).rereferral_window_days)
     last_closed = session.exec(
         select(func.max(Referral.closed_at)).where(
             Referral.person_id == person_id, col(Referral.closed_at) <= received_at
         )
     ).one()
-    return last_closed is not None and received_at - last_closed <= window
+    return closed_recently(last_closed, received_at, settings)
+
+
+def checked_received_at(received_at: datetime) -> datetime:
+    """A time of receipt, which cannot be in the future (five minutes' clock drift allowed)."""
+    if received_at > clock.now() + timedelta(minutes=5):
+        raise InvalidInput("A referral cannot be received in the future", field="received_at")
+    return received_at
+
+
+def checked_reason(reason: str) -> str:
+    """Why the person was referred, trimmed; refused when blank."""
+    if not reason.strip():
+        raise InvalidInput("Say why the person was referred", field="reason")
+    return reason.strip()
+
+
+def provisional_priority(source: str) -> str:
+    """The priority a referral from `source` has until triage sets one."""
+    return PROVISIONAL_PRIORITY_BY_SOURCE.get(ReferralSource(source), Priority.ROUTINE)
 
 
 def _new_reference(session: Session, received_at: datetime) -> str:
@@ -150,13 +178,10 @@ def receive_referral(
     reference: str | None = None,
 ) -> ReferralSummary:
     """Log a referral at the single point of entry, linked to the existing person if known."""
-    _choice(source, ReferralSource, "source")
-    _choice(route_of_access, RouteOfAccess, "route_of_access")
-    if not reason.strip():
-        raise InvalidInput("Say why the person was referred", field="reason")
-    received_at = received_at or clock.now()
-    if received_at > clock.now() + timedelta(minutes=5):
-        raise InvalidInput("A referral cannot be received in the future", field="received_at")
+    choice(source, ReferralSource, "source")
+    choice(route_of_access, RouteOfAccess, "route_of_access")
+    reason = checked_reason(reason)
+    received_at = checked_received_at(received_at or clock.now())
     if isinstance(person, PersonIn):
         person_row, _ = match_or_create_person(session=session, user=user, person_in=person)
     else:
@@ -168,9 +193,7 @@ def receive_referral(
     team_id = team_id or person_row.team_id
     if session.get(Team, team_id) is None:
         raise InvalidInput(f"There is no team with id {team_id}", field="team")
-    priority = priority or PROVISIONAL_PRIORITY_BY_SOURCE.get(
-        ReferralSource(source), Priority.ROUTINE
-    )
+    priority = priority or provisional_priority(source)
     referral = Referral(
         reference=reference or _new_reference(session, received_at),
         person_id=person_row.id,
@@ -178,7 +201,7 @@ def receive_referral(
         received_at=received_at,
         source=source,
         route_of_access=route_of_access,
-        reason=reason.strip(),
+        reason=reason,
         priority=priority,
         due_by=response_due_by(priority=priority, received_at=received_at),
         is_rereferral=is_rereferral(
@@ -212,7 +235,7 @@ def triage_referral(
             "only new or triaged referrals can be triaged",
             field="status",
         )
-    _choice(pathway, Pathway, "pathway")
+    choice(pathway, Pathway, "pathway")
     due_by = response_due_by(priority=priority, received_at=clock_starts_at or referral.received_at)
     before = audit.snapshot(referral)
     referral.priority = priority
@@ -246,7 +269,7 @@ def close_case(
     check_version("referral", referral.version, expected_version)
     if referral.status == ReferralStatus.CLOSED:
         raise InvalidInput(f"Referral {referral.reference} is already closed", field="status")
-    _choice(outcome, CaseOutcome, "outcome")
+    choice(outcome, CaseOutcome, "outcome")
     if not reason.strip():
         raise InvalidInput("Give a reason for closing the case", field="reason")
     now = clock.now()

@@ -7,8 +7,7 @@ so there is no ORM bookkeeping and no RETURNING round trip.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import Connection, Engine, Table, select, text
 
 from intapp import clock
 from intapp.config import load_settings
+from intapp.db import big_sqlite_cache
 from intapp.models import (
     Allocation,
     Assessment,
@@ -114,7 +114,7 @@ def load_demo(
     with engine.begin() as connection:
         if connection.execute(select(_table(Person).c.id).limit(1)).first() is not None:
             raise DomainError(NOT_EMPTY)
-        with _big_sqlite_cache(connection):
+        with big_sqlite_cache(connection, SQLITE_CACHE_KIB):
             counts = _load(connection, rng, people=people, progress=progress)
         connection.execute(
             _table(AuditEvent).insert(),
@@ -173,20 +173,6 @@ def _load(
         care_plans=writer.done["care plans"],
         episodes=writer.done["reablement episodes"],
     )
-
-
-@contextmanager
-def _big_sqlite_cache(connection: Connection) -> Iterator[None]:
-    """A bigger SQLite page cache while loading keeps the growing indexes in memory."""
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _advance_sequences(connection: Connection) -> None:
