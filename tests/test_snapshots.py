@@ -134,3 +134,34 @@ def test_new_referral(snap_compare, busy_app, size):
         stop_blinking(pilot)
 
     assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_search(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("slash", *"smith")
+        await wait_for(pilot, lambda: getattr(busy_app.screen, "results", None))
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_lists_the_keys_of_the_screen_below(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: busy_app.screen.__class__.__name__ == "HelpScreen")
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_plan_reviews(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: getattr(busy_app.screen, "due", None))
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)

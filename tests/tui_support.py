@@ -93,7 +93,7 @@ def seed_case_work(engine: Engine) -> None:
             person_id=mary.person_id,
             content=care_plans.PlanContent(
                 lead_worker_id=worker,
-                review_date=clock.today() + timedelta(days=28),
+                review_date=clock.today() + timedelta(days=3),
                 goals=["I want to make my own breakfast again"],
                 actions=[{"who": "OT", "what": "Kitchen trolley", "by_when": "2026-12-01"}],
             ),

@@ -116,6 +116,7 @@ class DashboardScreen(DataScreen):
         from intapp.screens.board import BoardScreen
         from intapp.screens.queue import QueueScreen
         from intapp.screens.reablement import ReablementScreen
+        from intapp.screens.reviews import ReviewsScreen
 
         team_ids, label = self.scope.team_id_list, self.scope.label
         if tile_id in ("awaiting", "overdue", "due-soon"):
@@ -130,7 +131,7 @@ class DashboardScreen(DataScreen):
                 ReablementScreen(team_ids=team_ids, scope_label=label, initial=initial)
             )
         else:
-            self.notify("That list arrives in the next release.", title="Not yet")
+            self.app.push_screen(ReviewsScreen(team_ids=team_ids, scope_label=label))
 
     def action_choose_scope(self) -> None:
         from intapp.screens.scope import ScopeScreen
