@@ -47,7 +47,6 @@ class BoardScreen(DataScreen):
         table = self.query_one(DataTable)
         table.add_columns("Worker", "Profession", "FTE", "Cases", "Load", "Headroom")
         table.focus()
-        self.on_screen_resume()
 
     def on_screen_resume(self) -> None:
         team_ids = self.team_ids

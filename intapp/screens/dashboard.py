@@ -74,12 +74,9 @@ class DashboardScreen(DataScreen):
                 yield Button(f"{label}\n…", id=tile_id, classes="tile")
         yield Footer()
 
-    def on_mount(self) -> None:
+    def on_screen_resume(self) -> None:
         # Paint the frame first: loading the data layer competes for the interpreter.
         self.call_after_refresh(self.action_refresh)
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
 
     def watch_scope(self, scope: Scope) -> None:
         if self.is_mounted:

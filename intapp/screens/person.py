@@ -78,7 +78,6 @@ class PersonScreen(DataScreen):
         self.query_one("#person-episodes", DataTable).add_columns(
             "Start", "Type", "State", "Days", "Outcome", "Barthel", "Follow-up"
         )
-        self.on_screen_resume()
 
     def on_screen_resume(self) -> None:
         person_id = self.person_id

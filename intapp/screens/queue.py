@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from intapp.services.referrals import QueueItem
 
 PAGE_SIZE = 40
+COLUMNS = (
+    ("Due", 18),
+    ("Priority", 19),
+    ("Person", 22),
+    ("NHS no.", 12),
+    ("Source", 18),
+    ("Reason", 40),
+    ("Ref", 14),
+)
 
 
 class QueueScreen(DataScreen):
@@ -29,7 +38,11 @@ class QueueScreen(DataScreen):
         Binding("pagedown", "next_page", "Next page", id="queue.next", priority=True),
         Binding("pageup", "previous_page", "Previous page", id="queue.previous", priority=True),
         Binding("enter", "triage", "Triage", id="queue.triage", priority=True),
+        # While typing a filter, up and down still move through the rows.
+        Binding("down", "row(1)", "Next row", id="queue.down", show=False),
+        Binding("up", "row(-1)", "Previous row", id="queue.up", show=False),
     ]
+    AUTO_FOCUS = "#queue-filter"
 
     def __init__(self, *, team_ids: list[int] | None, scope_label: str) -> None:
         super().__init__()
@@ -49,9 +62,8 @@ class QueueScreen(DataScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Due", "Priority", "Person", "NHS no.", "Source", "Reason", "Ref")
-        table.focus()
-        self.load_page()
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         self.set_interval(30, self.show_rows)
 
     def on_screen_resume(self) -> None:
@@ -112,10 +124,6 @@ class QueueScreen(DataScreen):
         self.page_starts = [None]
         self.load_page()
 
-    @on(Input.Submitted, "#queue-filter")
-    def filter_done(self) -> None:
-        self.query_one(DataTable).focus()
-
     def action_next_page(self) -> None:
         if len(self.rows) < PAGE_SIZE:
             self.notify("That is the end of the queue.")
@@ -129,10 +137,11 @@ class QueueScreen(DataScreen):
             self.page_starts.pop()
             self.load_page()
 
+    def action_row(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=table.cursor_row + step)
+
     def action_triage(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one(DataTable).focus()
-            return
         table = self.query_one(DataTable)
         if not self.rows:
             return

@@ -66,7 +66,6 @@ class ReablementScreen(DataScreen):
         self.query_one("#followup-table", DataTable).add_columns(
             "Person", "Ended", "Outcome", "Follow-up due"
         )
-        self.on_screen_resume()
 
     def reload(self) -> None:
         """Read both lists again (after someone else's change)."""

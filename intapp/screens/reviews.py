@@ -44,7 +44,6 @@ class ReviewsScreen(DataScreen):
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("Review date", "Person", "")
         self.query_one(DataTable).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
         self.reload()
