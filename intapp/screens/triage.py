@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from intapp import clock
+from intapp.config import load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
 from intapp.models.types import Pathway, Priority
 from intapp.screens.base import DataScreen
@@ -22,6 +23,25 @@ if TYPE_CHECKING:
 
     from intapp.services.person_record import PersonOverview
     from intapp.services.referrals import ReferralSummary
+
+
+PRIORITY_NAMES = {
+    Priority.URGENT: "Urgent community response",
+    Priority.MEDICALLY_OPTIMISED: "Medically optimised",
+    Priority.DISCHARGE_OR_FALLS: "Hospital discharge or fall",
+    Priority.SOON: "Soon",
+    Priority.ROUTINE: "Routine",
+}
+
+
+def priority_options() -> list[tuple[str, str]]:
+    """Each priority with its response target, e.g. ``Urgent community response (2 h)``."""
+    targets = load_settings().response_targets_hours
+    return [(f"{PRIORITY_NAMES[p]} ({_hours(targets[p])})", p.value) for p in Priority]
+
+
+def _hours(hours: int) -> str:
+    return f"{hours // 24} days" if hours >= 48 and hours % 24 == 0 else f"{hours} h"
 
 
 @dataclass(frozen=True)
@@ -55,11 +75,7 @@ class TriageScreen(DataScreen):
             with Vertical(id="triage-form", classes="panel"):
                 with Horizontal(classes="field"):
                     yield Label("Priority", classes="field-label")
-                    yield Select(
-                        [(p.label, p.value) for p in Priority],
-                        id="priority",
-                        allow_blank=False,
-                    )
+                    yield Select(priority_options(), id="priority", allow_blank=False)
                     yield Static("", id="due-preview")
                 with Horizontal(classes="field"):
                     yield Label("Pathway", classes="field-label")
