@@ -6,43 +6,15 @@ so `intapp --help` stays quick.
 
 from __future__ import annotations
 
-import functools
-import getpass
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-DATABASE_URL_HELP = (
-    "SQLAlchemy URL of the database, e.g. postgresql://user@host/intapp. "
-    "Default: a private SQLite file in your data folder (see `intapp db path`)."
-)
-
-
-def current_user() -> str:
-    """The OS login, used for the audit trail unless --user says otherwise."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-class Context:
-    """What every command needs: which database, and who is working."""
-
-    def __init__(self, database_url: str | None, user: str) -> None:
-        self.database_url = database_url
-        self.user = user
-
-    def engine(self) -> Any:
-        """The migrated engine; migrations are applied on first use."""
-        from intapp.db import get_engine
-        from intapp.migrate import upgrade
-
-        engine = get_engine(self.database_url)
-        upgrade(engine)
-        return engine
+from intapp.commands.context import DATABASE_URL_HELP, Context, current_user, pass_context
+from intapp.commands.export import export
+from intapp.commands.importing import import_command
 
 
 class FriendlyGroup(click.Group):
@@ -76,27 +48,6 @@ def _as_click_error(error: Exception) -> click.ClickException:
         f"Something went wrong ({type(error).__name__}). Nothing was half-saved. "
         f"Details for support are in {path}"
     )
-
-
-def pass_context(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a subcommand the Context, letting it take --database-url and --user itself.
-
-    So both `intapp --database-url X demo` and `intapp demo --database-url X` work.
-    """
-
-    @click.option("--user", default=None, help="Name recorded in the audit trail.")
-    @click.option("--database-url", default=None, help=DATABASE_URL_HELP)
-    @click.pass_context
-    @functools.wraps(command)
-    def wrapper(
-        ctx: click.Context, database_url: str | None, user: str | None, **kwargs: Any
-    ) -> Any:
-        parent = ctx.find_object(Context)
-        assert parent is not None
-        context = Context(database_url or parent.database_url, user or parent.user)
-        return command(context, **kwargs)
-
-    return wrapper
 
 
 def database_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -255,6 +206,10 @@ def path(context: Context) -> None:
     url = resolve_url(context.database_url)
     file = sqlite_path(url)
     click.echo(str(file) if file is not None else describe_url(url))
+
+
+main.add_command(import_command)
+main.add_command(export)
 
 
 def run() -> None:

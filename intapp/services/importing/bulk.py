@@ -1,0 +1,159 @@
+"""Fast, portable bulk writes for imports: Core statements compiled once, run executemany.
+
+SQLAlchemy's usual executemany builds and processes a parameter dictionary per row,
+which is most of the cost of a large import. Here the statement is compiled once for
+the connection's dialect, each value goes through that column type's own bind
+processor (so rows are stored exactly as the ORM would store them) and the driver gets
+plain tuples (SQLite) or dicts (psycopg, whose compiled SQL carries the type casts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Table, bindparam, func, literal_column, select, text, update
+from sqlalchemy.sql.dml import Insert, Update
+
+ROWS_PER_EXECUTE = 5_000
+KEYS_PER_QUERY = 500
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """`items` in slices of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Prepared:
+    """A statement compiled for one connection, run for many rows of values.
+
+    Each row gives its values in `names` order. A processor's last input and output are
+    remembered, so a value shared by every row (the import's timestamp, False) is
+    converted once rather than once per row.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        statement: Insert | Update,
+        names: list[str],
+        column_keys: list[str] | None = None,
+    ) -> None:
+        dialect = connection.dialect
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        self.connection = connection
+        self.sql = compiled.string
+        self.names = names
+        binds = compiled.binds
+        expected = list(compiled.positiontup or ()) if compiled.positional else list(binds)
+        if not set(expected) <= set(names):
+            # A column with a default that this statement was not given a value for.
+            raise ValueError(
+                f"bulk write is missing values for {sorted(set(expected) - set(names))}"
+            )
+        processors = [
+            binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        ]
+        self.processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+        self.positional = compiled.positional
+        position = {name: i for i, name in enumerate(names)}
+        order = [position[name] for name in expected]
+        self.order = None if order == list(range(len(names))) else order
+
+    def run(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Execute for every row, a few thousand rows per round trip."""
+        processed = self.processed
+        last_in: list[Any] = [None] * len(self.names)
+        last_out: list[Any] = [None] * len(self.names)
+        order, names, positional = self.order, self.names, self.positional
+        batch: list[Any] = []
+        for row in rows:
+            values = list(row)
+            for i, process in processed:
+                value = values[i]
+                if value is None:
+                    continue
+                if value is last_in[i]:
+                    values[i] = last_out[i]
+                else:
+                    last_in[i] = value
+                    values[i] = last_out[i] = process(value)
+            if not positional:
+                batch.append(dict(zip(names, values, strict=True)))
+            elif order is None:
+                batch.append(tuple(values))
+            else:
+                batch.append(tuple([values[i] for i in order]))
+            if len(batch) == ROWS_PER_EXECUTE:
+                self.connection.exec_driver_sql(self.sql, batch)
+                batch = []
+        if batch:
+            self.connection.exec_driver_sql(self.sql, batch)
+
+
+def prepared_insert(connection: Connection, table: Table, columns: list[str]) -> Prepared:
+    """An INSERT taking values in `columns` order.
+
+    `columns` must include every column that has a default, so nothing is left to chance.
+    """
+    # inline(): no RETURNING of new ids, which executemany would only throw away.
+    return Prepared(connection, table.insert().inline(), columns, column_keys=columns)
+
+
+def insert_rows(
+    connection: Connection, table: Table, columns: list[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """INSERT every row (values in `columns` order)."""
+    prepared_insert(connection, table, columns).run(rows)
+
+
+def update_rows(
+    connection: Connection,
+    table: Table,
+    columns: list[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    bump_version: bool = False,
+) -> None:
+    """UPDATE rows by id; each row is ``(id, *values in columns order)``.
+
+    `bump_version` increments the optimistic-lock `version`, so an app user holding a
+    copy of the row is told it changed rather than overwriting the import.
+    """
+    values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in columns}
+    if bump_version:
+        values["version"] = table.c.version + literal_column("1")
+    statement = update(table).where(table.c.id == bindparam("v_id")).values(values)
+    Prepared(connection, statement, ["v_id", *(f"v_{name}" for name in columns)]).run(rows)
+
+
+def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """`count` new ids for `table`, so rows and their audit events can be written together.
+
+    PostgreSQL hands them out from the table's sequence; SQLite continues from the
+    highest id, which is safe because the import's transaction holds the write lock.
+    """
+    if count == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+        return list(
+            connection.execute(
+                text(f"SELECT nextval({sequence}) FROM generate_series(1, :n)"), {"n": count}
+            ).scalars()
+        )
+    highest = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def rows_where_in(
+    connection: Connection, columns: Sequence[Any], key: Any, values: Iterable[Any]
+) -> list[Any]:
+    """Rows of `columns` whose `key` is one of `values`, asked a few hundred at a time."""
+    found: list[Any] = []
+    for chunk in chunks(sorted(set(values)), KEYS_PER_QUERY):
+        found.extend(connection.execute(select(*columns).where(key.in_(chunk))).all())
+    return found

@@ -1,0 +1,263 @@
+"""Columns of an import file: matching the header, and turning each row's text into values.
+
+Each column has a parser: a function from the cell's trimmed text to a value that raises
+`InvalidInput` with a plain reason. Parsers call the rules the services already use
+(NHS number, dates, code lists, names), so an import and a form refuse the same things.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from intapp.clock import LOCAL_TZ
+from intapp.formatting import parse_date
+from intapp.services.errors import InvalidInput
+from intapp.services.importing.reading import Record
+
+Parser = Callable[[str], Any]
+
+# NUL and the other C0/C1 control characters, plus the bidirectional overrides that can
+# make a name display differently from what it holds.
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAK_OR_TAB = re.compile("[\t\n\r]")
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_WHOLE_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+", re.ASCII)
+_UK_DATE_TIME = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?", re.ASCII
+)
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", re.ASCII)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an import file, where it is and why, in plain words."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column an import file may have."""
+
+    name: str
+    parse: Parser
+    required: bool = False
+    multiline: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which cell of a row holds which known column, from the file's header."""
+
+    slots: tuple[tuple[int, int, Column], ...]  # (cell index, position in the spec, column)
+    present: frozenset[str]
+    width: int
+
+
+def match_header(
+    header: Record, columns: Sequence[Column], *, kind: str, one_of: tuple[str, ...] = ()
+) -> tuple[Layout, list[tuple[str, str]]]:
+    """Map header names (any case) to columns; list unknown, repeated and missing ones.
+
+    `one_of` names columns of which at least one must be present (the person's identifiers).
+    """
+    names = [cell.strip().lstrip("\ufeff").strip().lower() for cell in header.cells]
+    while names and not names[-1]:
+        names.pop()  # spreadsheets often save empty trailing columns
+    by_name = {c.name: (position, c) for position, c in enumerate(columns)}
+    problems: list[tuple[str, str]] = []
+    slots: list[tuple[int, int, Column]] = []
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if not name:
+            problems.append((f"column {index + 1}", "this column has no heading"))
+        elif name in seen:
+            problems.append((name, "this column appears more than once"))
+        elif name not in by_name:
+            known = ", ".join(c.name for c in columns)
+            problems.append((name, f"unknown column for {kind}; the columns are: {known}"))
+        else:
+            seen.add(name)
+            position, column = by_name[name]
+            slots.append((index, position, column))
+    for column in columns:
+        if column.required and column.name not in seen:
+            problems.append((column.name, "required column is missing"))
+    if one_of and not seen.intersection(one_of):
+        problems.append((one_of[0], f"the file needs a {' or a '.join(one_of)} column"))
+    return Layout(tuple(slots), frozenset(seen), len(names)), problems
+
+
+class RowParser:
+    """Turns one record into values in the spec's column order, collecting every problem."""
+
+    def __init__(self, layout: Layout, column_count: int) -> None:
+        self.layout = layout
+        self.column_count = column_count
+
+    def parse(self, record: Record) -> tuple[list[Any], list[tuple[str, str]]]:
+        """(values, problems); a blank or absent cell gives None."""
+        cells = record.cells
+        values: list[Any] = [None] * self.column_count
+        problems: list[tuple[str, str]] = []
+        width = self.layout.width
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.append(
+                ("", f"this row has {len(cells)} values but the header has {width} columns")
+            )
+        suspect = _ANY_CONTROL.search("".join(cells)) is not None
+        count = len(cells)
+        for index, position, column in self.layout.slots:
+            raw = cells[index] if index < count else ""
+            if suspect and (reason := _bad_characters(raw, column.multiline)):
+                problems.append((column.name, reason))
+                continue
+            text = raw.strip()
+            if not text:
+                if column.required:
+                    problems.append((column.name, "a value is required"))
+                continue
+            try:
+                values[position] = column.parse(text)
+            except InvalidInput as error:
+                problems.append((column.name, error.message))
+        return values, problems
+
+
+def _bad_characters(raw: str, multiline: bool) -> str | None:
+    if match := _BAD_CHARACTER.search(raw):
+        code = ord(match.group())
+        what = "a NUL byte" if code == 0 else "a control character"
+        return f"contains {what} (U+{code:04X}); remove it and import again"
+    if not multiline and _LINE_BREAK_OR_TAB.search(raw.strip()):
+        return "must be on one line (it contains a line break or a tab)"
+    return None
+
+
+# --- parsers -------------------------------------------------------------------------------
+
+
+def text(max_length: int | None) -> Parser:
+    """Free text up to `max_length` characters (the database column's size)."""
+
+    def parse(value: str) -> str:
+        if max_length is not None and len(value) > max_length:
+            raise InvalidInput(f"is longer than {max_length} characters ({len(value)})")
+        # Names, genders and practice codes repeat down a big file: one copy each.
+        return sys.intern(value)
+
+    return parse
+
+
+def uk_or_iso_date(value: str) -> date:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``."""
+    day = parse_date(value) if value.isascii() else None
+    if day is None:
+        raise InvalidInput(f"{value!r} is not a date: write YYYY-MM-DD or DD/MM/YYYY")
+    return day
+
+
+def date_time(value: str) -> datetime:
+    """An ISO date-time or ``DD/MM/YYYY HH:MM``; without an offset it is UK local time."""
+    moment: datetime | None = None
+    if value.isascii():
+        if match := _UK_DATE_TIME.fullmatch(value):
+            day, month, year, hour, minute, second = (int(g or 0) for g in match.groups())
+            try:
+                moment = datetime(year, month, day, hour, minute, second)
+            except ValueError:
+                moment = None
+        elif _ISO_DATE_TIME.match(value):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+    if moment is None:
+        raise InvalidInput(
+            f"{value!r} is not a date and time: write YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM"
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(UTC)
+
+
+def code(value: str) -> str:
+    """A code-list value as typed by people: any case, spaces or hyphens for underscores."""
+    return value.lower().replace(" ", "_").replace("-", "_")
+
+
+def code_list(allowed: type[StrEnum], check: Callable[[str], str]) -> Parser:
+    """A value from a code list, checked by the service's own rule for that list."""
+    values = {member.value: member.value for member in allowed}
+
+    def parse(value: str) -> str:
+        tidy = code(value)
+        return values.get(tidy) or check(tidy)
+
+    return parse
+
+
+def yes_no(value: str) -> bool:
+    """yes/no, true/false, y/n or 1/0, in any case."""
+    word = value.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise InvalidInput(f"{value!r} is not yes or no")
+
+
+def whole_number(value: str) -> int:
+    """A whole number written with the digits 0-9."""
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise InvalidInput(f"{value!r} is not a whole number (use the digits 0-9)")
+    return int(value)
+
+
+def decimal(value: str) -> float:
+    """A decimal number written with the digits 0-9 and a point."""
+    if not _DECIMAL.fullmatch(value):
+        raise InvalidInput(f"{value!r} is not a number (use the digits 0-9 and a point)")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidInput(f"{value!r} is not a number")
+    return number
+
+
+def email(max_length: int | None) -> Parser:
+    """An email address: something@somewhere.tld."""
+    checked_length = text(max_length)
+
+    def parse(value: str) -> str:
+        if not _EMAIL.fullmatch(value):
+            raise InvalidInput(f"{value!r} is not an email address")
+        return checked_length(value)
+
+    return parse
+
+
+def lookup(table: dict[str, int], *, normalise: Callable[[str], str], what: str) -> Parser:
+    """A code that must name an existing record (a team); gives the record's id."""
+
+    def parse(value: str) -> int:
+        found = table.get(normalise(value))
+        if found is None:
+            raise InvalidInput(f"There is no {what} with code {value!r}")
+        return found
+
+    return parse
