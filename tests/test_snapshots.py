@@ -165,3 +165,13 @@ def test_plan_reviews(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: getattr(busy_app.screen, "due", None))
 
     assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_weekly_summary(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: getattr(busy_app.screen, "summary", None))
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)

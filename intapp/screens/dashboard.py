@@ -26,6 +26,8 @@ class Scope:
 
     label: str
     team_ids: tuple[int, ...] | None  # None: the whole city
+    team_code: str | None = None
+    locality: str | None = None
 
     @property
     def team_id_list(self) -> list[int] | None:
@@ -60,6 +62,7 @@ class DashboardScreen(DataScreen):
         Binding("v", "open('reviews')", "Reviews", id="dashboard.reviews"),
         Binding("n", "new_referral", "New referral", id="dashboard.new_referral"),
         Binding("t", "choose_scope", "Team", id="dashboard.scope"),
+        Binding("w", "weekly_summary", "Weekly summary", id="dashboard.weekly"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
     ]
 
@@ -143,3 +146,8 @@ class DashboardScreen(DataScreen):
         from intapp.screens.new_referral import NewReferralScreen
 
         self.app.push_screen(NewReferralScreen())
+
+    def action_weekly_summary(self) -> None:
+        from intapp.screens.weekly import WeeklySummaryScreen
+
+        self.app.push_screen(WeeklySummaryScreen(scope=self.scope))

@@ -44,8 +44,11 @@ class ScopeScreen(DataModal):
         scopes = [CITY]
         for locality in dict.fromkeys(t.locality for t in teams):
             in_locality = [t for t in teams if t.locality == locality]
-            scopes.append(Scope(f"{locality} locality", tuple(t.id for t in in_locality)))
-            scopes.extend(Scope(f"{t.code} {t.name}", (t.id,)) for t in in_locality)
+            ids = tuple(t.id for t in in_locality)
+            scopes.append(Scope(f"{locality} locality", ids, locality=locality))
+            scopes.extend(
+                Scope(f"{t.code} {t.name}", (t.id,), team_code=t.code) for t in in_locality
+            )
         self.scopes = scopes
         options = self.query_one(OptionList)
         options.clear_options()

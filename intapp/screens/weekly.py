@@ -1,0 +1,164 @@
+"""Preview the weekly caseload summary for the dashboard's scope, and save it to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from intapp.screens.base import DataScreen
+from intapp.screens.episode_dialogs import FormDialog
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.screens.dashboard import Scope
+    from intapp.services.weekly_summary import WeeklySummary
+
+PAGE_SIZE = 40
+# The columns that fit a screen; the saved file has them all.
+PREVIEW = (
+    ("", "level"),
+    ("Team", "team"),
+    ("Worker", "worker"),
+    ("Open", "open_cases"),
+    ("Load", "weighted_load"),
+    ("Limit", "caseload_limit"),
+    ("Use %", "utilisation_pct"),
+    ("New", "allocations_new"),
+    ("Closed", "cases_closed"),
+    ("Assessed", "assessments_signed_off"),
+    ("Reviews due", "reviews_due"),
+    ("Overdue", "reviews_overdue"),
+    ("Reablement >42d", "reablement_over_42_days"),
+)
+
+
+class SaveSummaryDialog(FormDialog):
+    """Choose the format and where to save."""
+
+    TITLE_TEXT = "Save the weekly summary"
+
+    def __init__(self, default_stem: Path) -> None:
+        super().__init__()
+        self.default_stem = default_stem
+
+    def fields(self) -> ComposeResult:
+        yield Label("Format")
+        yield Select(
+            [("CSV (spreadsheet)", "csv"), ("Excel workbook", "xlsx"), ("Markdown (email)", "md")],
+            id="format",
+            allow_blank=False,
+        )
+        yield Label("Save as")
+        yield Input(str(self.default_stem.with_suffix(".csv")), id="path")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        path = self.query_one("#path", Input)
+        path.value = str(Path(path.value).with_suffix(f".{event.value}"))
+
+    def values(self) -> dict[str, Any] | None:
+        text = self.query_one("#path", Input).value.strip()
+        if not text:
+            self.refuse("Say where to save the file.", "#path")
+            return None
+        path = Path(text).expanduser()
+        if not path.parent.is_dir():
+            self.refuse(f"There is no folder {path.parent}.", "#path")
+            return None
+        return {"fmt": str(self.query_one("#format", Select).value), "path": path}
+
+
+class WeeklySummaryScreen(DataScreen):
+    """The last complete ISO week's summary: a row per worker, then the totals."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="weekly.back"),
+        Binding("s", "save_file", "Save to file", id="weekly.save"),
+        Binding("pagedown", "page(1)", "Next page", id="weekly.next", priority=True),
+        Binding("pageup", "page(-1)", "Previous page", id="weekly.previous", priority=True),
+    ]
+
+    def __init__(self, *, scope: Scope) -> None:
+        super().__init__()
+        self.scope = scope
+        self.summary: WeeklySummary | None = None
+        self.page_number = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Counting the week…", id="weekly-title", classes="list-title")
+        yield DataTable(id="weekly-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, _ in PREVIEW:
+            table.add_column(label)
+        table.focus()
+        team_code, locality = self.scope.team_code, self.scope.locality
+
+        def summary(session: Session) -> Any:
+            from intapp.services.weekly_summary import weekly_summary
+
+            return weekly_summary(session=session, team_code=team_code, locality=locality)
+
+        self.fetch("summary", summary)
+
+    def loaded_summary(self, summary: WeeklySummary) -> None:
+        self.summary = summary
+        self.show_page()
+
+    def show_page(self) -> None:
+        if self.summary is None:
+            return
+        rows = self.summary.rows
+        table = self.query_one(DataTable)
+        table.clear()
+        start = self.page_number * PAGE_SIZE
+        for row in rows[start : start + PAGE_SIZE]:
+            cells = [row.cell(column) for _, column in PREVIEW]
+            text = [
+                "" if c is None else f"{c:g}" if isinstance(c, float) else str(c) for c in cells
+            ]
+            if row.level != "worker":
+                text = [f"[b]{t}[/]" for t in text]
+            table.add_row(*text)
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        self.query_one("#weekly-title", Static).update(
+            f"{self.summary.title} · page {self.page_number + 1} of {pages} · s saves every column"
+        )
+
+    def action_page(self, step: int) -> None:
+        if self.summary is not None:
+            last = max(0, (len(self.summary.rows) - 1) // PAGE_SIZE)
+            self.page_number = min(last, max(0, self.page_number + step))
+            self.show_page()
+
+    def action_save_file(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        scope = summary.scope.replace(" ", "-")
+        stem = Path.home() / f"weekly-summary-{summary.week.label}-{scope}"
+        user = self.intapp.user
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+
+            def export(session: Session) -> Any:
+                from intapp.services.weekly_summary import export_weekly_summary
+
+                export_weekly_summary(session=session, user=user, summary=summary, **values)
+                return values["path"]
+
+            self.save("saved", export)
+
+        self.app.push_screen(SaveSummaryDialog(stem), chosen)
+
+    def loaded_saved(self, path: Path) -> None:
+        self.notify(f"Saved to {path}", title="Weekly summary")
