@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import JSON, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from intapp.models.base import Versioned
@@ -16,6 +16,15 @@ class CarePlan(Versioned, SQLModel, table=True):
     """The person's current plan. Its content lives in `CarePlanVersion` rows."""
 
     __tablename__ = "care_plan"
+    # Reviews due: closed plans keep their old review dates, so index only open plans.
+    __table_args__ = (
+        Index(
+            "ix_care_plan_open_review",
+            "review_date",
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", unique=True)

@@ -16,6 +16,8 @@ class Referral(Versioned, SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_referral_queue", "team_id", "status", "due_by"),
+        # The city-wide queue and dashboard counts, which name no team.
+        Index("ix_referral_status_due", "status", "due_by"),
         Index("ix_referral_person", "person_id", "received_at"),
     )
 
@@ -51,6 +53,14 @@ class Allocation(Versioned, SQLModel, table=True):
             "uq_allocation_open_referral",
             "referral_id",
             unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        # Weighted loads: sums over open cases only, without touching the table.
+        Index(
+            "ix_allocation_open_load",
+            "worker_id",
+            "weight",
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
