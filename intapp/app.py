@@ -37,6 +37,7 @@ class IntApp(App[None]):
         self.sub_title = f"signed in as {user}"
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
+        self._warmed = False
 
     def on_mount(self) -> None:
         from intapp.screens.dashboard import DashboardScreen
@@ -65,6 +66,23 @@ class IntApp(App[None]):
         scope = unit_of_work if write else read_session
         with scope(engine) as session:
             return work(session)
+
+    def warm_up(self) -> None:
+        """Import the services the other screens use, in a thread, once the dashboard is
+        filled, so the first record opened does not pay for them."""
+        if self._warmed:
+            return
+        self._warmed = True
+
+        def import_services() -> None:
+            import intapp.services.allocations
+            import intapp.services.assessments
+            import intapp.services.care_plans
+            import intapp.services.person_record
+            import intapp.services.reablement
+            import intapp.services.weekly_summary  # noqa: F401
+
+        self.run_worker(import_services, thread=True, exit_on_error=False)
 
     def report_error(self, error: Exception) -> None:
         """Show a refused change plainly; log anything unexpected without personal data."""

@@ -102,6 +102,7 @@ class DashboardScreen(DataScreen):
             tile = self.query_one(f"#{tile_id}", Button)
             tile.label = f"{label}\n{value:,}"
             tile.set_class(bad and value > 0, "alert")
+        self.intapp.warm_up()
 
     def action_open(self, tile_id: str) -> None:
         self.open_tile(tile_id)
