@@ -75,3 +75,25 @@ async def test_saving_without_a_pathway_says_what_to_choose_and_saves_nothing(se
     with Session(seeded) as session:
         statuses = session.exec(select(Referral.status)).all()
         assert statuses == ["received", "received"]
+
+
+async def test_leaving_with_unsaved_changes_asks_first(seeded):
+    from intapp.screens.dialogs import ConfirmScreen
+
+    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data)
+        app.screen.query_one("#note").value = "Half-written note"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        assert app.screen.query_one("#note").value == "Half-written note"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))

@@ -243,17 +243,3 @@ class AssessmentScreen(DataScreen):
 
     def loaded_superseding(self, draft: AssessmentSummary) -> None:
         self.app.switch_screen(AssessmentScreen(assessment_id=draft.id))
-
-    def action_leave(self) -> None:
-        if not self.dirty:
-            self.app.pop_screen()
-            return
-        from intapp.screens.dialogs import ConfirmScreen
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            ConfirmScreen("Leave without saving your changes?", yes="Leave", no="Stay"), answered
-        )

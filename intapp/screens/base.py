@@ -106,7 +106,25 @@ class DataWork:
 
 
 class DataScreen(DataWork, Screen[Any]):
-    """A full screen that loads and saves through thread workers."""
+    """A full screen that loads and saves through thread workers.
+
+    Forms set `dirty` when edited; `action_leave` (bound to escape) then asks first.
+    """
+
+    dirty = False
+    LEAVE_QUESTION = "Leave without saving your changes?"
+
+    def action_leave(self) -> None:
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+        from intapp.screens.dialogs import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen(self.LEAVE_QUESTION, yes="Leave", no="Stay"), answered)
 
 
 class DataModal(DataWork, ModalScreen[Any]):

@@ -36,6 +36,8 @@ class PlanData:
 class CarePlanScreen(DataScreen):
     """Write or change the one shared plan; every save is a new version."""
 
+    LEAVE_QUESTION = "Leave without saving this version?"
+
     BINDINGS = [
         Binding("ctrl+s", "save_plan", "Save version", id="plan.save"),
         Binding("ctrl+n", "add_action", "Add action", id="plan.add_action"),
@@ -238,17 +240,3 @@ class CarePlanScreen(DataScreen):
             from intapp.screens.plan_dialogs import VersionsDialog
 
             self.app.push_screen(VersionsDialog(self.data.history))
-
-    def action_leave(self) -> None:
-        if not self.dirty:
-            self.app.pop_screen()
-            return
-        from intapp.screens.dialogs import ConfirmScreen
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            ConfirmScreen("Leave without saving this version?", yes="Leave", no="Stay"), answered
-        )

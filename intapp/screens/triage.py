@@ -55,6 +55,8 @@ class TriageData:
 class TriageScreen(DataScreen):
     """Set the priority (the deadline follows), choose the pathway, add a note, save."""
 
+    LEAVE_QUESTION = "Leave without saving this triage?"
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save triage", id="triage.save"),
         Binding("escape", "leave", "Back", id="triage.back"),
@@ -203,17 +205,3 @@ class TriageScreen(DataScreen):
     def show_error(self, message: str, selector: str) -> None:
         self.query_one("#triage-error", Static).update(message)
         self.query_one(selector).focus()
-
-    def action_leave(self) -> None:
-        if not self.dirty:
-            self.app.pop_screen()
-            return
-        from intapp.screens.dialogs import ConfirmScreen
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            ConfirmScreen("Leave without saving this triage?", yes="Leave", no="Stay"), answered
-        )
