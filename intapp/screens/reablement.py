@@ -125,74 +125,48 @@ class ReablementScreen(DataScreen):
         table = self.query_one("#active-table" if tab == "active" else "#followup-table", DataTable)
         return rows[table.cursor_row].episode if rows else None
 
-    def _ask_then_save(
-        self, dialog: Any, key: str, change: Callable[[Session, dict[str, Any]], Any]
-    ) -> None:
-        def answered(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                self.save(key, lambda session: change(session, values))
-
-        self.app.push_screen(dialog, answered)
-
-    def action_extend(self) -> None:
-        episode = self._selected("active")
+    def _change_episode(self, tab: str, dialog: Any, change: Callable[..., Any]) -> None:
+        """Ask with `dialog`, then save `change(session=, user=, episode_id=, ...)` with the
+        dialog's values and the version the user was looking at."""
+        episode = self._selected(tab)
         if episode is None:
             return
+        user = self.intapp.user
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.save(
+                    "changed",
+                    lambda session: change(
+                        session=session,
+                        user=user,
+                        episode_id=episode.id,
+                        expected_version=episode.version,
+                        **values,
+                    ),
+                )
+
+        self.app.push_screen(dialog(episode), answered)
+
+    def action_extend(self) -> None:
         from intapp.screens.episode_dialogs import ExtendEpisodeDialog
         from intapp.services.reablement import extend_episode
 
-        user = self.intapp.user
-        self._ask_then_save(
-            ExtendEpisodeDialog(episode.planned_end_date),
-            "changed",
-            lambda session, v: extend_episode(
-                session=session,
-                user=user,
-                episode_id=episode.id,
-                expected_version=episode.version,
-                **v,
-            ),
+        self._change_episode(
+            "active", lambda e: ExtendEpisodeDialog(e.planned_end_date), extend_episode
         )
 
     def action_end(self) -> None:
-        episode = self._selected("active")
-        if episode is None:
-            return
         from intapp.screens.episode_dialogs import EndEpisodeDialog
         from intapp.services.reablement import end_episode
 
-        user = self.intapp.user
-        self._ask_then_save(
-            EndEpisodeDialog(),
-            "changed",
-            lambda session, v: end_episode(
-                session=session,
-                user=user,
-                episode_id=episode.id,
-                expected_version=episode.version,
-                **v,
-            ),
-        )
+        self._change_episode("active", lambda e: EndEpisodeDialog(), end_episode)
 
     def action_followup(self) -> None:
-        episode = self._selected("followups")
-        if episode is None:
-            return
         from intapp.screens.episode_dialogs import FollowupDialog
         from intapp.services.reablement import record_followup
 
-        user = self.intapp.user
-        self._ask_then_save(
-            FollowupDialog(),
-            "changed",
-            lambda session, v: record_followup(
-                session=session,
-                user=user,
-                episode_id=episode.id,
-                expected_version=episode.version,
-                **v,
-            ),
-        )
+        self._change_episode("followups", lambda e: FollowupDialog(), record_followup)
 
     def loaded_changed(self, episode: EpisodeSummary) -> None:
         self.notify(f"Episode saved ({episode.state}).", title="Saved")
