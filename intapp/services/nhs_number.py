@@ -8,15 +8,17 @@ from intapp.services.errors import InvalidInput
 
 _SEPARATORS = str.maketrans("", "", " -")
 _WEIGHTS = tuple(range(10, 1, -1))
+_ZERO_OFFSET = ord("0") * sum(_WEIGHTS)
 TEST_RANGE_START = "9990000000"
 
 
 def check_digit(first_nine: str) -> int | None:
     """The modulus-11 check digit for nine digits, or None where no number is possible."""
-    if len(first_nine) != len(_WEIGHTS):
-        raise ValueError("check_digit needs exactly nine digits")
-    # map() rather than a generator: imports check hundreds of thousands of these.
-    total = sum(map(mul, map(int, first_nine), _WEIGHTS))
+    if len(first_nine) != len(_WEIGHTS) or not first_nine.isascii() or not first_nine.isdigit():
+        raise ValueError("check_digit needs exactly nine ASCII digits")
+    # Imports check hundreds of thousands of these: the bytes of ASCII digits are their
+    # character codes, so the weighted sum is taken in C and the codes' offset removed.
+    total = sum(map(mul, first_nine.encode("ascii"), _WEIGHTS)) - _ZERO_OFFSET
     digit = 11 - total % 11
     if digit == 11:
         return 0
@@ -40,7 +42,7 @@ def normalise(raw: str, *, field: str = "nhs_number") -> str:
         )
     if len(digits) != 10:
         raise InvalidInput(f"NHS number must be 10 digits; {raw!r} has {len(digits)}", field=field)
-    if not is_valid(digits):
+    if check_digit(digits[:9]) != int(digits[9]):
         raise InvalidInput(
             f"NHS number {format_nhs_number(digits)} fails the check digit: check for a typo",
             field=field,

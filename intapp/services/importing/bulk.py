@@ -32,7 +32,8 @@ class Prepared:
 
     Each row gives its values in `names` order. A processor's last input and output are
     remembered, so a value shared by every row (the import's timestamp, False) is
-    converted once rather than once per row.
+    converted once rather than once per row; values must therefore not be mutated
+    while a run is in progress.
     """
 
     def __init__(
@@ -41,6 +42,7 @@ class Prepared:
         statement: Insert | Update,
         names: list[str],
         column_keys: list[str] | None = None,
+        serialised: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         dialect = connection.dialect
         compiled = statement.compile(dialect=dialect, column_keys=column_keys)
@@ -55,7 +57,10 @@ class Prepared:
                 f"bulk write is missing values for {sorted(set(expected) - set(names))}"
             )
         processors = [
-            binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+            None
+            if name in serialised
+            else binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
         ]
         self.processed = [(i, p) for i, p in enumerate(processors) if p is not None]
         self.positional = compiled.positional
@@ -94,13 +99,25 @@ class Prepared:
             self.connection.exec_driver_sql(self.sql, batch)
 
 
-def prepared_insert(connection: Connection, table: Table, columns: list[str]) -> Prepared:
+def prepared_insert(
+    connection: Connection,
+    table: Table,
+    columns: list[str],
+    *,
+    constants: dict[str, Any] | None = None,
+    serialised: frozenset[str] | set[str] = frozenset(),
+) -> Prepared:
     """An INSERT taking values in `columns` order.
 
-    `columns` must include every column that has a default, so nothing is left to chance.
+    `constants` are SQL expressions the same for every row (``false()``), written into
+    the statement rather than sent with each row. Between them, `columns` and
+    `constants` must cover every column that has a default, so nothing is left to
+    chance. Values of the `serialised` columns are already in the driver's form (JSON
+    text) and skip the type's processing.
     """
     # inline(): no RETURNING of new ids, which executemany would only throw away.
-    return Prepared(connection, table.insert().inline(), columns, column_keys=columns)
+    statement = table.insert().inline().values(constants or {})
+    return Prepared(connection, statement, columns, column_keys=columns, serialised=serialised)
 
 
 def insert_rows(

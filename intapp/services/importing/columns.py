@@ -51,13 +51,17 @@ class Problem:
 
 @dataclass(frozen=True)
 class Column:
-    """One column an import file may have."""
+    """One column an import file may have.
+
+    Without a parser the column is text of at most `max_length` characters; that case
+    is handled inline, as most columns are text and every row passes through here.
+    """
 
     name: str
-    parse: Parser
+    parse: Parser | None = None
     required: bool = False
     multiline: bool = False
-    description: str = ""
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,36 +111,48 @@ class RowParser:
     """Turns one record into values in the spec's column order, collecting every problem."""
 
     def __init__(self, layout: Layout, column_count: int) -> None:
-        self.layout = layout
+        self.width = layout.width
         self.column_count = column_count
+        self.slots = tuple(
+            (index, position, c.name, c.parse, c.max_length, c.required, c.multiline)
+            for index, position, c in layout.slots
+        )
 
     def parse(self, record: Record) -> tuple[list[Any], list[tuple[str, str]]]:
         """(values, problems); a blank or absent cell gives None."""
         cells = record.cells
         values: list[Any] = [None] * self.column_count
         problems: list[tuple[str, str]] = []
-        width = self.layout.width
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(
-                ("", f"this row has {len(cells)} values but the header has {width} columns")
-            )
+        count, width = len(cells), self.width
+        if count > width and any(c.strip() for c in cells[width:]):
+            problems.append(("", f"this row has {count} values but the header has {width} columns"))
         suspect = _ANY_CONTROL.search("".join(cells)) is not None
-        count = len(cells)
-        for index, position, column in self.layout.slots:
+        intern = sys.intern
+        for index, position, name, parse, max_length, required, multiline in self.slots:
             raw = cells[index] if index < count else ""
-            if suspect and (reason := _bad_characters(raw, column.multiline)):
-                problems.append((column.name, reason))
+            if suspect and (reason := _bad_characters(raw, multiline)):
+                problems.append((name, reason))
                 continue
             text = raw.strip()
             if not text:
-                if column.required:
-                    problems.append((column.name, "a value is required"))
-                continue
-            try:
-                values[position] = column.parse(text)
-            except InvalidInput as error:
-                problems.append((column.name, error.message))
+                if required:
+                    problems.append((name, "a value is required"))
+            elif parse is None:
+                if max_length is not None and len(text) > max_length:
+                    problems.append((name, _too_long(max_length, text)))
+                else:
+                    # Names, genders and practice codes repeat down a big file: one copy each.
+                    values[position] = intern(text)
+            else:
+                try:
+                    values[position] = parse(text)
+                except InvalidInput as error:
+                    problems.append((name, error.message))
         return values, problems
+
+
+def _too_long(max_length: int, text: str) -> str:
+    return f"is longer than {max_length} characters ({len(text)})"
 
 
 def _bad_characters(raw: str, multiline: bool) -> str | None:
@@ -157,9 +173,8 @@ def text(max_length: int | None) -> Parser:
 
     def parse(value: str) -> str:
         if max_length is not None and len(value) > max_length:
-            raise InvalidInput(f"is longer than {max_length} characters ({len(value)})")
-        # Names, genders and practice codes repeat down a big file: one copy each.
-        return sys.intern(value)
+            raise InvalidInput(_too_long(max_length, value))
+        return value
 
     return parse
 

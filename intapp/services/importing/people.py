@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, false, null, select
 
 from intapp import clock
 from intapp.models import Person
@@ -43,17 +43,17 @@ def columns(*, teams: dict[str, int], today: date) -> tuple[c.Column, ...]:
         return rules.checked_birth_date(c.uk_or_iso_date(value), today=today)
 
     return (
-        c.Column("nhs_number", normalise, description="10 digits; spaces or hyphens allowed"),
-        c.Column("local_id", c.text(_length("local_id")), description="the local person id"),
-        c.Column("given_name", c.text(_length("given_name")), required=True),
-        c.Column("family_name", c.text(_length("family_name")), required=True),
+        c.Column("nhs_number", normalise),
+        c.Column("local_id", max_length=_length("local_id")),
+        c.Column("given_name", max_length=_length("given_name"), required=True),
+        c.Column("family_name", max_length=_length("family_name"), required=True),
         c.Column("date_of_birth", birth_date, required=True),
-        c.Column("gender", c.text(_length("gender"))),
-        c.Column("postcode", c.text(_length("postcode"))),
-        c.Column("gp_practice_code", c.text(_length("gp_practice_code"))),
+        c.Column("gender", max_length=_length("gender")),
+        c.Column("postcode", max_length=_length("postcode")),
+        c.Column("gp_practice_code", max_length=_length("gp_practice_code")),
         c.Column("team_code", c.lookup(teams, normalise=str.upper, what="team"), required=True),
         c.Column("risk_tier", c.code_list(RiskTier, rules.checked_risk_tier)),
-        c.Column("phone", c.text(_length("phone"))),
+        c.Column("phone", max_length=_length("phone")),
         c.Column("has_unpaid_carer", c.yes_no),
         c.Column("date_of_death", c.uk_or_iso_date),
     )
@@ -109,17 +109,17 @@ INSERTED = (
     "phone",
     "team_id",
     "risk_tier",
-    "frail_older",
-    "ltc_end_of_life",
-    "complex_lives",
-    "mh_ld_dementia",
-    "cyp_with_ltc",
     "has_unpaid_carer",
-    "is_carer",
-    "cares_for_id",
     "date_of_death",
     "created_at",
 )
+# The same for every imported person, so written into the statement once.
+CONSTANTS: dict[str, Any] = {
+    **{flag: false() for flag in rules.COHORT_FLAGS},
+    "is_carer": false(),
+    "cares_for_id": null(),
+}
+
 # What a "create" audit event records: every field an import file can set.
 AUDITED = frozenset({"nhs_number", *COMPARED})
 
@@ -141,12 +141,14 @@ def plan_people(
 
     def make(line: int, values: list[Any]) -> PersonRow | None:
         row = PersonRow(line, *values)
-        postcode = row.postcode
-        if postcode is not None:
-            row.postcode = rules.tidy_postcode(postcode)
+        if row.postcode is not None:
+            row.postcode = rules.tidy_postcode(row.postcode)
+        # The shared rules are called only when they could refuse: this runs per row.
         try:
-            rules.require_identifier(row.nhs_number, row.local_id)
-            rules.checked_death_date(row.date_of_death, born=row.date_of_birth, today=today)
+            if row.nhs_number is None and row.local_id is None:
+                rules.require_identifier(row.nhs_number, row.local_id)
+            if row.date_of_death is not None:
+                rules.checked_death_date(row.date_of_death, born=row.date_of_birth, today=today)
         except InvalidInput as error:
             plan.reject(line, error.field or "", error.message)
             return None
@@ -162,18 +164,20 @@ def plan_people(
 
 def _first_time_in_file(plan: PeoplePlan, row: PersonRow) -> bool:
     """Refuse a second row for the same NHS number or local id; index the first."""
-    for column, key, seen in (
-        ("nhs_number", row.nhs_number, plan.by_nhs),
-        ("local_id", row.local_id, plan.by_local),
-    ):
-        if key is not None and key in seen:
-            label = "NHS number" if column == "nhs_number" else "local id"
-            plan.reject(row.line, column, f"the same {label} is already on line {seen[key].line}")
-            return False
-    if row.nhs_number is not None:
-        plan.by_nhs[row.nhs_number] = row
-    if row.local_id is not None:
-        plan.by_local[row.local_id] = row
+    nhs, local = row.nhs_number, row.local_id
+    by_nhs, by_local = plan.by_nhs, plan.by_local
+    if nhs is not None and nhs in by_nhs:
+        earlier = by_nhs[nhs].line
+        plan.reject(row.line, "nhs_number", f"the same NHS number is already on line {earlier}")
+        return False
+    if local is not None and local in by_local:
+        earlier = by_local[local].line
+        plan.reject(row.line, "local_id", f"the same local id is already on line {earlier}")
+        return False
+    if nhs is not None:
+        by_nhs[nhs] = row
+    if local is not None:
+        by_local[local] = row
     return True
 
 
@@ -284,6 +288,7 @@ def write_people(
         connection,
         table=PERSON,
         columns=INSERTED,
+        constants=CONSTANTS,
         audited=AUDITED,
         rows=plan.creates,
         values=lambda row: _insert_values(row, now),
@@ -309,14 +314,7 @@ def _insert_values(row: PersonRow, now: datetime) -> tuple[Any, ...]:
         row.phone,
         row.team_id,
         row.risk_tier or RiskTier.LOW.value,
-        False,
-        False,
-        False,
-        False,
-        False,
         bool(row.has_unpaid_carer),
-        False,
-        None,
         row.date_of_death,
         now,
     )

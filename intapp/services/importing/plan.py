@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 
-from intapp.services.importing.batch import AuditWriter, Counts, creation_changes
+from intapp.services.importing.batch import AuditWriter, Counts, audit_fields, creation_changes
 from intapp.services.importing.bulk import ROWS_PER_EXECUTE, prepared_insert, update_rows
 from intapp.services.importing.columns import Column, Problem, RowParser, match_header
 from intapp.services.importing.reading import SourceFile, UnreadableFile, read_records
@@ -126,6 +126,7 @@ def write_new_rows(
     *,
     table: Table,
     columns: tuple[str, ...],
+    constants: dict[str, Any] | None = None,
     audited: frozenset[str],
     rows: list[R],
     values: Callable[[R], tuple[Any, ...]],
@@ -137,10 +138,11 @@ def write_new_rows(
 
     Working in chunks keeps memory flat however big the file: only one chunk's
     parameter tuples exist at once. `values(row)` gives the row's values in `columns`
-    order, its id first; the audit event records the `audited` ones.
+    order, its id first; `constants` fill the other columns; the audit event records
+    the `audited` ones.
     """
-    insert = prepared_insert(connection, table, list(columns))
-    fields = [(position, name) for position, name in enumerate(columns) if name in audited]
+    insert = prepared_insert(connection, table, list(columns), constants=constants)
+    fields = audit_fields(columns, audited, table)
     total = len(rows)
     for start in range(0, total, ROWS_PER_EXECUTE):
         chunk = [values(row) for row in rows[start : start + ROWS_PER_EXECUTE]]

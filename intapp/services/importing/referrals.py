@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, literal_column
 
 from intapp.models import Person, Referral
 from intapp.models.types import Priority, ReferralSource, ReferralStatus, RouteOfAccess
@@ -46,9 +46,9 @@ def columns(*, teams: dict[str, int]) -> tuple[c.Column, ...]:
     """The referrals columns, in template order."""
     length = REFERRAL.c.reference.type.length  # type: ignore[attr-defined]
     return (
-        c.Column("referral_ref", c.text(length), required=True),
+        c.Column("referral_ref", max_length=length, required=True),
         c.Column("nhs_number", normalise),
-        c.Column("local_id", c.text(PERSON.c.local_id.type.length)),  # type: ignore[attr-defined]
+        c.Column("local_id", max_length=PERSON.c.local_id.type.length),  # type: ignore[attr-defined]
         c.Column("received_at", _received_at, required=True),
         c.Column("source", _code_list(ReferralSource, "source"), required=True),
         c.Column("route_of_access", _code_list(RouteOfAccess, "route_of_access")),
@@ -95,10 +95,13 @@ INSERTED = (
     "reason",
     "priority",
     "due_by",
-    "status",
     "is_rereferral",
-    "version",
 )
+# Every imported referral arrives new: received, at version 1.
+CONSTANTS: dict[str, Any] = {
+    "status": literal_column(f"'{ReferralStatus.RECEIVED.value}'"),
+    "version": literal_column("1"),
+}
 AUDITED = frozenset({"reference", "person_id", "due_by", "is_rereferral", *COMPARED})
 
 
@@ -281,6 +284,7 @@ def write_referrals(
         connection,
         table=REFERRAL,
         columns=INSERTED,
+        constants=CONSTANTS,
         audited=AUDITED,
         rows=plan.creates,
         values=_insert_values,
@@ -304,7 +308,5 @@ def _insert_values(r: ReferralRow) -> tuple[Any, ...]:
         r.reason,
         r.priority,
         r.due_by,
-        ReferralStatus.RECEIVED.value,
         r.is_rereferral,
-        1,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, true
 
 from intapp.models import Worker
 from intapp.models.types import Profession
@@ -36,9 +36,9 @@ def _fte(value: str) -> float:
 def columns(*, teams: dict[str, int]) -> tuple[c.Column, ...]:
     """The workers columns, in template order."""
     return (
-        c.Column("staff_id", c.text(_length("staff_id")), required=True),
-        c.Column("given_name", c.text(_length("given_name")), required=True),
-        c.Column("family_name", c.text(_length("family_name")), required=True),
+        c.Column("staff_id", max_length=_length("staff_id"), required=True),
+        c.Column("given_name", max_length=_length("given_name"), required=True),
+        c.Column("family_name", max_length=_length("family_name"), required=True),
         c.Column("profession", c.code_list(Profession, rules.checked_profession), required=True),
         c.Column("team_code", c.lookup(teams, normalise=str.upper, what="team"), required=True),
         c.Column("fte", _fte),
@@ -74,7 +74,6 @@ INSERTED = (
     "fte",
     "caseload_limit",
     "email",
-    "active",
 )
 AUDITED = frozenset({"staff_id", *COMPARED})
 
@@ -131,6 +130,7 @@ def write_workers(
         connection,
         table=WORKER,
         columns=INSERTED,
+        constants={"active": true()},
         audited=AUDITED,
         rows=plan.creates,
         values=_insert_values,
@@ -153,5 +153,4 @@ def _insert_values(r: WorkerRow) -> tuple[Any, ...]:
         r.fte,
         r.caseload_limit,
         r.email,
-        True,
     )

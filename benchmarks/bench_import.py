@@ -1,0 +1,271 @@
+"""Bulk import of people into SQLite, end to end, beside two simpler loaders.
+
+Usage:
+    python benchmarks/bench_import.py [--rows 200000]
+
+Writes (once) a CSV of N valid people to benchmarks/.data/, then loads it three ways,
+each in a fresh process and a fresh database holding the 12 teams, best of --repeat
+runs (this machine is shared, so single runs vary by a fifth or more):
+
+- `intapp import people`: read, check every row, match, write with an audit event per
+  row and an import record, commit;
+- a plain loader: `csv` + `sqlite3.executemany` into the same `person` table (same
+  indexes), no checks, no audit;
+- `sqlite-utils insert --csv`, its ordinary use (a new table of text columns).
+
+Targets: at least 0.5x the plain loader's rows per second, faster than sqlite-utils,
+and peak memory (the process's maximum resident set) under 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / ".data"
+TEAMS_CSV = Path(__file__).resolve().parent.parent / "data" / "teams.csv"
+HEADER = [
+    "nhs_number",
+    "local_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "gender",
+    "postcode",
+    "gp_practice_code",
+    "team_code",
+    "risk_tier",
+    "phone",
+    "has_unpaid_carer",
+    "date_of_death",
+]
+GIVEN = ["Ada", "Bilal", "Chen", "Dorothy", "Eamon", "Fatima", "George", "Hannah", "Imran"]
+FAMILY = ["Okafor", "Smith", "Nowak", "Patel", "Walsh", "Hughes", "Begum", "Jones", "Kaur"]
+TARGET_RATIO, TARGET_MB = 0.5, 500
+
+
+def make_csv(rows: int) -> Path:
+    """N valid people rows: test-range NHS numbers, the demo city's team codes."""
+    from intapp.services.nhs_number import check_digit
+
+    path = DATA / f"people-{rows}.csv"
+    if path.exists():
+        return path
+    DATA.mkdir(exist_ok=True)
+    rng = random.Random(4)
+    with TEAMS_CSV.open(newline="") as fh:
+        teams = [row["code"] for row in csv.DictReader(fh)]
+    today = date(2026, 11, 22)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        body, written = 999_000_000, 0
+        while written < rows:
+            body += 1
+            digit = check_digit(str(body))
+            if digit is None:
+                continue
+            written += 1
+            born = today - timedelta(days=rng.randrange(18 * 365, 100 * 365))
+            writer.writerow(
+                [
+                    f"{body}{digit}",
+                    f"L{written:07d}" if rng.random() < 0.3 else "",
+                    rng.choice(GIVEN),
+                    rng.choice(FAMILY),
+                    born.isoformat(),
+                    rng.choice(["female", "male"]),
+                    f"M{rng.randrange(1, 41)} {rng.randrange(1, 10)}AB",
+                    f"P84{rng.randrange(0, 100):03d}",
+                    rng.choice(teams),
+                    rng.choice(["highest", "high", "rising", "low"]),
+                    "0161 496 0000",
+                    rng.choice(["yes", "no"]),
+                    "",
+                ]
+            )
+    return path
+
+
+def fresh_database(path: Path) -> str:
+    """A migrated SQLite file with the 12 teams in it; returns its URL."""
+    from intapp.db import create_db_engine, unit_of_work
+    from intapp.migrate import upgrade
+    from intapp.services import organisation
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    engine = create_db_engine(url)
+    upgrade(engine)
+    with unit_of_work(engine) as session, TEAMS_CSV.open(newline="") as fh:
+        for team in csv.DictReader(fh):
+            organisation.add_team(
+                session=session,
+                user="bench",
+                code=team["code"],
+                name=team["name"],
+                locality=team["locality"],
+                population=int(team["population"]),
+            )
+    engine.dispose()
+    return url
+
+
+def run_intapp(file: Path, database: Path) -> int:
+    from intapp.db import create_db_engine, unit_of_work
+    from intapp.services.importing import SourceFile, import_records
+
+    engine = create_db_engine(fresh_database(database))
+    started = time.perf_counter()
+    with unit_of_work(engine) as session:
+        outcome = import_records(
+            session=session, user="bench", kind="people", source=SourceFile.from_path(file)
+        )
+    _report(started, outcome.files[0].created)
+    return outcome.files[0].created
+
+
+def run_plain(file: Path, database: Path, *, bare: bool = False) -> int:
+    import sqlite3
+
+    fresh_database(database)
+    connection = sqlite3.connect(database)
+    if bare:
+        connection.execute(f"CREATE TABLE bare ({', '.join(HEADER)}, team_id, created_at)")
+    teams = dict(connection.execute("SELECT code, id FROM team").fetchall())
+    started = time.perf_counter()
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with file.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        if bare:
+            rows = [(*r, teams[r[8]], now) for r in reader]
+            sql = f"INSERT INTO bare VALUES ({', '.join('?' * (len(HEADER) + 2))})"
+        else:
+            rows = [
+                (
+                    r[0] or None,
+                    r[1] or None,
+                    *r[2:8],
+                    teams[r[8]],
+                    *r[9:11],
+                    r[11] == "yes",
+                    None,
+                    now,
+                )
+                for r in reader
+            ]
+            sql = (
+                "INSERT INTO person (nhs_number, local_id, given_name, family_name, "
+                "date_of_birth, gender, postcode, gp_practice_code, team_id, risk_tier, phone, "
+                "has_unpaid_carer, date_of_death, created_at, frail_older, ltc_end_of_life, "
+                "complex_lives, mh_ld_dementia, cyp_with_ltc, is_carer) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0)"
+            )
+    connection.executemany(sql, rows)
+    connection.commit()
+    _report(started, len(rows))
+    return len(rows)
+
+
+def run_sqlite_utils(file: Path, database: Path) -> int:
+    from sqlite_utils.cli import cli
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    cli.main(["insert", str(database), "people", str(file), "--csv"], standalone_mode=False)
+    import sqlite3
+
+    rows = sqlite3.connect(database).execute("SELECT count(*) FROM people").fetchone()[0]
+    _report(started, rows)
+    return int(rows)
+
+
+def _report(started: float, rows: int) -> None:
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb}))
+
+
+CONTENDERS = {
+    "intapp": ("intapp import people (checked, audited)", run_intapp),
+    "plain": ("plain csv + sqlite3.executemany", run_plain),
+    "bare": ("  same, into a bare table (no indexes)", lambda f, d: run_plain(f, d, bare=True)),
+    "sqlite-utils": ("sqlite-utils insert --csv", run_sqlite_utils),
+}
+
+
+def measure(name: str, file: Path) -> dict[str, float]:
+    """Run one loader in its own process, so each peak memory figure is its own."""
+    database = DATA / f"bench-import-{name}.sqlite3"
+    command = [sys.executable, __file__, "--only", name, "--file", str(file)]
+    result = subprocess.run(
+        [*command, "--database", str(database)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per loader; the best counts")
+    parser.add_argument("--only", choices=sorted(CONTENDERS))
+    parser.add_argument("--file", type=Path)
+    parser.add_argument("--database", type=Path)
+    args = parser.parse_args()
+    if args.only:
+        CONTENDERS[args.only][1](args.file, args.database)
+        return
+
+    file = make_csv(args.rows)
+    size_mb = file.stat().st_size / 1e6
+    print(f"{args.rows:,} people rows ({size_mb:.1f} MB CSV) into SQLite; each loader in a")
+    print("fresh process and database, timed from reading the file to the commit;")
+    print(f"best of {args.repeat} runs (peak memory: the highest of them).")
+    print(f"{'loader':40} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}")
+    results = {}
+    for name, (label, _) in CONTENDERS.items():
+        runs = [measure(name, file) for _ in range(args.repeat)]
+        figures = results[name] = min(runs, key=lambda r: r["seconds"])
+        figures["peak_mb"] = max(r["peak_mb"] for r in runs)
+        rate = figures["rows"] / figures["seconds"]
+        print(f"{label:40} {figures['seconds']:8.2f} {rate:9,.0f} {figures['peak_mb']:8.0f}")
+        assert figures["rows"] == args.rows, (name, figures)
+
+    def rate(name: str) -> float:
+        return results[name]["rows"] / results[name]["seconds"]
+
+    ratio = rate("intapp") / rate("plain")
+    speedup = rate("intapp") / rate("sqlite-utils")
+    peak = results["intapp"]["peak_mb"]
+    print(
+        f"intapp / plain loader: {ratio:.2f}x (target >= {TARGET_RATIO}x) "
+        f"{'ok' if ratio >= TARGET_RATIO else 'MISSED'}"
+    )
+    print(
+        f"intapp / sqlite-utils: {speedup:.2f}x (target > 1x) {'ok' if speedup > 1 else 'MISSED'}"
+    )
+    print(
+        f"intapp peak memory: {peak:.0f} MB (target < {TARGET_MB} MB) "
+        f"{'ok' if peak < TARGET_MB else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
