@@ -186,6 +186,7 @@ def test_a_team_or_a_locality_narrows_the_summary(sqlite_engine: Engine) -> None
         assert [(r.level, r.worker) for r in team.rows] == [("worker", "Dev Rao"), ("team", "")]
         assert team.scope == "team CEN2"
         central = weekly_summary(session=session, week="2026-W47", locality="central")
+        assert central.scope == "Central locality"
         assert [r.level for r in central.rows][-1] == "locality"
         assert {r.team for r in central.rows if r.level == "team"} == {"CEN1", "CEN2"}
         with pytest.raises(NotFound, match="no team with code 'XX'"):

@@ -64,6 +64,7 @@ def test_a_valid_file_is_imported_and_summed_up(url: str, tmp_path: Path) -> Non
     assert again.exit_code == 0
     # read, created, updated, unchanged, rejected
     assert "│    2 │       0 │       0 │         2 │        0 │" in again.stdout
+    assert "people.csv: 0 created, 0 updated, 2 unchanged, 0 rejected (of 2 read)" in again.stdout
 
 
 def test_any_invalid_row_means_exit_1_and_nothing_written(url: str, tmp_path: Path) -> None:

@@ -100,6 +100,46 @@ def test_people_and_referrals_in_one_file_set_go_in_together(engine: Engine) -> 
         assert [b.file_name for b in traced] == ["referrals.csv"]
 
 
+def test_reimporting_a_file_set_with_a_change_updates_in_place(engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        small_organisation(s)
+
+    def import_set(people_rows: list[dict[str, str]], referral_rows: list[dict[str, str]]):
+        with unit_of_work(engine) as s:
+            return import_records(
+                session=s,
+                user=USER,
+                kind="referrals",
+                source=SourceFile("r.csv", referrals_file(*referral_rows)),
+                people=SourceFile("p.csv", csv_bytes(PEOPLE_HEADER, people_rows)),
+            )
+
+    import_set([person(5)], [referral(1, 5)])
+    again = import_set([person(5, phone="0161 000 0000")], [referral(1, 5, priority="urgent")])
+    assert [(f.created, f.updated, f.unchanged) for f in again.files] == [(0, 1, 0), (0, 1, 0)]
+    with Session(engine) as s:
+        row = stored(s, "EXT-0001")
+        assert (row.priority, row.version) == ("urgent", 2)
+        assert row.due_by == row.received_at + timedelta(hours=2)
+        assert count(s, Referral) == 1 and count(s, Person) == 1
+
+
+def test_a_clash_with_another_writer_is_reported_and_nothing_kept(
+    lite: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from intapp.services.errors import Conflict
+    from intapp.services.importing import run
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(run, "write_referrals", clash)
+    with pytest.raises(Conflict, match=r"nothing was imported\. Run the import again"):
+        run_import(lite, "referrals", referrals_file(referral(1, 0)))
+
+
 def test_a_referral_for_someone_unknown_is_refused(lite: Session) -> None:
     outcome = run_import(lite, "referrals", referrals_file(referral(1, 0), referral(2, 9)))
     [problem] = outcome.problems

@@ -23,7 +23,7 @@ _NEW_FILE = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.argument("file", type=_EXISTING_FILE)
 @click.option(
     "--people",
@@ -165,6 +165,12 @@ def _show_summary(console: Any, outcome: ImportOutcome) -> None:
             *(f"{n:,}" for n in (f.rows_read, f.created, f.updated, f.unchanged, f.rejected)),
         )
     console.print(table)
+    # The same in one line per file, for scripts and logs.
+    for f in outcome.files:
+        click.echo(
+            f"{f.file_name}: {f.created} created, {f.updated} updated, "
+            f"{f.unchanged} unchanged, {f.rejected} rejected (of {f.rows_read} read)"
+        )
 
 
 def _finish(outcome: ImportOutcome, *, skip_invalid: bool) -> None:

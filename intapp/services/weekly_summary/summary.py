@@ -151,9 +151,12 @@ def weekly_summary(
     elif isinstance(week, str):
         week = parse_week(week)
     teams = _teams_in_scope(session, team_code=team_code, locality=locality)
-    scope = (
-        f"team {teams[0][1]}" if team_code else f"{locality} locality" if locality else "whole city"
-    )
+    if team_code:
+        scope = f"team {teams[0][1]}"
+    elif locality:
+        scope = f"{teams[0][2]} locality"
+    else:
+        scope = "whole city"
     by_worker = worker_figures(session=session, week=week)
     by_team = team_figures(session=session, week=week)
     workers = _workers(session, [team_id for team_id, _, _ in teams], by_worker)
