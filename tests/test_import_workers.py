@@ -27,14 +27,15 @@ def stored(session: Session, staff_id: str) -> Worker:
     return session.exec(select(Worker).where(Worker.staff_id == staff_id)).one()
 
 
-def test_workers_are_created_with_a_limit_from_their_fte(lite: Session) -> None:
+def test_workers_are_created_with_a_limit_from_their_fte(session: Session) -> None:
+    small_organisation(session)
     data = workers_file(
         worker(1, fte="0.6", profession="Occupational therapist"),
         worker(2, caseload_limit_points="75", team_code="cen2", email=""),
     )
-    outcome = run_import(lite, "workers", data)
+    outcome = run_import(session, "workers", data)
     assert outcome.files[0].created == 2
-    first, second = stored(lite, "IMP001"), stored(lite, "IMP002")
+    first, second = stored(session, "IMP001"), stored(session, "IMP002")
     assert (first.fte, first.caseload_limit, first.profession) == (
         0.6,
         60,
