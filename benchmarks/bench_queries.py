@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from intapp.db import create_db_engine, read_session, unit_of_work
 from intapp.migrate import upgrade
 from intapp.models import Person, Referral, Worker
-from intapp.services import allocations, people, referrals
+from intapp.services import allocations, caseloads, people, referrals
 from intapp.services.demo import load_demo
 from intapp.services.errors import OverCaseloadLimit
 
@@ -67,7 +67,7 @@ def main() -> None:
             .order_by(func.count().desc())
         ).first()
         team_id = busiest_team or 1
-        board = allocations.team_board(session=session, team_id=team_id)
+        board = caseloads.team_board(session=session, team_id=team_id)
         worker = max(board, key=lambda w: w.open_cases)
         nhs_number = session.exec(
             select(Person.nhs_number)
@@ -87,11 +87,11 @@ def main() -> None:
 
     def caseload() -> object:
         with read_session(engine) as s:
-            return allocations.worker_caseload(session=s, worker_id=worker.worker_id)
+            return caseloads.worker_caseload(session=s, worker_id=worker.worker_id)
 
     def team_board() -> object:
         with read_session(engine) as s:
-            return allocations.team_board(session=s, team_id=team_id)
+            return caseloads.team_board(session=s, team_id=team_id)
 
     def lookup() -> object:
         with read_session(engine) as s:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from intapp.models import Allocation, AuditEvent, Referral, Worker
-from intapp.services import allocations
+from intapp.services import allocations, caseloads
 from intapp.services.errors import InvalidInput, OverCaseloadLimit
 
 
@@ -60,7 +60,7 @@ def test_weighted_load_is_the_sum_of_open_weights(session: Session, team_id: int
     )
     assert allocations.weighted_caseload(session=session, worker_id=worker) == 13
     assert allocations.weighted_caseload(session=session, worker_id=other) == 17
-    load = allocations.worker_load(session=session, worker_id=worker)
+    load = caseloads.worker_load(session=session, worker_id=worker)
     assert (load.open_cases, load.load, load.limit, load.headroom) == (2, 13, 100, 87)
 
 
@@ -130,7 +130,7 @@ def test_over_limit_with_a_reason_is_recorded(session: Session, team_id: int) ->
     row = session.get(Allocation, result.id)
     assert row is not None and row.over_limit_reason == "Knows the family well"
     assert allocations.weighted_caseload(session=session, worker_id=worker) == 11
-    assert allocations.worker_load(session=session, worker_id=worker).over_limit is True
+    assert caseloads.worker_load(session=session, worker_id=worker).over_limit is True
 
 
 def test_exactly_at_the_limit_is_allowed_without_a_reason(session: Session, team_id: int) -> None:
@@ -361,7 +361,7 @@ def test_team_board_shows_active_workers_load_against_limit(session: Session) ->
     gone.active = False
     session.commit()
 
-    board = allocations.team_board(session=session, team_id=team)
+    board = caseloads.team_board(session=session, team_id=team)
     assert [(b.name, b.open_cases, b.load, b.limit) for b in board] == [
         ("Zoe Abbott", 0, 0, 50),
         ("Asha Khan", 3, 25, 100),
@@ -372,7 +372,7 @@ def test_team_board_shows_active_workers_load_against_limit(session: Session) ->
     assert asha.utilisation_pct == pytest.approx(25.0)
     assert board[0].worker_id == part_time and board[0].fte == 0.5
     assert [
-        b.worker_id for b in allocations.team_board(session=session, team_id=org.other_team.id)
+        b.worker_id for b in caseloads.team_board(session=session, team_id=org.other_team.id)
     ] == [org.other_team_worker]
 
 
@@ -383,7 +383,7 @@ def test_worker_caseload_pages_by_keyset(session: Session, team_id: int) -> None
     allocated_case(session, team_id, other, 8)
     session.commit()
 
-    everything = allocations.worker_caseload(session=session, worker_id=worker)
+    everything = caseloads.worker_caseload(session=session, worker_id=worker)
     assert [r.allocation_id for r in everything] == [a.id for a in made]
     first = everything[0]
     assert (first.weight, first.pathway, first.started_at) == (1, "case_management", FROZEN_NOW)
@@ -394,7 +394,7 @@ def test_worker_caseload_pages_by_keyset(session: Session, team_id: int) -> None
     after: tuple[datetime, int] | None = None
     pages = 0
     for _ in range(10):  # bounded, so a cursor that never advances fails instead of hanging
-        page = allocations.worker_caseload(session=session, worker_id=worker, after=after, limit=3)
+        page = caseloads.worker_caseload(session=session, worker_id=worker, after=after, limit=3)
         if not page:
             break
         pages += 1

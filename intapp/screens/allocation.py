@@ -17,7 +17,8 @@ from intapp.screens.base import DataScreen
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.allocations import AllocationSummary, AwaitingAllocation, Candidate
+    from intapp.services.allocations import AllocationSummary
+    from intapp.services.caseloads import AwaitingAllocation, Candidate
 
 PAGE_SIZE = 30
 
@@ -70,7 +71,7 @@ class AllocationScreen(DataScreen):
         team_ids, after = self.team_ids, self.page_starts[-1]
 
         def page(session: Session) -> Any:
-            from intapp.services.allocations import awaiting_allocation
+            from intapp.services.caseloads import awaiting_allocation
 
             return awaiting_allocation(
                 session=session, team_ids=team_ids, after=after, limit=PAGE_SIZE
@@ -109,7 +110,7 @@ class AllocationScreen(DataScreen):
         referral_id = referral.referral_id
 
         def candidates(session: Session) -> Any:
-            from intapp.services.allocations import allocation_candidates
+            from intapp.services.caseloads import allocation_candidates
 
             return allocation_candidates(session=session, referral_id=referral_id)
 

@@ -14,7 +14,7 @@ from intapp.screens.base import DataScreen
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.allocations import WorkerLoad
+    from intapp.services.caseloads import WorkerLoad
 
 PAGE_SIZE = 40
 
@@ -52,7 +52,7 @@ class BoardScreen(DataScreen):
         team_ids = self.team_ids
 
         def board(session: Session) -> Any:
-            from intapp.services.allocations import caseload_board
+            from intapp.services.caseloads import caseload_board
 
             return caseload_board(session=session, team_ids=team_ids)
 

@@ -19,8 +19,8 @@ from intapp.screens.base import DataScreen
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.allocations import WorkerLoad
     from intapp.services.care_plans import PlanView
+    from intapp.services.caseloads import WorkerLoad
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ class CarePlanScreen(DataScreen):
         person_id = self.person_id
 
         def load(session: Session) -> PlanData:
-            from intapp.services.allocations import team_board
             from intapp.services.care_plans import current_plan, plan_history
+            from intapp.services.caseloads import team_board
             from intapp.services.people import get_person
 
             person = get_person(session=session, person_id=person_id)

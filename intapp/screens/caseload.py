@@ -14,7 +14,7 @@ from intapp.screens.base import DataScreen
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.allocations import CaseloadRow, WorkerLoad
+    from intapp.services.caseloads import CaseloadRow, WorkerLoad
 
 PAGE_SIZE = 40
 
@@ -58,7 +58,7 @@ class CaseloadScreen(DataScreen):
         worker_id, after = self.worker.worker_id, self.page_starts[-1]
 
         def page(session: Session) -> Any:
-            from intapp.services.allocations import worker_caseload
+            from intapp.services.caseloads import worker_caseload
 
             return worker_caseload(
                 session=session, worker_id=worker_id, after=after, limit=PAGE_SIZE

@@ -16,7 +16,7 @@ from intapp.screens.base import DataModal
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.allocations import WorkerLoad
+    from intapp.services.caseloads import WorkerLoad
 
 
 def _label(w: WorkerLoad) -> str:
@@ -48,7 +48,7 @@ class WorkerPicker(DataModal):
         team_id = self.team_id
 
         def board(session: Session) -> Any:
-            from intapp.services.allocations import team_board
+            from intapp.services.caseloads import team_board
 
             return team_board(session=session, team_id=team_id)
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from intapp.models import Locality, Team, Worker
 from intapp.models.types import ReablementOutcome
-from intapp.services.allocations import utilisation_pct
+from intapp.services.caseloads import utilisation_pct
 from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.weekly_summary.counts import (
     TeamFigures,
