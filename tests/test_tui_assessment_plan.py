@@ -107,3 +107,16 @@ async def test_write_a_care_plan_then_edit_it_into_version_two(sqlite_engine):
         ]
         assert versions[0].goals == ["I want to walk to church on Sundays"]
         assert versions[1].change_note == "Added stair rail"
+
+
+async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
+    from intapp.models import AuditEvent
+
+    seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        assert all("view" not in e.text for e in app.screen.record.timeline)
+    with Session(sqlite_engine) as session:
+        views = session.exec(select(AuditEvent).where(AuditEvent.action == "view")).all()
+        assert [(v.user, v.entity, v.entity_id) for v in views] == [("sw.c1", "person", "1")]

@@ -80,14 +80,19 @@ class PersonScreen(DataScreen):
         )
 
     def on_screen_resume(self) -> None:
-        person_id = self.person_id
+        person_id, user = self.person_id, self.intapp.user
 
         def load(session: Session) -> PersonRecord:
             from intapp.services.assessments import person_assessments
             from intapp.services.care_plans import current_plan
-            from intapp.services.person_record import person_overview, person_timeline
+            from intapp.services.person_record import (
+                person_overview,
+                person_timeline,
+                record_view,
+            )
             from intapp.services.reablement import person_episodes
 
+            record_view(session=session, user=user, person_id=person_id)
             return PersonRecord(
                 overview=person_overview(session=session, person_id=person_id),
                 timeline=person_timeline(session=session, person_id=person_id)[:TIMELINE_ROWS],
@@ -96,7 +101,8 @@ class PersonScreen(DataScreen):
                 episodes=person_episodes(session=session, person_id=person_id),
             )
 
-        self.fetch("record", load)
+        # A write, because opening a record is itself audited.
+        self.save("record", load)
 
     def loaded_record(self, record: PersonRecord) -> None:
         self.record = record

@@ -124,8 +124,15 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             outcome = (e.outcome or "").replace("_", " ")
             entries.append(TimelineEntry(end, "reablement", f"episode ended: {outcome}"))
     for event in audit.history(session=session, entity="person", entity_id=person_id):
+        if event.action == "view":
+            continue
         fields = ", ".join(sorted(event.changes)) or "record"
         entries.append(
             TimelineEntry(event.at, "change", f"{event.action} by {event.user}: {fields}")
         )
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def record_view(*, session: Session, user: str, person_id: int) -> None:
+    """Note in the audit trail that `user` opened the person's record (Caldicott)."""
+    audit.record(session=session, user=user, entity="person", entity_id=person_id, action="view")
