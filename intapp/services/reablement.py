@@ -167,7 +167,9 @@ def start_episode(
     reason = (extension_reason or "").strip() or None
     if _needs_reason(start_date, planned_end) and reason is None:
         raise InvalidInput(
-            "An episode planned for more than 42 days needs a reason", field="extension_reason"
+            f"An episode planned for more than {load_settings().reablement_standard_days} days "
+            "needs a reason",
+            field="extension_reason",
         )
     episode = ReablementEpisode(
         person_id=person_id,
@@ -283,7 +285,8 @@ def end_episode(
         raise InvalidInput("The end date must be between the start and today", field="ended_on")
     if _needs_reason(episode.start_date, ended_on) and not episode.extension_reason:
         raise InvalidInput(
-            "This episode ran past 42 days without a recorded reason; "
+            f"This episode ran past {load_settings().reablement_standard_days} days without a "
+            "recorded reason; "
             "extend it with a reason first",
             field="extension_reason",
         )
