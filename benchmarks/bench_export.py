@@ -29,14 +29,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from city import city_engine
 from sqlalchemy import func
 from sqlmodel import select
 
 from intapp.config import load_settings
-from intapp.db import create_db_engine, read_session, sqlite_path
-from intapp.migrate import upgrade
-from intapp.models import Person, Referral
-from intapp.services.demo import load_demo
+from intapp.db import read_session, sqlite_path
+from intapp.models import Referral
 from intapp.services.weekly_summary import IsoWeek, last_complete_week, render, weekly_summary
 
 TARGET_SECONDS, TARGET_RATIO = 1.0, 2.0
@@ -157,19 +156,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    url = args.database_url
-    if url is None:
-        folder = Path(__file__).resolve().parent / ".data"
-        folder.mkdir(exist_ok=True)
-        url = f"sqlite:///{folder / f'city-{args.people}.sqlite3'}"
-    engine = create_db_engine(url)
-    upgrade(engine)
+    engine, people = city_engine(args.database_url, args.people)
     with read_session(engine) as session:
-        people = session.exec(select(func.count()).select_from(Person)).one()
-        if people == 0:
-            start = time.perf_counter()
-            load_demo(engine=engine, people=args.people)
-            print(f"demo --people {args.people}: built in {time.perf_counter() - start:.1f} s")
         newest = session.exec(select(func.max(Referral.received_at))).one()
     week = last_complete_week(newest.date() if newest else None)
 
@@ -185,7 +173,7 @@ def main() -> None:
         "weekly_summary(), whole city": median_seconds(summary, args.runs),
         "  ... and rendered as CSV": median_seconds(summary_as_csv, args.runs),
     }
-    database = sqlite_path(url)
+    database = sqlite_path(engine.url.render_as_string(hide_password=False))
     raw_seconds = None
     if database is not None:
         raw_seconds = median_seconds(lambda: raw_sql(database, week), args.runs)

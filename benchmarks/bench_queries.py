@@ -14,16 +14,14 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
+from city import city_engine
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from intapp.db import create_db_engine, read_session, unit_of_work
-from intapp.migrate import upgrade
+from intapp.db import read_session, unit_of_work
 from intapp.models import Person, Referral, Worker
 from intapp.services import allocations, caseloads, people, referrals
-from intapp.services.demo import load_demo
 from intapp.services.errors import OverCaseloadLimit
 
 TARGET_MS = 20.0
@@ -45,19 +43,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
 
-    url = args.database_url
-    if url is None:
-        folder = Path(__file__).resolve().parent / ".data"
-        folder.mkdir(exist_ok=True)
-        url = f"sqlite:///{folder / f'city-{args.people}.sqlite3'}"
-    engine = create_db_engine(url)
-    upgrade(engine)
-    with read_session(engine) as session:
-        loaded = session.exec(select(func.count()).select_from(Person)).one()
-    if loaded == 0:
-        start = time.perf_counter()
-        load_demo(engine=engine, people=args.people)
-        print(f"demo --people {args.people}: built in {time.perf_counter() - start:.1f} s")
+    engine, loaded = city_engine(args.database_url, args.people)
 
     with read_session(engine) as session:
         busiest_team = session.exec(
