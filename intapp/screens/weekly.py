@@ -19,21 +19,21 @@ if TYPE_CHECKING:
     from intapp.services.weekly_summary import WeeklySummary
 
 PAGE_SIZE = 40
-# The columns that fit a screen; the saved file has them all.
+# The columns that fit a screen, with their widths; the saved file has them all.
 PREVIEW = (
-    ("", "level"),
-    ("Team", "team"),
-    ("Worker", "worker"),
-    ("Open", "open_cases"),
-    ("Load", "weighted_load"),
-    ("Limit", "caseload_limit"),
-    ("Use %", "utilisation_pct"),
-    ("New", "allocations_new"),
-    ("Closed", "cases_closed"),
-    ("Assessed", "assessments_signed_off"),
-    ("Reviews due", "reviews_due"),
-    ("Overdue", "reviews_overdue"),
-    ("Reablement >42d", "reablement_over_42_days"),
+    ("", "level", 8),
+    ("Team", "team", 6),
+    ("Worker", "worker", 22),
+    ("Open", "open_cases", 5),
+    ("Load", "weighted_load", 5),
+    ("Limit", "caseload_limit", 5),
+    ("Use %", "utilisation_pct", 6),
+    ("New", "allocations_new", 4),
+    ("Closed", "cases_closed", 6),
+    ("Assessed", "assessments_signed_off", 8),
+    ("Reviews due", "reviews_due", 11),
+    ("Overdue", "reviews_overdue", 7),
+    ("Reablement >42d", "reablement_over_42_days", 15),
 )
 
 
@@ -96,8 +96,9 @@ class WeeklySummaryScreen(DataScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, _ in PREVIEW:
-            table.add_column(label)
+        # Fixed widths: auto widths raced with the first rows and were sometimes too narrow.
+        for label, _, width in PREVIEW:
+            table.add_column(label, width=width)
         table.focus()
         team_code, locality = self.scope.team_code, self.scope.locality
 
@@ -120,7 +121,7 @@ class WeeklySummaryScreen(DataScreen):
         table.clear()
         start = self.page_number * PAGE_SIZE
         for row in rows[start : start + PAGE_SIZE]:
-            cells = [row.cell(column) for _, column in PREVIEW]
+            cells = [row.cell(column) for _, column, _ in PREVIEW]
             text = [
                 "" if c is None else f"{c:g}" if isinstance(c, float) else str(c) for c in cells
             ]
