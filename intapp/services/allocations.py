@@ -18,7 +18,6 @@ from intapp.services.errors import (
     NotFound,
     OverCaseloadLimit,
     check_version,
-    flush,
 )
 from intapp.services.referrals import load_referral
 
@@ -131,9 +130,7 @@ def _start_allocation(
         over_limit_reason=over_limit_reason,
         allocated_by=user,
     )
-    session.add(allocation)
-    flush(session, "allocation")
-    audit.record_create(session=session, user=user, row=allocation)
+    audit.save_create(session=session, user=user, row=allocation)
     return allocation
 
 
@@ -151,8 +148,7 @@ def _end_allocation(*, session: Session, user: str, allocation: Allocation, reas
     before = audit.snapshot(allocation)
     allocation.ended_at = clock.now()
     allocation.end_reason = reason
-    flush(session, "allocation")
-    audit.record_update(session=session, user=user, row=allocation, before=before, action="end")
+    audit.save_update(session=session, user=user, row=allocation, before=before, action="end")
 
 
 def allocate(
@@ -188,8 +184,7 @@ def allocate(
     )
     before = audit.snapshot(referral)
     referral.status = ReferralStatus.ALLOCATED
-    flush(session, "referral")
-    audit.record_update(session=session, user=user, row=referral, before=before, action="allocate")
+    audit.save_update(session=session, user=user, row=referral, before=before, action="allocate")
     return summarise(allocation)
 
 

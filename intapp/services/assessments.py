@@ -12,7 +12,7 @@ from intapp import clock
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment, Worker
 from intapp.models.types import AssessmentStatus, AssessmentType, OutcomeAchievement
 from intapp.services import audit
-from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
 
 # Reg 2(3): "unable to achieve" includes "unable to achieve it without assistance",
@@ -223,9 +223,7 @@ def start_assessment(
         content or AssessmentIn(outcomes=blank_outcomes(assessment_type)),
         session=session,
     )
-    session.add(assessment)
-    flush(session, "assessment")
-    audit.record_create(session=session, user=user, row=assessment)
+    audit.save_create(session=session, user=user, row=assessment)
     return summarise(assessment)
 
 
@@ -252,8 +250,7 @@ def save_assessment(
     _editable(assessment)
     before = audit.snapshot(assessment)
     _apply(assessment, content, session=session)
-    flush(session, "assessment")
-    audit.record_update(session=session, user=user, row=assessment, before=before)
+    audit.save_update(session=session, user=user, row=assessment, before=before)
     return summarise(assessment)
 
 
@@ -276,14 +273,10 @@ def sign_off_assessment(
         earlier = load_assessment(session=session, assessment_id=assessment.supersedes_id)
         earlier_before = audit.snapshot(earlier)
         earlier.status = AssessmentStatus.SUPERSEDED
-        flush(session, "assessment")
-        audit.record_update(
+        audit.save_update(
             session=session, user=user, row=earlier, before=earlier_before, action="supersede"
         )
-    flush(session, "assessment")
-    audit.record_update(
-        session=session, user=user, row=assessment, before=before, action="sign_off"
-    )
+    audit.save_update(session=session, user=user, row=assessment, before=before, action="sign_off")
     return summarise(assessment)
 
 
@@ -329,9 +322,7 @@ def supersede_assessment(*, session: Session, user: str, assessment_id: int) -> 
         ),
         session=session,
     )
-    session.add(draft)
-    flush(session, "assessment")
-    audit.record_create(session=session, user=user, row=draft)
+    audit.save_create(session=session, user=user, row=draft)
     return summarise(draft)
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from intapp import clock
 from intapp.models import AuditEvent
+from intapp.services.errors import flush
 
 
 def _plain(value: Any) -> Any:
@@ -80,6 +81,26 @@ def record_update(
         action=action,
         changes=changes_between(before, after),
     )
+
+
+def _kind(row: SQLModel) -> str:
+    """The record's kind as people say it: ``care_plan`` is "care plan"."""
+    return str(row.__tablename__).replace("_", " ")
+
+
+def save_create(*, session: Session, user: str, row: SQLModel) -> None:
+    """Insert a new row (so it has its id) and audit it, in the caller's transaction."""
+    session.add(row)
+    flush(session, _kind(row))
+    record_create(session=session, user=user, row=row)
+
+
+def save_update(
+    *, session: Session, user: str, row: SQLModel, before: dict[str, Any], action: str = "update"
+) -> None:
+    """Write a changed row and audit it; a stale copy raises `Conflict`, never overwrites."""
+    flush(session, _kind(row))
+    record_update(session=session, user=user, row=row, before=before, action=action)
 
 
 @dataclass(frozen=True)

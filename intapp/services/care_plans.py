@@ -12,7 +12,7 @@ from intapp import clock
 from intapp.formatting import parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
 from intapp.services import audit
-from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
 
 ITEM_KINDS = ("equipment", "adaptation", "small_package")
@@ -129,9 +129,7 @@ def _add_version(
         created_by=user,
         created_at=clock.now(),
     )
-    session.add(version)
-    flush(session, "care plan")
-    audit.record_create(session=session, user=user, row=version)
+    audit.save_create(session=session, user=user, row=version)
     return version
 
 
@@ -154,9 +152,7 @@ def create_plan(*, session: Session, user: str, person_id: int, content: PlanCon
         review_date=content.review_date,
         created_at=clock.now(),
     )
-    session.add(plan)
-    flush(session, "care plan")
-    audit.record_create(session=session, user=user, row=plan)
+    audit.save_create(session=session, user=user, row=plan)
     version = _add_version(
         session=session, user=user, plan=plan, content=content, note="first plan"
     )
@@ -182,8 +178,7 @@ def revise_plan(
     plan.current_number += 1
     plan.lead_worker_id = content.lead_worker_id
     plan.review_date = content.review_date
-    flush(session, "care plan")
-    audit.record_update(session=session, user=user, row=plan, before=before, action="revise")
+    audit.save_update(session=session, user=user, row=plan, before=before, action="revise")
     version = _add_version(session=session, user=user, plan=plan, content=content, note=note)
     return _view(plan, version)
 

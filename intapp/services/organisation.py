@@ -10,7 +10,7 @@ from intapp.config import load_settings
 from intapp.models import Locality, Team, Worker
 from intapp.models.types import Profession
 from intapp.services import audit
-from intapp.services.errors import InvalidInput, NotFound, flush
+from intapp.services.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,7 @@ def add_locality(*, session: Session, user: str, name: str) -> int:
     if existing is not None:
         return existing.id  # type: ignore[return-value]
     locality = Locality(name=name)
-    session.add(locality)
-    flush(session, "locality")
-    audit.record_create(session=session, user=user, row=locality)
+    audit.save_create(session=session, user=user, row=locality)
     return locality.id  # type: ignore[return-value]
 
 
@@ -52,9 +50,7 @@ def add_team(
         raise InvalidInput("Population cannot be negative", field="population")
     locality_id = add_locality(session=session, user=user, name=locality)
     team = Team(code=code, name=name.strip(), locality_id=locality_id, population=population)
-    session.add(team)
-    flush(session, "team")
-    audit.record_create(session=session, user=user, row=team)
+    audit.save_create(session=session, user=user, row=team)
     return TeamSummary(team.id, team.code, team.name, locality.strip(), team.population)  # type: ignore[arg-type]
 
 
@@ -142,7 +138,5 @@ def add_worker(
         caseload_limit=limit,
         email=email,
     )
-    session.add(worker)
-    flush(session, "worker")
-    audit.record_create(session=session, user=user, row=worker)
+    audit.save_create(session=session, user=user, row=worker)
     return worker.id  # type: ignore[return-value]

@@ -14,7 +14,7 @@ from intapp.formatting import parse_date
 from intapp.models import Person, Team
 from intapp.models.types import RiskTier
 from intapp.services import audit
-from intapp.services.errors import InvalidInput, NotFound, flush
+from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.nhs_number import format_nhs_number, normalise
 
 COHORT_FLAGS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
@@ -200,17 +200,14 @@ def match_or_create_person(
     existing = existing or _unidentified_namesake(session=session, person_in=clean)
     if existing is None:
         person = Person(**vars(clean), created_at=clock.now())
-        session.add(person)
-        flush(session, "person")
-        audit.record_create(session=session, user=user, row=person)
+        audit.save_create(session=session, user=user, row=person)
         return person, True
     if (clean.nhs_number and not existing.nhs_number) or (clean.local_id and not existing.local_id):
         _check_identifiers_free(session=session, person_in=clean, person_id=existing.id)
         before = audit.snapshot(existing)
         existing.nhs_number = existing.nhs_number or clean.nhs_number
         existing.local_id = existing.local_id or clean.local_id
-        flush(session, "person")
-        audit.record_update(session=session, user=user, row=existing, before=before, action="link")
+        audit.save_update(session=session, user=user, row=existing, before=before, action="link")
     return existing, False
 
 
@@ -282,8 +279,7 @@ def update_person(
     before = audit.snapshot(person)
     for key, value in vars(clean).items():
         setattr(person, key, value)
-    flush(session, "person")
-    audit.record_update(session=session, user=user, row=person, before=before)
+    audit.save_update(session=session, user=user, row=person, before=before)
     return summarise(person)
 
 

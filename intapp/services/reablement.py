@@ -12,7 +12,7 @@ from intapp.config import load_settings
 from intapp.models import Person, ReablementEpisode, Worker
 from intapp.models.types import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.services import audit
-from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
 
 # Barthel index: ten items and the highest score each can take (total 0–20).
@@ -183,21 +183,20 @@ def start_episode(
         goals=goals,
         barthel_start=checked_barthel(barthel_start, field="barthel_start"),
     )
-    session.add(episode)
-    flush(session, "reablement episode")
-    audit.record_create(session=session, user=user, row=episode)
+    audit.save_create(session=session, user=user, row=episode)
     return summarise(episode)
 
 
-def _update(
+def _editable_episode(
     *,
     session: Session,
-    user: str,
     episode_id: int,
     expected_version: int | None,
     action: str,
     allowed_states: tuple[str, ...],
 ) -> tuple[ReablementEpisode, dict[str, object]]:
+    """The episode, if the user's copy is current and its state allows `action`, with a
+    snapshot for the audit trail."""
     episode = load_episode(session=session, episode_id=episode_id)
     check_version("reablement episode", episode.version, expected_version)
     if episode.state not in allowed_states:
@@ -209,9 +208,8 @@ def begin_episode(
     *, session: Session, user: str, episode_id: int, expected_version: int | None = None
 ) -> EpisodeSummary:
     """Mark a planned episode as started today."""
-    episode, before = _update(
+    episode, before = _editable_episode(
         session=session,
-        user=user,
         episode_id=episode_id,
         expected_version=expected_version,
         action="started",
@@ -221,8 +219,7 @@ def begin_episode(
     episode.start_date = clock.today()
     episode.planned_end_date = episode.start_date + length
     episode.state = EpisodeState.ACTIVE
-    flush(session, "reablement episode")
-    audit.record_update(session=session, user=user, row=episode, before=before, action="begin")
+    audit.save_update(session=session, user=user, row=episode, before=before, action="begin")
     return summarise(episode)
 
 
@@ -236,9 +233,8 @@ def extend_episode(
     expected_version: int | None = None,
 ) -> EpisodeSummary:
     """Move the planned end later; a reason is always required."""
-    episode, before = _update(
+    episode, before = _editable_episode(
         session=session,
-        user=user,
         episode_id=episode_id,
         expected_version=expected_version,
         action="extended",
@@ -252,8 +248,7 @@ def extend_episode(
         )
     episode.planned_end_date = new_planned_end
     episode.extension_reason = reason.strip()
-    flush(session, "reablement episode")
-    audit.record_update(session=session, user=user, row=episode, before=before, action="extend")
+    audit.save_update(session=session, user=user, row=episode, before=before, action="extend")
     return summarise(episode)
 
 
@@ -268,9 +263,8 @@ def end_episode(
     expected_version: int | None = None,
 ) -> EpisodeSummary:
     """End an active episode with its SALT outcome and set the 91-day follow-up."""
-    episode, before = _update(
+    episode, before = _editable_episode(
         session=session,
-        user=user,
         episode_id=episode_id,
         expected_version=expected_version,
         action="ended",
@@ -297,8 +291,7 @@ def end_episode(
     episode.barthel_end = barthel_end
     if outcome not in NO_FOLLOWUP_OUTCOMES:
         episode.followup_due = ended_on + timedelta(days=load_settings().followup_days)
-    flush(session, "reablement episode")
-    audit.record_update(session=session, user=user, row=episode, before=before, action="end")
+    audit.save_update(session=session, user=user, row=episode, before=before, action="end")
     return summarise(episode)
 
 
@@ -311,9 +304,8 @@ def record_followup(
     expected_version: int | None = None,
 ) -> EpisodeSummary:
     """Record where the person is at the 91-day follow-up."""
-    episode, before = _update(
+    episode, before = _editable_episode(
         session=session,
-        user=user,
         episode_id=episode_id,
         expected_version=expected_version,
         action="followed up",
@@ -333,8 +325,7 @@ def record_followup(
         )
     episode.followup_result = result
     episode.followup_recorded_on = clock.today()
-    flush(session, "reablement episode")
-    audit.record_update(session=session, user=user, row=episode, before=before, action="followup")
+    audit.save_update(session=session, user=user, row=episode, before=before, action="followup")
     return summarise(episode)
 
 

@@ -22,7 +22,7 @@ from intapp.models.types import (
     RouteOfAccess,
 )
 from intapp.services import audit
-from intapp.services.errors import InvalidInput, NotFound, check_version, flush
+from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.paging import after_row
 from intapp.services.people import PersonIn, match_or_create_person
 
@@ -208,9 +208,7 @@ def receive_referral(
             session=session, person_id=person_row.id, received_at=received_at
         ),
     )
-    session.add(referral)
-    flush(session, "referral")
-    audit.record_create(session=session, user=user, row=referral)
+    audit.save_create(session=session, user=user, row=referral)
     return summarise(referral)
 
 
@@ -250,8 +248,7 @@ def triage_referral(
         referral.status = ReferralStatus.SIGNPOSTED
     else:
         referral.status = ReferralStatus.TRIAGED
-    flush(session, "referral")
-    audit.record_update(session=session, user=user, row=referral, before=before, action="triage")
+    audit.save_update(session=session, user=user, row=referral, before=before, action="triage")
     return summarise(referral)
 
 
@@ -282,8 +279,7 @@ def close_case(
         before = audit.snapshot(open_allocation)
         open_allocation.ended_at = now
         open_allocation.end_reason = "case closed"
-        flush(session, "allocation")
-        audit.record_update(
+        audit.save_update(
             session=session, user=user, row=open_allocation, before=before, action="end"
         )
     before = audit.snapshot(referral)
@@ -291,8 +287,7 @@ def close_case(
     referral.closed_at = now
     referral.close_outcome = outcome
     referral.close_reason = reason.strip()
-    flush(session, "referral")
-    audit.record_update(session=session, user=user, row=referral, before=before, action="close")
+    audit.save_update(session=session, user=user, row=referral, before=before, action="close")
     return summarise(referral)
 
 
