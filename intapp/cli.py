@@ -7,7 +7,6 @@ so `intapp --help` stays quick.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -50,22 +49,15 @@ def _as_click_error(error: Exception) -> click.ClickException:
     )
 
 
-def database_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command shares: --database-url and --user."""
-    command = click.option(
-        "--user",
-        envvar="INTAPP_USER",
-        default=current_user,
-        show_default="your login name",
-        help="Name recorded in the audit trail.",
-    )(command)
-    return click.option(
-        "--database-url", envvar="INTAPP_DATABASE_URL", default=None, help=DATABASE_URL_HELP
-    )(command)
-
-
 @click.group(cls=FriendlyGroup, invoke_without_command=True)
-@database_options
+@click.option("--database-url", envvar="INTAPP_DATABASE_URL", default=None, help=DATABASE_URL_HELP)
+@click.option(
+    "--user",
+    envvar="INTAPP_USER",
+    default=current_user,
+    show_default="your login name",
+    help="Name recorded in the audit trail.",
+)
 @click.option(
     "--demo", is_flag=True, help="Load demo data first if the database is empty, then open."
 )
