@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
 from intapp import clock
 from intapp.config import load_settings
 from intapp.models import Allocation, CarePlan, Person, ReablementEpisode, Referral, Worker
 from intapp.models.types import EpisodeState, ReferralStatus
+from intapp.services.aggregates import count_if
 
 REVIEW_SOON_DAYS = 7
 
@@ -33,10 +33,6 @@ class DashboardCounts:
     reviews_overdue: int
 
 
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def dashboard_counts(*, session: Session, team_ids: list[int] | None = None) -> DashboardCounts:
     """Every dashboard figure for the teams given (None: the whole city)."""
     settings = load_settings()
@@ -48,8 +44,8 @@ def dashboard_counts(*, session: Session, team_ids: list[int] | None = None) -> 
     received, overdue, due_soon = session.execute(
         select(
             func.count(),
-            _count_if(col(Referral.due_by) < now),
-            _count_if(and_(col(Referral.due_by) >= now, col(Referral.due_by) < soon)),
+            count_if(col(Referral.due_by) < now),
+            count_if(and_(col(Referral.due_by) >= now, col(Referral.due_by) < soon)),
         ).where(col(Referral.status) == ReferralStatus.RECEIVED, *referral_scope)
     ).one()
     triaged = session.execute(
@@ -72,8 +68,8 @@ def dashboard_counts(*, session: Session, team_ids: list[int] | None = None) -> 
     day_42 = today - timedelta(days=settings.reablement_standard_days)
     warning, past = session.execute(
         select(
-            _count_if(col(ReablementEpisode.start_date) <= day_35),
-            _count_if(col(ReablementEpisode.start_date) < day_42),
+            count_if(col(ReablementEpisode.start_date) <= day_35),
+            count_if(col(ReablementEpisode.start_date) < day_42),
         )
         .join(Person, col(Person.id) == ReablementEpisode.person_id)
         .where(
@@ -93,7 +89,7 @@ def dashboard_counts(*, session: Session, team_ids: list[int] | None = None) -> 
         )
     ).scalar_one()
     reviews_due, reviews_overdue = session.execute(
-        select(func.count(), _count_if(col(CarePlan.review_date) < today))
+        select(func.count(), count_if(col(CarePlan.review_date) < today))
         .select_from(CarePlan)
         .join(Person, col(Person.id) == CarePlan.person_id)
         .where(

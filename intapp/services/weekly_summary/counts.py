@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlmodel import Session, col
 
 from intapp.config import load_settings
@@ -27,15 +27,8 @@ from intapp.models import (
     Referral,
 )
 from intapp.models.types import EpisodeState, FollowupResult
+from intapp.services.aggregates import count_if, sum_if
 from intapp.services.weekly_summary.period import IsoWeek
-
-
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _sum_if(condition: Any, value: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
 @dataclass
@@ -86,10 +79,10 @@ def worker_figures(*, session: Session, week: IsoWeek) -> dict[int, WorkerFigure
     allocations = session.execute(
         select(
             col(Allocation.worker_id),
-            _count_if(still_open),
-            _sum_if(still_open, col(Allocation.weight)),
-            _count_if(started_at >= starts),
-            _count_if(and_(ended_at < ends, closing)),
+            count_if(still_open),
+            sum_if(still_open, col(Allocation.weight)),
+            count_if(started_at >= starts),
+            count_if(and_(ended_at < ends, closing)),
         )
         .where(started_at < ends, or_(ended_at.is_(None), ended_at >= starts))
         .group_by(col(Allocation.worker_id))
@@ -115,8 +108,8 @@ def worker_figures(*, session: Session, week: IsoWeek) -> dict[int, WorkerFigure
     for worker_id, due, overdue in session.execute(
         select(
             col(CarePlan.lead_worker_id),
-            _count_if(review_date >= week.monday),
-            _count_if(review_date < week.monday),
+            count_if(review_date >= week.monday),
+            count_if(review_date < week.monday),
         )
         .where(review_date <= week.sunday, or_(closed_at.is_(None), closed_at >= ends))
         .group_by(col(CarePlan.lead_worker_id))
@@ -136,9 +129,9 @@ def _reablement_by_worker(
     for worker_id, began, ended, over in session.execute(
         select(
             col(ReablementEpisode.worker_id),
-            _count_if(and_(started, start >= week.monday)),
-            _count_if(and_(ended_on >= week.monday, ended_on <= week.sunday)),
-            _count_if(
+            count_if(and_(started, start >= week.monday)),
+            count_if(and_(ended_on >= week.monday, ended_on <= week.sunday)),
+            count_if(
                 and_(started, start < long_ago, or_(ended_on.is_(None), ended_on > week.sunday))
             ),
         )
@@ -193,7 +186,7 @@ def team_figures(*, session: Session, week: IsoWeek) -> dict[int, TeamFigures]:
         select(
             col(Person.team_id),
             func.count(),
-            _count_if(col(ReablementEpisode.followup_result) == FollowupResult.AT_HOME),
+            count_if(col(ReablementEpisode.followup_result) == FollowupResult.AT_HOME),
         )
         .join(Person, col(Person.id) == ReablementEpisode.person_id)
         .where(followup_due >= week.monday, followup_due <= week.sunday)
