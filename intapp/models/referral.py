@@ -48,7 +48,6 @@ class Allocation(Versioned, SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("weight BETWEEN 1 AND 20", name="ck_allocation_weight"),
-        Index("ix_allocation_worker_open", "worker_id", "ended_at"),
         Index(
             "uq_allocation_open_referral",
             "referral_id",
@@ -56,7 +55,7 @@ class Allocation(Versioned, SQLModel, table=True):
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
-        # Weighted loads: sums over open cases only, without touching the table.
+        # A worker's open cases and weighted load, without touching the table.
         Index(
             "ix_allocation_open_load",
             "worker_id",
