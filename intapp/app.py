@@ -6,12 +6,16 @@ The data layer (SQLModel, ~0.9 s to import) loads in a worker after the first pa
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
+
+from intapp.sqlite_reader import connect_if_current
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -67,14 +71,28 @@ class IntApp(App[None]):
         with scope(engine) as session:
             return work(session)
 
+    def run_read(
+        self,
+        query: Callable[[Session], Any],
+        *,
+        sqlite_query: Callable[[sqlite3.Connection], Any] | None = None,
+    ) -> Any:
+        """Answer a read: with `sqlite_query` straight from an up-to-date SQLite store when
+        one is given, else with `query` in a read-only session."""
+        if sqlite_query is not None and (connection := connect_if_current(self.database_url)):
+            with closing(connection):
+                return sqlite_query(connection)
+        return self.run_in_session(query, write=False)
+
     def warm_up(self) -> None:
-        """Import the services the other screens use, in a thread, once the dashboard is
-        filled, so the first record opened does not pay for them."""
+        """Load the data layer and the services the other screens use, in a thread, once
+        the dashboard is filled, so the first list opened does not pay for them."""
         if self._warmed:
             return
         self._warmed = True
 
         def import_services() -> None:
+            self.engine()
             import intapp.services.allocations
             import intapp.services.assessments
             import intapp.services.care_plans

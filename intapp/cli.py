@@ -193,7 +193,8 @@ def path(context: Context) -> None:
     Example:
       intapp db path
     """
-    from intapp.db import describe_url, resolve_url, sqlite_path
+    from intapp.db import describe_url, resolve_url
+    from intapp.sqlite_reader import sqlite_path
 
     url = resolve_url(context.database_url)
     file = sqlite_path(url)

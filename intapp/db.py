@@ -8,11 +8,9 @@ with "database is locked" half-way through a transaction.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -20,35 +18,24 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from intapp import paths
+from intapp.sqlite_reader import SQLITE_BUSY_SECONDS, chosen_url, sqlite_path
 
-DATABASE_URL_ENV = "INTAPP_DATABASE_URL"
-SQLITE_BUSY_SECONDS = 30
 _READ_ONLY = "intapp_read_only"
 
 
 def resolve_url(url: str | None = None) -> str:
     """The URL to use: the one given, else `INTAPP_DATABASE_URL`, else the default file."""
-    url = url or os.environ.get(DATABASE_URL_ENV)
-    if url:
-        parsed = make_url(url)
-        if parsed.drivername in ("postgresql", "postgres"):
-            # psycopg 3 is the driver we install; plain postgresql:// would ask for psycopg2.
-            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        return url
-    return f"sqlite:///{paths.default_database_path()}"
+    url = chosen_url(url)
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        # psycopg 3 is the driver we install; plain postgresql:// would ask for psycopg2.
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
 
 
 def describe_url(url: str) -> str:
     """The URL with any password hidden, for showing to people."""
     return make_url(url).render_as_string(hide_password=True)
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -1,7 +1,8 @@
 """Bring a database's schema up to date with the Alembic migrations shipped in the package.
 
 Alembic itself is imported only when there is something to do, so an up-to-date
-database costs one small query at start-up.
+database costs one small query at start-up. Nothing here imports SQLAlchemy until it is
+used: `sqlite_reader` reads the head revision before the data layer has loaded.
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -48,6 +47,9 @@ def head_revision() -> str | None:
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at, or None for an empty database."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
     with engine.connect() as connection:
         try:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

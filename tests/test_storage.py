@@ -18,7 +18,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlmodel import Session, select
 
-from intapp import db, migrate, models, paths
+from intapp import db, migrate, models, paths, sqlite_reader
 from intapp.db import create_db_engine, read_session, resolve_url, unit_of_work
 from intapp.models import AuditEvent, Locality, Referral
 from intapp.services import organisation, referrals
@@ -199,7 +199,7 @@ def test_resolve_url_uses_psycopg_for_postgresql(given: str, resolved: str) -> N
 
 
 def test_resolve_url_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(db.DATABASE_URL_ENV, "postgresql://team@10.0.0.5/intapp")
+    monkeypatch.setenv(sqlite_reader.DATABASE_URL_ENV, "postgresql://team@10.0.0.5/intapp")
     assert resolve_url() == "postgresql+psycopg://team@10.0.0.5/intapp"
     # An explicit URL wins over the environment.
     assert resolve_url("sqlite:///x.sqlite3") == "sqlite:///x.sqlite3"
@@ -212,10 +212,10 @@ def test_describe_url_hides_the_password() -> None:
 
 
 def test_sqlite_path_only_for_sqlite_files() -> None:
-    assert db.sqlite_path("sqlite:////srv/a.sqlite3") == Path("/srv/a.sqlite3")
-    assert db.sqlite_path("sqlite://") is None
-    assert db.sqlite_path("sqlite:///:memory:") is None
-    assert db.sqlite_path("postgresql+psycopg://x@y/z") is None
+    assert sqlite_reader.sqlite_path("sqlite:////srv/a.sqlite3") == Path("/srv/a.sqlite3")
+    assert sqlite_reader.sqlite_path("sqlite://") is None
+    assert sqlite_reader.sqlite_path("sqlite:///:memory:") is None
+    assert sqlite_reader.sqlite_path("postgresql+psycopg://x@y/z") is None
 
 
 # --- timestamps ---------------------------------------------------------------------------

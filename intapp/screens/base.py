@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -49,20 +50,30 @@ class DataWork:
     def intapp(self) -> IntApp:
         return cast("IntApp", self.app)
 
-    def fetch(self, key: str, query: Callable[[Session], Any]) -> None:
-        """Run `query(session)` in a read-only session in a thread worker."""
-        self._run(key, query, write=False)
+    def fetch(
+        self,
+        key: str,
+        query: Callable[[Session], Any],
+        *,
+        sqlite_query: Callable[[sqlite3.Connection], Any] | None = None,
+    ) -> None:
+        """Run `query(session)` in a read-only session in a thread worker.
+
+        `sqlite_query(connection)`, when given, answers instead on an up-to-date SQLite
+        store without waiting for the data layer to load (see `sqlite_reader`).
+        """
+        app = self.intapp
+        self._run(key, lambda: app.run_read(query, sqlite_query=sqlite_query))
 
     def save(self, key: str, change: Callable[[Session], Any]) -> None:
         """Run `change(session)` in one write transaction in a thread worker."""
-        self._run(key, change, write=True)
-
-    def _run(self, key: str, work: Callable[[Session], Any], *, write: bool) -> None:
         app = self.intapp
+        self._run(key, lambda: app.run_in_session(change, write=True))
 
+    def _run(self, key: str, work: Callable[[], Any]) -> None:
         def in_thread() -> None:
             try:
-                value = app.run_in_session(work, write=write)
+                value = work()
             except Exception as error:  # shown by on_failed, never raised on the loop
                 self.post_message(Failed(key, error))
             else:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,11 +14,10 @@ from textual.reactive import reactive
 from textual.widgets import Button, Footer, Header, Static
 
 from intapp.screens.base import DataScreen
+from intapp.services.dashboard import DashboardCounts, dashboard_counts, dashboard_counts_sqlite
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-    from intapp.services.dashboard import DashboardCounts
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ class DashboardScreen(DataScreen):
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
     ]
 
+    # Focus changes the footer's keys, which costs more than painting the frame and
+    # competes with the counts' thread: the first tile takes focus once they are shown.
+    AUTO_FOCUS = ""
+
     scope: reactive[Scope] = reactive(CITY)
     """The teams the counts cover."""
 
@@ -78,7 +82,8 @@ class DashboardScreen(DataScreen):
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        # Paint the frame first: loading the data layer competes for the interpreter.
+        # Paint the frame first: on PostgreSQL the counts wait for the data layer, whose
+        # loading competes for the interpreter.
         self.call_after_refresh(self.action_refresh)
 
     def watch_scope(self, scope: Scope) -> None:
@@ -89,12 +94,13 @@ class DashboardScreen(DataScreen):
     def action_refresh(self) -> None:
         team_ids = self.scope.team_id_list
 
-        def count(session: Session) -> Any:
-            from intapp.services.dashboard import dashboard_counts
-
+        def count(session: Session) -> DashboardCounts:
             return dashboard_counts(session=session, team_ids=team_ids)
 
-        self.fetch("counts", count)
+        def count_sqlite(connection: sqlite3.Connection) -> DashboardCounts:
+            return dashboard_counts_sqlite(connection=connection, team_ids=team_ids)
+
+        self.fetch("counts", count, sqlite_query=count_sqlite)
 
     def loaded_counts(self, counts: DashboardCounts) -> None:
         for tile_id, label, field, bad in TILES:
@@ -102,7 +108,16 @@ class DashboardScreen(DataScreen):
             tile = self.query_one(f"#{tile_id}", Button)
             tile.label = f"{label}\n{value:,}"
             tile.set_class(bad and value > 0, "alert")
+        self.focus_tiles()
         self.intapp.warm_up()
+
+    def failed_counts(self, _error: Exception) -> bool:
+        self.focus_tiles()
+        return False  # and report the error as usual
+
+    def focus_tiles(self) -> None:
+        if self.focused is None:
+            self.query_one(".tile", Button).focus()
 
     def action_open(self, tile_id: str) -> None:
         self.open_tile(tile_id)

@@ -1,20 +1,31 @@
-"""The team dashboard's counts, for one team, a locality or the whole city."""
+"""The team dashboard's counts, for one team, a locality or the whole city.
+
+Plain SQL that SQLite and PostgreSQL both run, rather than ORM queries: the dashboard is
+the first screen, and on the embedded SQLite store its figures are read with the standard
+library's sqlite3 while SQLAlchemy, half a second to import, is still loading (see
+`sqlite_reader`). Through a Session the same SQL serves PostgreSQL, and tests hold the two
+paths to the same answers. The status words are the stored `ReferralStatus` and
+`EpisodeState` values.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-
-from sqlalchemy import and_, func, select
-from sqlmodel import Session, col
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from intapp import clock
 from intapp.config import load_settings
-from intapp.models import Allocation, CarePlan, Person, ReablementEpisode, Referral, Worker
-from intapp.models.types import EpisodeState, ReferralStatus
-from intapp.services.aggregates import count_if
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 REVIEW_SOON_DAYS = 7
+
+# Runs one SELECT with named parameters and returns its single row.
+RunQuery = Callable[[str, dict[str, Any]], Sequence[Any]]
 
 
 @dataclass(frozen=True)
@@ -35,78 +46,126 @@ class DashboardCounts:
 
 def dashboard_counts(*, session: Session, team_ids: list[int] | None = None) -> DashboardCounts:
     """Every dashboard figure for the teams given (None: the whole city)."""
+    from sqlalchemy import text
+
+    def run(sql: str, params: dict[str, Any]) -> Sequence[Any]:
+        return session.execute(text(sql), params).one()
+
+    return _counts(run, sqlite=session.get_bind().dialect.name == "sqlite", team_ids=team_ids)
+
+
+def dashboard_counts_sqlite(
+    *, connection: sqlite3.Connection, team_ids: list[int] | None = None
+) -> DashboardCounts:
+    """The same figures through a plain sqlite3 connection, read in one transaction."""
+
+    def run(sql: str, params: dict[str, Any]) -> Sequence[Any]:
+        row: Sequence[Any] = connection.execute(sql, params).fetchone()
+        return row
+
+    connection.execute("BEGIN")
+    try:
+        return _counts(run, sqlite=True, team_ids=team_ids)
+    finally:
+        connection.execute("ROLLBACK")
+
+
+def _counts(run: RunQuery, *, sqlite: bool, team_ids: list[int] | None) -> DashboardCounts:
     settings = load_settings()
-    now = clock.now()
-    today = clock.today()
-    soon = now + timedelta(hours=settings.due_soon_hours)
+    now, today = clock.now(), clock.today()
+    teams = {f"team_{i}": team_id for i, team_id in enumerate(team_ids or [])}
+    values = {
+        "now": now,
+        "soon": now + timedelta(hours=settings.due_soon_hours),
+        "today": today,
+        "day_35": today - timedelta(days=settings.reablement_warning_day),
+        "day_42": today - timedelta(days=settings.reablement_standard_days),
+        "review_by": today + timedelta(days=REVIEW_SOON_DAYS),
+        "active": True,
+        **teams,
+    }
+    params = {name: _as_stored(value, sqlite=sqlite) for name, value in values.items()}
 
-    referral_scope = [] if team_ids is None else [col(Referral.team_id).in_(team_ids)]
-    received, overdue, due_soon = session.execute(
-        select(
-            func.count(),
-            count_if(col(Referral.due_by) < now),
-            count_if(and_(col(Referral.due_by) >= now, col(Referral.due_by) < soon)),
-        ).where(col(Referral.status) == ReferralStatus.RECEIVED, *referral_scope)
-    ).one()
-    triaged = session.execute(
-        select(func.count()).where(col(Referral.status) == ReferralStatus.TRIAGED, *referral_scope)
-    ).scalar_one()
+    def in_teams(column: str) -> str:
+        if team_ids is None:
+            return ""
+        if not team_ids:
+            return " AND 1 = 0"
+        return f" AND {column} IN ({', '.join(':' + name for name in teams)})"
 
-    worker_scope = [] if team_ids is None else [col(Worker.team_id).in_(team_ids)]
-    loads = (
-        select(col(Worker.id))
-        .join(Allocation, col(Allocation.worker_id) == Worker.id)
-        .where(col(Allocation.ended_at).is_(None), col(Worker.active).is_(True), *worker_scope)
-        .group_by(col(Worker.id), col(Worker.caseload_limit))
-        .having(func.sum(Allocation.weight) > Worker.caseload_limit)
-        .subquery()
+    # Scoped by the person's team; the join is only needed when there is a scope.
+    person_join = "" if team_ids is None else " JOIN person ON person.id = {table}.person_id"
+
+    received, overdue, due_soon = run(
+        "SELECT count(*),"
+        " coalesce(sum(CASE WHEN due_by < :now THEN 1 ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN due_by >= :now AND due_by < :soon THEN 1 ELSE 0 END), 0)"
+        f" FROM referral WHERE status = 'received'{in_teams('referral.team_id')}",
+        params,
     )
-    over_limit = session.execute(select(func.count()).select_from(loads)).scalar_one()
-
-    person_scope = [] if team_ids is None else [col(Person.team_id).in_(team_ids)]
-    day_35 = today - timedelta(days=settings.reablement_warning_day)
-    day_42 = today - timedelta(days=settings.reablement_standard_days)
-    warning, past = session.execute(
-        select(
-            count_if(col(ReablementEpisode.start_date) <= day_35),
-            count_if(col(ReablementEpisode.start_date) < day_42),
-        )
-        .join(Person, col(Person.id) == ReablementEpisode.person_id)
-        .where(
-            col(ReablementEpisode.state) == EpisodeState.ACTIVE,
-            col(ReablementEpisode.start_date) <= day_35,
-            *person_scope,
-        )
-    ).one()
-    followups = session.execute(
-        select(func.count())
-        .select_from(ReablementEpisode)
-        .join(Person, col(Person.id) == ReablementEpisode.person_id)
-        .where(
-            col(ReablementEpisode.followup_due) <= today,
-            col(ReablementEpisode.followup_result).is_(None),
-            *person_scope,
-        )
-    ).scalar_one()
-    reviews_due, reviews_overdue = session.execute(
-        select(func.count(), count_if(col(CarePlan.review_date) < today))
-        .select_from(CarePlan)
-        .join(Person, col(Person.id) == CarePlan.person_id)
-        .where(
-            col(CarePlan.closed_at).is_(None),
-            col(CarePlan.review_date) <= today + timedelta(days=REVIEW_SOON_DAYS),
-            *person_scope,
-        )
-    ).one()
+    (triaged,) = run(
+        f"SELECT count(*) FROM referral WHERE status = 'triaged'{in_teams('referral.team_id')}",
+        params,
+    )
+    (over_limit,) = run(
+        "SELECT count(*) FROM ("
+        " SELECT allocation.worker_id FROM allocation"
+        " JOIN worker ON worker.id = allocation.worker_id"
+        " WHERE allocation.ended_at IS NULL AND worker.active = :active"
+        f"{in_teams('worker.team_id')}"
+        " GROUP BY allocation.worker_id, worker.caseload_limit"
+        " HAVING sum(allocation.weight) > worker.caseload_limit"
+        ") AS over_limit",
+        params,
+    )
+    episodes = person_join.format(table="reablement_episode")
+    day_35_plus, past_42 = run(
+        "SELECT count(*),"
+        " coalesce(sum(CASE WHEN start_date < :day_42 THEN 1 ELSE 0 END), 0)"
+        f" FROM reablement_episode{episodes}"
+        " WHERE state = 'active' AND start_date <= :day_35"
+        f"{in_teams('person.team_id')}",
+        params,
+    )
+    (followups,) = run(
+        f"SELECT count(*) FROM reablement_episode{episodes}"
+        " WHERE followup_due <= :today AND followup_result IS NULL"
+        f"{in_teams('person.team_id')}",
+        params,
+    )
+    reviews_due, reviews_overdue = run(
+        "SELECT count(*),"
+        " coalesce(sum(CASE WHEN review_date < :today THEN 1 ELSE 0 END), 0)"
+        f" FROM care_plan{person_join.format(table='care_plan')}"
+        " WHERE closed_at IS NULL AND review_date <= :review_by"
+        f"{in_teams('person.team_id')}",
+        params,
+    )
     return DashboardCounts(
-        awaiting_triage=received,
+        awaiting_triage=int(received),
         triage_overdue=int(overdue),
         due_next_24h=int(due_soon),
-        triaged_not_allocated=triaged,
-        workers_over_limit=over_limit,
-        episodes_day_35_plus=int(warning),
-        episodes_past_42=int(past),
-        followups_due=followups,
-        reviews_due=reviews_due,
+        triaged_not_allocated=int(triaged),
+        workers_over_limit=int(over_limit),
+        episodes_day_35_plus=int(day_35_plus),
+        episodes_past_42=int(past_42),
+        followups_due=int(followups),
+        reviews_due=int(reviews_due),
         reviews_overdue=int(reviews_overdue),
     )
+
+
+def _as_stored(value: Any, *, sqlite: bool) -> Any:
+    """A parameter in the form the column holds it.
+
+    SQLite has no date types: SQLAlchemy keeps timestamps there as naive UTC text and
+    dates as ISO text, and comparisons are between those strings. PostgreSQL takes the
+    values as they are.
+    """
+    if not sqlite:
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
