@@ -6,6 +6,7 @@ The data layer (SQLModel, ~0.9 s to import) loads in a worker after the first pa
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from intapp.sqlite_reader import connect_if_current
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
+    from textual.worker import Worker
 
 
 class IntApp(App[None]):
@@ -41,7 +43,8 @@ class IntApp(App[None]):
         self.sub_title = f"signed in as {user}"
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
-        self._warmed = False
+        self.warming_up: Worker[None] | None = None
+        """The worker `warm_up` started, once it has."""
 
     def on_mount(self) -> None:
         from intapp.screens.dashboard import DashboardScreen
@@ -85,22 +88,41 @@ class IntApp(App[None]):
         return self.run_in_session(query, write=False)
 
     def warm_up(self) -> None:
-        """Load the data layer and the services the other screens use, in a thread, once
-        the dashboard is filled, so the first list opened does not pay for them."""
-        if self._warmed:
-            return
-        self._warmed = True
+        """Load the data layer, the services and the screens in a thread, once the
+        dashboard is filled, so the first list opened does not pay for them.
 
-        def import_services() -> None:
+        Then freeze what is loaded out of the garbage collector's sight: otherwise every
+        full collection walks the hundred thousand objects of Textual, SQLAlchemy and
+        SQLModel, freezing the screen for about 100 ms each time.
+        """
+        if self.warming_up is not None:
+            return
+
+        def load() -> None:
             self.engine()
+            import intapp.screens.allocation
+            import intapp.screens.assessment
+            import intapp.screens.board
+            import intapp.screens.care_plan
+            import intapp.screens.caseload
+            import intapp.screens.person
+            import intapp.screens.queue
+            import intapp.screens.reablement
+            import intapp.screens.reviews
+            import intapp.screens.search
+            import intapp.screens.triage
             import intapp.services.allocations
             import intapp.services.assessments
             import intapp.services.care_plans
+            import intapp.services.caseloads
             import intapp.services.person_record
             import intapp.services.reablement
+            import intapp.services.referrals
             import intapp.services.weekly_summary  # noqa: F401
 
-        self.run_worker(import_services, thread=True, exit_on_error=False)
+            gc.freeze()
+
+        self.warming_up = self.run_worker(load, thread=True, exit_on_error=False)
 
     def report_error(self, error: Exception) -> None:
         """Show a refused change plainly; log anything unexpected without personal data."""

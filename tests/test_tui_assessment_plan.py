@@ -112,11 +112,15 @@ async def test_write_a_care_plan_then_edit_it_into_version_two(sqlite_engine):
 async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
     from intapp.models import AuditEvent
 
+    def views() -> list[tuple[str, str, str]]:
+        with Session(sqlite_engine) as session:
+            rows = session.exec(select(AuditEvent).where(AuditEvent.action == "view")).all()
+            return [(v.user, v.entity, v.entity_id) for v in rows]
+
     seed_with_worker(sqlite_engine)
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         assert all("view" not in e.text for e in app.screen.record.timeline)
-    with Session(sqlite_engine) as session:
-        views = session.exec(select(AuditEvent).where(AuditEvent.action == "view")).all()
-        assert [(v.user, v.entity, v.entity_id) for v in views] == [("sw.c1", "person", "1")]
+        # Written beside the read, so it may land just after the record shows.
+        await wait_for(pilot, lambda: views() == [("sw.c1", "person", "1")])

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from intapp.formatting import load_bar
 from intapp.screens.base import DataScreen
+from intapp.screens.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

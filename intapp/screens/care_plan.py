@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
 from intapp import clock
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen
+from intapp.screens.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.reactive import reactive
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from intapp.screens.base import DataScreen
+from intapp.screens.footer import Footer
 from intapp.services.dashboard import DashboardCounts, dashboard_counts, dashboard_counts_sqlite
 
 if TYPE_CHECKING:

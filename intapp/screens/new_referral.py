@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp.formatting import parse_date, uk_date
 from intapp.models.types import ReferralSource, RouteOfAccess
 from intapp.screens.base import DataScreen
+from intapp.screens.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

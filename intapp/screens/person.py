@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from intapp import clock
 from intapp.formatting import uk_date, uk_datetime
 from intapp.screens.base import DataScreen
+from intapp.screens.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -85,14 +86,9 @@ class PersonScreen(DataScreen):
         def load(session: Session) -> PersonRecord:
             from intapp.services.assessments import person_assessments
             from intapp.services.care_plans import current_plan
-            from intapp.services.person_record import (
-                person_overview,
-                person_timeline,
-                record_view,
-            )
+            from intapp.services.person_record import person_overview, person_timeline
             from intapp.services.reablement import person_episodes
 
-            record_view(session=session, user=user, person_id=person_id)
             return PersonRecord(
                 overview=person_overview(session=session, person_id=person_id),
                 timeline=person_timeline(session=session, person_id=person_id)[:TIMELINE_ROWS],
@@ -101,8 +97,15 @@ class PersonScreen(DataScreen):
                 episodes=person_episodes(session=session, person_id=person_id),
             )
 
-        # A write, because opening a record is itself audited.
-        self.save("record", load)
+        def viewed(session: Session) -> None:
+            from intapp.services.person_record import record_view
+
+            record_view(session=session, user=user, person_id=person_id)
+
+        # Opening a record is audited. The audit write waits for the disk, so it runs
+        # beside the read rather than before it; if it fails, the user is told.
+        self.fetch("record", load)
+        self.save("viewed", viewed)
 
     def loaded_record(self, record: PersonRecord) -> None:
         self.record = record

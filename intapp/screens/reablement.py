@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, TabbedContent, TabPane
 
 from intapp import clock
 from intapp.config import load_settings
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
+from intapp.screens.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

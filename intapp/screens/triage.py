@@ -10,13 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp import clock
 from intapp.config import load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
 from intapp.models.types import Pathway, Priority
 from intapp.screens.base import DataScreen
+from intapp.screens.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
