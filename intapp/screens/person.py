@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from intapp import clock
 from intapp.formatting import uk_date, uk_datetime
@@ -24,6 +26,17 @@ if TYPE_CHECKING:
     from intapp.services.reablement import EpisodeSummary
 
 TIMELINE_ROWS = 80
+TABS = (
+    ("timeline", "Timeline"),
+    ("assessments", "Assessments"),
+    ("plan", "Care plan"),
+    ("reablement", "Reablement"),
+)
+COLUMNS = {
+    "timeline": ("When", "What", "Detail"),
+    "assessments": ("Started", "Type", "Status", "Eligible", "Signed off"),
+    "reablement": ("Start", "Type", "State", "Days", "Outcome", "Barthel", "Follow-up"),
+}
 
 
 @dataclass(frozen=True)
@@ -52,33 +65,23 @@ class PersonScreen(DataScreen):
         Binding("enter", "open_selected", "Open", id="person.open", priority=True),
     ]
 
+    AUTO_FOCUS = "#person-table"
+
     def __init__(self, *, person_id: int) -> None:
         super().__init__()
         self.person_id = person_id
         self.record: PersonRecord | None = None
 
     def compose(self) -> ComposeResult:
+        # One table, refilled per tab: a table per tab in a TabbedContent took twice as
+        # long to open, mostly laying out and styling the hidden ones.
         yield Header()
         yield Static("Loading…", id="person-header", classes="panel")
-        with TabbedContent(initial="timeline"):
-            with TabPane("Timeline", id="timeline"):
-                yield DataTable(id="person-timeline", cursor_type="row", zebra_stripes=True)
-            with TabPane("Assessments", id="assessments"):
-                yield DataTable(id="person-assessments", cursor_type="row")
-            with TabPane("Care plan", id="plan"):
-                yield Static("", id="person-plan")
-            with TabPane("Reablement", id="reablement"):
-                yield DataTable(id="person-episodes", cursor_type="row")
+        yield Tabs(*(Tab(label, id=tab) for tab, label in TABS), id="person-tabs")
+        yield DataTable(id="person-table", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="person-plan-view"):
+            yield Static("", id="person-plan")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#person-timeline", DataTable).add_columns("When", "What", "Detail")
-        self.query_one("#person-assessments", DataTable).add_columns(
-            "Started", "Type", "Status", "Eligible", "Signed off"
-        )
-        self.query_one("#person-episodes", DataTable).add_columns(
-            "Start", "Type", "State", "Days", "Outcome", "Barthel", "Follow-up"
-        )
 
     def on_screen_resume(self) -> None:
         person_id, user = self.person_id, self.intapp.user
@@ -121,39 +124,25 @@ class PersonScreen(DataScreen):
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
             f" · open cases {len(o.open_cases)}"
         )
-        timeline = self.query_one("#person-timeline", DataTable)
-        timeline.clear()
-        for entry in record.timeline:
-            timeline.add_row(uk_datetime(entry.at), entry.kind, entry.text)
-        assessments = self.query_one("#person-assessments", DataTable)
-        assessments.clear()
-        for a in record.assessments:
-            assessments.add_row(
-                uk_date(a.created_at),
-                a.assessment_type,
-                a.status.replace("_", " "),
-                "yes" if a.eligible else "no",
-                uk_date(a.signed_off_at),
-            )
         self.query_one("#person-plan", Static).update(plan_text(record.plan))
-        episodes = self.query_one("#person-episodes", DataTable)
-        episodes.clear()
-        today = clock.today()
-        for e in record.episodes:
-            episodes.add_row(
-                uk_date(e.start_date),
-                e.episode_type,
-                e.state,
-                str(e.days_running(today)),
-                (e.outcome or "").replace("_", " "),
-                f"{e.barthel_start_total if e.barthel_start else '–'} → "
-                f"{e.barthel_end_total if e.barthel_end else '–'}",
-                (e.followup_result or "").replace("_", " ")
-                or (f"due {uk_date(e.followup_due)}" if e.followup_due else ""),
-            )
+        self.show_tab()
+
+    @on(Tabs.TabActivated, "#person-tabs")
+    def show_tab(self) -> None:
+        """Fill the table with the active tab's rows, or show the plan instead."""
+        tab = self.query_one(Tabs).active
+        table = self.query_one(DataTable)
+        table.display = tab != "plan"
+        self.query_one("#person-plan-view").display = tab == "plan"
+        if self.record is None or tab == "plan":
+            return
+        table.clear(columns=True)
+        table.add_columns(*COLUMNS[tab])
+        for row in tab_rows(self.record, tab):
+            table.add_row(*row)
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.query_one(Tabs).active = tab
 
     def action_start_reablement(self) -> None:
         from intapp.screens.episode_dialogs import StartEpisodeDialog
@@ -188,10 +177,9 @@ class PersonScreen(DataScreen):
         self.app.push_screen(AssessmentScreen(assessment_id=assessment.id))
 
     def action_open_selected(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        if tabs.active != "assessments" or self.record is None:
+        if self.query_one(Tabs).active != "assessments" or self.record is None:
             return
-        table = self.query_one("#person-assessments", DataTable)
+        table = self.query_one(DataTable)
         if self.record.assessments:
             from intapp.screens.assessment import AssessmentScreen
 
@@ -207,6 +195,38 @@ class PersonScreen(DataScreen):
         self.notify(f"Reablement {episode.state}: planned end {uk_date(episode.planned_end_date)}.")
         self.action_tab("reablement")
         self.on_screen_resume()
+
+
+def tab_rows(record: PersonRecord, tab: str) -> list[tuple[str, ...]]:
+    """The rows a tab shows, in the order of `COLUMNS[tab]`."""
+    if tab == "timeline":
+        return [(uk_datetime(e.at), e.kind, e.text) for e in record.timeline]
+    if tab == "assessments":
+        return [
+            (
+                uk_date(a.created_at),
+                a.assessment_type,
+                a.status.replace("_", " "),
+                "yes" if a.eligible else "no",
+                uk_date(a.signed_off_at),
+            )
+            for a in record.assessments
+        ]
+    today = clock.today()
+    return [
+        (
+            uk_date(e.start_date),
+            e.episode_type,
+            e.state,
+            str(e.days_running(today)),
+            (e.outcome or "").replace("_", " "),
+            f"{e.barthel_start_total if e.barthel_start else '–'} → "
+            f"{e.barthel_end_total if e.barthel_end else '–'}",
+            (e.followup_result or "").replace("_", " ")
+            or (f"due {uk_date(e.followup_due)}" if e.followup_due else ""),
+        )
+        for e in record.episodes
+    ]
 
 
 def plan_text(plan: PlanView | None) -> str:
