@@ -41,7 +41,7 @@ class BoardScreen(DataScreen):
         yield Header()
         yield Static(f"Caseload board: {self.scope_label}", classes="list-title")
         yield DataTable(id="board-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="board-status", classes="list-title")
+        yield Static("Loading…", id="board-status", classes="list-title")
         yield Footer()
 
     def on_mount(self) -> None:

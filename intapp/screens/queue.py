@@ -58,7 +58,7 @@ class QueueScreen(DataScreen):
         yield Static(f"Referral queue: {self.scope_label}", id="queue-title")
         yield Input(placeholder="Filter by name, reason or reference", id="queue-filter")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="queue-status")
+        yield Static("Loading…", id="queue-status")
         yield Footer()
 
     def on_mount(self) -> None:
