@@ -1,7 +1,9 @@
 """The Textual app: the coordinator's home for triage, allocation, assessment, plans
 and reablement.
 
-The data layer (SQLModel, ~0.9 s to import) loads in a worker after the first paint.
+The data layer (SQLAlchemy and SQLModel, about half a second to import) loads in a
+worker once the dashboard's figures show; on SQLite those figures are read before it,
+with the standard library (`sqlite_reader`).
 """
 
 from __future__ import annotations

@@ -124,3 +124,47 @@ async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
         assert all("view" not in e.text for e in app.screen.record.timeline)
         # Written beside the read, so it may land just after the record shows.
         await wait_for(pilot, lambda: views() == [("sw.c1", "person", "1")])
+
+
+async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sqlite_engine):
+    from textual.widgets import DataTable
+
+    seed_with_worker(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        from intapp.services.assessments import start_assessment
+
+        started = start_assessment(session=session, user="sw.c1", person_id=1)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        table = app.screen.query_one(DataTable)
+        plan = app.screen.query_one("#person-plan-view")
+        assert [c.label.plain for c in table.columns.values()] == ["When", "What", "Detail"]
+
+        await pilot.press("2")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert [c.label.plain for c in table.columns.values()][:3] == ["Started", "Type", "Status"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen))
+        assert app.screen.assessment_id == started.id
+        await wait_for(pilot, lambda: app.screen.assessment is not None)
+        await pilot.press("escape")  # nothing edited: leaves without asking
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+
+        await pilot.press("3")
+        await wait_for(pilot, lambda: plan.display and not table.display)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: table.display and not plan.display)
+        assert [c.label.plain for c in table.columns.values()][:2] == ["Start", "Type"]
+
+
+async def test_leaving_a_plan_without_changes_does_not_ask(sqlite_engine):
+    seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))

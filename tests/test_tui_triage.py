@@ -97,3 +97,17 @@ async def test_leaving_with_unsaved_changes_asks_first(seeded):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+
+
+async def test_leaving_without_changes_does_not_ask(seeded):
+    """Filling the form on load sends change events of its own; they are not edits."""
+    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data)
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))

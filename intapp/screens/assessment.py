@@ -41,7 +41,6 @@ class AssessmentScreen(DataScreen):
         super().__init__()
         self.assessment_id = assessment_id
         self.assessment: AssessmentSummary | None = None
-        self.dirty = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,7 +117,7 @@ class AssessmentScreen(DataScreen):
             f"[b]{assessment.assessment_type.capitalize()} assessment[/] · {status}{signed}{hint}"
         )
         self.show_eligibility()
-        self.dirty = False
+        self.mark_clean()
         if not read_only:
             self.query_one("#what_matters", TextArea).focus()
 
@@ -171,12 +170,11 @@ class AssessmentScreen(DataScreen):
     @on(Checkbox.Changed)
     def grid_changed(self) -> None:
         self.show_eligibility()
-        self.dirty = True
 
-    @on(TextArea.Changed)
-    @on(Input.Changed)
-    def text_changed(self) -> None:
-        self.dirty = True
+    def form_values(self) -> Any:
+        if self.assessment is None or self.assessment.status != AssessmentStatus.DRAFT:
+            return None
+        return self.content()
 
     def action_save_draft(self) -> None:
         self._save_then("saved", sign_off=False)

@@ -119,11 +119,27 @@ class DataWork:
 class DataScreen(DataWork, Screen[Any]):
     """A full screen that loads and saves through thread workers.
 
-    Forms set `dirty` when edited; `action_leave` (bound to escape) then asks first.
+    A form returns what it shows from `form_values` and calls `mark_clean` once it has
+    loaded or saved; `action_leave` (bound to escape) asks first if the two differ.
+    Comparing values, rather than counting change events, keeps the events that filling
+    a form sends itself from counting as edits.
     """
 
-    dirty = False
     LEAVE_QUESTION = "Leave without saving your changes?"
+    _clean_values: Any = None
+
+    def form_values(self) -> Any:
+        """What the form shows now (None: not a form)."""
+        return None
+
+    def mark_clean(self) -> None:
+        """What the form shows now is what is stored."""
+        self._clean_values = self.form_values()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the form shows changes that are not saved."""
+        return self._clean_values is not None and self.form_values() != self._clean_values
 
     def action_leave(self) -> None:
         if not self.dirty:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -54,7 +53,6 @@ class CarePlanScreen(DataScreen):
         self.data: PlanData | None = None
         self.actions: list[dict[str, Any]] = []
         self.items: list[dict[str, Any]] = []
-        self.dirty = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,7 +122,7 @@ class CarePlanScreen(DataScreen):
             )
         self.query_one("#plan-status", Static).update(status)
         self.show_lists()
-        self.dirty = False
+        self.mark_clean()
 
     def show_lists(self) -> None:
         actions = self.query_one("#actions", DataTable)
@@ -142,11 +140,17 @@ class CarePlanScreen(DataScreen):
         for i in self.items:
             items.add_row(i["kind"].replace("_", " "), i["description"], f"£{i['cost_pounds']:.2f}")
 
-    @on(Select.Changed)
-    @on(TextArea.Changed)
-    @on(Input.Changed)
-    def changed(self) -> None:
-        self.dirty = True
+    def form_values(self) -> Any:
+        if self.data is None:
+            return None
+        return (
+            self.query_one("#lead", Select).value,
+            self.query_one("#review", Input).value,
+            self.query_one("#goals", TextArea).text,
+            self.query_one("#note", Input).value,
+            [dict(a) for a in self.actions],
+            [dict(i) for i in self.items],
+        )
 
     def action_add_action(self) -> None:
         from intapp.screens.plan_dialogs import ActionDialog
@@ -155,7 +159,6 @@ class CarePlanScreen(DataScreen):
             if action:
                 self.actions.append(action)
                 self.show_lists()
-                self.dirty = True
 
         self.app.push_screen(ActionDialog(), added)
 
@@ -166,7 +169,6 @@ class CarePlanScreen(DataScreen):
             if item:
                 self.items.append(item)
                 self.show_lists()
-                self.dirty = True
 
         self.app.push_screen(ItemDialog(), added)
 
@@ -177,7 +179,6 @@ class CarePlanScreen(DataScreen):
             action["done"] = not action["done"]
             self.show_lists()
             table.move_cursor(row=self.actions.index(action))
-            self.dirty = True
 
     def action_save_plan(self) -> None:
         if self.data is None:

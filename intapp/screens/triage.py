@@ -67,7 +67,6 @@ class TriageScreen(DataScreen):
         super().__init__()
         self.referral_id = referral_id
         self.data: TriageData | None = None
-        self.dirty = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,7 +139,7 @@ class TriageScreen(DataScreen):
         self.query_one("#priority", Select).value = referral.priority
         if referral.pathway:
             self.query_one("#pathway", Select).value = referral.pathway
-        self.dirty = False
+        self.mark_clean()
         self.query_one("#priority", Select).focus()
 
     @on(Select.Changed, "#priority")
@@ -153,12 +152,15 @@ class TriageScreen(DataScreen):
         self.query_one("#due-preview", Static).update(
             f"due by {uk_datetime(due)} ({due_text(due, clock.now())})"
         )
-        self.dirty = True
 
-    @on(Select.Changed, "#pathway")
-    @on(Input.Changed, "#note")
-    def form_changed(self) -> None:
-        self.dirty = True
+    def form_values(self) -> Any:
+        if self.data is None:
+            return None
+        return (
+            self.query_one("#priority", Select).value,
+            self.query_one("#pathway", Select).value,
+            self.query_one("#note", Input).value,
+        )
 
     def action_save(self) -> None:
         if self.data is None:
@@ -187,7 +189,6 @@ class TriageScreen(DataScreen):
         self.save("triaged", triage)
 
     def loaded_triaged(self, referral: ReferralSummary) -> None:
-        self.dirty = False
         self.notify(
             f"{referral.reference}: {referral.status.replace('_', ' ')}, "
             f"due by {uk_datetime(referral.due_by)}",
