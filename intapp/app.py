@@ -11,11 +11,12 @@ from __future__ import annotations
 import gc
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import closing
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from intapp.sqlite_reader import connect_if_current
@@ -23,6 +24,7 @@ from intapp.sqlite_reader import connect_if_current
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
+    from textual.screen import Screen
     from textual.worker import Worker
 
 
@@ -144,6 +146,24 @@ class IntApp(App[None]):
                 title="Error",
                 severity="error",
                 timeout=10,
+            )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every key of the screen the palette was opened
+        on, so that any action can be found by name as well as by its key."""
+        yield from super().get_system_commands(screen)
+        offered = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not (binding.show and binding.description and active.enabled):
+                continue
+            if (binding.action, id(active.node)) in offered:
+                continue  # one action bound to two keys
+            offered.add((binding.action, id(active.node)))
+            yield SystemCommand(
+                binding.description,
+                f"Key: {self.get_key_display(binding)}",
+                partial(self.run_action, binding.action, active.node),
             )
 
     # Actions available everywhere.

@@ -168,3 +168,38 @@ async def test_leaving_a_plan_without_changes_does_not_ask(sqlite_engine):
         await pilot.pause(0.2)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+
+
+async def test_plan_keys_work_from_the_text_fields(sqlite_engine):
+    from intapp.screens.plan_dialogs import ItemDialog, VersionsDialog
+
+    worker_id = seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
+        screen = app.screen
+        assert screen.focused is screen.query_one("#goals", TextArea)
+        screen.query_one("#lead", Select).value = worker_id
+        await pilot.press(*"Walk to church")  # typed straight into the focused goals
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.data and screen.data.plan is not None)
+
+        # Saving again with nothing changed does not make a version 2.
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert screen.data.plan.number == 1
+
+        screen.query_one("#goals", TextArea).focus()
+        await pilot.press("ctrl+e")  # the text area's end-of-line key, taken by the screen
+        await wait_for(pilot, lambda: isinstance(app.screen, ItemDialog))
+        assert isinstance(app.screen.focused, Input | Select)  # the first field, ready to type
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen))
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, VersionsDialog))
+
+    with Session(sqlite_engine) as session:
+        versions = session.exec(select(CarePlanVersion)).all()
+        assert [v.goals for v in versions] == [["Walk to church"]]

@@ -41,3 +41,23 @@ async def test_a_known_nhs_number_links_the_referral_to_the_existing_person(sqli
         new = session.exec(select(Referral).where(Referral.reason == "Pressure sore risk")).one()
         mary = session.exec(select(Person).where(Person.nhs_number == "9434765919")).one()
         assert (new.person_id, new.source, new.status) == (mary.id, "district_nurse", "received")
+
+
+async def test_leaving_a_half_typed_referral_asks_first(sqlite_engine):
+    from intapp.screens.dialogs import ConfirmScreen
+
+    seed_small_team(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        await pilot.press("escape")  # nothing typed: leaves at once
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        await pilot.press(*"9990570353", "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        assert app.screen.query_one("#nhs").value == "9990570353"

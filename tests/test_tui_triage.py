@@ -111,3 +111,20 @@ async def test_leaving_without_changes_does_not_ask(seeded):
         await pilot.pause(0.2)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+
+
+async def test_every_key_of_the_screen_is_in_the_command_palette(seeded):
+    from textual.command import CommandPalette
+
+    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for description in ("Queue", "Allocate", "Caseloads", "Weekly summary", "Search"):
+            assert description in titles
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"queue")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))

@@ -39,13 +39,17 @@ class CarePlanScreen(DataScreen):
     LEAVE_QUESTION = "Leave without saving this version?"
 
     BINDINGS = [
-        Binding("ctrl+s", "save_plan", "Save version", id="plan.save"),
-        Binding("ctrl+n", "add_action", "Add action", id="plan.add_action"),
-        Binding("ctrl+t", "toggle_done", "Action done", id="plan.toggle"),
-        Binding("ctrl+e", "add_item", "Add item", id="plan.add_item"),
-        Binding("ctrl+h", "history", "Versions", id="plan.history"),
+        # priority: the text fields would otherwise take ctrl+e (end of line). ctrl+h
+        # cannot be used: terminals send it as backspace.
+        Binding("ctrl+s", "save_plan", "Save version", id="plan.save", priority=True),
+        Binding("ctrl+n", "add_action", "Add action", id="plan.add_action", priority=True),
+        Binding("ctrl+t", "toggle_done", "Action done", id="plan.toggle", priority=True),
+        Binding("ctrl+e", "add_item", "Add item", id="plan.add_item", priority=True),
+        Binding("ctrl+r", "history", "Versions", id="plan.history", priority=True),
         Binding("escape", "leave", "Back", id="plan.back"),
     ]
+
+    AUTO_FOCUS = "#goals"
 
     def __init__(self, *, person_id: int) -> None:
         super().__init__()
@@ -118,7 +122,7 @@ class CarePlanScreen(DataScreen):
             self.actions, self.items = [dict(a) for a in c.actions], [dict(i) for i in c.items]
             status = (
                 f"[b]{data.person_name}[/] · version {plan.number} saved by {plan.created_by}"
-                f" on {uk_date(plan.created_at)} · {len(data.history)} version(s): ctrl+h"
+                f" on {uk_date(plan.created_at)} · {len(data.history)} version(s): ctrl+r"
             )
         self.query_one("#plan-status", Static).update(status)
         self.show_lists()
@@ -182,6 +186,9 @@ class CarePlanScreen(DataScreen):
 
     def action_save_plan(self) -> None:
         if self.data is None:
+            return
+        if self.data.plan is not None and not self.dirty:
+            self.notify(f"Nothing has changed since version {self.data.plan.number}.")
             return
         lead = self.query_one("#lead", Select).value
         if lead is Select.NULL:

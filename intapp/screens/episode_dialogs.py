@@ -32,6 +32,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
     ]
     TITLE_TEXT = ""
+    # The first field, not the scrolling frame around the fields.
+    AUTO_FOCUS = "Input, Select, TextArea"
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form-dialog"):

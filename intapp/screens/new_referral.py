@@ -36,8 +36,9 @@ class NewReferralScreen(DataScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "save_referral", "Save referral", id="referral.save"),
-        Binding("escape", "app.pop_screen", "Cancel", id="referral.cancel"),
+        Binding("escape", "leave", "Cancel", id="referral.cancel"),
     ]
+    LEAVE_QUESTION = "Discard this referral without saving it?"
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,6 +74,7 @@ class NewReferralScreen(DataScreen):
 
     def on_mount(self) -> None:
         self.query_one("#nhs", Input).focus()
+        self.mark_clean()
 
         def teams(session: Session) -> Any:
             from intapp.services.organisation import list_teams
@@ -80,6 +82,9 @@ class NewReferralScreen(DataScreen):
             return list_teams(session=session)
 
         self.fetch("teams", teams)
+
+    def form_values(self) -> Any:
+        return [i.value for i in self.query(Input)] + [s.value for s in self.query(Select)]
 
     def loaded_teams(self, teams: list[Any]) -> None:
         self.query_one("#team", Select).set_options([(f"{t.code} {t.name}", t.id) for t in teams])

@@ -26,6 +26,9 @@ class SearchScreen(DataScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="search.back"),
         Binding("enter", "open_person", "Open record", id="search.open", priority=True),
+        # While typing, up and down move through the results, as in the queue.
+        Binding("down", "row(1)", "Next", id="search.down", show=False),
+        Binding("up", "row(-1)", "Previous", id="search.up", show=False),
     ]
 
     def __init__(self) -> None:
@@ -77,11 +80,13 @@ class SearchScreen(DataScreen):
             f"{len(results)} found" + (" (first 50)" if len(results) == 50 else "")
         )
 
-    def action_open_person(self) -> None:
+    def action_row(self, step: int) -> None:
         table = self.query_one(DataTable)
-        if isinstance(self.focused, Input):
-            table.focus()
-        elif self.results:
+        table.move_cursor(row=table.cursor_row + step)
+
+    def action_open_person(self) -> None:
+        if self.results:
             from intapp.screens.person import PersonScreen
 
-            self.app.push_screen(PersonScreen(person_id=self.results[table.cursor_row].id))
+            row = self.query_one(DataTable).cursor_row
+            self.app.push_screen(PersonScreen(person_id=self.results[row].id))
