@@ -155,8 +155,10 @@ class IntApp(App[None]):
         offered = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not (binding.show and binding.description and active.enabled):
+            if not (binding.description and active.enabled):
                 continue
+            if not binding.show and active.node is not screen:
+                continue  # a widget's own hidden keys (cursor moves and the like)
             if (binding.action, id(active.node)) in offered:
                 continue  # one action bound to two keys
             offered.add((binding.action, id(active.node)))

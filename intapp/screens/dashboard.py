@@ -63,7 +63,7 @@ class DashboardScreen(DataScreen):
         Binding("v", "open('reviews')", "Reviews", id="dashboard.reviews"),
         Binding("n", "new_referral", "New referral", id="dashboard.new_referral"),
         Binding("t", "choose_scope", "Team", id="dashboard.scope"),
-        Binding("w", "weekly_summary", "Weekly summary", id="dashboard.weekly"),
+        Binding("w", "weekly_summary", "Weekly", id="dashboard.weekly"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
     ]
 

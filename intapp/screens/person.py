@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 
 TIMELINE_ROWS = 80
 TABS = (
-    ("timeline", "Timeline"),
-    ("assessments", "Assessments"),
-    ("plan", "Care plan"),
-    ("reablement", "Reablement"),
+    ("timeline", "1 Timeline"),
+    ("assessments", "2 Assessments"),
+    ("plan", "3 Care plan"),
+    ("reablement", "4 Reablement"),
 )
 COLUMNS = {
     "timeline": ("When", "What", "Detail"),
@@ -55,10 +55,11 @@ class PersonScreen(DataScreen):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="person.back"),
-        Binding("1", "tab('timeline')", "Timeline", id="person.timeline"),
-        Binding("2", "tab('assessments')", "Assessments", id="person.assessments"),
-        Binding("3", "tab('plan')", "Care plan", id="person.plan"),
-        Binding("4", "tab('reablement')", "Reablement", id="person.reablement"),
+        # The tabs show their numbers, so the footer keeps its room for the rest.
+        Binding("1", "tab('timeline')", "Timeline", id="person.timeline", show=False),
+        Binding("2", "tab('assessments')", "Assessments", id="person.assessments", show=False),
+        Binding("3", "tab('plan')", "Care plan tab", id="person.plan", show=False),
+        Binding("4", "tab('reablement')", "Reablement", id="person.reablement", show=False),
         Binding("s", "start_reablement", "Start reablement", id="person.start_reablement"),
         Binding("a", "new_assessment", "New assessment", id="person.new_assessment"),
         Binding("p", "care_plan", "Care plan", id="person.care_plan"),

@@ -13,6 +13,7 @@ from itertools import groupby
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from intapp.formatting import uk_date
 from intapp.models import Locality, Team, Worker
 from intapp.models.types import ReablementOutcome
 from intapp.services.caseloads import utilisation_pct
@@ -93,7 +94,7 @@ class WeeklySummary:
         week = self.week
         return (
             f"Weekly caseload summary, {week.label} "
-            f"({week.monday:%d %b} to {week.sunday:%d %b %Y}), {self.scope}"
+            f"({week.monday.day} {week.monday:%b} to {uk_date(week.sunday)}), {self.scope}"
         )
 
 
