@@ -203,3 +203,27 @@ async def test_plan_keys_work_from_the_text_fields(sqlite_engine):
     with Session(sqlite_engine) as session:
         versions = session.exec(select(CarePlanVersion)).all()
         assert [v.goals for v in versions] == [["Walk to church"]]
+
+
+async def test_a_dialog_asks_before_discarding_what_was_typed(sqlite_engine):
+    seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        await pilot.press("escape")  # nothing typed: closes
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen))
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        await pilot.press(*"OT", "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        assert app.screen.query_one("#who", Input).value == "OT"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen))

@@ -25,11 +25,14 @@ from intapp.services.reablement import BARTHEL_ITEMS
 
 
 class FormDialog(ModalScreen[dict[str, Any] | None]):
-    """A dialog with fields, an error line, and Save (ctrl+s) / Cancel (escape)."""
+    """A dialog with fields, an error line, and Save (ctrl+s) / Cancel (escape).
+
+    Cancel asks first once anything has been typed or chosen.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Save", id="dialog.save"),
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
     ]
     TITLE_TEXT = ""
     # The first field, not the scrolling frame around the fields.
@@ -46,6 +49,26 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
 
     def fields(self) -> ComposeResult:
         yield from ()
+
+    def on_mount(self) -> None:
+        self._as_opened = self.field_values()
+
+    def field_values(self) -> list[object]:
+        return [i.value for i in self.query(Input)] + [s.value for s in self.query(Select)]
+
+    def action_cancel(self) -> None:
+        if self.field_values() == self._as_opened:
+            self.dismiss(None)
+            return
+        from intapp.screens.dialogs import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard what you have entered?", yes="Discard", no="Keep"), answered
+        )
 
     def values(self) -> dict[str, Any] | None:
         """The checked values, or None after showing what is wrong."""
@@ -66,7 +89,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
 
     @on(Button.Pressed, "#cancel")
     def cancel_pressed(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
 
 def barthel_selects(prefix: str) -> ComposeResult:
