@@ -20,13 +20,14 @@ if TYPE_CHECKING:
     from intapp.services.referrals import QueueItem
 
 PAGE_SIZE = 40
+# The reason comes before the source and identifiers, so it is on screen at 120 columns.
 COLUMNS = (
     ("Due", 18),
     ("Priority", 19),
     ("Person", 22),
-    ("NHS no.", 12),
-    ("Source", 18),
     ("Reason", 40),
+    ("Source", 18),
+    ("NHS no.", 12),
     ("Ref", 14),
 )
 
@@ -105,9 +106,9 @@ class QueueScreen(DataScreen):
                 f"[b red]{due}[/]" if item.overdue else due,
                 item.priority.replace("_", " "),
                 item.person_name + flag,
-                format_nhs_number(item.nhs_number),
-                item.source.replace("_", " "),
                 item.reason,
+                item.source.replace("_", " "),
+                format_nhs_number(item.nhs_number),
                 item.reference,
                 key=str(item.referral_id),
             )
