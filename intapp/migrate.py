@@ -8,6 +8,7 @@ used: `sqlite_reader` reads the head revision before the data layer has loaded.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,10 +30,12 @@ def alembic_config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str | None:
     """The newest migration shipped with this version of intapp.
 
-    Read from the migration files (the one no other revises), without importing Alembic.
+    Read from the migration files (the one no other revises), without importing Alembic;
+    once per process, since the files ship with the code.
     """
     revisions, revised = set(), set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):

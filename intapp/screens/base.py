@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
@@ -116,16 +117,18 @@ class DataWork:
         )
 
 
-class DataScreen(DataWork, Screen[Any]):
-    """A full screen that loads and saves through thread workers.
+class GuardsChanges:
+    """Asks before unsaved changes are thrown away, for screens and dialogs.
 
     A form returns what it shows from `form_values` and calls `mark_clean` once it has
-    loaded or saved; `action_leave` (bound to escape) asks first if the two differ.
-    Comparing values, rather than counting change events, keeps the events that filling
-    a form sends itself from counting as edits.
+    loaded or saved; `leave` asks first if the two differ. Comparing values, rather
+    than counting change events, keeps the events that filling a form sends itself
+    from counting as edits.
     """
 
     LEAVE_QUESTION = "Leave without saving your changes?"
+    LEAVE_ANSWERS = ("Leave", "Stay")
+    app: Any
     _clean_values: Any = None
 
     def form_values(self) -> Any:
@@ -141,17 +144,34 @@ class DataScreen(DataWork, Screen[Any]):
         """Whether the form shows changes that are not saved."""
         return self._clean_values is not None and self.form_values() != self._clean_values
 
-    def action_leave(self) -> None:
+    def leave(self, go: Callable[[], object]) -> None:
+        """Run `go` now if nothing is unsaved, else once the user has said so."""
         if not self.dirty:
-            self.app.pop_screen()
+            go()
             return
         from intapp.screens.dialogs import ConfirmScreen
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                go()
 
-        self.app.push_screen(ConfirmScreen(self.LEAVE_QUESTION, yes="Leave", no="Stay"), answered)
+        yes, no = self.LEAVE_ANSWERS
+        self.app.push_screen(ConfirmScreen(self.LEAVE_QUESTION, yes=yes, no=no), answered)
+
+
+def field_values(node: DOMNode) -> list[object]:
+    """The value of every Input and then every Select below `node`."""
+    from textual.widgets import Input, Select
+
+    return [i.value for i in node.query(Input)] + [s.value for s in node.query(Select)]
+
+
+class DataScreen(GuardsChanges, DataWork, Screen[Any]):
+    """A full screen that loads and saves through thread workers; escape bound to
+    `action_leave` asks before unsaved changes are lost (`GuardsChanges`)."""
+
+    def action_leave(self) -> None:
+        self.leave(self.app.pop_screen)
 
 
 class DataModal(DataWork, ModalScreen[Any]):

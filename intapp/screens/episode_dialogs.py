@@ -21,14 +21,18 @@ from textual.widgets import Button, Input, Label, Select, Static
 from intapp import clock
 from intapp.formatting import parse_date, uk_date
 from intapp.models.types import EpisodeType, FollowupResult, ReablementOutcome
+from intapp.screens.base import GuardsChanges, field_values
 from intapp.services.reablement import BARTHEL_ITEMS
 
 
-class FormDialog(ModalScreen[dict[str, Any] | None]):
+class FormDialog(GuardsChanges, ModalScreen[dict[str, Any] | None]):
     """A dialog with fields, an error line, and Save (ctrl+s) / Cancel (escape).
 
     Cancel asks first once anything has been typed or chosen.
     """
+
+    LEAVE_QUESTION = "Discard what you have entered?"
+    LEAVE_ANSWERS = ("Discard", "Keep")
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Save", id="dialog.save"),
@@ -51,24 +55,13 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         yield from ()
 
     def on_mount(self) -> None:
-        self._as_opened = self.field_values()
+        self.mark_clean()
 
-    def field_values(self) -> list[object]:
-        return [i.value for i in self.query(Input)] + [s.value for s in self.query(Select)]
+    def form_values(self) -> Any:
+        return field_values(self)
 
     def action_cancel(self) -> None:
-        if self.field_values() == self._as_opened:
-            self.dismiss(None)
-            return
-        from intapp.screens.dialogs import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmScreen("Discard what you have entered?", yes="Discard", no="Keep"), answered
-        )
+        self.leave(lambda: self.dismiss(None))
 
     def values(self) -> dict[str, Any] | None:
         """The checked values, or None after showing what is wrong."""

@@ -12,7 +12,7 @@ from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp.formatting import parse_date, uk_date
 from intapp.models.types import ReferralSource, RouteOfAccess
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, field_values
 from intapp.screens.footer import Footer
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class NewReferralScreen(DataScreen):
         self.fetch("teams", teams)
 
     def form_values(self) -> Any:
-        return [i.value for i in self.query(Input)] + [s.value for s in self.query(Select)]
+        return field_values(self)
 
     def loaded_teams(self, teams: list[Any]) -> None:
         self.query_one("#team", Select).set_options([(f"{t.code} {t.name}", t.id) for t in teams])

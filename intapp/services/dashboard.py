@@ -93,8 +93,11 @@ def _counts(run: RunQuery, *, sqlite: bool, team_ids: list[int] | None) -> Dashb
             return " AND 1 = 0"
         return f" AND {column} IN ({', '.join(':' + name for name in teams)})"
 
-    # Scoped by the person's team; the join is only needed when there is a scope.
-    person_join = "" if team_ids is None else " JOIN person ON person.id = {table}.person_id"
+    def by_person_team(table: str) -> tuple[str, str]:
+        """The join and the filter that scope `table` by its person's team (none city-wide)."""
+        if team_ids is None:
+            return "", ""
+        return f" JOIN person ON person.id = {table}.person_id", in_teams("person.team_id")
 
     received, overdue, due_soon = run(
         "SELECT count(*),"
@@ -118,27 +121,25 @@ def _counts(run: RunQuery, *, sqlite: bool, team_ids: list[int] | None) -> Dashb
         ") AS over_limit",
         params,
     )
-    episodes = person_join.format(table="reablement_episode")
+    join, scope = by_person_team("reablement_episode")
     day_35_plus, past_42 = run(
         "SELECT count(*),"
         " coalesce(sum(CASE WHEN start_date < :day_42 THEN 1 ELSE 0 END), 0)"
-        f" FROM reablement_episode{episodes}"
-        " WHERE state = 'active' AND start_date <= :day_35"
-        f"{in_teams('person.team_id')}",
+        f" FROM reablement_episode{join}"
+        f" WHERE state = 'active' AND start_date <= :day_35{scope}",
         params,
     )
     (followups,) = run(
-        f"SELECT count(*) FROM reablement_episode{episodes}"
-        " WHERE followup_due <= :today AND followup_result IS NULL"
-        f"{in_teams('person.team_id')}",
+        f"SELECT count(*) FROM reablement_episode{join}"
+        f" WHERE followup_due <= :today AND followup_result IS NULL{scope}",
         params,
     )
+    join, scope = by_person_team("care_plan")
     reviews_due, reviews_overdue = run(
         "SELECT count(*),"
         " coalesce(sum(CASE WHEN review_date < :today THEN 1 ELSE 0 END), 0)"
-        f" FROM care_plan{person_join.format(table='care_plan')}"
-        " WHERE closed_at IS NULL AND review_date <= :review_by"
-        f"{in_teams('person.team_id')}",
+        f" FROM care_plan{join}"
+        f" WHERE closed_at IS NULL AND review_date <= :review_by{scope}",
         params,
     )
     return DashboardCounts(
