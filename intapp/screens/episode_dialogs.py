@@ -85,6 +85,12 @@ class FormDialog(GuardsChanges, ModalScreen[dict[str, Any] | None]):
         self.action_cancel()
 
 
+def barthel_fields() -> ComposeResult:
+    """The Barthel items and the line their total shows on (see `BarthelDialog`)."""
+    yield from barthel_selects("barthel")
+    yield Static("", id="barthel-total")
+
+
 def barthel_selects(prefix: str) -> ComposeResult:
     """One Select per Barthel item, scored 0 to the item's top score."""
     with Grid(classes="barthel"):
@@ -105,7 +111,18 @@ def read_barthel(screen: ModalScreen[Any], prefix: str) -> list[int] | None:
     return [int(str(score)) for score in scores]
 
 
-class StartEpisodeDialog(FormDialog):
+class BarthelDialog(FormDialog):
+    """A form dialog with the ten Barthel items (`barthel_fields`) and their live total."""
+
+    @on(Select.Changed)
+    def total(self) -> None:
+        scores = read_barthel(self, "barthel")
+        self.query_one("#barthel-total", Static).update(
+            f"Barthel total: {sum(scores)}/20" if scores else ""
+        )
+
+
+class StartEpisodeDialog(BarthelDialog):
     """Start or plan an episode: type, start date, goals and the starting Barthel."""
 
     TITLE_TEXT = "Start reablement"
@@ -118,15 +135,7 @@ class StartEpisodeDialog(FormDialog):
         yield Label("Goals, in the person's words (separate with ;)")
         yield Input(placeholder="Make my own breakfast; walk to the corner shop", id="goals")
         yield Label("Barthel at start (optional: all ten or none)")
-        yield from barthel_selects("barthel")
-        yield Static("", id="barthel-total")
-
-    @on(Select.Changed)
-    def total(self) -> None:
-        scores = read_barthel(self, "barthel")
-        self.query_one("#barthel-total", Static).update(
-            f"Barthel total: {sum(scores)}/20" if scores else ""
-        )
+        yield from barthel_fields()
 
     def values(self) -> dict[str, Any] | None:
         start = parse_date(self.query_one("#start", Input).value)
@@ -177,7 +186,7 @@ class ExtendEpisodeDialog(FormDialog):
         return {"new_planned_end": end, "reason": reason}
 
 
-class EndEpisodeDialog(FormDialog):
+class EndEpisodeDialog(BarthelDialog):
     """End with a SALT outcome and the closing Barthel."""
 
     TITLE_TEXT = "End the episode"
@@ -186,15 +195,7 @@ class EndEpisodeDialog(FormDialog):
         yield Label("Outcome")
         yield Select([(o.label, o.value) for o in ReablementOutcome], id="outcome", prompt="Choose")
         yield Label("Barthel at end")
-        yield from barthel_selects("barthel")
-        yield Static("", id="barthel-total")
-
-    @on(Select.Changed)
-    def total(self) -> None:
-        scores = read_barthel(self, "barthel")
-        self.query_one("#barthel-total", Static).update(
-            f"Barthel total: {sum(scores)}/20" if scores else ""
-        )
+        yield from barthel_fields()
 
     def values(self) -> dict[str, Any] | None:
         outcome = self.query_one("#outcome", Select).value
