@@ -21,8 +21,9 @@ from sqlmodel import col, select
 
 from intapp.db import read_session, unit_of_work
 from intapp.models import Person, Referral, Worker
-from intapp.services import allocations, caseloads, people, referrals
+from intapp.services import allocations, caseloads, people
 from intapp.services.errors import OverCaseloadLimit
+from intapp.services.queue import triage_queue
 
 TARGET_MS = 20.0
 
@@ -69,7 +70,7 @@ def main() -> None:
 
     def queue() -> object:
         with read_session(engine) as s:
-            return referrals.triage_queue(session=s, team_ids=[team_id])
+            return triage_queue(session=s, team_ids=[team_id])
 
     def caseload() -> object:
         with read_session(engine) as s:

@@ -2,8 +2,8 @@
 and reablement.
 
 The data layer (SQLAlchemy and SQLModel, about half a second to import) loads in a
-worker once the dashboard's figures show; on SQLite those figures are read before it,
-with the standard library (`sqlite_reader`).
+worker once the dashboard's figures show; on SQLite those figures and the referral queue
+are read before it, with the standard library (`sqlite_reader`).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Reading the SQLite store with the standard library, before SQLAlchemy has loaded.
 
 SQLAlchemy and SQLModel take about half a second to import: longer than a small Textual
-app takes to start. The dashboard's counts are the first thing a coordinator sees, so
-on the embedded SQLite store they are read through `sqlite3` directly (see
-`services.dashboard`) while the data layer loads. Nothing else reads this way, and
-nothing writes this way.
+app takes to start. The dashboard's counts and the referral queue are the first things a
+coordinator sees, so on the embedded SQLite store they are read through `sqlite3`
+directly (see `services.plain_sql`) while the data layer loads. Nothing else reads this
+way, and nothing writes this way.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from conftest import FROZEN_NOW
@@ -16,6 +18,7 @@ from factories import (
     receive,
     triaged_referral,
 )
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from intapp import clock, paths
@@ -24,6 +27,8 @@ from intapp.models import Allocation, Referral
 from intapp.models.types import Pathway
 from intapp.services import allocations, referrals
 from intapp.services.errors import InvalidInput
+from intapp.services.queue import triage_queue, triage_queue_sqlite
+from intapp.sqlite_reader import connect_if_current
 
 HOUR = timedelta(hours=1)
 
@@ -278,7 +283,7 @@ def test_queue_is_soonest_deadline_first_with_overdue_marked(
     elsewhere = receive(session, person_in(other_team, 5), priority="urgent")
     session.commit()
 
-    queue = referrals.triage_queue(session=session, team_ids=[team_id])
+    queue = triage_queue(session=session, team_ids=[team_id])
     assert [q.referral_id for q in queue] == [
         old_routine.id,
         late.id,
@@ -291,7 +296,7 @@ def test_queue_is_soonest_deadline_first_with_overdue_marked(
     assert first.person_name == "Chen Nowak"
     assert first.priority == "routine"
 
-    city = referrals.triage_queue(session=session)
+    city = triage_queue(session=session)
     assert [q.referral_id for q in city] == [
         old_routine.id,
         late.id,
@@ -299,17 +304,15 @@ def test_queue_is_soonest_deadline_first_with_overdue_marked(
         discharge.id,
         fresh_routine.id,
     ]
-    assert referrals.triage_queue(session=session, team_ids=[other_team])[0].referral_id == (
-        elsewhere.id
-    )
-    assert referrals.triage_queue(session=session, team_ids=[]) == []
+    assert triage_queue(session=session, team_ids=[other_team])[0].referral_id == (elsewhere.id)
+    assert triage_queue(session=session, team_ids=[]) == []
 
     # Every word typed must match the person, the reason or the reference.
-    found = referrals.triage_queue(session=session, team_ids=[team_id], text="chen NOWAK")
+    found = triage_queue(session=session, team_ids=[team_id], text="chen NOWAK")
     assert [q.referral_id for q in found] == [old_routine.id]
-    by_reference = referrals.triage_queue(session=session, text=late.reference.lower())
+    by_reference = triage_queue(session=session, text=late.reference.lower())
     assert [q.referral_id for q in by_reference] == [late.id]
-    assert referrals.triage_queue(session=session, text="nowak zebra") == []
+    assert triage_queue(session=session, text="nowak zebra") == []
 
 
 def test_queue_keyset_pages_have_no_overlap_or_gap(session: Session, team_id: int) -> None:
@@ -317,19 +320,64 @@ def test_queue_keyset_pages_have_no_overlap_or_gap(session: Session, team_id: in
     for n in range(11):
         receive(session, person_in(team_id, n), received_at=FROZEN_NOW - (n // 2) * HOUR)
     session.commit()
-    everything = referrals.triage_queue(session=session, team_ids=[team_id], limit=100)
+    everything = triage_queue(session=session, team_ids=[team_id], limit=100)
     assert len(everything) == 11
 
     pages: list[list[int]] = []
     after: tuple[datetime, int] | None = None
     for _ in range(10):  # bounded, so a cursor that never advances fails instead of hanging
-        page = referrals.triage_queue(session=session, team_ids=[team_id], after=after, limit=3)
+        page = triage_queue(session=session, team_ids=[team_id], after=after, limit=3)
         if not page:
             break
         pages.append([q.referral_id for q in page])
         after = (page[-1].due_by, page[-1].referral_id)
     assert [len(p) for p in pages] == [3, 3, 3, 2]
     assert [rid for page in pages for rid in page] == [q.referral_id for q in everything]
+
+
+def test_queue_filter_takes_wildcards_literally(session: Session, team_id: int) -> None:
+    percent = receive(session, person_in(team_id, 0), reason="Pays 50% of care costs")
+    underscore = receive(session, person_in(team_id, 1), reason="Ref PAY_2 needs review")
+    receive(session, person_in(team_id, 2), reason="Paying 500 a week")
+    session.commit()
+    assert [q.referral_id for q in triage_queue(session=session, text="50%")] == [percent.id]
+    assert [q.referral_id for q in triage_queue(session=session, text="y_2")] == [underscore.id]
+
+
+def test_plain_sqlite_gives_the_same_queue(sqlite_engine: Engine) -> None:
+    """The queue screen reads through sqlite3 on an up-to-date SQLite store."""
+    with Session(sqlite_engine, expire_on_commit=False) as session:
+        team_id = add_team(session).id
+        other_team = add_team(session, "SOU1", "South").id
+        for n in range(7):
+            receive(
+                session,
+                person_in(team_id if n % 3 else other_team, n),
+                priority=("urgent", "soon", "routine")[n % 3],
+                received_at=FROZEN_NOW - (n // 2) * HOUR + timedelta(microseconds=n),
+                reason=f"Reason {n} 100%",
+            )
+        triaged_referral(session, team_id, 20)
+        session.commit()
+        everything = triage_queue(session=session, limit=100)
+    third = everything[2]
+    cases: list[dict[str, Any]] = [
+        {},
+        {"team_ids": [team_id]},
+        {"team_ids": [team_id, other_team], "limit": 3},
+        {"team_ids": []},
+        {"after": (third.due_by, third.referral_id)},
+        {"text": "reason 10"},
+        {"text": "0%"},
+    ]
+    connection = connect_if_current(sqlite_engine.url.render_as_string())
+    assert connection is not None
+    with closing(connection):
+        for where in cases:
+            with Session(sqlite_engine) as session:
+                expected = triage_queue(session=session, **where)
+            assert triage_queue_sqlite(connection=connection, **where) == expected, where
+    assert len(everything) == 7
 
 
 def test_rereferral_within_six_months_of_closure_is_flagged(session: Session, team_id: int) -> None:

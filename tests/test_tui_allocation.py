@@ -12,6 +12,7 @@ from intapp.screens.allocation import AllocationScreen
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.dialogs import ReasonScreen
 from intapp.services import organisation, referrals
+from intapp.services.queue import triage_queue
 
 
 def seed_triaged_with_a_full_worker(engine) -> None:
@@ -28,7 +29,7 @@ def seed_triaged_with_a_full_worker(engine) -> None:
             team_id=team.id,
             caseload_limit=4,
         )
-        queue = referrals.triage_queue(session=session)
+        queue = triage_queue(session=session)
         referrals.triage_referral(
             session=session,
             user="setup",

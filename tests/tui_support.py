@@ -13,6 +13,7 @@ from intapp import clock
 from intapp.db import unit_of_work
 from intapp.services import organisation, referrals
 from intapp.services.people import PersonIn
+from intapp.services.queue import triage_queue
 
 
 def seed_small_team(engine: Engine) -> None:
@@ -75,7 +76,7 @@ def seed_case_work(engine: Engine) -> None:
             team_id=team.id,
             caseload_limit=10,
         )
-        mary = referrals.triage_queue(session=session)[1]
+        mary = triage_queue(session=session)[1]
         referrals.triage_referral(
             session=session,
             user="setup",

@@ -1,31 +1,26 @@
 """The team dashboard's counts, for one team, a locality or the whole city.
 
-Plain SQL that SQLite and PostgreSQL both run, rather than ORM queries: the dashboard is
-the first screen, and on the embedded SQLite store its figures are read with the standard
-library's sqlite3 while SQLAlchemy, half a second to import, is still loading (see
-`sqlite_reader`). Through a Session the same SQL serves PostgreSQL, and tests hold the two
-paths to the same answers. The status words are the stored `ReferralStatus` and
+Plain SQL (`plain_sql`) rather than ORM queries: the dashboard is the first screen, and on
+the embedded SQLite store its figures are read with the standard library's sqlite3 while
+SQLAlchemy is still loading. The status words are the stored `ReferralStatus` and
 `EpisodeState` values.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from intapp import clock
 from intapp.config import load_settings
+from intapp.services.plain_sql import PlainSQL, in_list, through_session, through_sqlite
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 REVIEW_SOON_DAYS = 7
-
-# Runs one SELECT with named parameters and returns its single row.
-RunQuery = Callable[[str, dict[str, Any]], Sequence[Any]]
 
 
 @dataclass(frozen=True)
@@ -46,52 +41,36 @@ class DashboardCounts:
 
 def dashboard_counts(*, session: Session, team_ids: list[int] | None = None) -> DashboardCounts:
     """Every dashboard figure for the teams given (None: the whole city)."""
-    from sqlalchemy import text
-
-    def run(sql: str, params: dict[str, Any]) -> Sequence[Any]:
-        return session.execute(text(sql), params).one()
-
-    return _counts(run, sqlite=session.get_bind().dialect.name == "sqlite", team_ids=team_ids)
+    return _counts(through_session(session), team_ids=team_ids)
 
 
 def dashboard_counts_sqlite(
     *, connection: sqlite3.Connection, team_ids: list[int] | None = None
 ) -> DashboardCounts:
     """The same figures through a plain sqlite3 connection, read in one transaction."""
-
-    def run(sql: str, params: dict[str, Any]) -> Sequence[Any]:
-        row: Sequence[Any] = connection.execute(sql, params).fetchone()
-        return row
-
-    connection.execute("BEGIN")
-    try:
-        return _counts(run, sqlite=True, team_ids=team_ids)
-    finally:
-        connection.execute("ROLLBACK")
+    with through_sqlite(connection) as db:
+        return _counts(db, team_ids=team_ids)
 
 
-def _counts(run: RunQuery, *, sqlite: bool, team_ids: list[int] | None) -> DashboardCounts:
+def _counts(db: PlainSQL, *, team_ids: list[int] | None) -> DashboardCounts:
     settings = load_settings()
     now, today = clock.now(), clock.today()
-    teams = {f"team_{i}": team_id for i, team_id in enumerate(team_ids or [])}
-    values = {
-        "now": now,
-        "soon": now + timedelta(hours=settings.due_soon_hours),
-        "today": today,
-        "day_35": today - timedelta(days=settings.reablement_warning_day),
-        "day_42": today - timedelta(days=settings.reablement_standard_days),
-        "review_by": today + timedelta(days=REVIEW_SOON_DAYS),
-        "active": True,
-        **teams,
-    }
-    params = {name: _as_stored(value, sqlite=sqlite) for name, value in values.items()}
+    _, team_params = in_list("", "team", team_ids or [])
+    params = db.stored(
+        {
+            "now": now,
+            "soon": now + timedelta(hours=settings.due_soon_hours),
+            "today": today,
+            "day_35": today - timedelta(days=settings.reablement_warning_day),
+            "day_42": today - timedelta(days=settings.reablement_standard_days),
+            "review_by": today + timedelta(days=REVIEW_SOON_DAYS),
+            "active": True,
+            **team_params,
+        }
+    )
 
     def in_teams(column: str) -> str:
-        if team_ids is None:
-            return ""
-        if not team_ids:
-            return " AND 1 = 0"
-        return f" AND {column} IN ({', '.join(':' + name for name in teams)})"
+        return "" if team_ids is None else in_list(column, "team", team_ids)[0]
 
     def by_person_team(table: str) -> tuple[str, str]:
         """The join and the filter that scope `table` by its person's team (none city-wide)."""
@@ -99,18 +78,18 @@ def _counts(run: RunQuery, *, sqlite: bool, team_ids: list[int] | None) -> Dashb
             return "", ""
         return f" JOIN person ON person.id = {table}.person_id", in_teams("person.team_id")
 
-    received, overdue, due_soon = run(
+    received, overdue, due_soon = db.one(
         "SELECT count(*),"
         " coalesce(sum(CASE WHEN due_by < :now THEN 1 ELSE 0 END), 0),"
         " coalesce(sum(CASE WHEN due_by >= :now AND due_by < :soon THEN 1 ELSE 0 END), 0)"
         f" FROM referral WHERE status = 'received'{in_teams('referral.team_id')}",
         params,
     )
-    (triaged,) = run(
+    (triaged,) = db.one(
         f"SELECT count(*) FROM referral WHERE status = 'triaged'{in_teams('referral.team_id')}",
         params,
     )
-    (over_limit,) = run(
+    (over_limit,) = db.one(
         "SELECT count(*) FROM ("
         " SELECT allocation.worker_id FROM allocation"
         " JOIN worker ON worker.id = allocation.worker_id"
@@ -122,20 +101,20 @@ def _counts(run: RunQuery, *, sqlite: bool, team_ids: list[int] | None) -> Dashb
         params,
     )
     join, scope = by_person_team("reablement_episode")
-    day_35_plus, past_42 = run(
+    day_35_plus, past_42 = db.one(
         "SELECT count(*),"
         " coalesce(sum(CASE WHEN start_date < :day_42 THEN 1 ELSE 0 END), 0)"
         f" FROM reablement_episode{join}"
         f" WHERE state = 'active' AND start_date <= :day_35{scope}",
         params,
     )
-    (followups,) = run(
+    (followups,) = db.one(
         f"SELECT count(*) FROM reablement_episode{join}"
         f" WHERE followup_due <= :today AND followup_result IS NULL{scope}",
         params,
     )
     join, scope = by_person_team("care_plan")
-    reviews_due, reviews_overdue = run(
+    reviews_due, reviews_overdue = db.one(
         "SELECT count(*),"
         " coalesce(sum(CASE WHEN review_date < :today THEN 1 ELSE 0 END), 0)"
         f" FROM care_plan{join}"
@@ -154,19 +133,3 @@ def _counts(run: RunQuery, *, sqlite: bool, team_ids: list[int] | None) -> Dashb
         reviews_due=int(reviews_due),
         reviews_overdue=int(reviews_overdue),
     )
-
-
-def _as_stored(value: Any, *, sqlite: bool) -> Any:
-    """A parameter in the form the column holds it.
-
-    SQLite has no date types: SQLAlchemy keeps timestamps there as naive UTC text and
-    dates as ISO text, and comparisons are between those strings. PostgreSQL takes the
-    values as they are.
-    """
-    if not sqlite:
-        return value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value

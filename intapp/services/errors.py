@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class DomainError(Exception):
@@ -53,6 +54,8 @@ def check_version(kind: str, current: int, expected: int | None) -> None:
 @contextmanager
 def conflicts_reported(kind: str) -> Iterator[None]:
     """Turn SQLAlchemy's optimistic-lock failure into a `Conflict` a person can act on."""
+    from sqlalchemy.orm.exc import StaleDataError  # here: the errors are read before it loads
+
     try:
         yield
     except StaleDataError as error:

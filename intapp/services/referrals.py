@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
@@ -23,7 +23,6 @@ from intapp.models.types import (
 )
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.paging import after_row
 from intapp.services.people import PersonIn, match_or_create_person
 
 # Pathways that hand the person on rather than opening a case in the team.
@@ -289,85 +288,6 @@ def close_case(
     referral.close_reason = reason.strip()
     audit.save_update(session=session, user=user, row=referral, before=before, action="close")
     return summarise(referral)
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One row of the triage queue."""
-
-    referral_id: int
-    reference: str
-    person_id: int
-    person_name: str
-    nhs_number: str | None
-    received_at: datetime
-    source: str
-    reason: str
-    priority: str
-    due_by: datetime
-    is_rereferral: bool
-    overdue: bool
-    version: int
-
-
-def triage_queue(
-    *,
-    session: Session,
-    team_ids: list[int] | None = None,
-    after: tuple[datetime, int] | None = None,
-    limit: int = 50,
-    now: datetime | None = None,
-    text: str = "",
-) -> list[QueueItem]:
-    """Referrals awaiting triage, soonest deadline first; `after` is the keyset cursor.
-
-    `team_ids` None means the whole city; `text` keeps rows whose person, reason or
-    reference contain every word. Pass the last row's ``(due_by, referral_id)``
-    as `after` for the next page, so page 500 costs what page 1 does.
-    """
-    now = now or clock.now()
-    query = (
-        select(Referral, Person)
-        .join(Person, col(Person.id) == Referral.person_id)
-        .where(Referral.status == ReferralStatus.RECEIVED)
-    )
-    if team_ids is not None:
-        query = query.where(col(Referral.team_id).in_(team_ids))
-    for word in text.lower().split():
-        query = query.where(
-            or_(
-                *(
-                    func.lower(column).contains(word, autoescape=True)
-                    for column in (
-                        Person.family_name,
-                        Person.given_name,
-                        Referral.reason,
-                        Referral.reference,
-                    )
-                )
-            )
-        )
-    if after is not None:
-        query = query.where(after_row(col(Referral.due_by), col(Referral.id), after))
-    query = query.order_by(col(Referral.due_by), col(Referral.id)).limit(limit)
-    return [
-        QueueItem(
-            referral_id=r.id,  # type: ignore[arg-type]
-            reference=r.reference,
-            person_id=p.id,  # type: ignore[arg-type]
-            person_name=p.display_name,
-            nhs_number=p.nhs_number,
-            received_at=r.received_at,
-            source=r.source,
-            reason=r.reason,
-            priority=r.priority,
-            due_by=r.due_by,
-            is_rereferral=r.is_rereferral,
-            overdue=r.due_by < now,
-            version=r.version,
-        )
-        for r, p in session.exec(query).all()
-    ]
 
 
 def person_referrals(*, session: Session, person_id: int) -> list[ReferralSummary]:

@@ -1,0 +1,134 @@
+"""The triage queue: referrals awaiting triage, soonest deadline first, a page at a time.
+
+Plain SQL (`plain_sql`), like the dashboard's figures: the queue is the list a coordinator
+opens first, often before SQLAlchemy has finished loading, so on the embedded SQLite store
+it is read with the standard library's sqlite3. The status word is the stored
+`ReferralStatus.RECEIVED`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from intapp import clock
+from intapp.services.plain_sql import (
+    PlainSQL,
+    contains,
+    contains_pattern,
+    in_list,
+    stored_datetime,
+    through_session,
+    through_sqlite,
+)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# The columns a typed word is looked for in.
+SEARCHED = ("person.family_name", "person.given_name", "referral.reason", "referral.reference")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One row of the triage queue."""
+
+    referral_id: int
+    reference: str
+    person_id: int
+    person_name: str
+    nhs_number: str | None
+    received_at: datetime
+    source: str
+    reason: str
+    priority: str
+    due_by: datetime
+    is_rereferral: bool
+    overdue: bool
+    version: int
+
+
+def triage_queue(
+    *,
+    session: Session,
+    team_ids: list[int] | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    text: str = "",
+) -> list[QueueItem]:
+    """Referrals awaiting triage, soonest deadline first; `after` is the keyset cursor.
+
+    `team_ids` None means the whole city; `text` keeps rows whose person, reason or
+    reference contain every word. Pass the last row's ``(due_by, referral_id)``
+    as `after` for the next page, so page 500 costs what page 1 does.
+    """
+    return _queue(through_session(session), team_ids, after, limit, text)
+
+
+def triage_queue_sqlite(
+    *,
+    connection: sqlite3.Connection,
+    team_ids: list[int] | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    text: str = "",
+) -> list[QueueItem]:
+    """The same page through a plain sqlite3 connection."""
+    with through_sqlite(connection) as db:
+        return _queue(db, team_ids, after, limit, text)
+
+
+def _queue(
+    db: PlainSQL,
+    team_ids: list[int] | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
+    text: str,
+) -> list[QueueItem]:
+    sql = (
+        "SELECT referral.id, referral.reference, person.id, person.given_name,"
+        " person.family_name, person.nhs_number, referral.received_at, referral.source,"
+        " referral.reason, referral.priority, referral.due_by, referral.is_rereferral,"
+        " referral.version"
+        " FROM referral JOIN person ON person.id = referral.person_id"
+        " WHERE referral.status = 'received'"
+    )
+    values: dict[str, object] = {"limit": limit}
+    if team_ids is not None:
+        in_teams, team_params = in_list("referral.team_id", "team", team_ids)
+        sql += in_teams
+        values.update(team_params)
+    for i, word in enumerate(text.split()):
+        sql += f" AND ({' OR '.join(contains(column, f'word_{i}') for column in SEARCHED)})"
+        values[f"word_{i}"] = contains_pattern(word)
+    if after is not None:
+        sql += (
+            " AND (referral.due_by > :after_due"
+            " OR (referral.due_by = :after_due AND referral.id > :after_id))"
+        )
+        values["after_due"], values["after_id"] = after
+    sql += " ORDER BY referral.due_by, referral.id LIMIT :limit"
+    now = clock.now()
+    items = []
+    for row in db.run(sql, db.stored(values)):
+        due_by = stored_datetime(row[10])
+        items.append(
+            QueueItem(
+                referral_id=row[0],
+                reference=row[1],
+                person_id=row[2],
+                person_name=f"{row[3]} {row[4]}",
+                nhs_number=row[5],
+                received_at=stored_datetime(row[6]),
+                source=row[7],
+                reason=row[8],
+                priority=row[9],
+                due_by=due_by,
+                is_rereferral=bool(row[11]),
+                overdue=due_by < now,
+                version=row[12],
+            )
+        )
+    return items
