@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
+from textual.screen import Screen
 from tui_support import seed_small_team, wait_for
 
 from intapp.app import IntApp
@@ -128,3 +129,25 @@ async def test_every_key_of_the_screen_is_in_the_command_palette(seeded):
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+
+
+async def test_a_new_screen_is_styled_once(seeded, monkeypatch):
+    """Opening a screen skips Textual's restyle on its first resume: its widgets were just
+    styled as they mounted."""
+    restyled: list[str] = []
+    original = Screen.update_node_styles
+
+    def spy(self: Screen, animate: bool = True) -> None:
+        restyled.append(type(self).__name__)
+        original(self, animate)
+
+    monkeypatch.setattr(Screen, "update_node_styles", spy)
+    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "2" in str(app.screen.query_one("#awaiting").label))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data)
+        assert "QueueScreen" not in restyled
+        assert "TriageScreen" not in restyled

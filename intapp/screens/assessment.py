@@ -37,6 +37,10 @@ class AssessmentScreen(DataScreen):
         Binding("escape", "leave", "Back", id="assessment.back"),
     ]
 
+    # Straight to the first field: focusing the scrolling body first and moving on
+    # restyles the whole form twice.
+    AUTO_FOCUS = "#what_matters"
+
     def __init__(self, *, assessment_id: int) -> None:
         super().__init__()
         self.assessment_id = assessment_id
@@ -75,6 +79,7 @@ class AssessmentScreen(DataScreen):
     async def loaded_assessment(self, assessment: AssessmentSummary) -> None:
         from intapp.services.assessments import outcome_codes
 
+        opening = self.assessment is None
         self.assessment = assessment
         names = dict(outcome_codes(assessment.assessment_type))
         grid = self.query_one("#outcomes", Grid)
@@ -118,8 +123,11 @@ class AssessmentScreen(DataScreen):
         )
         self.show_eligibility()
         self.mark_clean()
-        if not read_only:
-            self.query_one("#what_matters", TextArea).focus()
+        body = self.query_one("#assessment-body", VerticalScroll)
+        if read_only:  # the fields can't take focus; the body scrolls with the keys
+            body.focus()
+        if opening:  # show the status line, above the first field
+            body.scroll_home(animate=False)
 
     def content(self) -> AssessmentIn:
         """The form as the service's input."""

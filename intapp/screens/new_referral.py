@@ -39,6 +39,7 @@ class NewReferralScreen(DataScreen):
         Binding("escape", "leave", "Cancel", id="referral.cancel"),
     ]
     LEAVE_QUESTION = "Discard this referral without saving it?"
+    AUTO_FOCUS = "#nhs"
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,7 +74,6 @@ class NewReferralScreen(DataScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#nhs", Input).focus()
         self.mark_clean()
 
         def teams(session: Session) -> Any:

@@ -57,6 +57,9 @@ class TriageScreen(DataScreen):
     """Set the priority (the deadline follows), choose the pathway, add a note, save."""
 
     LEAVE_QUESTION = "Leave without saving this triage?"
+    # Straight to the first field: focusing the scrolling body first and moving on
+    # restyles the whole form twice.
+    AUTO_FOCUS = "#priority"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save triage", id="triage.save"),
@@ -124,7 +127,7 @@ class TriageScreen(DataScreen):
         )
         earlier = [r for r in overview.referrals if r.id != referral.id][:5]
         history = "\n".join(
-            f"{uk_date(r.received_at)}  {r.status.replace('_', ' '):18} "
+            f"{uk_date(r.received_at):11}  {r.status.replace('_', ' '):18} "
             f"{(r.pathway or '').replace('_', ' '):24} {r.reason[:40]}"
             for r in earlier
         )
@@ -140,7 +143,6 @@ class TriageScreen(DataScreen):
         if referral.pathway:
             self.query_one("#pathway", Select).value = referral.pathway
         self.mark_clean()
-        self.query_one("#priority", Select).focus()
 
     @on(Select.Changed, "#priority")
     def priority_changed(self, event: Select.Changed) -> None:
