@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
-from tui_support import seed_case_work, seed_small_team, stop_blinking, wait_for
+from textual.pilot import Pilot
+from tui_support import seed_case_work, seed_small_team, settled, stop_blinking, wait_for
 
 from intapp.app import IntApp
 from intapp.screens.assessment import AssessmentScreen
@@ -19,6 +22,16 @@ from intapp.screens.triage import TriageScreen
 SIZES = [(120, 40), (80, 24)]
 
 
+def settling(loaded: Callable[[Pilot], Awaitable[None]]) -> Callable[[Pilot], Awaitable[None]]:
+    """`loaded`, then wait for the screen to stop changing."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await loaded(pilot)
+        await settled(pilot)
+
+    return run_before
+
+
 @pytest.fixture
 def app(sqlite_engine) -> IntApp:
     seed_small_team(sqlite_engine)
@@ -31,7 +44,7 @@ def test_dashboard(snap_compare, app, size):
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#awaiting").label))
 
-    assert snap_compare(app, terminal_size=size, run_before=loaded)
+    assert snap_compare(app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -42,7 +55,7 @@ def test_referral_queue(snap_compare, app, size):
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
         stop_blinking(pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=loaded)
+    assert snap_compare(app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -55,7 +68,7 @@ def test_triage(snap_compare, app, size):
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data)
         stop_blinking(pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=loaded)
+    assert snap_compare(app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.fixture
@@ -77,7 +90,7 @@ def test_caseload_board(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: isinstance(busy_app.screen, BoardScreen))
         await wait_for(pilot, lambda: busy_app.screen.loads)
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -88,7 +101,7 @@ def test_reablement(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: isinstance(busy_app.screen, ReablementScreen))
         await wait_for(pilot, lambda: busy_app.screen.active)
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -98,7 +111,7 @@ def test_person_record(snap_compare, busy_app, size):
         busy_app.push_screen(PersonScreen(person_id=1))
         await wait_for(pilot, lambda: busy_app.screen.record)
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -109,7 +122,7 @@ def test_assessment_editor(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: busy_app.screen.assessment)
         stop_blinking(pilot)
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -120,7 +133,7 @@ def test_care_plan_editor(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: busy_app.screen.data)
         stop_blinking(pilot)
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -133,7 +146,7 @@ def test_new_referral(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: busy_app.screen.match)
         stop_blinking(pilot)
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -144,7 +157,7 @@ def test_search(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: getattr(busy_app.screen, "results", None))
         stop_blinking(pilot)
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -154,7 +167,7 @@ def test_help_lists_the_keys_of_the_screen_below(snap_compare, busy_app, size):
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: busy_app.screen.__class__.__name__ == "HelpScreen")
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -164,7 +177,7 @@ def test_plan_reviews(snap_compare, busy_app, size):
         await pilot.press("v")
         await wait_for(pilot, lambda: getattr(busy_app.screen, "due", None))
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -174,4 +187,4 @@ def test_weekly_summary(snap_compare, busy_app, size):
         await pilot.press("w")
         await wait_for(pilot, lambda: getattr(busy_app.screen, "summary", None))
 
-    assert snap_compare(busy_app, terminal_size=size, run_before=loaded)
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from intapp import clock
 from intapp.db import unit_of_work
@@ -45,12 +45,39 @@ def seed_small_team(engine: Engine) -> None:
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], object], seconds: float = 15) -> None:
-    """Let workers run until `condition()` is true, or fail after `seconds`."""
+    """Let workers run until `condition()` is true and the tables have sized their
+    columns to the rows just added, or fail after `seconds`."""
     for _ in range(int(seconds / 0.02)):
         await pilot.pause(0.02)
-        if condition():
+        if condition() and not any(_sizing(table) for table in pilot.app.screen.query(DataTable)):
             return
     raise AssertionError("the screen never reached the expected state")
+
+
+def _sizing(table: DataTable[object]) -> bool:
+    # A DataTable sizes auto-width columns to new rows when it next goes idle; a snapshot
+    # taken before then shows them too narrow.
+    return bool(table._require_update_dimensions)
+
+
+async def settled(pilot: Pilot, seconds: float = 5) -> None:
+    """Wait until two renders of the screen 50 ms apart are the same, so that a snapshot
+    is not taken part-way through a repaint (a table sizing its columns, a scroll).
+
+    Tables drop their cached lines first: now and then a DataTable kept lines drawn
+    before its columns were sized to the rows (seen only in snapshots, under load).
+    """
+    for table in pilot.app.screen.query(DataTable):
+        table._clear_caches()
+        table.refresh()
+    previous = None
+    for _ in range(int(seconds / 0.05)):
+        shot = pilot.app.export_screenshot()
+        if shot == previous:
+            return
+        previous = shot
+        await pilot.pause(0.05)
+    raise AssertionError("the screen kept changing")
 
 
 def stop_blinking(pilot: Pilot) -> None:

@@ -81,6 +81,7 @@ class AssessmentScreen(DataScreen):
 
         opening = self.assessment is None
         self.assessment = assessment
+        self.refresh_bindings()
         names = dict(outcome_codes(assessment.assessment_type))
         grid = self.query_one("#outcomes", Grid)
         await grid.remove_children()
@@ -183,6 +184,16 @@ class AssessmentScreen(DataScreen):
         if self.assessment is None or self.assessment.status != AssessmentStatus.DRAFT:
             return None
         return self.content()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what the assessment allows: edits to a draft, supersede to a
+        signed-off one; the footer and the palette follow."""
+        status = self.assessment.status if self.assessment else None
+        if action in ("save_draft", "sign_off"):
+            return status == AssessmentStatus.DRAFT
+        if action == "supersede":
+            return status == AssessmentStatus.SIGNED_OFF
+        return True
 
     def action_save_draft(self) -> None:
         self._save_then("saved", sign_off=False)

@@ -89,6 +89,15 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                 f"{r.reference} from {r.source.replace('_', ' ')}: {r.reason}",
             )
         )
+        if r.triaged_at:
+            priority, pathway = r.priority.replace("_", " "), (r.pathway or "").replace("_", " ")
+            entries.append(
+                TimelineEntry(
+                    r.triaged_at,
+                    "triaged",
+                    f"{r.reference} by {r.triaged_by}: {priority}, {pathway}",
+                )
+            )
         if r.closed_at:
             entries.append(TimelineEntry(r.closed_at, "closed", f"{r.reference} closed"))
     for a, w in session.exec(

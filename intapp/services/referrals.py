@@ -58,6 +58,8 @@ class ReferralSummary:
     status: str
     pathway: str | None
     is_rereferral: bool
+    triaged_at: datetime | None
+    triaged_by: str | None
     closed_at: datetime | None
     version: int
 
@@ -82,6 +84,8 @@ def summarise(referral: Referral) -> ReferralSummary:
         status=referral.status,
         pathway=referral.pathway,
         is_rereferral=referral.is_rereferral,
+        triaged_at=referral.triaged_at,
+        triaged_by=referral.triaged_by,
         closed_at=referral.closed_at,
         version=referral.version,
     )
