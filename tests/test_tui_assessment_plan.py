@@ -8,13 +8,13 @@ from tui_support import seed_small_team, wait_for
 
 from intapp.app import IntApp
 from intapp.db import unit_of_work
-from intapp.models import Assessment, CarePlan, CarePlanVersion
+from intapp.models import Assessment, CarePlan, CarePlanVersion, Referral
 from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.care_plan import CarePlanScreen
 from intapp.screens.dialogs import ConfirmScreen
 from intapp.screens.person import PersonScreen
 from intapp.screens.plan_dialogs import ActionDialog
-from intapp.services import organisation
+from intapp.services import allocations, organisation, referrals
 
 
 def seed_with_worker(engine) -> int:
@@ -227,3 +227,35 @@ async def test_a_dialog_asks_before_discarding_what_was_typed(sqlite_engine):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen))
+
+
+async def test_a_first_care_plan_starts_with_the_allocated_worker_as_lead(sqlite_engine):
+    seed_with_worker(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        team = organisation.team_by_code(session=session, code="C1")
+        allocated = organisation.add_worker(
+            session=session,
+            user="setup",
+            staff_id="W2",
+            given_name="Bo",
+            family_name="Ray",
+            profession="occupational_therapist",
+            team_id=team.id,
+        )
+        referral = session.exec(select(Referral).where(Referral.person_id == 1)).one()
+        referrals.triage_referral(
+            session=session,
+            user="setup",
+            referral_id=referral.id,
+            priority="soon",
+            pathway="case_management",
+        )
+        allocations.allocate(
+            session=session, user="setup", referral_id=referral.id, worker_id=allocated, weight=6
+        )
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
+        assert app.screen.query_one("#lead", Select).value == allocated

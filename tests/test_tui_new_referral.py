@@ -8,7 +8,7 @@ from textual.widgets import Input, Select
 from tui_support import seed_small_team, wait_for
 
 from intapp.app import IntApp
-from intapp.models import Person, Referral
+from intapp.models import Person, Referral, Team
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.new_referral import NewReferralScreen
 
@@ -61,3 +61,20 @@ async def test_leaving_a_half_typed_referral_asks_first(sqlite_engine):
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
         assert app.screen.query_one("#nhs").value == "9990570353"
+
+
+async def test_a_referral_from_a_team_dashboard_defaults_to_that_team(sqlite_engine):
+    from intapp.screens.dashboard import Scope
+
+    seed_small_team(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        team_id = session.exec(select(Team.id).where(Team.code == "C1")).one()
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        app.screen.scope = Scope("C1 Ardwick", (team_id,), team_code="C1")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        await wait_for(pilot, lambda: app.screen.query_one("#team", Select).value == team_id)
+        await pilot.press("escape")  # the default is not an edit: leaves without asking
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))

@@ -31,6 +31,8 @@ class PlanData:
     plan: PlanView | None
     history: list[PlanView]
     workers: list[WorkerLoad]
+    allocated_worker_id: int | None
+    """Who holds the person's open case: the first plan's lead, unless changed."""
 
 
 class CarePlanScreen(DataScreen):
@@ -89,14 +91,16 @@ class CarePlanScreen(DataScreen):
         def load(session: Session) -> PlanData:
             from intapp.services.care_plans import current_plan, plan_history
             from intapp.services.caseloads import team_board
-            from intapp.services.people import get_person
+            from intapp.services.person_record import person_overview
 
-            person = get_person(session=session, person_id=person_id)
+            overview = person_overview(session=session, person_id=person_id)
+            person, cases = overview.person, overview.open_cases
             return PlanData(
                 person_name=person.name,
                 plan=current_plan(session=session, person_id=person_id),
                 history=plan_history(session=session, person_id=person_id),
                 workers=team_board(session=session, team_id=person.team_id),
+                allocated_worker_id=cases[0].worker_id if cases else None,
             )
 
         self.fetch("plan", load)
@@ -112,6 +116,8 @@ class CarePlanScreen(DataScreen):
             self.query_one("#review", Input).value = (clock.today() + timedelta(days=84)).strftime(
                 "%d/%m/%Y"
             )
+            if any(w.worker_id == data.allocated_worker_id for w in data.workers):
+                lead.value = data.allocated_worker_id
             status = f"[b]{data.person_name}[/] has no care plan yet: write version 1."
             self.actions, self.items = [], []
         else:

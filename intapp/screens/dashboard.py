@@ -162,7 +162,10 @@ class DashboardScreen(DataScreen):
     def action_new_referral(self) -> None:
         from intapp.screens.new_referral import NewReferralScreen
 
-        self.app.push_screen(NewReferralScreen())
+        team_ids = self.scope.team_ids
+        self.app.push_screen(
+            NewReferralScreen(team_id=team_ids[0] if team_ids and len(team_ids) == 1 else None)
+        )
 
     def action_weekly_summary(self) -> None:
         from intapp.screens.weekly import WeeklySummaryScreen

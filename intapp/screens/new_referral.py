@@ -41,9 +41,11 @@ class NewReferralScreen(DataScreen):
     LEAVE_QUESTION = "Discard this referral without saving it?"
     AUTO_FOCUS = "#nhs"
 
-    def __init__(self) -> None:
+    def __init__(self, *, team_id: int | None = None) -> None:
         super().__init__()
         self.match: PersonSummary | None = None
+        self.team_id = team_id
+        """The team chosen on the dashboard, if one: the referral's team unless changed."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,7 +89,13 @@ class NewReferralScreen(DataScreen):
         return field_values(self)
 
     def loaded_teams(self, teams: list[Any]) -> None:
-        self.query_one("#team", Select).set_options([(f"{t.code} {t.name}", t.id) for t in teams])
+        select = self.query_one("#team", Select)
+        select.set_options([(f"{t.code} {t.name}", t.id) for t in teams])
+        if any(t.id == self.team_id for t in teams):
+            untouched = not self.dirty
+            select.value = self.team_id
+            if untouched:  # a default is not an edit to ask about on leaving
+                self.mark_clean()
 
     @on(Input.Changed, "#nhs")
     def nhs_typed(self, event: Input.Changed) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from intapp import clock
 from intapp.config import load_settings
@@ -37,8 +37,9 @@ class ReablementScreen(DataScreen):
         Binding("x", "end", "End episode", id="reablement.end"),
         Binding("f", "followup", "Record follow-up", id="reablement.followup"),
         Binding("enter", "open_person", "Person", id="reablement.person", priority=True),
-        Binding("1", "tab('active')", "Active", id="reablement.active"),
-        Binding("2", "tab('followups')", "Follow-ups", id="reablement.followups"),
+        # The tabs carry their numbers, as on the person record.
+        Binding("1", "tab('active')", "Active", id="reablement.active", show=False),
+        Binding("2", "tab('followups')", "Follow-ups", id="reablement.followups", show=False),
     ]
 
     def __init__(
@@ -54,10 +55,12 @@ class ReablementScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial=self.initial):
-            with TabPane(f"Active episodes: {self.scope_label}", id="active"):
+            with TabPane(f"1 Active episodes: {self.scope_label}", id="active"):
                 yield DataTable(id="active-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("91-day follow-ups due", id="followups"):
+                yield Static("Loading…", id="active-status", classes="list-status")
+            with TabPane("2 Follow-ups due (91 days)", id="followups"):
                 yield DataTable(id="followup-table", cursor_type="row", zebra_stripes=True)
+                yield Static("Loading…", id="followup-status", classes="list-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -100,16 +103,32 @@ class ReablementScreen(DataScreen):
                 uk_date(e.planned_end_date),
                 e.extension_reason or "",
             )
+        past_42 = sum(1 for row in self.active if row.episode.days_running(today) > standard)
+        self.query_one("#active-status", Static).update(
+            f"{len(self.active)} active · {past_42} past day {standard}"
+            if self.active
+            else "No active reablement episodes."
+        )
         followups = self.query_one("#followup-table", DataTable)
         followups.clear()
+        overdue = 0
         for row in self.followups:
             e = row.episode
+            assert e.followup_due is not None  # the list holds due follow-ups only
+            late = (today - e.followup_due).days
+            overdue += late > 0
             followups.add_row(
                 row.person_name,
                 uk_date(e.ended_on),
                 (e.outcome or "").replace("_", " "),
-                uk_date(e.followup_due),
+                f"{uk_date(e.followup_due):11}"
+                + (f"  [b red]{late} days overdue[/]" if late > 0 else ""),
             )
+        self.query_one("#followup-status", Static).update(
+            f"{len(self.followups)} due · {overdue} overdue · f records the result"
+            if self.followups
+            else "No 91-day follow-ups are due."
+        )
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
