@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from intapp import clock
+from intapp.codes import CaseOutcome, ReferralStatus
 from intapp.config import load_settings
 from intapp.db import create_db_engine
 from intapp.migrate import upgrade
@@ -30,7 +31,6 @@ from intapp.models import (
     Team,
     Worker,
 )
-from intapp.models.types import CaseOutcome, ReferralStatus
 from intapp.services.demo import DemoCounts, load_demo
 from intapp.services.errors import DomainError, InvalidInput
 from intapp.services.nhs_number import is_test_number, is_valid

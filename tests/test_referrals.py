@@ -22,9 +22,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from intapp import clock, paths
+from intapp.codes import Pathway
 from intapp.config import load_settings
 from intapp.models import Allocation, Referral
-from intapp.models.types import Pathway
 from intapp.services import allocations, referrals
 from intapp.services.errors import InvalidInput
 from intapp.services.queue import triage_queue, triage_queue_sqlite

@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, Label, Select, Static, TextArea
 
+from intapp.codes import AssessmentStatus, OutcomeAchievement
 from intapp.formatting import uk_datetime
-from intapp.models.types import AssessmentStatus, OutcomeAchievement
 from intapp.screens.base import DataScreen
 from intapp.screens.footer import Footer
 

@@ -19,8 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from intapp import clock
+from intapp.codes import EpisodeType, FollowupResult, ReablementOutcome
 from intapp.formatting import parse_date, uk_date
-from intapp.models.types import EpisodeType, FollowupResult, ReablementOutcome
 from intapp.screens.base import GuardsChanges, field_values
 from intapp.services.reablement import BARTHEL_ITEMS
 

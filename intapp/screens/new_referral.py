@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Header, Input, Label, Select, Static
 
+from intapp.codes import ReferralSource, RouteOfAccess
 from intapp.formatting import parse_date, uk_date
-from intapp.models.types import ReferralSource, RouteOfAccess
 from intapp.screens.base import DataScreen, field_values
 from intapp.screens.footer import Footer
 

@@ -13,9 +13,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp import clock
+from intapp.codes import Pathway, Priority
 from intapp.config import load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
-from intapp.models.types import Pathway, Priority
 from intapp.screens.base import DataScreen
 from intapp.screens.footer import Footer
 

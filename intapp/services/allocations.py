@@ -9,9 +9,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.codes import ReferralStatus
 from intapp.config import load_settings
 from intapp.models import Allocation, Referral, Worker
-from intapp.models.types import ReferralStatus
 from intapp.services import audit
 from intapp.services.errors import (
     InvalidInput,

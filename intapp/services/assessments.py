@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.codes import AssessmentStatus, AssessmentType, OutcomeAchievement
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment, Worker
-from intapp.models.types import AssessmentStatus, AssessmentType, OutcomeAchievement
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from intapp.codes import ReferralStatus
 from intapp.models import Allocation, Person, Referral, Worker
-from intapp.models.types import ReferralStatus
 from intapp.services.errors import NotFound
 from intapp.services.paging import after_row
 from intapp.services.referrals import load_referral

@@ -2,8 +2,7 @@
 
 Plain SQL (`plain_sql`) rather than ORM queries: the dashboard is the first screen, and on
 the embedded SQLite store its figures are read with the standard library's sqlite3 while
-SQLAlchemy is still loading. The status words are the stored `ReferralStatus` and
-`EpisodeState` values.
+SQLAlchemy is still loading.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from intapp import clock
+from intapp.codes import EpisodeState, ReferralStatus
 from intapp.config import load_settings
 from intapp.services.plain_sql import PlainSQL, in_list, through_session, through_sqlite
 
@@ -65,6 +65,9 @@ def _counts(db: PlainSQL, *, team_ids: list[int] | None) -> DashboardCounts:
             "day_42": today - timedelta(days=settings.reablement_standard_days),
             "review_by": today + timedelta(days=REVIEW_SOON_DAYS),
             "active": True,
+            "received": ReferralStatus.RECEIVED.value,
+            "triaged": ReferralStatus.TRIAGED.value,
+            "active_episode": EpisodeState.ACTIVE.value,
             **team_params,
         }
     )
@@ -82,11 +85,11 @@ def _counts(db: PlainSQL, *, team_ids: list[int] | None) -> DashboardCounts:
         "SELECT count(*),"
         " coalesce(sum(CASE WHEN due_by < :now THEN 1 ELSE 0 END), 0),"
         " coalesce(sum(CASE WHEN due_by >= :now AND due_by < :soon THEN 1 ELSE 0 END), 0)"
-        f" FROM referral WHERE status = 'received'{in_teams('referral.team_id')}",
+        f" FROM referral WHERE status = :received{in_teams('referral.team_id')}",
         params,
     )
     (triaged,) = db.one(
-        f"SELECT count(*) FROM referral WHERE status = 'triaged'{in_teams('referral.team_id')}",
+        f"SELECT count(*) FROM referral WHERE status = :triaged{in_teams('referral.team_id')}",
         params,
     )
     (over_limit,) = db.one(
@@ -105,7 +108,7 @@ def _counts(db: PlainSQL, *, team_ids: list[int] | None) -> DashboardCounts:
         "SELECT count(*),"
         " coalesce(sum(CASE WHEN start_date < :day_42 THEN 1 ELSE 0 END), 0)"
         f" FROM reablement_episode{join}"
-        f" WHERE state = 'active' AND start_date <= :day_35{scope}",
+        f" WHERE state = :active_episode AND start_date <= :day_35{scope}",
         params,
     )
     (followups,) = db.one(

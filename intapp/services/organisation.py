@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from intapp.codes import Profession
 from intapp.config import load_settings
 from intapp.models import Locality, Team, Worker
-from intapp.models.types import Profession
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound
 

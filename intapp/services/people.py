@@ -10,9 +10,9 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.codes import RiskTier
 from intapp.formatting import parse_date
 from intapp.models import Person, Team
-from intapp.models.types import RiskTier
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.nhs_number import format_nhs_number, normalise

@@ -2,8 +2,7 @@
 
 Plain SQL (`plain_sql`), like the dashboard's figures: the queue is the list a coordinator
 opens first, often before SQLAlchemy has finished loading, so on the embedded SQLite store
-it is read with the standard library's sqlite3. The status word is the stored
-`ReferralStatus.RECEIVED`.
+it is read with the standard library's sqlite3.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from intapp import clock
+from intapp.codes import ReferralStatus
 from intapp.services.plain_sql import (
     PlainSQL,
     contains,
@@ -93,9 +93,9 @@ def _queue(
         " referral.reason, referral.priority, referral.due_by, referral.is_rereferral,"
         " referral.version"
         " FROM referral JOIN person ON person.id = referral.person_id"
-        " WHERE referral.status = 'received'"
+        " WHERE referral.status = :received"
     )
-    values: dict[str, object] = {"limit": limit}
+    values: dict[str, object] = {"limit": limit, "received": ReferralStatus.RECEIVED.value}
     if team_ids is not None:
         in_teams, team_params = in_list("referral.team_id", "team", team_ids)
         sql += in_teams

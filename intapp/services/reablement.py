@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.codes import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.config import load_settings
 from intapp.models import Person, ReablementEpisode, Worker
-from intapp.models.types import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person

@@ -11,9 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
-from intapp.config import Settings, load_settings
-from intapp.models import Allocation, Person, Referral, Team
-from intapp.models.types import (
+from intapp.codes import (
     CaseOutcome,
     Pathway,
     Priority,
@@ -21,6 +19,8 @@ from intapp.models.types import (
     ReferralStatus,
     RouteOfAccess,
 )
+from intapp.config import Settings, load_settings
+from intapp.models import Allocation, Person, Referral, Team
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import PersonIn, match_or_create_person

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from intapp import paths
-from intapp.models.types import Profession
+from intapp.codes import Profession
 from intapp.services.demo import vocabulary as words
 from intapp.services.demo.chance import pick_weighted
 

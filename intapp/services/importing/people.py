@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, false, null, select
 
 from intapp import clock
+from intapp.codes import RiskTier
 from intapp.models import Person
-from intapp.models.types import RiskTier
 from intapp.services import people as rules
 from intapp.services.errors import InvalidInput
 from intapp.services.importing import columns as c

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, literal_column
 
+from intapp.codes import Priority, ReferralSource, ReferralStatus, RouteOfAccess
 from intapp.models import Person, Referral
-from intapp.models.types import Priority, ReferralSource, ReferralStatus, RouteOfAccess
 from intapp.services import people as people_rules
 from intapp.services import referrals as rules
 from intapp.services.errors import InvalidInput

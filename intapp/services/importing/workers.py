@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, true
 
+from intapp.codes import Profession
 from intapp.models import Worker
-from intapp.models.types import Profession
 from intapp.services import organisation as rules
 from intapp.services.importing import columns as c
 from intapp.services.importing.batch import AuditWriter

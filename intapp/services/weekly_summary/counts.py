@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlmodel import Session, col
 
+from intapp.codes import EpisodeState, FollowupResult
 from intapp.config import load_settings
 from intapp.models import (
     Allocation,
@@ -26,7 +27,6 @@ from intapp.models import (
     ReablementEpisode,
     Referral,
 )
-from intapp.models.types import EpisodeState, FollowupResult
 from intapp.services.aggregates import count_if, sum_if
 from intapp.services.weekly_summary.period import IsoWeek
 

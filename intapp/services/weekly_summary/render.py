@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from intapp import paths
-from intapp.models.types import Profession
+from intapp.codes import Profession
 from intapp.services import audit
 from intapp.services.errors import InvalidInput
 from intapp.services.weekly_summary.cells import spreadsheet_safe

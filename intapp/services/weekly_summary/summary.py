@@ -13,9 +13,9 @@ from itertools import groupby
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from intapp.codes import ReablementOutcome
 from intapp.formatting import uk_date
 from intapp.models import Locality, Team, Worker
-from intapp.models.types import ReablementOutcome
 from intapp.services.caseloads import utilisation_pct
 from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.weekly_summary.counts import (

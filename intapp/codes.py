@@ -1,0 +1,155 @@
+"""The vocabularies (code lists) intapp stores as text, with readable labels.
+
+Kept apart from the models so that code reading the store before SQLAlchemy has loaded
+(`services.plain_sql`) names the same stored values the models do.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    """A code list whose members have a readable label."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class RiskTier(Label):
+    HIGHEST = "highest"
+    HIGH = "high"
+    RISING = "rising"
+    LOW = "low"
+
+
+class Profession(Label):
+    SOCIAL_WORKER = "social_worker"
+    DISTRICT_NURSE = "district_nurse"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist"
+    PHYSIOTHERAPIST = "physiotherapist"
+    REABLEMENT_OFFICER = "reablement_officer"
+    COMMUNITY_CONNECTOR = "community_connector"
+    MENTAL_HEALTH_PRACTITIONER = "mental_health_practitioner"
+    CARE_COORDINATOR = "care_coordinator"
+    GP = "gp"
+    PHARMACIST = "pharmacist"
+
+
+class ReferralSource(Label):
+    GP = "gp"
+    HOSPITAL_DISCHARGE = "hospital_discharge"
+    A_AND_E = "a_and_e"
+    AMBULANCE = "ambulance"
+    COMMUNITY_ALARM = "community_alarm"
+    DISTRICT_NURSE = "district_nurse"
+    SELF = "self"
+    FAMILY_OR_CARER = "family_or_carer"
+    HOUSING = "housing"
+    VOLUNTARY_SECTOR = "voluntary_sector"
+    OTHER = "other"
+
+
+class RouteOfAccess(Label):
+    """SALT / CLD Request_Route_of_Access."""
+
+    DISCHARGE_FROM_HOSPITAL = "discharge_from_hospital"
+    DIVERSION_FROM_HOSPITAL = "diversion_from_hospital"
+    COMMUNITY_OTHER = "community_other"
+
+
+class Priority(Label):
+    """Triage priority; each maps to a response target in `config.Settings`."""
+
+    URGENT = "urgent"
+    MEDICALLY_OPTIMISED = "medically_optimised"
+    DISCHARGE_OR_FALLS = "discharge_or_falls"
+    SOON = "soon"
+    ROUTINE = "routine"
+
+
+class ReferralStatus(Label):
+    RECEIVED = "received"
+    TRIAGED = "triaged"
+    ALLOCATED = "allocated"
+    SIGNPOSTED = "signposted"
+    NO_FURTHER_ACTION = "no_further_action"
+    CLOSED = "closed"
+
+
+class Pathway(Label):
+    CASE_MANAGEMENT = "case_management"
+    REABLEMENT_STANDARD = "reablement_standard"
+    REABLEMENT_COMPLEX = "reablement_complex"
+    INTERMEDIATE_CARE = "intermediate_care"
+    CRISIS_RESPONSE = "crisis_response"
+    HIGH_IMPACT_PRIMARY_CARE = "high_impact_primary_care"
+    EARLY_HELP = "early_help"
+    COMMUNITY_LINKS = "community_links"
+    INFORMATION_ADVICE = "information_advice"
+    NO_FURTHER_ACTION = "no_further_action"
+
+
+class AssessmentType(Label):
+    INTEGRATED = "integrated"  # integrated / trusted assessment
+    CARER = "carer"
+    REVIEW = "review"
+
+
+class AssessmentStatus(Label):
+    DRAFT = "draft"
+    SIGNED_OFF = "signed_off"
+    SUPERSEDED = "superseded"
+
+
+class OutcomeAchievement(Label):
+    """How far a person achieves one Care Act outcome."""
+
+    ACHIEVABLE = "achievable"
+    WITH_SUPPORT = "with_support"
+    UNABLE = "unable"
+
+
+class EpisodeType(Label):
+    STANDARD = "standard"
+    COMPLEX = "complex"
+
+
+class EpisodeState(Label):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class ReablementOutcome(Label):
+    """SALT STS002a sequels to short-term support to maximise independence."""
+
+    NO_ONGOING_SUPPORT = "no_ongoing_support"
+    ONGOING_LOW_LEVEL_SUPPORT = "ongoing_low_level_support"
+    LONG_TERM_SUPPORT_COMMUNITY = "long_term_support_community"
+    LONG_TERM_SUPPORT_RESIDENTIAL = "long_term_support_residential"
+    EARLY_CESSATION_HOSPITAL = "early_cessation_hospital"
+    EARLY_CESSATION_NHS_FUNDED = "early_cessation_nhs_funded"
+    EARLY_CESSATION_DECEASED = "early_cessation_deceased"
+    EARLY_CESSATION_DECLINED = "early_cessation_declined"
+
+
+class FollowupResult(Label):
+    AT_HOME = "at_home"
+    IN_HOSPITAL = "in_hospital"
+    RESIDENTIAL_OR_NURSING = "residential_or_nursing"
+    DIED = "died"
+    UNKNOWN = "unknown"
+
+
+class CaseOutcome(Label):
+    """Why a case closed."""
+
+    NEEDS_MET = "needs_met"
+    ONGOING_LONG_TERM_SUPPORT = "ongoing_long_term_support"
+    TRANSFERRED = "transferred"
+    DECLINED = "declined"
+    MOVED_AWAY = "moved_away"
+    DIED = "died"
+    OTHER = "other"
