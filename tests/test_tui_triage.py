@@ -151,3 +151,14 @@ async def test_a_new_screen_is_styled_once(seeded, monkeypatch):
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data)
         assert "QueueScreen" not in restyled
         assert "TriageScreen" not in restyled
+
+
+@pytest.mark.parametrize("width", [80, 120, 160, 200, 240])
+def test_the_queue_gives_a_wide_terminals_room_to_the_reason(width):
+    from intapp.screens.queue import COLUMNS, reason_width
+
+    others = sum(w + 2 for label, w in COLUMNS if label != "Reason")
+    reason = reason_width(width)
+    assert reason >= 40
+    if others + 40 + 2 + 2 <= width:  # every column fits, with the reason filling the rest
+        assert others + reason + 2 + 2 == width

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 PAGE_SIZE = 40
-# The reason comes before the source and identifiers, so it is on screen at 120 columns.
+# The reason comes before the source and identifiers, so it is on screen at 120 columns;
+# on a wider terminal it takes the room the other columns leave (`reason_width`).
 COLUMNS = (
     ("Due", 18),
     ("Priority", 19),
@@ -30,6 +31,13 @@ COLUMNS = (
     ("NHS no.", 12),
     ("Ref", 14),
 )
+
+
+def reason_width(screen_width: int) -> int:
+    """The reason column's width: at least 40, more when every column fits with room over
+    (each cell has one space of padding either side; the scrollbar takes two)."""
+    others = sum(width + 2 for label, width in COLUMNS if label != "Reason")
+    return max(40, screen_width - others - 2 - 2)
 
 
 class QueueScreen(DataScreen):
@@ -51,6 +59,7 @@ class QueueScreen(DataScreen):
         self.team_ids = team_ids
         self.scope_label = scope_label
         self.rows: list[QueueItem] = []
+        self.reason_width = 0
         # Keyset cursors: the (due_by, id) after which each visited page starts.
         self.page_starts: list[Any] = [None]
 
@@ -63,10 +72,20 @@ class QueueScreen(DataScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        self.add_columns()
         self.set_interval(30, self.show_rows)
+
+    def add_columns(self) -> None:
+        table = self.query_one(DataTable)
+        self.reason_width = reason_width(self.app.size.width)
+        for label, width in COLUMNS:
+            table.add_column(label, width=self.reason_width if label == "Reason" else width)
+
+    def on_resize(self) -> None:
+        if reason_width(self.app.size.width) != self.reason_width:
+            self.query_one(DataTable).clear(columns=True)
+            self.add_columns()
+            self.show_rows()
 
     def on_screen_resume(self) -> None:
         self.load_page()
