@@ -148,6 +148,30 @@ class IntApp(App[None]):
                 timeout=10,
             )
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An error no handler caught: Textual stops the widget it happened in, then
+        exits printing a traceback with local values, which can hold names and NHS
+        numbers. intapp still exits (that widget no longer answers), but logs the error
+        without personal data and says so in one line. Tests still see the error: Pilot
+        re-raises the first one. Written against Textual 8.2 (pinned)."""
+        from rich.text import Text
+
+        from intapp.errorlog import log_unexpected
+
+        path = log_unexpected(error)
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._exit_renderables.append(
+            Text(
+                f"intapp stopped after an unexpected error ({type(error).__name__}). "
+                f"Every save is all or nothing, so nothing was half-saved. "
+                f"Details for support: {path}"
+            )
+        )
+        self._close_messages_no_wait()
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own commands, then every key of the screen the palette was opened
         on, so that any action can be found by name as well as by its key."""

@@ -64,9 +64,24 @@ async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
         await pilot.press("y")
         await wait_for(pilot, lambda: screen.assessment.status == "signed_off")
         assert screen.query_one("#what_matters", TextArea).disabled
+        # Supersede: a new draft, copied from it, replaces the screen.
+        await pilot.press("ctrl+r")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, AssessmentScreen)
+                and app.screen is not screen
+                and app.screen.assessment is not None
+            ),
+        )
+        assert app.screen.assessment.status == "draft"
+        assert app.screen.query_one("#what_matters", TextArea).text == (
+            "Getting back to my allotment"
+        )
 
     with Session(sqlite_engine) as session:
-        saved = session.exec(select(Assessment)).one()
+        saved, draft = session.exec(select(Assessment).order_by(Assessment.id)).all()
+        assert draft.supersedes_id == saved.id
         assert (saved.status, saved.eligible, saved.signed_off_by) == ("signed_off", True, "sw.c1")
         assert saved.what_matters == "Getting back to my allotment"
         nutrition = next(o for o in saved.outcomes if o["code"] == "nutrition")
@@ -153,8 +168,10 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
 
         await pilot.press("3")
         await wait_for(pilot, lambda: plan.display and not table.display)
+        assert app.screen.focused is plan  # the arrows scroll the plan
         await pilot.press("4")
         await wait_for(pilot, lambda: table.display and not plan.display)
+        assert app.screen.focused is table  # and move through the rows again
         assert [c.label.plain for c in table.columns.values()][:2] == ["Start", "Type"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlmodel import Session, select
-from textual.widgets import Input, Select
+from textual.widgets import Input, Label, Select
 from tui_support import seed_small_team, wait_for
 
 from intapp import clock
@@ -66,6 +66,8 @@ async def test_a_whole_reablement_episode_from_the_keyboard(sqlite_engine):
         await wait_for(
             pilot, lambda: isinstance(app.screen, ReablementScreen) and app.screen.active
         )
+        # The list has focus, so the arrows move through the episodes.
+        assert app.screen.focused is app.screen.query_one("#active-table")
 
         # It has run past 42 days, so it needs a recorded reason (an extension) to end.
         await pilot.press("e")
@@ -77,8 +79,14 @@ async def test_a_whole_reablement_episode_from_the_keyboard(sqlite_engine):
         await wait_for(pilot, lambda: isinstance(app.screen, ReablementScreen))
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, EndEpisodeDialog))
-        app.screen.query_one("#outcome", Select).value = "no_ongoing_support"
-        score(app.screen, END_SCORES)
+        dialog = app.screen
+        assert "Mary Smith" in str(dialog.query_one(".dialog-title", Label).render())
+        dialog.query_one("#outcome", Select).value = "no_ongoing_support"
+        dialog.query_one("#barthel-0", Select).value = 2  # a part-scored Barthel is refused
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "all ten" in str(dialog.query_one("#dialog-error").render()))
+        assert app.screen is dialog and episode(sqlite_engine).state == "active"
+        score(dialog, END_SCORES)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: episode(sqlite_engine).state == "ended")
 

@@ -162,3 +162,22 @@ def test_the_queue_gives_a_wide_terminals_room_to_the_reason(width):
     assert reason >= 40
     if others + 40 + 2 + 2 <= width:  # every column fits, with the reason filling the rest
         assert others + reason + 2 + 2 == width
+
+
+async def test_an_unexpected_error_closes_with_one_line_and_a_log_without_personal_data(
+    seeded, isolated_user_dirs
+):
+    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+
+    def explode() -> None:
+        raise RuntimeError("Mary Smith 943 476 5919")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            app.screen.call_later(explode)
+            await pilot.pause(0.2)
+    assert app.return_code == 1
+    log = (isolated_user_dirs / "xdg_state_home" / "intapp" / "errors.log").read_text()
+    assert "RuntimeError" in log
+    assert "Mary" not in log and "943" not in log

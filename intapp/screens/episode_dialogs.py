@@ -42,11 +42,18 @@ class FormDialog(GuardsChanges, ModalScreen[dict[str, Any] | None]):
     # The first field, not the scrolling frame around the fields.
     AUTO_FOCUS = "Input, Select, TextArea"
 
+    def __init__(self, *, subject: str = "") -> None:
+        super().__init__()
+        self.subject = subject
+        """Whom the change is for, shown in the title so the right row is changed."""
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form-dialog"):
-            yield Label(self.TITLE_TEXT, classes="dialog-title")
-            yield from self.fields()
+            title = f"{self.TITLE_TEXT}: {self.subject}" if self.subject else self.TITLE_TEXT
+            yield Label(title, classes="dialog-title")
+            # Under the title, not below the fields, where a long form hid it.
             yield Static("", classes="error", id="dialog-error")
+            yield from self.fields()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
@@ -114,6 +121,16 @@ def read_barthel(screen: ModalScreen[Any], prefix: str) -> list[int] | None:
 class BarthelDialog(FormDialog):
     """A form dialog with the ten Barthel items (`barthel_fields`) and their live total."""
 
+    def checked_barthel(self) -> tuple[bool, list[int] | None]:
+        """``(True, the ten scores)``, ``(True, None)`` when none is scored, or
+        ``(False, None)`` after refusing a part-scored Barthel."""
+        scores = read_barthel(self, "barthel")
+        chosen = [self.query_one(f"#barthel-{n}", Select).value for n in range(10)]
+        if scores is None and any(v is not Select.NULL for v in chosen):
+            self.refuse("Score all ten Barthel items, or none.", "#barthel-0")
+            return False, None
+        return True, scores
+
     @on(Select.Changed)
     def total(self) -> None:
         scores = read_barthel(self, "barthel")
@@ -146,10 +163,8 @@ class StartEpisodeDialog(BarthelDialog):
         if not goals:
             self.refuse("Write at least one goal.", "#goals")
             return None
-        scores = read_barthel(self, "barthel")
-        chosen = [self.query_one(f"#barthel-{n}", Select).value for n in range(10)]
-        if scores is None and any(v is not Select.NULL for v in chosen):
-            self.refuse("Score all ten Barthel items, or none.", "#barthel-0")
+        scored, scores = self.checked_barthel()
+        if not scored:
             return None
         return {
             "episode_type": str(self.query_one("#type", Select).value),
@@ -164,8 +179,8 @@ class ExtendEpisodeDialog(FormDialog):
 
     TITLE_TEXT = "Extend the episode"
 
-    def __init__(self, planned_end: date) -> None:
-        super().__init__()
+    def __init__(self, planned_end: date, *, subject: str = "") -> None:
+        super().__init__(subject=subject)
         self.planned_end = planned_end
 
     def fields(self) -> ComposeResult:
@@ -194,7 +209,7 @@ class EndEpisodeDialog(BarthelDialog):
     def fields(self) -> ComposeResult:
         yield Label("Outcome")
         yield Select([(o.label, o.value) for o in ReablementOutcome], id="outcome", prompt="Choose")
-        yield Label("Barthel at end")
+        yield Label("Barthel at end (optional: all ten or none)")
         yield from barthel_fields()
 
     def values(self) -> dict[str, Any] | None:
@@ -202,7 +217,10 @@ class EndEpisodeDialog(BarthelDialog):
         if outcome is Select.NULL:
             self.refuse("Choose how the episode ended.", "#outcome")
             return None
-        return {"outcome": str(outcome), "barthel_end": read_barthel(self, "barthel")}
+        scored, scores = self.checked_barthel()
+        if not scored:
+            return None
+        return {"outcome": str(outcome), "barthel_end": scores}
 
 
 class FollowupDialog(FormDialog):

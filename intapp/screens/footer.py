@@ -37,6 +37,8 @@ class Footer(TextualFooter):
 
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
+        if not self.is_attached:  # its screen closed before the refresh (switch_screen)
+            return
         if self.shown_keys() != self._shown:  # most changes move focus, not keys
             await self.recompose()
 

@@ -133,8 +133,10 @@ class PersonScreen(DataScreen):
         """Fill the table with the active tab's rows, or show the plan instead."""
         tab = self.query_one(Tabs).active
         table = self.query_one(DataTable)
-        table.display = tab != "plan"
-        self.query_one("#person-plan-view").display = tab == "plan"
+        plan = self.query_one("#person-plan-view", VerticalScroll)
+        table.display, plan.display = tab != "plan", tab == "plan"
+        # Focus follows the tab, so the arrows move through its rows or scroll the plan.
+        (plan if tab == "plan" else table).focus()
         if self.record is None or tab == "plan":
             return
         table.clear(columns=True)
@@ -160,7 +162,8 @@ class PersonScreen(DataScreen):
                     ),
                 )
 
-        self.app.push_screen(StartEpisodeDialog(), answered)
+        name = self.record.overview.person.name if self.record else ""
+        self.app.push_screen(StartEpisodeDialog(subject=name), answered)
 
     def action_new_assessment(self) -> None:
         person_id, user = self.person_id, self.intapp.user

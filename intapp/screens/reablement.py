@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
@@ -28,6 +29,9 @@ def day_bar(days: int, standard: int, width: int = 14) -> str:
     return f"[red]{bar}[/]" if days > standard else bar
 
 
+TABLES = {"active": "#active-table", "followups": "#followup-table"}
+
+
 class ReablementScreen(DataScreen):
     """Active episodes and follow-ups due, for the dashboard's teams."""
 
@@ -41,6 +45,8 @@ class ReablementScreen(DataScreen):
         Binding("1", "tab('active')", "Active", id="reablement.active", show=False),
         Binding("2", "tab('followups')", "Follow-ups", id="reablement.followups", show=False),
     ]
+
+    AUTO_FOCUS = ""  # `tab_shown` focuses the shown list
 
     def __init__(
         self, *, team_ids: list[int] | None, scope_label: str, initial: str = "active"
@@ -133,7 +139,14 @@ class ReablementScreen(DataScreen):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
-    def _selected(self, tab: str) -> EpisodeSummary | None:
+    @on(TabbedContent.TabActivated)
+    def tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """The shown tab's list takes focus (the first tab too, as the screen opens), so
+        the arrows move through its episodes rather than along the tab bar."""
+        if event.pane.id in TABLES:
+            self.query_one(TABLES[event.pane.id], DataTable).focus()
+
+    def _selected(self, tab: str) -> EpisodeRow | None:
         if self.query_one(TabbedContent).active != tab:
             self.notify(
                 "Choose an episode on the "
@@ -143,15 +156,15 @@ class ReablementScreen(DataScreen):
             return None
         rows = self.active if tab == "active" else self.followups
         table = self.query_one("#active-table" if tab == "active" else "#followup-table", DataTable)
-        return rows[table.cursor_row].episode if rows else None
+        return rows[table.cursor_row] if rows else None
 
     def _change_episode(self, tab: str, dialog: Any, change: Callable[..., Any]) -> None:
-        """Ask with `dialog`, then save `change(session=, user=, episode_id=, ...)` with the
-        dialog's values and the version the user was looking at."""
-        episode = self._selected(tab)
-        if episode is None:
+        """Ask with `dialog(episode, person name)`, then save `change(session=, user=,
+        episode_id=, ...)` with the dialog's values and the version the user was looking at."""
+        row = self._selected(tab)
+        if row is None:
             return
-        user = self.intapp.user
+        episode, user = row.episode, self.intapp.user
 
         def answered(values: dict[str, Any] | None) -> None:
             if values is not None:
@@ -166,36 +179,39 @@ class ReablementScreen(DataScreen):
                     ),
                 )
 
-        self.app.push_screen(dialog(episode), answered)
+        self.app.push_screen(dialog(episode, row.person_name), answered)
 
     def action_extend(self) -> None:
         from intapp.screens.episode_dialogs import ExtendEpisodeDialog
         from intapp.services.reablement import extend_episode
 
         self._change_episode(
-            "active", lambda e: ExtendEpisodeDialog(e.planned_end_date), extend_episode
+            "active",
+            lambda e, name: ExtendEpisodeDialog(e.planned_end_date, subject=name),
+            extend_episode,
         )
 
     def action_end(self) -> None:
         from intapp.screens.episode_dialogs import EndEpisodeDialog
         from intapp.services.reablement import end_episode
 
-        self._change_episode("active", lambda e: EndEpisodeDialog(), end_episode)
+        self._change_episode("active", lambda e, name: EndEpisodeDialog(subject=name), end_episode)
 
     def action_followup(self) -> None:
         from intapp.screens.episode_dialogs import FollowupDialog
         from intapp.services.reablement import record_followup
 
-        self._change_episode("followups", lambda e: FollowupDialog(), record_followup)
+        self._change_episode(
+            "followups", lambda e, name: FollowupDialog(subject=name), record_followup
+        )
 
     def loaded_changed(self, episode: EpisodeSummary) -> None:
         self.notify(f"Episode saved ({episode.state}).", title="Saved")
         self.on_screen_resume()
 
     def action_open_person(self) -> None:
-        tab = self.query_one(TabbedContent).active
-        episode = self._selected(tab)
-        if episode is not None:
+        row = self._selected(self.query_one(TabbedContent).active)
+        if row is not None:
             from intapp.screens.person import PersonScreen
 
-            self.app.push_screen(PersonScreen(person_id=episode.person_id))
+            self.app.push_screen(PersonScreen(person_id=row.episode.person_id))
