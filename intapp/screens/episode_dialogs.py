@@ -63,6 +63,9 @@ class FormDialog(GuardsChanges, ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.mark_clean()
+        # Focusing a Select scrolls its drop-down into view, taking the title with it.
+        frame = self.query_one(".dialog", VerticalScroll)
+        self.call_after_refresh(frame.scroll_home, animate=False)
 
     def form_values(self) -> Any:
         return field_values(self)
@@ -75,8 +78,10 @@ class FormDialog(GuardsChanges, ModalScreen[dict[str, Any] | None]):
         return {}
 
     def refuse(self, message: str, selector: str) -> None:
-        self.query_one("#dialog-error", Static).update(message)
+        error = self.query_one("#dialog-error", Static)
+        error.update(message)
         self.query_one(selector).focus()
+        self.call_after_refresh(error.scroll_visible, animate=False)
 
     def action_submit(self) -> None:
         values = self.values()
