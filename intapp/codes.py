@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Words a label shows in capitals (or spelled as people write them), not as stored.
+ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E"}
+
 
 class Label(StrEnum):
     """A code list whose members have a readable label."""
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """``early_cessation_nhs_funded`` -> ``Early cessation NHS funded``."""
+        text = f" {self.value.replace('_', ' ')} "
+        for word, shown in ACRONYMS.items():
+            text = text.replace(f" {word} ", f" {shown} ")
+        text = text.strip()
+        return text[:1].upper() + text[1:]
 
 
 class RiskTier(Label):

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 30
 
 
+DEFAULT_WEIGHT = "6"  # a typical case, in the weighting scheme's points (1–20)
+
+
 class AllocationScreen(DataScreen):
     """Pick a referral, then a worker; going over a limit asks for a reason."""
 
@@ -52,7 +55,7 @@ class AllocationScreen(DataScreen):
         with Horizontal(id="allocation-weight-row"):
             yield Static("Workers for the highlighted referral, best fit first", id="fit-title")
             yield Label("Case weight (1–20)")
-            yield Input("6", id="allocation-weight", type="integer", max_length=2)
+            yield Input(DEFAULT_WEIGHT, id="allocation-weight", type="integer", max_length=2)
         yield DataTable(id="allocation-workers", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -191,6 +194,8 @@ class AllocationScreen(DataScreen):
             "the worker",
         )
         self.notify(f"Allocated to {worker} ({allocation.weight} points).", title="Allocated")
+        # A weight is set for one case: the next starts from the usual weight again.
+        self.query_one("#allocation-weight", Input).value = DEFAULT_WEIGHT
         self.query_one("#allocation-referrals", DataTable).focus()
         self.load_referrals()
 

@@ -45,6 +45,7 @@ class AssessmentScreen(DataScreen):
         super().__init__()
         self.assessment_id = assessment_id
         self.assessment: AssessmentSummary | None = None
+        self.person_name = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,12 +70,18 @@ class AssessmentScreen(DataScreen):
     def reload(self) -> None:
         assessment_id = self.assessment_id
 
-        def load(session: Session) -> Any:
+        def load(session: Session) -> tuple[AssessmentSummary, str]:
             from intapp.services.assessments import load_assessment, summarise
+            from intapp.services.people import get_person
 
-            return summarise(load_assessment(session=session, assessment_id=assessment_id))
+            assessment = summarise(load_assessment(session=session, assessment_id=assessment_id))
+            return assessment, get_person(session=session, person_id=assessment.person_id).name
 
-        self.fetch("assessment", load)
+        self.fetch("opened", load)
+
+    async def loaded_opened(self, opened: tuple[AssessmentSummary, str]) -> None:
+        assessment, self.person_name = opened
+        await self.loaded_assessment(assessment)
 
     async def loaded_assessment(self, assessment: AssessmentSummary) -> None:
         from intapp.services.assessments import outcome_codes
@@ -120,7 +127,8 @@ class AssessmentScreen(DataScreen):
         )
         hint = " · read-only: ctrl+r starts a superseding draft" if read_only else ""
         self.query_one("#assessment-status", Static).update(
-            f"[b]{assessment.assessment_type.capitalize()} assessment[/] · {status}{signed}{hint}"
+            f"[b]{assessment.assessment_type.capitalize()} assessment: {self.person_name}[/]"
+            f" · {status}{signed}{hint}"
         )
         self.show_eligibility()
         self.mark_clean()

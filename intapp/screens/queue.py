@@ -139,7 +139,7 @@ class QueueScreen(DataScreen):
         page = len(self.page_starts)
         first = self.rows[0].due_by if self.rows else None
         self.query_one("#queue-status", Static).update(
-            f"Page {page} · {len(self.rows)} referrals"
+            f"Page {page} · {len(self.rows)} referral{'' if len(self.rows) == 1 else 's'}"
             + (f" · from {uk_datetime(first)}" if first else " · nothing awaiting triage")
         )
 
