@@ -140,7 +140,7 @@ class QueueScreen(DataScreen):
         first = self.rows[0].due_by if self.rows else None
         self.query_one("#queue-status", Static).update(
             f"Page {page} · {len(self.rows)} referral{'' if len(self.rows) == 1 else 's'}"
-            + (f" · from {uk_datetime(first)}" if first else " · nothing awaiting triage")
+            + (f" · first due {uk_datetime(first)}" if first else " · nothing awaiting triage")
         )
 
     @on(Input.Changed, "#queue-filter")

@@ -206,7 +206,12 @@ class ReablementScreen(DataScreen):
         )
 
     def loaded_changed(self, episode: EpisodeSummary) -> None:
-        self.notify(f"Episode saved ({episode.state}).", title="Saved")
+        # This screen extends active episodes, ends them, and records follow-ups.
+        if episode.followup_result:
+            done = "Follow-up recorded."
+        else:
+            done = "Episode extended." if episode.state == "active" else "Episode ended."
+        self.notify(done, title="Saved")
         self.on_screen_resume()
 
     def action_open_person(self) -> None:
