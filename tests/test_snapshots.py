@@ -5,19 +5,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from sqlmodel import select
 from textual.pilot import Pilot
 from tui_support import seed_case_work, seed_small_team, settled, stop_blinking, wait_for
 
 from intapp.app import IntApp
+from intapp.db import unit_of_work
+from intapp.models import Referral
+from intapp.screens.allocation import AllocationScreen
 from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.board import BoardScreen
 from intapp.screens.care_plan import CarePlanScreen
+from intapp.screens.caseload import CaseloadScreen
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.new_referral import NewReferralScreen
 from intapp.screens.person import PersonScreen
 from intapp.screens.queue import QueueScreen
 from intapp.screens.reablement import ReablementScreen
 from intapp.screens.triage import TriageScreen
+from intapp.services import referrals
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -91,6 +97,48 @@ def test_caseload_board(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: busy_app.screen.loads)
 
     assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_caseload(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, BoardScreen))
+        await wait_for(pilot, lambda: busy_app.screen.loads)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, CaseloadScreen))
+        await wait_for(pilot, lambda: busy_app.screen.rows)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.fixture
+def allocating_app(sqlite_engine) -> IntApp:
+    """The case work, plus Joe's referral triaged and awaiting allocation."""
+    seed_case_work(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        joe = session.exec(select(Referral).where(Referral.status == "received")).one()
+        referrals.triage_referral(
+            session=session,
+            user="setup",
+            referral_id=joe.id,
+            priority="discharge_or_falls",
+            pathway="reablement_standard",
+        )
+    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_allocation(snap_compare, allocating_app, size):
+    async def loaded(pilot):
+        await _dashboard(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(allocating_app.screen, AllocationScreen))
+        await wait_for(pilot, lambda: allocating_app.screen.candidates)
+        stop_blinking(pilot)
+
+    assert snap_compare(allocating_app, terminal_size=size, run_before=settling(loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -53,7 +53,7 @@ class AllocationScreen(DataScreen):
         yield Static(f"Awaiting allocation: {self.scope_label}", classes="list-title")
         yield DataTable(id="allocation-referrals", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="allocation-weight-row"):
-            yield Static("Workers for the highlighted referral, best fit first", id="fit-title")
+            yield Static("Workers for this referral, best fit first", id="fit-title")
             yield Label("Case weight (1–20)")
             yield Input(DEFAULT_WEIGHT, id="allocation-weight", type="integer", max_length=2)
         yield DataTable(id="allocation-workers", cursor_type="row", zebra_stripes=True)
