@@ -202,7 +202,7 @@ class CarePlanScreen(DataScreen):
             return
         review = parse_date(self.query_one("#review", Input).value)
         if review is None:
-            self.refuse("Type the review date as DD/MM/YYYY.", "#review")
+            self.refuse("Type a valid review date as DD/MM/YYYY.", "#review")
             return
         from intapp.services.care_plans import PlanContent
 

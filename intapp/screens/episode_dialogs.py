@@ -162,7 +162,7 @@ class StartEpisodeDialog(BarthelDialog):
     def values(self) -> dict[str, Any] | None:
         start = parse_date(self.query_one("#start", Input).value)
         if start is None:
-            self.refuse("Type the start date as DD/MM/YYYY.", "#start")
+            self.refuse("Type a valid start date as DD/MM/YYYY.", "#start")
             return None
         goals = [g.strip() for g in self.query_one("#goals", Input).value.split(";") if g.strip()]
         if not goals:
@@ -197,7 +197,7 @@ class ExtendEpisodeDialog(FormDialog):
     def values(self) -> dict[str, Any] | None:
         end = parse_date(self.query_one("#end", Input).value)
         if end is None or end <= self.planned_end:
-            self.refuse("Type a new end after the current one, as DD/MM/YYYY.", "#end")
+            self.refuse("Type a valid new end, after the current one, as DD/MM/YYYY.", "#end")
             return None
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:

@@ -152,7 +152,7 @@ class NewReferralScreen(DataScreen):
             self.query_one("#source", Select).value,
         )
         if dob is None:
-            return self.refuse("Type the date of birth as DD/MM/YYYY.", "#dob")
+            return self.refuse("Type a valid date of birth as DD/MM/YYYY.", "#dob")
         if team is Select.NULL:
             return self.refuse("Choose the team.", "#team")
         if source is Select.NULL:

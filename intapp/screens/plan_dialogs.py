@@ -44,7 +44,7 @@ class ActionDialog(FormDialog):
         elif not what:
             self.refuse("Say what will be done.", "#what")
         elif by is None:
-            self.refuse("Type the date as DD/MM/YYYY.", "#by")
+            self.refuse("Type a valid date as DD/MM/YYYY.", "#by")
         else:
             return {"who": who, "what": what, "by_when": by.isoformat(), "done": False}
         return None
