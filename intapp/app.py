@@ -9,7 +9,6 @@ are read before it, with the standard library (`sqlite_reader`).
 from __future__ import annotations
 
 import gc
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import closing
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
     from textual.screen import Screen
     from textual.worker import Worker
+
+    from intapp.services.plain_sql import PlainSQL
 
 
 class IntApp(App[None]):
@@ -78,18 +79,15 @@ class IntApp(App[None]):
         with scope(engine) as session:
             return work(session)
 
-    def run_read(
-        self,
-        query: Callable[[Session], Any],
-        *,
-        sqlite_query: Callable[[sqlite3.Connection], Any] | None = None,
-    ) -> Any:
-        """Answer a read: with `sqlite_query` straight from an up-to-date SQLite store when
-        one is given, else with `query` in a read-only session."""
-        if sqlite_query is not None and (connection := connect_if_current(self.database_url)):
-            with closing(connection):
-                return sqlite_query(connection)
-        return self.run_in_session(query, write=False)
+    def run_plain(self, query: Callable[[PlainSQL], Any]) -> Any:
+        """Answer a plain-SQL read (`services.plain_sql`): straight from an up-to-date
+        SQLite store, without waiting for the data layer, else in a read-only session."""
+        from intapp.services.plain_sql import through_session, through_sqlite
+
+        if connection := connect_if_current(self.database_url):
+            with closing(connection), through_sqlite(connection) as db:
+                return query(db)
+        return self.run_in_session(lambda session: query(through_session(session)), write=False)
 
     def warm_up(self) -> None:
         """Load the data layer, the services and the screens in a thread, once the

@@ -24,7 +24,8 @@ from sqlmodel import Session
 from intapp import clock
 from intapp.models import CarePlan, ReablementEpisode, Referral
 from intapp.services import people
-from intapp.services.dashboard import DashboardCounts, dashboard_counts, dashboard_counts_sqlite
+from intapp.services.dashboard import DashboardCounts, count_figures, dashboard_counts
+from intapp.services.plain_sql import through_sqlite
 from intapp.sqlite_reader import connect_if_current
 
 NOTHING = DashboardCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -162,8 +163,8 @@ def test_plain_sqlite_gives_the_same_figures(sqlite_engine: Engine) -> None:
             expected = dashboard_counts(session=session, team_ids=team_ids)
         connection = connect_if_current(url)
         assert connection is not None
-        with closing(connection):
-            assert dashboard_counts_sqlite(connection=connection, team_ids=team_ids) == expected
+        with closing(connection), through_sqlite(connection) as db:
+            assert count_figures(db, team_ids=team_ids) == expected
 
 
 def test_the_first_screens_load_without_the_data_layer() -> None:

@@ -27,7 +27,8 @@ from intapp.config import load_settings
 from intapp.models import Allocation, Referral
 from intapp.services import allocations, referrals
 from intapp.services.errors import InvalidInput
-from intapp.services.queue import triage_queue, triage_queue_sqlite
+from intapp.services.plain_sql import through_sqlite
+from intapp.services.queue import queue_page, triage_queue
 from intapp.sqlite_reader import connect_if_current
 
 HOUR = timedelta(hours=1)
@@ -376,7 +377,8 @@ def test_plain_sqlite_gives_the_same_queue(sqlite_engine: Engine) -> None:
         for where in cases:
             with Session(sqlite_engine) as session:
                 expected = triage_queue(session=session, **where)
-            assert triage_queue_sqlite(connection=connection, **where) == expected, where
+            with through_sqlite(connection) as db:
+                assert queue_page(db, **where) == expected, where
     assert len(everything) == 7
 
 

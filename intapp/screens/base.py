@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.app import IntApp
+    from intapp.services.plain_sql import PlainSQL
 
 
 class Loaded(Message):
@@ -52,20 +52,16 @@ class DataWork:
     def intapp(self) -> IntApp:
         return cast("IntApp", self.app)
 
-    def fetch(
-        self,
-        key: str,
-        query: Callable[[Session], Any],
-        *,
-        sqlite_query: Callable[[sqlite3.Connection], Any] | None = None,
-    ) -> None:
-        """Run `query(session)` in a read-only session in a thread worker.
-
-        `sqlite_query(connection)`, when given, answers instead on an up-to-date SQLite
-        store without waiting for the data layer to load (see `sqlite_reader`).
-        """
+    def fetch(self, key: str, query: Callable[[Session], Any]) -> None:
+        """Run `query(session)` in a read-only session in a thread worker."""
         app = self.intapp
-        self._run(key, lambda: app.run_read(query, sqlite_query=sqlite_query))
+        self._run(key, lambda: app.run_in_session(query, write=False))
+
+    def fetch_plain(self, key: str, query: Callable[[PlainSQL], Any]) -> None:
+        """Run a plain-SQL read in a thread worker; on an up-to-date SQLite store it does
+        not wait for the data layer to load (`IntApp.run_plain`)."""
+        app = self.intapp
+        self._run(key, lambda: app.run_plain(query))
 
     def save(self, key: str, change: Callable[[Session], Any]) -> None:
         """Run `change(session)` in one write transaction in a thread worker."""

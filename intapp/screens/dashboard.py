@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,10 +13,7 @@ from textual.widgets import Button, Header, Static
 
 from intapp.screens.base import DataScreen
 from intapp.screens.footer import Footer
-from intapp.services.dashboard import DashboardCounts, dashboard_counts, dashboard_counts_sqlite
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
+from intapp.services.dashboard import DashboardCounts, count_figures
 
 
 @dataclass(frozen=True)
@@ -95,13 +90,7 @@ class DashboardScreen(DataScreen):
     def action_refresh(self) -> None:
         team_ids = self.scope.team_id_list
 
-        def count(session: Session) -> DashboardCounts:
-            return dashboard_counts(session=session, team_ids=team_ids)
-
-        def count_sqlite(connection: sqlite3.Connection) -> DashboardCounts:
-            return dashboard_counts_sqlite(connection=connection, team_ids=team_ids)
-
-        self.fetch("counts", count, sqlite_query=count_sqlite)
+        self.fetch_plain("counts", lambda db: count_figures(db, team_ids=team_ids))
 
     def loaded_counts(self, counts: DashboardCounts) -> None:
         for tile_id, label, field, bad in TILES:

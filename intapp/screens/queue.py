@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -14,10 +13,10 @@ from intapp import clock
 from intapp.formatting import due_text, uk_datetime
 from intapp.screens.base import DataScreen
 from intapp.screens.footer import Footer
-from intapp.services.queue import QueueItem, triage_queue, triage_queue_sqlite
+from intapp.services.queue import QueueItem, queue_page
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from intapp.services.plain_sql import PlainSQL
 
 PAGE_SIZE = 40
 # The reason comes before the source and identifiers, so it is on screen at 120 columns;
@@ -94,17 +93,10 @@ class QueueScreen(DataScreen):
         team_ids, after = self.team_ids, self.page_starts[-1]
         text = self.query_one("#queue-filter", Input).value
 
-        def page(session: Session) -> list[QueueItem]:
-            return triage_queue(
-                session=session, team_ids=team_ids, after=after, limit=PAGE_SIZE, text=text
-            )
+        def page(db: PlainSQL) -> list[QueueItem]:
+            return queue_page(db, team_ids=team_ids, after=after, limit=PAGE_SIZE, text=text)
 
-        def page_sqlite(connection: sqlite3.Connection) -> list[QueueItem]:
-            return triage_queue_sqlite(
-                connection=connection, team_ids=team_ids, after=after, limit=PAGE_SIZE, text=text
-            )
-
-        self.fetch("page", page, sqlite_query=page_sqlite)
+        self.fetch_plain("page", page)
 
     def loaded_page(self, rows: list[QueueItem]) -> None:
         if not rows and len(self.page_starts) > 1:

@@ -7,7 +7,6 @@ SQLAlchemy is still loading.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 from intapp import clock
 from intapp.codes import EpisodeState, ReferralStatus
 from intapp.config import load_settings
-from intapp.services.plain_sql import PlainSQL, in_list, through_session, through_sqlite
+from intapp.services.plain_sql import PlainSQL, in_list, through_session
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -41,18 +40,11 @@ class DashboardCounts:
 
 def dashboard_counts(*, session: Session, team_ids: list[int] | None = None) -> DashboardCounts:
     """Every dashboard figure for the teams given (None: the whole city)."""
-    return _counts(through_session(session), team_ids=team_ids)
+    return count_figures(through_session(session), team_ids=team_ids)
 
 
-def dashboard_counts_sqlite(
-    *, connection: sqlite3.Connection, team_ids: list[int] | None = None
-) -> DashboardCounts:
-    """The same figures through a plain sqlite3 connection, read in one transaction."""
-    with through_sqlite(connection) as db:
-        return _counts(db, team_ids=team_ids)
-
-
-def _counts(db: PlainSQL, *, team_ids: list[int] | None) -> DashboardCounts:
+def count_figures(db: PlainSQL, *, team_ids: list[int] | None = None) -> DashboardCounts:
+    """The figures through `db`: a Session's connection, or sqlite3 (`through_sqlite`)."""
     settings = load_settings()
     now, today = clock.now(), clock.today()
     _, team_params = in_list("", "team", team_ids or [])

@@ -7,7 +7,6 @@ it is read with the standard library's sqlite3.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -21,7 +20,6 @@ from intapp.services.plain_sql import (
     in_list,
     stored_datetime,
     through_session,
-    through_sqlite,
 )
 
 if TYPE_CHECKING:
@@ -64,29 +62,20 @@ def triage_queue(
     reference contain every word. Pass the last row's ``(due_by, referral_id)``
     as `after` for the next page, so page 500 costs what page 1 does.
     """
-    return _queue(through_session(session), team_ids, after, limit, text)
+    return queue_page(
+        through_session(session), team_ids=team_ids, after=after, limit=limit, text=text
+    )
 
 
-def triage_queue_sqlite(
+def queue_page(
+    db: PlainSQL,
     *,
-    connection: sqlite3.Connection,
     team_ids: list[int] | None = None,
     after: tuple[datetime, int] | None = None,
     limit: int = 50,
     text: str = "",
 ) -> list[QueueItem]:
-    """The same page through a plain sqlite3 connection."""
-    with through_sqlite(connection) as db:
-        return _queue(db, team_ids, after, limit, text)
-
-
-def _queue(
-    db: PlainSQL,
-    team_ids: list[int] | None,
-    after: tuple[datetime, int] | None,
-    limit: int,
-    text: str,
-) -> list[QueueItem]:
+    """`triage_queue` through `db`: a Session's connection, or sqlite3 (`through_sqlite`)."""
     sql = (
         "SELECT referral.id, referral.reference, person.id, person.given_name,"
         " person.family_name, person.nhs_number, referral.received_at, referral.source,"
