@@ -34,10 +34,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from intapp.config import load_settings
-from intapp.db import read_session
 from intapp.models import Referral
 from intapp.services.weekly_summary import IsoWeek, last_complete_week, render, weekly_summary
-from intapp.sqlite_reader import sqlite_path
+from intapp.store.engine import read_session
+from intapp.store.sqlite_reader import sqlite_path
 
 TARGET_SECONDS, TARGET_RATIO = 1.0, 2.0
 

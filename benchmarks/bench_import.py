@@ -97,9 +97,9 @@ def make_csv(rows: int) -> Path:
 
 def fresh_database(path: Path) -> str:
     """A migrated SQLite file with the 12 teams in it; returns its URL."""
-    from intapp.db import create_db_engine, unit_of_work
-    from intapp.migrate import upgrade
     from intapp.services import organisation
+    from intapp.store.engine import create_db_engine, unit_of_work
+    from intapp.store.migrate import upgrade
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -121,8 +121,8 @@ def fresh_database(path: Path) -> str:
 
 
 def run_intapp(file: Path, database: Path) -> int:
-    from intapp.db import create_db_engine, unit_of_work
     from intapp.services.importing import SourceFile, import_records
+    from intapp.store.engine import create_db_engine, unit_of_work
 
     engine = create_db_engine(fresh_database(database))
     started = time.perf_counter()

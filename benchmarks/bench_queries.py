@@ -19,11 +19,11 @@ from city import city_engine
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from intapp.db import read_session, unit_of_work
 from intapp.models import Person, Referral, Worker
 from intapp.services import allocations, caseloads, people
 from intapp.services.errors import OverCaseloadLimit
 from intapp.services.queue import triage_queue
+from intapp.store.engine import read_session, unit_of_work
 
 TARGET_MS = 20.0
 

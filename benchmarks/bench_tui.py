@@ -143,7 +143,6 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
     from sqlmodel import col, select
 
     from intapp.app import IntApp
-    from intapp.db import create_db_engine, read_session
     from intapp.models import Referral
     from intapp.screens.board import BoardScreen
     from intapp.screens.caseload import CaseloadScreen
@@ -151,6 +150,7 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
     from intapp.screens.person import PersonScreen
     from intapp.screens.queue import QueueScreen
     from intapp.screens.triage import TriageScreen
+    from intapp.store.engine import create_db_engine, read_session
 
     with read_session(create_db_engine(url)) as session:
         queue_keys = session.exec(

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from intapp.db import create_db_engine, read_session
-from intapp.migrate import upgrade
+from intapp.demo import load_demo
 from intapp.models import Person
-from intapp.services.demo import load_demo
+from intapp.store.engine import create_db_engine, read_session
+from intapp.store.migrate import upgrade
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 

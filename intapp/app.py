@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from intapp.sqlite_reader import connect_if_current
+from intapp.store.sqlite_reader import connect_if_current
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.worker import Worker
 
-    from intapp.services.plain_sql import PlainSQL
+    from intapp.store.plain_sql import PlainSQL
 
 
 class IntApp(App[None]):
@@ -62,8 +62,8 @@ class IntApp(App[None]):
         """The migrated engine, built on first use (in a worker thread)."""
         with self._engine_lock:
             if self._engine is None:
-                from intapp.db import get_engine
-                from intapp.migrate import upgrade
+                from intapp.store.engine import get_engine
+                from intapp.store.migrate import upgrade
 
                 engine = get_engine(self.database_url)
                 upgrade(engine)
@@ -72,7 +72,7 @@ class IntApp(App[None]):
 
     def run_in_session(self, work: Callable[[Session], Any], *, write: bool) -> Any:
         """Run `work` in a short session: a transaction for writes, read-only otherwise."""
-        from intapp.db import read_session, unit_of_work
+        from intapp.store.engine import read_session, unit_of_work
 
         engine = self.engine()
         scope = unit_of_work if write else read_session
@@ -82,7 +82,7 @@ class IntApp(App[None]):
     def run_plain(self, query: Callable[[PlainSQL], Any]) -> Any:
         """Answer a plain-SQL read (`services.plain_sql`): straight from an up-to-date
         SQLite store, without waiting for the data layer, else in a read-only session."""
-        from intapp.services.plain_sql import through_session, through_sqlite
+        from intapp.store.plain_sql import through_session, through_sqlite
 
         if connection := connect_if_current(self.database_url):
             with closing(connection), through_sqlite(connection) as db:

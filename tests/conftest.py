@@ -20,8 +20,8 @@ from sqlmodel import Session
 
 from intapp import clock
 from intapp.config import load_settings
-from intapp.db import create_db_engine, resolve_url
-from intapp.migrate import upgrade
+from intapp.store.engine import create_db_engine, resolve_url
+from intapp.store.migrate import upgrade
 
 # Monday 23 November 2026, 09:00 UTC: a busy Monday morning.
 FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -13,7 +13,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from intapp import clock
-from intapp.db import read_session, unit_of_work
 from intapp.models import AuditEvent, Person, Referral
 from intapp.services import (
     allocations,
@@ -27,6 +26,7 @@ from intapp.services import (
 from intapp.services.assessments import AssessmentIn
 from intapp.services.care_plans import PlanContent
 from intapp.services.errors import InvalidInput
+from intapp.store.engine import read_session, unit_of_work
 
 TODAY = date(2026, 11, 23)
 

@@ -13,9 +13,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from intapp import cli
-from intapp.db import create_db_engine
-from intapp.migrate import current_revision, head_revision
 from intapp.models import Person, Referral
+from intapp.store.engine import create_db_engine
+from intapp.store.migrate import current_revision, head_revision
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -100,7 +100,7 @@ def test_an_unexpected_error_is_logged_without_the_message(monkeypatch, isolated
     def explode(*args, **kwargs):
         raise RuntimeError("Mary Smith 943 476 5919")
 
-    monkeypatch.setattr("intapp.migrate.upgrade", explode)
+    monkeypatch.setattr("intapp.store.migrate.upgrade", explode)
     code, output = invoke("db", "upgrade", "--database-url", "sqlite://")
     assert code == 1
     assert "RuntimeError" in output

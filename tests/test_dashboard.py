@@ -25,8 +25,8 @@ from intapp import clock
 from intapp.models import CarePlan, ReablementEpisode, Referral
 from intapp.services import people
 from intapp.services.dashboard import DashboardCounts, count_figures, dashboard_counts
-from intapp.services.plain_sql import through_sqlite
-from intapp.sqlite_reader import connect_if_current
+from intapp.store.plain_sql import through_sqlite
+from intapp.store.sqlite_reader import connect_if_current
 
 NOTHING = DashboardCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 

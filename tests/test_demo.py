@@ -15,8 +15,7 @@ from sqlmodel import Session
 from intapp import clock
 from intapp.codes import CaseOutcome, ReferralStatus
 from intapp.config import load_settings
-from intapp.db import create_db_engine
-from intapp.migrate import upgrade
+from intapp.demo import DemoCounts, load_demo
 from intapp.models import (
     Allocation,
     Assessment,
@@ -31,9 +30,10 @@ from intapp.models import (
     Team,
     Worker,
 )
-from intapp.services.demo import DemoCounts, load_demo
 from intapp.services.errors import DomainError, InvalidInput
 from intapp.services.nhs_number import is_test_number, is_valid
+from intapp.store.engine import create_db_engine
+from intapp.store.migrate import upgrade
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)

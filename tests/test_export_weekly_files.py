@@ -17,8 +17,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from intapp import cli
-from intapp.db import create_db_engine, unit_of_work
-from intapp.migrate import upgrade
 from intapp.services.weekly_summary import (
     COLUMNS,
     IsoWeek,
@@ -30,6 +28,8 @@ from intapp.services.weekly_summary import (
     weekly_summary,
 )
 from intapp.services.weekly_summary.render import render_csv, render_markdown
+from intapp.store.engine import create_db_engine, unit_of_work
+from intapp.store.migrate import upgrade
 
 NASTY_NAMES = [
     '=HYPERLINK("http://evil.example","click")',

@@ -21,10 +21,10 @@ from import_support import (
 from sqlmodel import Session
 
 from intapp import cli
-from intapp.commands import importing as import_command
-from intapp.db import create_db_engine, unit_of_work
-from intapp.migrate import upgrade
+from intapp.cli import importing as import_command
 from intapp.models import ImportBatch, Person, Referral
+from intapp.store.engine import create_db_engine, unit_of_work
+from intapp.store.migrate import upgrade
 
 
 @pytest.fixture

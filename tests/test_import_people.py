@@ -11,10 +11,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from intapp.db import unit_of_work
 from intapp.models import AuditEvent, ImportBatch, Person
 from intapp.services.importing import bulk, imports_of
 from intapp.services.importing import plan as plan_module
+from intapp.store.engine import unit_of_work
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from intapp import clock
-from intapp.db import unit_of_work
 from intapp.models import ImportBatch, Person, Referral
 from intapp.services import referrals as referral_service
 from intapp.services.importing import SourceFile, import_records, imports_of
+from intapp.store.engine import unit_of_work
 
 
 @pytest.fixture

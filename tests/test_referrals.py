@@ -27,9 +27,9 @@ from intapp.config import load_settings
 from intapp.models import Allocation, Referral
 from intapp.services import allocations, referrals
 from intapp.services.errors import InvalidInput
-from intapp.services.plain_sql import through_sqlite
 from intapp.services.queue import queue_page, triage_queue
-from intapp.sqlite_reader import connect_if_current
+from intapp.store.plain_sql import through_sqlite
+from intapp.store.sqlite_reader import connect_if_current
 
 HOUR = timedelta(hours=1)
 

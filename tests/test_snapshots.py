@@ -10,7 +10,6 @@ from textual.pilot import Pilot
 from tui_support import seed_case_work, seed_small_team, settled, stop_blinking, wait_for
 
 from intapp.app import IntApp
-from intapp.db import unit_of_work
 from intapp.models import Referral
 from intapp.screens.allocation import AllocationScreen
 from intapp.screens.assessment import AssessmentScreen
@@ -24,6 +23,7 @@ from intapp.screens.queue import QueueScreen
 from intapp.screens.reablement import ReablementScreen
 from intapp.screens.triage import TriageScreen
 from intapp.services import referrals
+from intapp.store.engine import unit_of_work
 
 SIZES = [(120, 40), (80, 24)]
 

@@ -18,11 +18,13 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlmodel import Session, select
 
-from intapp import db, migrate, models, paths, sqlite_reader
-from intapp.db import create_db_engine, read_session, resolve_url, unit_of_work
+from intapp import models, paths
 from intapp.models import AuditEvent, Locality, Referral
 from intapp.services import organisation, referrals
 from intapp.services.errors import Conflict, flush
+from intapp.store import engine as db
+from intapp.store import migrate, sqlite_reader
+from intapp.store.engine import create_db_engine, read_session, resolve_url, unit_of_work
 
 
 def _mode(path: Path) -> int:

@@ -6,13 +6,13 @@ from sqlmodel import Session, select
 from tui_support import seed_small_team, wait_for
 
 from intapp.app import IntApp
-from intapp.db import unit_of_work
 from intapp.models import Allocation, Referral
 from intapp.screens.allocation import AllocationScreen
 from intapp.screens.dashboard import DashboardScreen
-from intapp.screens.dialogs import ReasonScreen
 from intapp.services import organisation, referrals
 from intapp.services.queue import triage_queue
+from intapp.store.engine import unit_of_work
+from intapp.widgets.dialogs import ReasonScreen
 
 
 def seed_triaged_with_a_full_worker(engine) -> None:

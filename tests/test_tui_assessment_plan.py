@@ -7,14 +7,14 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 from tui_support import seed_small_team, wait_for
 
 from intapp.app import IntApp
-from intapp.db import unit_of_work
 from intapp.models import Assessment, CarePlan, CarePlanVersion, Referral
 from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.care_plan import CarePlanScreen
-from intapp.screens.dialogs import ConfirmScreen
 from intapp.screens.person import PersonScreen
 from intapp.screens.plan_dialogs import ActionDialog
 from intapp.services import allocations, organisation, referrals
+from intapp.store.engine import unit_of_work
+from intapp.widgets.dialogs import ConfirmScreen
 
 
 def seed_with_worker(engine) -> int:

@@ -6,13 +6,13 @@ from sqlmodel import Session, select
 from tui_support import seed_small_team, wait_for
 
 from intapp.app import IntApp
-from intapp.db import unit_of_work
 from intapp.models import Referral
 from intapp.screens.dashboard import DashboardScreen
-from intapp.screens.dialogs import ConfirmScreen
 from intapp.screens.queue import QueueScreen
 from intapp.screens.triage import TriageScreen
 from intapp.services import referrals
+from intapp.store.engine import unit_of_work
+from intapp.widgets.dialogs import ConfirmScreen
 
 
 async def test_a_stale_triage_is_refused_and_reload_shows_the_other_change(sqlite_engine):

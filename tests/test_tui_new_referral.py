@@ -44,7 +44,7 @@ async def test_a_known_nhs_number_links_the_referral_to_the_existing_person(sqli
 
 
 async def test_leaving_a_half_typed_referral_asks_first(sqlite_engine):
-    from intapp.screens.dialogs import ConfirmScreen
+    from intapp.widgets.dialogs import ConfirmScreen
 
     seed_small_team(sqlite_engine)
     app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")

@@ -7,14 +7,14 @@ from textual.widgets import Input
 from tui_support import seed_case_work, wait_for
 
 from intapp.app import IntApp
-from intapp.db import unit_of_work
 from intapp.models import Allocation
 from intapp.screens.board import BoardScreen
 from intapp.screens.caseload import CaseloadScreen
 from intapp.screens.dashboard import DashboardScreen
-from intapp.screens.dialogs import ReasonScreen
 from intapp.screens.worker_picker import WorkerPicker
 from intapp.services import organisation
+from intapp.store.engine import unit_of_work
+from intapp.widgets.dialogs import ReasonScreen
 
 
 def add_cover(engine, limit: int) -> int:

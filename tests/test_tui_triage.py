@@ -79,7 +79,7 @@ async def test_saving_without_a_pathway_says_what_to_choose_and_saves_nothing(se
 
 
 async def test_leaving_with_unsaved_changes_asks_first(seeded):
-    from intapp.screens.dialogs import ConfirmScreen
+    from intapp.widgets.dialogs import ConfirmScreen
 
     app = IntApp(database_url=str(seeded.url), user="duty.c1")
     async with app.run_test(size=(120, 40)) as pilot:

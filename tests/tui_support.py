@@ -10,10 +10,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from intapp import clock
-from intapp.db import unit_of_work
 from intapp.services import organisation, referrals
 from intapp.services.people import PersonIn
 from intapp.services.queue import triage_queue
+from intapp.store.engine import unit_of_work
 
 
 def seed_small_team(engine: Engine) -> None:

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection `intapp.db.upgrade` hands it, or on a URL."""
+"""Alembic environment: runs on the connection `store.migrate.upgrade` hands it, or a URL."""
 
 from __future__ import annotations
 
 from alembic import context
 
 from intapp import models
-from intapp.db import create_db_engine
+from intapp.store.engine import create_db_engine
 
 config = context.config
 target_metadata = models.metadata

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from intapp import clock
 from intapp.formatting import due_text, load_bar
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -204,7 +204,7 @@ class AllocationScreen(DataScreen):
 
         if not isinstance(error, OverCaseloadLimit):
             return False
-        from intapp.screens.dialogs import ReasonScreen
+        from intapp.widgets.dialogs import ReasonScreen
 
         def answered(reason: str | None) -> None:
             if reason:

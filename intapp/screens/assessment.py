@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, Static, Text
 from intapp.codes import AssessmentStatus, OutcomeAchievement
 from intapp.formatting import uk_datetime
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -239,7 +239,7 @@ class AssessmentScreen(DataScreen):
     def action_sign_off(self) -> None:
         if self.assessment is None or self.assessment.status != AssessmentStatus.DRAFT:
             return
-        from intapp.screens.dialogs import ConfirmScreen
+        from intapp.widgets.dialogs import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:

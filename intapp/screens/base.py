@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.app import IntApp
-    from intapp.services.plain_sql import PlainSQL
+    from intapp.store.plain_sql import PlainSQL
 
 
 class Loaded(Message):
@@ -97,7 +97,7 @@ class DataWork:
 
     def offer_reload(self, explanation: str) -> None:
         """Someone else saved first: explain, and reload (losing this edit) only if asked."""
-        from intapp.screens.dialogs import ConfirmScreen
+        from intapp.widgets.dialogs import ConfirmScreen
 
         def answered(reload: bool | None) -> None:
             if reload:
@@ -146,7 +146,7 @@ class GuardsChanges:
         if not self.dirty:
             go()
             return
-        from intapp.screens.dialogs import ConfirmScreen
+        from intapp.widgets.dialogs import ConfirmScreen
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Header, Static
 
 from intapp.formatting import load_bar
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

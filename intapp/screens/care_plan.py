@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static, Tex
 from intapp import clock
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

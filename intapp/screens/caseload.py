@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Header, Static
 
 from intapp.formatting import load_bar, uk_date
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -119,8 +119,8 @@ class CaseloadScreen(DataScreen):
 
     def _choose_then(self, title: str, *, several: bool, change: Any) -> None:
         """Pick workers, ask why, then save; an over-limit refusal asks for that reason too."""
-        from intapp.screens.dialogs import ReasonScreen
         from intapp.screens.worker_picker import WorkerPicker
+        from intapp.widgets.dialogs import ReasonScreen
 
         def picked(targets: list[int] | None) -> None:
             if targets:
@@ -186,7 +186,7 @@ class CaseloadScreen(DataScreen):
 
         if not isinstance(error, OverCaseloadLimit):
             return False
-        from intapp.screens.dialogs import ReasonScreen
+        from intapp.widgets.dialogs import ReasonScreen
 
         retry = self._pending
         self.app.push_screen(

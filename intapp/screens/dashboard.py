@@ -12,8 +12,8 @@ from textual.reactive import reactive
 from textual.widgets import Button, Header, Static
 
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
 from intapp.services.dashboard import DashboardCounts, count_figures
+from intapp.widgets.footer import Footer
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, Label, Select, Static
 from intapp.codes import ReferralSource, RouteOfAccess
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen, field_values
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Static, Tab, Tabs
 from intapp import clock
 from intapp.formatting import uk_date, uk_datetime
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

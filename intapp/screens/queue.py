@@ -12,11 +12,11 @@ from textual.widgets import DataTable, Header, Input, Static
 from intapp import clock
 from intapp.formatting import due_text, uk_datetime
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
 from intapp.services.queue import QueueItem, queue_page
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
-    from intapp.services.plain_sql import PlainSQL
+    from intapp.store.plain_sql import PlainSQL
 
 PAGE_SIZE = 40
 # The reason comes before the source and identifiers, so it is on screen at 120 columns;

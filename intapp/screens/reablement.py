@@ -14,7 +14,7 @@ from intapp import clock
 from intapp.config import load_settings
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Header, Static
 from intapp import clock
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from intapp import clock
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

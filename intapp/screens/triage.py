@@ -17,7 +17,7 @@ from intapp.codes import Pathway, Priority
 from intapp.config import load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
 from intapp.screens.base import DataScreen
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from intapp.screens.base import DataScreen
 from intapp.screens.episode_dialogs import FormDialog
-from intapp.screens.footer import Footer
+from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from intapp.codes import ReferralStatus
 from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services.errors import NotFound
-from intapp.services.paging import after_row
 from intapp.services.referrals import load_referral
+from intapp.store.paging import after_row
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from intapp import clock
 from intapp.codes import EpisodeState, ReferralStatus
 from intapp.config import load_settings
-from intapp.services.plain_sql import PlainSQL, in_list, through_session
+from intapp.store.plain_sql import PlainSQL, in_list, through_session
 
 if TYPE_CHECKING:
     from sqlmodel import Session

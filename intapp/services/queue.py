@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from intapp import clock
 from intapp.codes import ReferralStatus
-from intapp.services.plain_sql import (
+from intapp.store.plain_sql import (
     PlainSQL,
     contains,
     contains_pattern,

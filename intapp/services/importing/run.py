@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from intapp import clock
-from intapp.db import big_sqlite_cache
 from intapp.services.errors import Conflict, InvalidInput
 from intapp.services.importing.batch import AuditWriter, record_batch
 from intapp.services.importing.columns import Problem
@@ -23,6 +22,7 @@ from intapp.services.importing.reading import SourceFile
 from intapp.services.importing.referrals import plan_referrals, write_referrals
 from intapp.services.importing.workers import plan_workers, write_workers
 from intapp.services.organisation import list_teams
+from intapp.store.engine import big_sqlite_cache
 
 KINDS = ("people", "workers", "referrals")
 # The audit trail names each kind by its table.

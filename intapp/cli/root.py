@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from intapp.commands.context import DATABASE_URL_HELP, Context, current_user, pass_context
-from intapp.commands.export import export
-from intapp.commands.importing import import_command
+from intapp.cli.context import DATABASE_URL_HELP, Context, current_user, pass_context
+from intapp.cli.export import export
+from intapp.cli.importing import import_command
 
 
 class FriendlyGroup(click.Group):
@@ -98,8 +98,8 @@ def _load_demo_if_empty(context: Context) -> None:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from intapp.db import read_session
     from intapp.models import Person
+    from intapp.store.engine import read_session
 
     engine = context.engine()
     with read_session(engine) as session:
@@ -111,7 +111,7 @@ def _load_demo_if_empty(context: Context) -> None:
 def _run_demo(engine: Any, *, people: int, seed: int) -> Any:
     from rich.console import Console
 
-    from intapp.services.demo import load_demo
+    from intapp.demo import load_demo
 
     console = Console(stderr=True)
     with console.status("Loading demo data…") as status:
@@ -170,9 +170,9 @@ def upgrade(context: Context) -> None:
     Example:
       intapp db upgrade --database-url postgresql://intapp@db.example/intapp
     """
-    from intapp.db import create_db_engine, describe_url, resolve_url
-    from intapp.migrate import current_revision, head_revision
-    from intapp.migrate import upgrade as apply_migrations
+    from intapp.store.engine import create_db_engine, describe_url, resolve_url
+    from intapp.store.migrate import current_revision, head_revision
+    from intapp.store.migrate import upgrade as apply_migrations
 
     engine = create_db_engine(context.database_url)
     before = current_revision(engine)
@@ -193,8 +193,8 @@ def path(context: Context) -> None:
     Example:
       intapp db path
     """
-    from intapp.db import describe_url, resolve_url
-    from intapp.sqlite_reader import sqlite_path
+    from intapp.store.engine import describe_url, resolve_url
+    from intapp.store.sqlite_reader import sqlite_path
 
     url = resolve_url(context.database_url)
     file = sqlite_path(url)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from intapp.commands.context import Context, pass_context
+from intapp.cli.context import Context, pass_context
 
 FORMATS = ("csv", "xlsx", "md")
 _SUFFIX_FORMAT = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
@@ -54,8 +54,8 @@ def weekly(
       intapp export weekly --week 2026-W47 --team C3 --format md
       intapp export weekly --locality Central --output central.xlsx
     """
-    from intapp.db import unit_of_work
     from intapp.services.weekly_summary import export_weekly_summary, weekly_summary
+    from intapp.store.engine import unit_of_work
 
     if team_code and locality:
         raise click.UsageError("Choose --team or --locality, not both")

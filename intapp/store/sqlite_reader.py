@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from intapp import paths
-from intapp.migrate import head_revision
+from intapp.store.migrate import head_revision
 
 DATABASE_URL_ENV = "INTAPP_DATABASE_URL"
 SQLITE_BUSY_SECONDS = 30

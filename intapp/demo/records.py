@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from intapp.config import Settings
+from intapp.demo import vocabulary as words
+from intapp.demo.chance import between, pick, sample
+from intapp.demo.organisation import Organisation
+from intapp.demo.timeline import DAY, HOUR, at, day_of, start_of
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES
-from intapp.services.demo import vocabulary as words
-from intapp.services.demo.chance import between, pick, sample
-from intapp.services.demo.organisation import Organisation
-from intapp.services.demo.timeline import DAY, HOUR, at, day_of, start_of
 
 # Barthel index items, in order, and each one's highest score (total 20):
 # bowels, bladder, grooming, toilet use, feeding, transfer, mobility, dressing, stairs, bathing.

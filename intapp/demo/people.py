@@ -6,9 +6,9 @@ import random
 from datetime import date
 from typing import Any
 
-from intapp.services.demo import vocabulary as words
-from intapp.services.demo.chance import between, pick, pick_weighted
-from intapp.services.demo.organisation import Organisation
+from intapp.demo import vocabulary as words
+from intapp.demo.chance import between, pick, pick_weighted
+from intapp.demo.organisation import Organisation
 from intapp.services.nhs_number import check_digit
 
 # 999 000 0000-999 999 9999 is reserved for testing: no demo person can be a real one.

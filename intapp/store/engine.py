@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from intapp import paths
-from intapp.sqlite_reader import SQLITE_BUSY_SECONDS, chosen_url, sqlite_path
+from intapp.store.sqlite_reader import SQLITE_BUSY_SECONDS, chosen_url, sqlite_path
 
 _READ_ONLY = "intapp_read_only"
 

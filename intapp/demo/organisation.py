@@ -11,8 +11,8 @@ from typing import Any
 
 from intapp import paths
 from intapp.codes import Profession
-from intapp.services.demo import vocabulary as words
-from intapp.services.demo.chance import pick_weighted
+from intapp.demo import vocabulary as words
+from intapp.demo.chance import pick_weighted
 
 LOCALITIES = ("North", "Central", "South")
 

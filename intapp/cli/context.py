@@ -32,8 +32,8 @@ class Context:
 
     def engine(self) -> Any:
         """The migrated engine; migrations are applied on first use."""
-        from intapp.db import get_engine
-        from intapp.migrate import upgrade
+        from intapp.store.engine import get_engine
+        from intapp.store.migrate import upgrade
 
         engine = get_engine(self.database_url)
         upgrade(engine)

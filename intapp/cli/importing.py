@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from intapp.commands.context import Context, pass_context
+from intapp.cli.context import Context, pass_context
 
 if TYPE_CHECKING:
     from intapp.services.importing import ImportOutcome
@@ -81,8 +81,8 @@ def import_command(
     """
     from rich.console import Console
 
-    from intapp.db import read_session, unit_of_work
     from intapp.services.importing import SourceFile, import_records
+    from intapp.store.engine import read_session, unit_of_work
 
     if people_file is not None and kind != "referrals":
         raise click.UsageError("--people goes with `intapp import referrals`")

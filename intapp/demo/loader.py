@@ -15,7 +15,10 @@ from sqlalchemy import Connection, Engine, Table, select, text
 
 from intapp import clock
 from intapp.config import load_settings
-from intapp.db import big_sqlite_cache
+from intapp.demo.cases import CaseMaker
+from intapp.demo.organisation import build_organisation
+from intapp.demo.people import MAX_PEOPLE, PeopleMaker
+from intapp.demo.records import Batch
 from intapp.models import (
     Allocation,
     Assessment,
@@ -30,11 +33,8 @@ from intapp.models import (
     Team,
     Worker,
 )
-from intapp.services.demo.cases import CaseMaker
-from intapp.services.demo.organisation import build_organisation
-from intapp.services.demo.people import MAX_PEOPLE, PeopleMaker
-from intapp.services.demo.records import Batch
 from intapp.services.errors import DomainError, InvalidInput
+from intapp.store.engine import big_sqlite_cache
 
 Progress = Callable[[str, int], None]
 

@@ -16,11 +16,11 @@ from itertools import accumulate
 from typing import Any
 
 from intapp.config import Settings
-from intapp.services.demo import vocabulary as words
-from intapp.services.demo.chance import between, pick, pick_weighted
-from intapp.services.demo.organisation import Organisation, TeamInfo
-from intapp.services.demo.records import Batch, Case, RecordMaker
-from intapp.services.demo.timeline import DAY, HOUR, at, day_of
+from intapp.demo import vocabulary as words
+from intapp.demo.chance import between, pick, pick_weighted
+from intapp.demo.organisation import Organisation, TeamInfo
+from intapp.demo.records import Batch, Case, RecordMaker
+from intapp.demo.timeline import DAY, HOUR, at, day_of
 
 WINDOW_DAYS = 3 * 365 + 1
 # Mean days between the end of one referral and the next one for the same person.

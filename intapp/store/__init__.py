@@ -1,0 +1,1 @@
+"""Storage: the engine, migrations, the plain-SQL reads and keyset paging."""

@@ -1,0 +1,1 @@
+"""Reusable widgets: the key footer, dialogs and lists shared by every screen."""
