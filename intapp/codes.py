@@ -12,17 +12,29 @@ from enum import StrEnum
 ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E"}
 
 
+def code_label(code: str | None, *, capitalised: bool = True) -> str:
+    """How every screen, export and message shows a stored code.
+
+    ``early_cessation_nhs_funded`` -> ``Early cessation NHS funded``; ``a_and_e`` -> ``A&E``.
+    With ``capitalised=False`` it reads mid-sentence: ``from hospital discharge``, ``from GP``.
+    None (a code not yet set) shows as an empty string.
+    """
+    if not code:
+        return ""
+    text = f" {code.replace('_', ' ')} "
+    for word, shown in ACRONYMS.items():
+        text = text.replace(f" {word} ", f" {shown} ")
+    text = text.strip()
+    return text[:1].upper() + text[1:] if capitalised else text
+
+
 class Label(StrEnum):
     """A code list whose members have a readable label."""
 
     @property
     def label(self) -> str:
         """``early_cessation_nhs_funded`` -> ``Early cessation NHS funded``."""
-        text = f" {self.value.replace('_', ' ')} "
-        for word, shown in ACRONYMS.items():
-            text = text.replace(f" {word} ", f" {shown} ")
-        text = text.strip()
-        return text[:1].upper() + text[1:]
+        return code_label(self.value)
 
 
 class RiskTier(Label):

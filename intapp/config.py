@@ -8,15 +8,22 @@ Defaults come from the Manchester reports (see DOMAIN.md). A TOML file at
 
     [reablement]
     standard_days = 42
+
+    [settings]
+    review_due_soon_days = 14
+
+The file is checked by the pydantic models in `config_schema` (imported only when there
+is a file, to keep start-up fast): a mistake raises `ConfigError`, naming the file, the
+key and what is allowed.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from intapp import paths
 
@@ -28,6 +35,30 @@ DEFAULT_RESPONSE_TARGETS_HOURS: dict[str, int] = {
     "routine": 28 * 24,  # (decision) DOMAIN.md
 }
 
+# The lowest and highest value each whole-number setting may take.
+HOURS = (1, 24 * 366)
+DAYS = (1, 3660)
+BOUNDS: dict[str, tuple[int, int]] = {
+    "reablement_standard_days": DAYS,
+    "reablement_warning_day": DAYS,
+    "followup_days": DAYS,
+    "reablement_max_days": DAYS,
+    "rereferral_window_days": DAYS,
+    # The store holds weights of 1 to 20 (a check constraint): a council may narrow that.
+    "default_case_weight": (1, 20),
+    "case_weight_min": (1, 20),
+    "case_weight_max": (1, 20),
+    "limit_points_per_fte": (1, 10_000),
+    "due_soon_hours": HOURS,
+    "review_due_soon_days": DAYS,
+    "first_review_days": DAYS,
+}
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used: the message names the file, the key and what is
+    allowed."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -37,33 +68,22 @@ class Settings:
         default_factory=lambda: dict(DEFAULT_RESPONSE_TARGETS_HOURS)
     )
     reablement_standard_days: int = 42
+    reablement_warning_day: int = 35
     followup_days: int = 91
+    # The longest a reablement episode may be planned for, extensions included.
+    reablement_max_days: int = 365
     rereferral_window_days: int = 183  # "within 6 months"
     default_case_weight: int = 6
+    case_weight_min: int = 1
+    case_weight_max: int = 20
     limit_points_per_fte: int = 100
     due_soon_hours: int = 24
-    reablement_warning_day: int = 35
-
-
-def _from_toml(data: dict[str, Any]) -> Settings:
-    settings = Settings()
-    targets = dict(settings.response_targets_hours)
-    unknown = set(data.get("response_targets_hours", {})) - set(targets)
-    if unknown:
-        raise ValueError(f"config: unknown priority in response_targets_hours: {sorted(unknown)}")
-    targets.update({k: int(v) for k, v in data.get("response_targets_hours", {}).items()})
-    flat: dict[str, Any] = {"response_targets_hours": targets}
-    reablement = data.get("reablement", {})
-    if "standard_days" in reablement:
-        flat["reablement_standard_days"] = int(reablement["standard_days"])
-    if "followup_days" in reablement:
-        flat["followup_days"] = int(reablement["followup_days"])
-    names = {f.name for f in fields(Settings)}
-    for key, value in data.get("settings", {}).items():
-        if key not in names:
-            raise ValueError(f"config: unknown setting {key!r}")
-        flat[key] = int(value)
-    return replace(settings, **flat)
+    # A plan review is "due soon" within this many days (the dashboard tile and its list).
+    review_due_soon_days: int = 7
+    # A new care plan's review date, counted from today (12 weeks).
+    first_review_days: int = 84
+    # The earliest date of birth the app and the import accept.
+    earliest_birth_date: date = date(1900, 1, 1)
 
 
 @lru_cache(maxsize=1)
@@ -72,5 +92,30 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or paths.config_file()
     if not path.exists():
         return Settings()
-    with path.open("rb") as fh:
-        return _from_toml(tomllib.load(fh))
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"Config file {path}: not valid TOML ({error})") from None
+    except OSError as error:
+        raise ConfigError(f"Config file {path}: cannot be read ({error.strerror})") from None
+    from intapp.config_schema import settings_from
+
+    return settings_from(data, path=path)
+
+
+def configured(text: str) -> str:
+    """`text` with its day counts filled in from the settings, so no label goes stale.
+
+    ``{warning}``, ``{standard}``, ``{followup}``, ``{review_soon}`` and ``{first_review}``
+    are the reablement warning day, its standard length, the follow-up, the plan review
+    window and a first plan's review, in days.
+    """
+    settings = load_settings()
+    return text.format(
+        warning=settings.reablement_warning_day,
+        standard=settings.reablement_standard_days,
+        followup=settings.followup_days,
+        review_soon=settings.review_due_soon_days,
+        first_review=settings.first_review_days,
+    )

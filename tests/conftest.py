@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -131,3 +131,19 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the parametrised database; tests commit when they mean to."""
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture
+def write_config() -> Iterator[Callable[[str], Path]]:
+    """Write a config.toml for this test (the settings are re-read on next use)."""
+    from intapp import paths
+
+    def write(text: str) -> Path:
+        path = paths.config_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        load_settings.cache_clear()
+        return path
+
+    yield write
+    load_settings.cache_clear()

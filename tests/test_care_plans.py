@@ -6,9 +6,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from conftest import FROZEN_NOW
 from factories import USER, add_team, add_worker, count, person_in, receive
 from sqlmodel import Session, select
 
+from intapp import clock
 from intapp.models import CarePlan, CarePlanVersion
 from intapp.services import care_plans
 from intapp.services.care_plans import PlanContent
@@ -208,6 +210,8 @@ def test_plans_due_for_review_with_overdue_flag(session: Session) -> None:
         3: TODAY - timedelta(days=30),
     }
     people = {}
+    # Written weeks ago, when these review dates were still to come.
+    clock.freeze(FROZEN_NOW - timedelta(days=60))
     for n, review in reviews.items():
         people[n] = receive(session, person_in(team, n)).person_id
         care_plans.create_plan(
@@ -223,6 +227,7 @@ def test_plans_due_for_review_with_overdue_flag(session: Session) -> None:
         person_id=elsewhere,
         content=_content(worker, review_date=TODAY - timedelta(days=1)),
     )
+    clock.freeze(FROZEN_NOW)
     session.commit()
 
     due = care_plans.plans_due_for_review(session=session, team_ids=[team])

@@ -13,6 +13,7 @@ from intapp.screens.care_plan import CarePlanScreen
 from intapp.screens.person import PersonScreen
 from intapp.screens.plan_dialogs import ActionDialog
 from intapp.services import allocations, organisation, referrals
+from intapp.services.weekly_summary import weekly_summary
 from intapp.store.engine import unit_of_work
 from intapp.widgets.dialogs import ConfirmScreen
 
@@ -38,8 +39,25 @@ async def open_person(app, pilot) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record)
 
 
+def allocate_mary(engine, worker_id: int) -> None:
+    """Mary's referral triaged and allocated to the worker, so she has a key worker."""
+    with unit_of_work(engine) as session:
+        referral = session.exec(select(Referral).where(Referral.person_id == 1)).one()
+        referrals.triage_referral(
+            session=session,
+            user="setup",
+            referral_id=referral.id,
+            priority="soon",
+            pathway="case_management",
+        )
+        allocations.allocate(
+            session=session, user="setup", referral_id=referral.id, worker_id=worker_id, weight=6
+        )
+
+
 async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
-    seed_with_worker(sqlite_engine)
+    worker_id = seed_with_worker(sqlite_engine)
+    allocate_mary(sqlite_engine, worker_id)
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
@@ -83,6 +101,11 @@ async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
         saved, draft = session.exec(select(Assessment).order_by(Assessment.id)).all()
         assert draft.supersedes_id == saved.id
         assert (saved.status, saved.eligible, saved.signed_off_by) == ("signed_off", True, "sw.c1")
+        # Credited to Mary's key worker, so the weekly summary counts it.
+        assert saved.assessor_id == draft.assessor_id == worker_id
+        summary = weekly_summary(session=session, week="2026-W48")
+        by_level = {row.level: row.cell("assessments_signed_off") for row in summary.rows}
+        assert by_level == {"worker": 1, "team": 1, "locality": 1, "city": 1}
         assert saved.what_matters == "Getting back to my allotment"
         nutrition = next(o for o in saved.outcomes if o["code"] == "nutrition")
         assert (nutrition["achievement"], nutrition["reason"]) == ("unable", "Cannot stand to cook")

@@ -21,6 +21,7 @@ from intapp.demo.chance import between, pick, pick_weighted
 from intapp.demo.organisation import Organisation, TeamInfo
 from intapp.demo.records import Batch, Case, RecordMaker
 from intapp.demo.timeline import DAY, HOUR, at, day_of
+from intapp.services.referrals import closed_recently, response_due_by
 
 WINDOW_DAYS = 3 * 365 + 1
 # Mean days between the end of one referral and the next one for the same person.
@@ -84,8 +85,7 @@ class CaseMaker:
         self.now = int(now.timestamp())
         self.today = today
         self.start = self.now - WINDOW_DAYS * DAY
-        self.targets = {p: h * HOUR for p, h in settings.response_targets_hours.items()}
-        self.rereferral_window = settings.rereferral_window_days * DAY
+        self.settings = settings
         self.records = RecordMaker(rng, org, now=self.now, today=today, settings=settings)
         # Keep the number of running reablement episodes near what a city can staff
         # (the seeds plan up to 100 at a time per locality) whatever the demo's size.
@@ -148,25 +148,28 @@ class CaseMaker:
         team = self.org.team_info[person["team_id"] - 1]
         referral_id = self.next_referral
         self.next_referral += 1
+        received_at = at(received)
         row: dict[str, Any] = {
             "id": referral_id,
             "reference": f"R{referral_id:09d}",
             "person_id": person["id"],
             "team_id": team.id,
-            "received_at": at(received),
+            "received_at": received_at,
             "source": kind.source,
             "route_of_access": kind.route,
             "reason": pick(rng.random, kind.reasons),
             "priority": kind.priority,
-            "due_by": at(received + self.targets[kind.priority]),
+            "due_by": response_due_by(
+                priority=kind.priority, received_at=received_at, settings=self.settings
+            ),
             "status": "received",
             "pathway": None,
             "triaged_by": None,
             "triaged_at": None,
             "triage_note": None,
-            # As the referral service decides it: within 6 months of the last closure.
-            "is_rereferral": last_closed is not None
-            and received - last_closed <= self.rereferral_window,
+            "is_rereferral": closed_recently(
+                None if last_closed is None else at(last_closed), received_at, self.settings
+            ),
             "closed_at": None,
             "close_outcome": None,
             "close_reason": None,

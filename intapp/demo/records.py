@@ -13,6 +13,7 @@ from intapp.demo.chance import between, pick, sample
 from intapp.demo.organisation import Organisation
 from intapp.demo.timeline import DAY, HOUR, at, day_of, start_of
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES
+from intapp.services.reablement import followup_due_on
 
 # Barthel index items, in order, and each one's highest score (total 20):
 # bowels, bladder, grooming, toilet use, feeding, transfer, mobility, dressing, stairs, bathing.
@@ -74,7 +75,7 @@ class RecordMaker:
         self.now = now
         self.today = today
         self.standard_days = settings.reablement_standard_days
-        self.followup_days = settings.followup_days
+        self.settings = settings
         self.assessed: set[int] = set()
         self.next_assessment = 1
         self.next_plan = 1
@@ -150,14 +151,14 @@ class RecordMaker:
             start_scores = row["barthel_start"]
             end_scores = self._barthel(min(0.97, rng.uniform(0.45, 0.95)))
             row["barthel_end"] = [max(a, b) for a, b in zip(start_scores, end_scores, strict=True)]
-        if outcome != "early_cessation_deceased":
-            self._followup(row, ended_on, outcome, death)
+        due = followup_due_on(ended_on, outcome, self.settings)
+        if due is not None:
+            self._followup(row, due, outcome, death)
         return outcome
 
-    def _followup(self, row: dict[str, Any], ended_on: date, outcome: str, death: int | None):
-        """Due 91 days after discharge; recorded for most of those now past due."""
+    def _followup(self, row: dict[str, Any], due: date, outcome: str, death: int | None):
+        """Due `followup_days` after discharge; recorded for most of those now past due."""
         rng = self.rng
-        due = ended_on + timedelta(days=self.followup_days)
         row["followup_due"] = due
         if due > self.today or rng.random() < 0.03:
             return

@@ -11,8 +11,11 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from intapp import clock
+from intapp.codes import code_label
+from intapp.config import load_settings
 from intapp.formatting import due_text, load_bar
 from intapp.screens.base import DataScreen
+from intapp.services.bounds import weight_message, weight_range
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -22,9 +25,6 @@ if TYPE_CHECKING:
     from intapp.services.caseloads import AwaitingAllocation, Candidate
 
 PAGE_SIZE = 30
-
-
-DEFAULT_WEIGHT = "6"  # a typical case, in the weighting scheme's points (1–20)
 
 
 class AllocationScreen(DataScreen):
@@ -54,8 +54,14 @@ class AllocationScreen(DataScreen):
         yield DataTable(id="allocation-referrals", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="allocation-weight-row"):
             yield Static("Workers for this referral, best fit first", id="fit-title")
-            yield Label("Case weight (1–20)")
-            yield Input(DEFAULT_WEIGHT, id="allocation-weight", type="integer", max_length=2)
+            low, high = weight_range()
+            yield Label(f"Case weight ({low}–{high})")
+            yield Input(
+                str(load_settings().default_case_weight),
+                id="allocation-weight",
+                type="integer",
+                max_length=len(str(high)),
+            )
         yield DataTable(id="allocation-workers", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -95,8 +101,8 @@ class AllocationScreen(DataScreen):
             table.add_row(
                 due_text(r.due_by, now),
                 r.person_name,
-                (r.pathway or "").replace("_", " "),
-                r.priority.replace("_", " "),
+                code_label(r.pathway),
+                code_label(r.priority),
                 r.reference,
                 key=str(r.referral_id),
             )
@@ -137,7 +143,7 @@ class AllocationScreen(DataScreen):
             bar = load_bar(load.load, load.limit)
             table.add_row(
                 load.name,
-                load.profession.replace("_", " "),
+                code_label(load.profession),
                 f"[red]{bar}[/]" if load.over_limit else bar,
                 str(load.headroom),
                 fit,
@@ -159,8 +165,9 @@ class AllocationScreen(DataScreen):
 
     def _weight(self) -> int | None:
         text = self.query_one("#allocation-weight", Input).value.strip()
-        if not text.isdigit() or not 1 <= int(text) <= 20:
-            self.notify("Case weight must be a whole number from 1 to 20.", severity="warning")
+        low, high = weight_range()
+        if not text.isdigit() or not low <= int(text) <= high:
+            self.notify(f"{weight_message()}.", severity="warning")
             self.query_one("#allocation-weight", Input).focus()
             return None
         return int(text)
@@ -195,7 +202,7 @@ class AllocationScreen(DataScreen):
         )
         self.notify(f"Allocated to {worker} ({allocation.weight} points).", title="Allocated")
         # A weight is set for one case: the next starts from the usual weight again.
-        self.query_one("#allocation-weight", Input).value = DEFAULT_WEIGHT
+        self.query_one("#allocation-weight", Input).value = str(load_settings().default_case_weight)
         self.query_one("#allocation-referrals", DataTable).focus()
         self.load_referrals()
 

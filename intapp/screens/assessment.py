@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, Label, Select, Static, TextArea
 
-from intapp.codes import AssessmentStatus, OutcomeAchievement
+from intapp.codes import AssessmentStatus, OutcomeAchievement, code_label
 from intapp.formatting import uk_datetime
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
@@ -119,7 +119,7 @@ class AssessmentScreen(DataScreen):
         read_only = assessment.status != AssessmentStatus.DRAFT
         for widget in self.query("TextArea, Select, Input, Checkbox"):
             widget.disabled = read_only
-        status = assessment.status.replace("_", " ")
+        status = code_label(assessment.status, capitalised=False)
         signed = (
             f" by {assessment.signed_off_by} on {uk_datetime(assessment.signed_off_at)}"
             if assessment.signed_off_at
@@ -127,7 +127,7 @@ class AssessmentScreen(DataScreen):
         )
         hint = " · read-only: ctrl+r starts a superseding draft" if read_only else ""
         self.query_one("#assessment-status", Static).update(
-            f"[b]{assessment.assessment_type.capitalize()} assessment: {self.person_name}[/]"
+            f"[b]{code_label(assessment.assessment_type)} assessment: {self.person_name}[/]"
             f" · {status}{signed}{hint}"
         )
         self.show_eligibility()

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
+from intapp.codes import code_label
 from intapp.formatting import load_bar
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
@@ -72,7 +73,7 @@ class BoardScreen(DataScreen):
             bar = load_bar(w.load, w.limit)
             table.add_row(
                 f"[b red]{w.name}[/]" if w.over_limit else w.name,
-                w.profession.replace("_", " "),
+                code_label(w.profession),
                 f"{w.fte:g}",
                 str(w.open_cases),
                 f"[red]{bar}[/]" if w.over_limit else bar,

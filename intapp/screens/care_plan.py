@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -11,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
-from intapp import clock
+from intapp.codes import code_label
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
@@ -109,13 +108,13 @@ class CarePlanScreen(DataScreen):
         self.data = data
         lead = self.query_one("#lead", Select)
         lead.set_options(
-            [(f"{w.name} ({w.profession.replace('_', ' ')})", w.worker_id) for w in data.workers]
+            [(f"{w.name} ({code_label(w.profession)})", w.worker_id) for w in data.workers]
         )
         plan = data.plan
         if plan is None:
-            self.query_one("#review", Input).value = (clock.today() + timedelta(days=84)).strftime(
-                "%d/%m/%Y"
-            )
+            from intapp.services.care_plans import first_review_date
+
+            self.query_one("#review", Input).value = first_review_date().strftime("%d/%m/%Y")
             if any(w.worker_id == data.allocated_worker_id for w in data.workers):
                 lead.value = data.allocated_worker_id
             status = f"[b]{data.person_name}[/] has no care plan yet: write version 1."
@@ -148,7 +147,7 @@ class CarePlanScreen(DataScreen):
         items = self.query_one("#items", DataTable)
         items.clear()
         for i in self.items:
-            items.add_row(i["kind"].replace("_", " "), i["description"], f"£{i['cost_pounds']:.2f}")
+            items.add_row(code_label(i["kind"]), i["description"], f"£{i['cost_pounds']:.2f}")
 
     def form_values(self) -> Any:
         if self.data is None:

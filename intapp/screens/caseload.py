@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
+from intapp.codes import code_label
 from intapp.formatting import load_bar, uk_date
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
@@ -43,7 +44,7 @@ class CaseloadScreen(DataScreen):
         w = self.worker
         yield Header()
         yield Static(
-            f"{w.name} · {w.profession.replace('_', ' ')} · {load_bar(w.load, w.limit)} points",
+            f"{w.name} · {code_label(w.profession)} · {load_bar(w.load, w.limit)} points",
             classes="list-title",
         )
         yield DataTable(id="caseload-table", cursor_type="row", zebra_stripes=True)
@@ -78,7 +79,7 @@ class CaseloadScreen(DataScreen):
             table.add_row(
                 uk_date(r.started_at),
                 r.person_name,
-                (r.pathway or "").replace("_", " "),
+                code_label(r.pathway),
                 str(r.weight),
                 r.reference,
                 key=str(r.allocation_id),

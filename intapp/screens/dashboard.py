@@ -11,6 +11,7 @@ from textual.containers import Grid
 from textual.reactive import reactive
 from textual.widgets import Button, Header, Static
 
+from intapp.config import configured
 from intapp.screens.base import DataScreen
 from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
@@ -39,10 +40,10 @@ TILES: tuple[tuple[str, str, str, bool], ...] = (
     ("due-soon", "Due in the next 24 h", "due_next_24h", False),
     ("unallocated", "Triaged, not allocated", "triaged_not_allocated", False),
     ("over-limit", "Workers over their limit", "workers_over_limit", True),
-    ("day-35", "Reablement at day 35+", "episodes_day_35_plus", False),
-    ("day-42", "Reablement past day 42", "episodes_past_42", True),
-    ("followups", "91-day follow-ups due", "followups_due", False),
-    ("reviews", "Plan reviews due (7 days)", "reviews_due", False),
+    ("day-35", "Reablement at day {warning}+", "episodes_day_35_plus", False),
+    ("day-42", "Reablement past day {standard}", "episodes_past_42", True),
+    ("followups", "{followup}-day follow-ups due", "followups_due", False),
+    ("reviews", "Plan reviews due ({review_soon} days)", "reviews_due", False),
     ("reviews-overdue", "Plan reviews overdue", "reviews_overdue", True),
 )
 
@@ -74,7 +75,7 @@ class DashboardScreen(DataScreen):
         yield Static(self.scope.label, id="scope-title")
         with Grid(id="tiles"):
             for tile_id, label, _, _ in TILES:
-                yield Button(f"{label}\n…", id=tile_id, classes="tile")
+                yield Button(f"{configured(label)}\n…", id=tile_id, classes="tile")
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -96,7 +97,7 @@ class DashboardScreen(DataScreen):
         for tile_id, label, field, bad in TILES:
             value = getattr(counts, field)
             tile = self.query_one(f"#{tile_id}", Button)
-            tile.label = f"{label}\n{value:,}"
+            tile.label = f"{configured(label)}\n{value:,}"
             tile.set_class(bad and value > 0, "alert")
         self.focus_tiles()
         self.intapp.warm_up()

@@ -1,4 +1,4 @@
-"""Dialogs for reablement: start, extend, end (with Barthel) and the 91-day follow-up.
+"""Dialogs for reablement: start, extend, end (with Barthel) and the follow-up.
 
 Imported only once the data layer is loaded (it uses the service's Barthel items).
 
@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from intapp import clock
 from intapp.codes import EpisodeType, FollowupResult, ReablementOutcome
+from intapp.config import load_settings
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import GuardsChanges, field_values
 from intapp.services.reablement import BARTHEL_ITEMS
@@ -229,9 +230,11 @@ class EndEpisodeDialog(BarthelDialog):
 
 
 class FollowupDialog(FormDialog):
-    """Where the person is at the 91-day follow-up."""
+    """Where the person is at the follow-up, the configured number of days after the end."""
 
-    TITLE_TEXT = "91-day follow-up"
+    def __init__(self, *, subject: str = "") -> None:
+        super().__init__(subject=subject)
+        self.TITLE_TEXT = f"{load_settings().followup_days}-day follow-up"
 
     def fields(self) -> ComposeResult:
         yield Label("Where is the person now?")

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from intapp import clock
+from intapp.codes import code_label
 from intapp.formatting import uk_date, uk_datetime
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
@@ -116,7 +117,7 @@ class PersonScreen(DataScreen):
         o, p = record.overview, record.overview.person
         age = p.age_on(clock.today())
         died = f" · died {uk_date(p.date_of_death)}" if p.date_of_death else ""
-        cohorts = ", ".join(c.replace("_", " ") for c in p.cohorts) or "none"
+        cohorts = ", ".join(code_label(c, capitalised=False) for c in p.cohorts) or "none"
         self.query_one("#person-header", Static).update(
             f"[b]{p.name}[/] · NHS {p.nhs_number_display or '—'}"
             f"{' · local id ' + p.local_id if p.local_id else ''}\n"
@@ -210,7 +211,7 @@ def tab_rows(record: PersonRecord, tab: str) -> list[tuple[str, ...]]:
             (
                 uk_date(a.created_at),
                 a.assessment_type,
-                a.status.replace("_", " "),
+                code_label(a.status),
                 "yes" if a.eligible else "no",
                 uk_date(a.signed_off_at),
             )
@@ -223,10 +224,10 @@ def tab_rows(record: PersonRecord, tab: str) -> list[tuple[str, ...]]:
             e.episode_type,
             e.state,
             str(e.days_running(today)),
-            (e.outcome or "").replace("_", " "),
+            code_label(e.outcome),
             f"{e.barthel_start_total if e.barthel_start else '–'} → "
             f"{e.barthel_end_total if e.barthel_end else '–'}",
-            (e.followup_result or "").replace("_", " ")
+            code_label(e.followup_result)
             or (f"due {uk_date(e.followup_due)}" if e.followup_due else ""),
         )
         for e in record.episodes
@@ -249,7 +250,7 @@ def plan_text(plan: PlanView | None) -> str:
     )
     items = (
         "\n".join(
-            f"  {i['kind'].replace('_', ' ')}: {i['description']} (£{i['cost_pounds']:.2f})"
+            f"  {code_label(i['kind'])}: {i['description']} (£{i['cost_pounds']:.2f})"
             for i in c.items
         )
         or "  none"

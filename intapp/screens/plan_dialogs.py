@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 
+from intapp.codes import code_label
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.services.care_plans import ITEM_KINDS
@@ -57,7 +58,7 @@ class ItemDialog(FormDialog):
 
     def fields(self) -> ComposeResult:
         yield Label("Kind")
-        kinds = [(kind.replace("_", " ").capitalize(), kind) for kind in ITEM_KINDS]
+        kinds = [(code_label(kind), kind) for kind in ITEM_KINDS]
         yield Select(kinds, id="kind", allow_blank=False)
         yield Label("Description")
         yield Input(id="description")

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
 from intapp import clock
+from intapp.codes import code_label
 from intapp.formatting import due_text, uk_datetime
 from intapp.screens.base import DataScreen
 from intapp.services.queue import QueueItem, queue_page
@@ -118,10 +119,10 @@ class QueueScreen(DataScreen):
             flag = " ↺" if item.is_rereferral else ""
             table.add_row(
                 f"[b red]{due}[/]" if item.overdue else due,
-                item.priority.replace("_", " "),
+                code_label(item.priority),
                 item.person_name + flag,
                 item.reason,
-                item.source.replace("_", " "),
+                code_label(item.source),
                 format_nhs_number(item.nhs_number),
                 item.reference,
                 key=str(item.referral_id),

@@ -1,4 +1,4 @@
-"""Reablement: running episodes against the 42 days, and the 91-day follow-ups due."""
+"""Reablement: running episodes against the standard length, and the follow-ups due."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from intapp import clock
+from intapp.codes import code_label
 from intapp.config import load_settings
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
@@ -64,7 +65,8 @@ class ReablementScreen(DataScreen):
             with TabPane(f"1 Active episodes: {self.scope_label}", id="active"):
                 yield DataTable(id="active-table", cursor_type="row", zebra_stripes=True)
                 yield Static("Loading…", id="active-status", classes="list-status")
-            with TabPane("2 Follow-ups due (91 days)", id="followups"):
+            followup_days = load_settings().followup_days
+            with TabPane(f"2 Follow-ups due ({followup_days} days)", id="followups"):
                 yield DataTable(id="followup-table", cursor_type="row", zebra_stripes=True)
                 yield Static("Loading…", id="followup-status", classes="list-status")
         yield Footer()
@@ -126,14 +128,14 @@ class ReablementScreen(DataScreen):
             followups.add_row(
                 row.person_name,
                 uk_date(e.ended_on),
-                (e.outcome or "").replace("_", " "),
+                code_label(e.outcome),
                 f"{uk_date(e.followup_due):11}"
                 + (f"  [b red]{late} days overdue[/]" if late > 0 else ""),
             )
         self.query_one("#followup-status", Static).update(
             f"{len(self.followups)} due · {overdue} overdue · f records the result"
             if self.followups
-            else "No 91-day follow-ups are due."
+            else f"No {load_settings().followup_days}-day follow-ups are due."
         )
 
     def action_tab(self, tab: str) -> None:

@@ -56,13 +56,13 @@ class ReviewsScreen(DataScreen):
         def due(session: Session) -> Any:
             from datetime import timedelta
 
+            from intapp.config import load_settings
             from intapp.services.care_plans import plans_due_for_review
-            from intapp.services.dashboard import REVIEW_SOON_DAYS
 
             return plans_due_for_review(
                 session=session,
                 team_ids=team_ids,
-                on_or_before=clock.today() + timedelta(days=REVIEW_SOON_DAYS),
+                on_or_before=clock.today() + timedelta(days=load_settings().review_due_soon_days),
                 limit=SHOWN,
             )
 

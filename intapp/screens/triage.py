@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp import clock
-from intapp.codes import Pathway, Priority
+from intapp.codes import Pathway, Priority, code_label
 from intapp.config import load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
 from intapp.screens.base import DataScreen
@@ -127,8 +127,8 @@ class TriageScreen(DataScreen):
         )
         earlier = [r for r in overview.referrals if r.id != referral.id][:5]
         history = "\n".join(
-            f"{uk_date(r.received_at):11}  {r.status.replace('_', ' '):18} "
-            f"{(r.pathway or '').replace('_', ' '):24} {r.reason[:40]}"
+            f"{uk_date(r.received_at):11}  {code_label(r.status):18} "
+            f"{code_label(r.pathway):24} {r.reason[:40]}"
             for r in earlier
         )
         self.query_one("#triage-history", Static).update(
@@ -136,7 +136,7 @@ class TriageScreen(DataScreen):
         )
         self.query_one("#triage-referral", Static).update(
             f"[b]This referral[/] {referral.reference} · received "
-            f"{uk_datetime(referral.received_at)} from {referral.source.replace('_', ' ')}\n"
+            f"{uk_datetime(referral.received_at)} from {code_label(referral.source)}\n"
             f"{referral.reason}"
         )
         self.query_one("#priority", Select).value = referral.priority
@@ -192,7 +192,7 @@ class TriageScreen(DataScreen):
 
     def loaded_triaged(self, referral: ReferralSummary) -> None:
         self.notify(
-            f"{referral.reference}: {referral.status.replace('_', ' ')}, "
+            f"{referral.reference}: {code_label(referral.status, capitalised=False)}, "
             f"due by {uk_datetime(referral.due_by)}",
             title="Triage saved",
         )

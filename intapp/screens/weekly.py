@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
+from intapp.config import load_settings
 from intapp.screens.base import DataScreen
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.widgets.footer import Footer
@@ -34,7 +35,7 @@ PREVIEW = (
     ("Assessed", "assessments_signed_off", 8),
     ("Reviews due", "reviews_due", 11),
     ("Overdue", "reviews_overdue", 7),
-    ("Reablement >42d", "reablement_over_42_days", 15),
+    ("Reablement >{standard}d", "reablement_over_42_days", 15),
 )
 
 
@@ -98,8 +99,9 @@ class WeeklySummaryScreen(DataScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # Fixed widths: auto widths raced with the first rows and were sometimes too narrow.
+        standard = load_settings().reablement_standard_days
         for label, _, width in PREVIEW:
-            table.add_column(label, width=width)
+            table.add_column(label.format(standard=standard), width=width)
         table.focus()
         team_code, locality = self.scope.team_code, self.scope.locality
 

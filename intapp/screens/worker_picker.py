@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
+from intapp.codes import code_label
 from intapp.formatting import load_bar
 from intapp.screens.base import DataModal
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _label(w: WorkerLoad) -> str:
-    return f"{w.name:24} {w.profession.replace('_', ' '):24} {load_bar(w.load, w.limit)}"
+    return f"{w.name:24} {code_label(w.profession):24} {load_bar(w.load, w.limit)}"
 
 
 class WorkerPicker(DataModal):

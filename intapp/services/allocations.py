@@ -12,7 +12,7 @@ from intapp import clock
 from intapp.codes import ReferralStatus
 from intapp.config import load_settings
 from intapp.models import Allocation, Referral, Worker
-from intapp.services import audit
+from intapp.services import audit, bounds
 from intapp.services.errors import (
     InvalidInput,
     NotFound,
@@ -98,9 +98,7 @@ def _check_limit(
 
 def _checked_weight(weight: int | None) -> int:
     weight = load_settings().default_case_weight if weight is None else weight
-    if not 1 <= weight <= 20:
-        raise InvalidInput("Case weight must be between 1 and 20 points", field="weight")
-    return weight
+    return bounds.checked_weight(weight)
 
 
 def _open_allocation(*, session: Session, referral_id: int) -> Allocation | None:

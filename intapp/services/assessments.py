@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import AssessmentStatus, AssessmentType, OutcomeAchievement
-from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment, Worker
+from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Allocation, Assessment, CarePlan, Worker
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
@@ -173,7 +173,8 @@ def _apply(assessment: Assessment, content: AssessmentIn, *, session: Session) -
     assessment.needs_arise_from_condition = content.needs_arise_from_condition
     assessment.significant_wellbeing_impact = content.significant_wellbeing_impact
     assessment.carer_health_at_risk = content.carer_health_at_risk
-    assessment.assessor_id = content.assessor_id
+    if content.assessor_id is not None:  # a form that does not name one keeps the stored one
+        assessment.assessor_id = content.assessor_id
     assessment.eligible = is_eligible(
         assessment_type=assessment.assessment_type,
         outcomes=assessment.outcomes,
@@ -181,6 +182,26 @@ def _apply(assessment: Assessment, content: AssessmentIn, *, session: Session) -
         significant_wellbeing_impact=content.significant_wellbeing_impact,
         carer_health_at_risk=content.carer_health_at_risk,
     )
+
+
+def key_worker(*, session: Session, person_id: int, referral_id: int | None = None) -> int | None:
+    """Who an assessment is credited to when no assessor is named: the worker holding the
+    referral's case, else the person's most recent open case, else their plan's lead."""
+    open_cases = (
+        select(col(Allocation.worker_id))
+        .where(Allocation.person_id == person_id, col(Allocation.ended_at).is_(None))
+        .order_by(col(Allocation.started_at).desc(), col(Allocation.id).desc())
+    )
+    if referral_id is not None:
+        held = session.exec(open_cases.where(Allocation.referral_id == referral_id)).first()
+        if held is not None:
+            return held
+    held = session.exec(open_cases).first()
+    if held is not None:
+        return held
+    return session.exec(
+        select(col(CarePlan.lead_worker_id)).where(CarePlan.person_id == person_id)
+    ).first()
 
 
 def load_assessment(*, session: Session, assessment_id: int) -> Assessment:
@@ -223,6 +244,10 @@ def start_assessment(
         content or AssessmentIn(outcomes=blank_outcomes(assessment_type)),
         session=session,
     )
+    if assessment.assessor_id is None:
+        assessment.assessor_id = key_worker(
+            session=session, person_id=person_id, referral_id=referral_id
+        )
     audit.save_create(session=session, user=user, row=assessment)
     return summarise(assessment)
 
@@ -266,6 +291,19 @@ def sign_off_assessment(
             "Record what matters to the person before signing off", field="what_matters"
         )
     before = audit.snapshot(assessment)
+    # The weekly summary counts each sign-off against its assessor: one without an
+    # assessor would be counted for nobody.
+    if assessment.assessor_id is None:
+        assessment.assessor_id = key_worker(
+            session=session, person_id=assessment.person_id, referral_id=assessment.referral_id
+        )
+    if assessment.assessor_id is None:
+        name = load_person(session=session, person_id=assessment.person_id).display_name
+        raise InvalidInput(
+            f"Nobody holds {name}'s case, so this assessment has no assessor to credit: "
+            "allocate a key worker first",
+            field="assessor",
+        )
     assessment.status = AssessmentStatus.SIGNED_OFF
     assessment.signed_off_by = user
     assessment.signed_off_at = clock.now()

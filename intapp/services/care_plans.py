@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.config import load_settings
 from intapp.formatting import parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
-from intapp.services import audit
+from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
 
@@ -48,7 +49,22 @@ class PlanView:
         return self.number == self.current_number
 
 
-def _checked(content: PlanContent, *, session: Session) -> PlanContent:
+def first_review_date(today: date | None = None) -> date:
+    """When a new plan is first reviewed: `first_review_days` from today."""
+    return (today or clock.today()) + timedelta(days=load_settings().first_review_days)
+
+
+def _checked(
+    content: PlanContent, *, session: Session, earlier: PlanContent | None = None
+) -> PlanContent:
+    """The content tidied, or `InvalidInput`; dates already on `earlier` may stay in the past."""
+    today = clock.today()
+    if earlier is None or content.review_date != earlier.review_date:
+        bounds.not_in_past(content.review_date, today=today, label="Review date", field="review")
+    kept = {
+        (str(a.get("who", "")).strip(), str(a.get("what", "")).strip(), str(a.get("by_when")))
+        for a in (earlier.actions if earlier else [])
+    }
     if session.get(Worker, content.lead_worker_id) is None:
         raise InvalidInput(
             f"There is no worker with id {content.lead_worker_id}", field="lead_worker"
@@ -66,6 +82,10 @@ def _checked(content: PlanContent, *, session: Session) -> PlanContent:
         if due is None:
             raise InvalidInput(
                 f"Action {n}: give a 'by when' date as DD/MM/YYYY", field=f"action:{n}"
+            )
+        if (who, what, due.isoformat()) not in kept:
+            bounds.not_in_past(
+                due, today=today, label=f"Action {n}: 'by when'", field=f"action:{n}"
             )
         actions.append(
             {"who": who, "what": what, "by_when": due.isoformat(), "done": bool(action.get("done"))}
@@ -173,7 +193,8 @@ def revise_plan(
     if plan is None:
         raise NotFound("This person has no care plan yet; create one first")
     check_version("care plan", plan.version, expected_version)
-    content = _checked(content, session=session)
+    earlier = plan_version(session=session, person_id=person_id, number=plan.current_number)
+    content = _checked(content, session=session, earlier=earlier.content)
     before = audit.snapshot(plan)
     plan.current_number += 1
     plan.lead_worker_id = content.lead_worker_id

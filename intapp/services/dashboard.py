@@ -19,8 +19,6 @@ from intapp.store.plain_sql import PlainSQL, in_list, through_session
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-REVIEW_SOON_DAYS = 7
-
 
 @dataclass(frozen=True)
 class DashboardCounts:
@@ -55,7 +53,7 @@ def count_figures(db: PlainSQL, *, team_ids: list[int] | None = None) -> Dashboa
             "today": today,
             "day_35": today - timedelta(days=settings.reablement_warning_day),
             "day_42": today - timedelta(days=settings.reablement_standard_days),
-            "review_by": today + timedelta(days=REVIEW_SOON_DAYS),
+            "review_by": today + timedelta(days=settings.review_due_soon_days),
             "active": True,
             "received": ReferralStatus.RECEIVED.value,
             "triaged": ReferralStatus.TRIAGED.value,

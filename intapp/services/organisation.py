@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from intapp.codes import Profession
 from intapp.config import load_settings
 from intapp.models import Locality, Team, Worker
-from intapp.services import audit
+from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound
 
 
@@ -121,6 +121,16 @@ def add_worker(
         raise InvalidInput("Staff id is required", field="staff_id")
     if not given_name.strip() or not family_name.strip():
         raise InvalidInput("Worker's given and family names are required", field="name")
+    table = Worker.__table__  # type: ignore[attr-defined]
+    for value, name, label in (
+        (staff_id, "staff_id", "Staff id"),
+        (given_name, "given_name", "Given name"),
+        (family_name, "family_name", "Family name"),
+        (email or "", "email", "Email"),
+    ):
+        bounds.checked_length(
+            value.strip(), bounds.column_length(table, name), field=name, label=label
+        )
     checked_profession(profession)
     checked_fte(fte)
     if session.get(Team, team_id) is None:

@@ -13,7 +13,7 @@ from intapp import clock
 from intapp.codes import RiskTier
 from intapp.formatting import parse_date
 from intapp.models import Person, Team
-from intapp.services import audit
+from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.nhs_number import format_nhs_number, normalise
 
@@ -93,13 +93,34 @@ def summarise(person: Person) -> PersonSummary:
     )
 
 
+_PERSON_LENGTHS = {
+    name: bounds.column_length(Person.__table__, name)  # type: ignore[attr-defined]
+    for name in (
+        "given_name",
+        "family_name",
+        "local_id",
+        "gender",
+        "postcode",
+        "gp_practice_code",
+        "phone",
+    )
+}
+_OPTIONAL_TEXT = {
+    "local_id": "Local person id",
+    "gender": "Gender",
+    "postcode": "Postcode",
+    "gp_practice_code": "GP practice code",
+    "phone": "Phone",
+}
+
+
 def required_name(value: str, *, field: str) -> str:
-    """A given or family name, trimmed; refused when blank."""
+    """A given or family name, trimmed; refused when blank or longer than the store holds."""
     name = value.strip()
+    label = "Given name" if field == "given_name" else "Family name"
     if not name:
-        label = "Given name" if field == "given_name" else "Family name"
         raise InvalidInput(f"{label} is required", field=field)
-    return name
+    return bounds.checked_length(name, _PERSON_LENGTHS[field], field=field, label=label)
 
 
 def require_identifier(nhs_number: str | None, local_id: str | None) -> None:
@@ -108,11 +129,7 @@ def require_identifier(nhs_number: str | None, local_id: str | None) -> None:
         raise InvalidInput("Give an NHS number or a local person id", field="nhs_number")
 
 
-def checked_birth_date(day: date, *, today: date) -> date:
-    """A date of birth, which cannot be in the future."""
-    if day > today:
-        raise InvalidInput("Date of birth cannot be in the future", field="date_of_birth")
-    return day
+checked_birth_date = bounds.checked_birth_date
 
 
 def checked_death_date(death: date | None, *, born: date, today: date) -> date | None:
@@ -150,6 +167,9 @@ def validated(person_in: PersonIn, *, session: Session) -> PersonIn:
     if session.get(Team, person_in.team_id) is None:
         raise InvalidInput(f"There is no team with id {person_in.team_id}", field="team")
     postcode = tidy_postcode(person_in.postcode)
+    typed = {**{f: getattr(person_in, f) for f in _OPTIONAL_TEXT}, "local_id": local_id}
+    for name, label in _OPTIONAL_TEXT.items():
+        bounds.checked_length(typed[name] or "", _PERSON_LENGTHS[name], field=name, label=label)
     values = {f.name: getattr(person_in, f.name) for f in fields(PersonIn)}
     values.update(
         given_name=given, family_name=family, nhs_number=nhs, local_id=local_id, postcode=postcode
@@ -298,7 +318,7 @@ def get_person(*, session: Session, person_id: int) -> PersonSummary:
 
 def search_people(*, session: Session, text: str, limit: int = 50) -> list[PersonSummary]:
     """People matching an NHS number (spaces optional), a date of birth, a postcode or a name."""
-    text = text.strip()
+    text = bounds.search_text(text)
     if not text:
         return []
     digits = text.replace(" ", "").replace("-", "")
@@ -321,7 +341,7 @@ def search_people(*, session: Session, text: str, limit: int = 50) -> list[Perso
                     func.lower(Person.family_name).startswith(word, autoescape=True),
                     func.lower(Person.given_name).startswith(word, autoescape=True),
                 )
-                for word in text.lower().split()
+                for word in text.lower().split()[: bounds.SEARCH_MAX_WORDS]
             )
         )
     order = (col(Person.family_name), col(Person.given_name), col(Person.id))

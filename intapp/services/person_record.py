@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 
 from sqlmodel import Session, col, select
 
+from intapp.codes import code_label
 from intapp.models import Allocation, CarePlan, Team, Worker
 from intapp.services import audit
 from intapp.services.assessments import person_assessments
@@ -86,11 +87,14 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             TimelineEntry(
                 r.received_at,
                 "referral",
-                f"{r.reference} from {r.source.replace('_', ' ')}: {r.reason}",
+                f"{r.reference} from {code_label(r.source, capitalised=False)}: {r.reason}",
             )
         )
         if r.triaged_at:
-            priority, pathway = r.priority.replace("_", " "), (r.pathway or "").replace("_", " ")
+            priority, pathway = (
+                code_label(r.priority, capitalised=False),
+                code_label(r.pathway, capitalised=False),
+            )
             entries.append(
                 TimelineEntry(
                     r.triaged_at,
@@ -117,7 +121,7 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             TimelineEntry(
                 s.signed_off_at or s.created_at,
                 "assessment",
-                f"{s.assessment_type} assessment {s.status.replace('_', ' ')}"
+                f"{s.assessment_type} assessment {code_label(s.status, capitalised=False)}"
                 f"{', eligible' if s.eligible else ''}",
             )
         )
@@ -130,7 +134,7 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
         entries.append(TimelineEntry(start, "reablement", f"{e.episode_type} episode started"))
         if e.ended_on:
             end = datetime.combine(e.ended_on, time(17), tzinfo=UTC)
-            outcome = (e.outcome or "").replace("_", " ")
+            outcome = code_label(e.outcome, capitalised=False)
             entries.append(TimelineEntry(end, "reablement", f"episode ended: {outcome}"))
     for event in audit.history(session=session, entity="person", entity_id=person_id):
         if event.action == "view":

@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
-from intapp.config import load_settings
+from intapp.config import Settings, load_settings
 from intapp.models import Person, ReablementEpisode, Worker
-from intapp.services import audit
+from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
 
@@ -109,6 +109,14 @@ def checked_barthel(scores: list[int] | None, *, field: str) -> list[int] | None
     return list(scores)
 
 
+def followup_due_on(ended_on: date, outcome: str, settings: Settings | None = None) -> date | None:
+    """When the "still at home" follow-up is due after an episode ends, or None when the
+    outcome needs none (the person died)."""
+    if outcome in NO_FOLLOWUP_OUTCOMES:
+        return None
+    return ended_on + timedelta(days=(settings or load_settings()).followup_days)
+
+
 def load_episode(*, session: Session, episode_id: int) -> ReablementEpisode:
     """The episode row, or `NotFound`."""
     episode = session.get(ReablementEpisode, episode_id)
@@ -164,6 +172,7 @@ def start_episode(
     planned_end = planned_end_date or _standard_end(start_date)
     if planned_end < start_date:
         raise InvalidInput("The planned end cannot be before the start", field="planned_end")
+    bounds.checked_planned_end(start_date, planned_end)
     reason = (extension_reason or "").strip() or None
     if _needs_reason(start_date, planned_end) and reason is None:
         raise InvalidInput(
@@ -246,6 +255,7 @@ def extend_episode(
         raise InvalidInput(
             "The new end must be later than the current planned end", field="planned_end"
         )
+    bounds.checked_planned_end(episode.start_date, new_planned_end)
     episode.planned_end_date = new_planned_end
     episode.extension_reason = reason.strip()
     audit.save_update(session=session, user=user, row=episode, before=before, action="extend")
@@ -289,8 +299,7 @@ def end_episode(
     episode.ended_on = ended_on
     episode.outcome = outcome
     episode.barthel_end = barthel_end
-    if outcome not in NO_FOLLOWUP_OUTCOMES:
-        episode.followup_due = ended_on + timedelta(days=load_settings().followup_days)
+    episode.followup_due = followup_due_on(ended_on, outcome)
     audit.save_update(session=session, user=user, row=episode, before=before, action="end")
     return summarise(episode)
 

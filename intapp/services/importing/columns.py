@@ -18,6 +18,7 @@ from typing import Any
 
 from intapp.clock import LOCAL_TZ
 from intapp.formatting import parse_date
+from intapp.services import bounds
 from intapp.services.errors import InvalidInput
 from intapp.services.importing.reading import Record
 
@@ -151,8 +152,7 @@ class RowParser:
         return values, problems
 
 
-def _too_long(max_length: int, text: str) -> str:
-    return f"is longer than {max_length} characters ({len(text)})"
+_too_long = bounds.too_long
 
 
 def _bad_characters(raw: str, multiline: bool) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, literal_column
 
-from intapp.codes import Priority, ReferralSource, ReferralStatus, RouteOfAccess
+from intapp.codes import Priority, ReferralSource, ReferralStatus, RouteOfAccess, code_label
 from intapp.models import Person, Referral
 from intapp.services import people as people_rules
 from intapp.services import referrals as rules
@@ -262,7 +262,7 @@ def _compare(
         plan.reject(
             row.line,
             next(iter(changes)),
-            f"referral {row.reference} is already {match.status.replace('_', ' ')}: "
+            f"referral {row.reference} is already {code_label(match.status, capitalised=False)}: "
             "change it in the app, not by import",
         )
         return

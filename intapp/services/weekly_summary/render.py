@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from intapp import paths
 from intapp.codes import Profession
+from intapp.config import configured as _configured
 from intapp.services import audit
 from intapp.services.errors import InvalidInput
 from intapp.services.weekly_summary.cells import spreadsheet_safe
@@ -75,7 +76,7 @@ def render_csv(summary: WeeklySummary) -> str:
     # Quoting every text cell also stops a separator inside a name starting a new cell
     # (and a formula) in spreadsheets that split on semicolons.
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(headers())
     for row in summary.rows:
         writer.writerow([_csv_cell(row.cell(column)) for column in COLUMNS])
     return out.getvalue()
@@ -142,8 +143,8 @@ def _fill_sheet(sheet: object, title: str, rows: Sequence[SummaryRow]) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet.title = title  # type: ignore[attr-defined]
-    sheet.append(list(COLUMNS))  # type: ignore[attr-defined]
-    widths = [len(column) for column in COLUMNS]
+    sheet.append(headers())  # type: ignore[attr-defined]
+    widths = [len(column) for column in headers()]
     for row_number, row in enumerate(rows, start=2):
         for index, column in enumerate(COLUMNS):
             value = row.cell(column)
@@ -194,7 +195,7 @@ LABELS = {
     "reviews_overdue": "reviews overdue",
     "reablement_started": "reablement started",
     "reablement_ended": "ended",
-    "reablement_over_42_days": "over 42 days",
+    "reablement_over_42_days": "over {standard} days",
     "referrals_received": "received",
     "referrals_triaged": "triaged",
     "triage_overdue_at_week_end": "overdue at week end",
@@ -208,9 +209,17 @@ LABELS = {
     "ended_early_cessation_nhs_funded": "stopped: NHS funded",
     "ended_early_cessation_deceased": "stopped: died",
     "ended_early_cessation_declined": "stopped: declined",
-    "followups_due": "91-day follow-ups due",
+    "followups_due": "{followup}-day follow-ups due",
     "followups_at_home": "at home",
 }
+
+
+def headers() -> list[str]:
+    """The CSV and XLSX column names: the day counts in them are the configured ones."""
+    return [_configured(OVER_STANDARD) if c == "reablement_over_42_days" else c for c in COLUMNS]
+
+
+OVER_STANDARD = "reablement_over_{standard}_days"
 
 
 def render_markdown(summary: WeeklySummary) -> str:
@@ -222,7 +231,7 @@ def render_markdown(summary: WeeklySummary) -> str:
         ("Caseloads", CASELOAD),
         ("Activity", ACTIVITY),
         ("Triage", TRIAGE),
-        ("Reablement endings and 91-day follow-ups", REABLEMENT),
+        (_configured("Reablement endings and {followup}-day follow-ups"), REABLEMENT),
     ):
         lines += [f"### {heading}", ""]
         lines += _table(
@@ -276,7 +285,10 @@ def _text(value: Cell) -> str:
 
 
 def _table(header: Sequence[str], body: Sequence[Sequence[Cell]]) -> list[str]:
-    cells = [[LABELS.get(h, h) for h in header], *([_text(v) for v in row] for row in body)]
+    cells = [
+        [_configured(LABELS.get(h, h)) for h in header],
+        *([_text(v) for v in row] for row in body),
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     numeric = [all(not isinstance(row[i], str) for row in body) for i in range(len(header))]
 
