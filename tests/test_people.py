@@ -304,3 +304,35 @@ def test_update_to_someone_elses_identifier_is_refused_naming_the_field(
     stored = session.get(Person, second.id)
     assert stored is not None
     assert (stored.nhs_number, stored.local_id) == (second.nhs_number, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("a " * 2500, ["Amir Hussain"]),  # 5,000 pasted characters, a word in every two
+        ("x" * 5000, []),
+        ("smi\x00th", []),
+        ("%", []),
+        ("_", []),
+        ("smi%", []),
+        ("o'brien", []),
+        ('"; DROP TABLE person; --', []),
+        ("\\", []),
+        ("\u202esmith", ["John Smith", "Jane Smithson"]),
+        ("\t\n\r", []),
+    ],
+)
+def test_search_never_fails_on_odd_input(
+    session: Session, searchable: dict[str, int], typed: str, found: list[str]
+) -> None:
+    # LIKE wildcards and quotes are matched as themselves: nobody's name holds them.
+    assert _names(people.search_people(session=session, text=typed)) == found
+
+
+def test_search_matches_what_stays_after_odd_characters_are_removed(
+    session: Session, searchable: dict[str, int]
+) -> None:
+    assert _names(people.search_people(session=session, text="smi\x00 jo")) == ["John Smith"]
+    assert _names(people.search_people(session=session, text="  smi\tjo  ")) == ["John Smith"]
+    long_tail = "jo smi" + " zzz" * 2000
+    assert people.search_people(session=session, text=long_tail) == []
