@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from conftest import FROZEN_NOW
-from factories import USER, add_team, add_worker, count, person_in, receive
+from factories import USER, add_team, add_worker, allocated_case, count, person_in, receive
 from sqlmodel import Session, select
 
-from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
-from intapp.services import assessments
+from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment, Referral
+from intapp.services import allocations, assessments, referrals
 from intapp.services.assessments import AssessmentIn, is_eligible
 from intapp.services.errors import InvalidInput
 
@@ -120,8 +120,14 @@ def team_id(session: Session) -> int:
 
 
 @pytest.fixture
-def person_id(session: Session, team_id: int) -> int:
-    return receive(session, person_in(team_id, 0)).person_id
+def key_worker(session: Session, team_id: int) -> int:
+    return add_worker(session, team_id, "SW1")
+
+
+@pytest.fixture
+def person_id(session: Session, team_id: int, key_worker: int) -> int:
+    """A person whose case is allocated to their key worker."""
+    return allocated_case(session, team_id, key_worker, 0).person_id
 
 
 def _row(session: Session, assessment_id: int) -> Assessment:
@@ -330,3 +336,51 @@ def test_supersede_copies_into_a_draft_and_its_sign_off_supersedes_the_old(
     assert _row(session, first.id).what_matters == ELIGIBLE.what_matters
     listed = assessments.person_assessments(session=session, person_id=person_id)
     assert [a.id for a in listed] == [draft.id, first.id]
+
+
+def test_an_assessment_is_credited_to_the_key_worker_unless_another_assessor_is_named(
+    session: Session, team_id: int, person_id: int, key_worker: int
+) -> None:
+    draft = assessments.start_assessment(
+        session=session, user=USER, person_id=person_id, content=ELIGIBLE
+    )
+    assert draft.assessor_id == key_worker
+    # A form that names nobody keeps the assessor; one that names someone changes it.
+    saved = assessments.save_assessment(
+        session=session, user=USER, assessment_id=draft.id, content=ELIGIBLE
+    )
+    assert saved.assessor_id == key_worker
+    ot = add_worker(session, team_id, "OT1", profession="occupational_therapist")
+    named = assessments.save_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        content=replace(ELIGIBLE, assessor_id=ot),
+    )
+    signed = assessments.sign_off_assessment(session=session, user=USER, assessment_id=named.id)
+    assert signed.assessor_id == ot
+
+
+def test_a_sign_off_with_nobody_to_credit_is_refused(session: Session, team_id: int) -> None:
+    unallocated = receive(session, person_in(team_id, 3)).person_id
+    draft = assessments.start_assessment(
+        session=session, user=USER, person_id=unallocated, content=ELIGIBLE
+    )
+    assert draft.assessor_id is None
+    with pytest.raises(InvalidInput, match="allocate a key worker first") as caught:
+        assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+    assert caught.value.field == "assessor"
+    assert _row(session, draft.id).status == "draft"
+    # Once someone holds the case, the sign-off is credited to them.
+    worker = add_worker(session, team_id, "SW7")
+    referral = session.exec(select(Referral).where(Referral.person_id == unallocated)).one()
+    referrals.triage_referral(
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        priority="soon",
+        pathway="case_management",
+    )
+    allocations.allocate(session=session, user=USER, referral_id=referral.id, worker_id=worker)
+    signed = assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+    assert signed.assessor_id == worker

@@ -49,5 +49,5 @@ def test_the_timeline_shows_each_step_of_a_referral_newest_first(session: Sessio
         ("ended", "Asha Khan: case closed"),
         ("allocated", "to Asha Khan (6 points)"),
         ("triaged", f"{ref} by duty.lead: urgent, case management"),
-        ("referral", f"{ref} from gp: Fall at home"),
+        ("referral", f"{ref} from GP: Fall at home"),
     ]
