@@ -126,3 +126,19 @@ async def test_the_queue_labels_a_and_e_as_the_new_referral_form_does(
         cells = [str(cell) for row in range(table.row_count) for cell in table.get_row_at(row)]
     assert "A&E" in cells
     assert not any("a and e" in cell for cell in cells)
+
+
+def test_the_dashboard_figures_follow_the_configured_windows(session, write_config) -> None:
+    from test_dashboard import TEAM, seed
+
+    from intapp.services.dashboard import dashboard_counts
+
+    team, _ = seed(session)
+    assert dashboard_counts(session=session, team_ids=[team]) == TEAM
+    write_config(
+        "[settings]\nreview_due_soon_days = 8\n[reablement]\nstandard_days = 42\nwarning_day = 40\n"
+    )
+    counts = dashboard_counts(session=session, team_ids=[team])
+    assert (counts.reviews_due, counts.episodes_day_35_plus) == (4, 2)
+    write_config("[reablement]\nstandard_days = 50\nwarning_day = 35\n")
+    assert dashboard_counts(session=session, team_ids=[team]).episodes_past_42 == 0
