@@ -136,7 +136,8 @@ class TriageScreen(DataScreen):
         )
         self.query_one("#triage-referral", Static).update(
             f"[b]This referral[/] {referral.reference} · received "
-            f"{uk_datetime(referral.received_at)} from {code_label(referral.source, capitalised=False)}\n"
+            f"{uk_datetime(referral.received_at)} from "
+            f"{code_label(referral.source, capitalised=False)}\n"
             f"{referral.reason}"
         )
         self.query_one("#priority", Select).value = referral.priority
