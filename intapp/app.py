@@ -50,6 +50,11 @@ class IntApp(App[None]):
         self._engine_lock = threading.Lock()
         self.warming_up: Worker[None] | None = None
         """The worker `warm_up` started, once it has."""
+        self.store_checked = threading.Event()
+        """Set once the background integrity check (`check_store`) has finished."""
+        self.store_damage: str | None = None
+        """Why saving is turned off: the integrity check found the store damaged."""
+        self._checking = False
 
     def on_mount(self) -> None:
         from intapp.screens.dashboard import DashboardScreen
@@ -71,9 +76,14 @@ class IntApp(App[None]):
             return self._engine
 
     def run_in_session(self, work: Callable[[Session], Any], *, write: bool) -> Any:
-        """Run `work` in a short session: a transaction for writes, read-only otherwise."""
+        """Run `work` in a short session: a transaction for writes, read-only otherwise.
+
+        Every save goes through here, so this is where a damaged store refuses them.
+        """
         from intapp.store.engine import read_session, unit_of_work
 
+        if write:
+            self._refuse_saves_if_damaged()
         engine = self.engine()
         scope = unit_of_work if write else read_session
         with scope(engine) as session:
@@ -99,6 +109,7 @@ class IntApp(App[None]):
         """
         if self.warming_up is not None:
             return
+        self.check_store()
 
         def load() -> None:
             self.engine()
@@ -126,14 +137,48 @@ class IntApp(App[None]):
 
         self.warming_up = self.run_worker(load, thread=True, exit_on_error=False)
 
+    def check_store(self) -> None:
+        """Check the store for damage in a thread, once; if it is damaged, say so and
+        refuse every save from then on (`run_in_session`)."""
+        if self._checking:
+            return
+        self._checking = True
+
+        def check() -> None:
+            from intapp.store.engine import get_engine
+            from intapp.store.errors import DatabaseCorrupt
+            from intapp.store.integrity import require_sound
+
+            try:  # on the bare engine: `engine()` might migrate, which writes
+                require_sound(get_engine(self.database_url))
+            except DatabaseCorrupt as error:
+                self.store_damage = error.message
+                self.call_from_thread(self.report_error, error)
+            finally:
+                self.store_checked.set()
+
+        self.run_worker(check, thread=True, group="integrity", exit_on_error=False)
+
+    def _refuse_saves_if_damaged(self) -> None:
+        from intapp.store.errors import DatabaseCorrupt
+
+        if self._checking:
+            self.store_checked.wait()  # a save in the first moments waits for the verdict
+        if self.store_damage is not None:
+            raise DatabaseCorrupt(f"Not saved: {self.store_damage}")
+
     def report_error(self, error: Exception) -> None:
         """Show a refused change plainly; log anything unexpected without personal data."""
         from intapp.services.errors import Conflict, DomainError
+        from intapp.store.errors import StorageError, storage_error_from
 
+        storage = storage_error_from(error)
         if isinstance(error, Conflict):
             self.notify(error.message, title="Someone else saved first", severity="error")
         elif isinstance(error, DomainError):
             self.notify(error.message, title="Not saved", severity="warning")
+        elif isinstance(storage, StorageError):
+            self.notify(storage.message, title="Database", severity="error", timeout=30)
         else:
             from intapp.errorlog import log_unexpected
 
@@ -172,8 +217,14 @@ class IntApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own commands, then every key of the screen the palette was opened
-        on, so that any action can be found by name as well as by its key."""
-        yield from super().get_system_commands(screen)
+        on, so that any action can be found by name as well as by its key.
+
+        Textual's Screenshot is left out: it would save a picture of people's records
+        in the Downloads folder, readable by anyone who can read that folder.
+        """
+        for command in super().get_system_commands(screen):
+            if command.title.lower() != "screenshot":
+                yield command
         offered = set()
         for active in screen.active_bindings.values():
             binding = active.binding

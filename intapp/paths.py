@@ -14,8 +14,19 @@ SHIPPED_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 def _private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable only by its owner, and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create `path` readable only by its owner, and return it.
+
+    Missing parents are made 0700 too: `mkdir(parents=True)` would make them with the
+    umask alone, which under umask 000 means world-writable.
+    """
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
     os.chmod(path, 0o700)
     return path
 
@@ -38,6 +49,11 @@ def config_file() -> Path:
 def default_database_path() -> Path:
     """The default SQLite database file."""
     return data_dir() / "intapp.sqlite3"
+
+
+def backups_dir(database: Path) -> Path:
+    """The private folder beside a SQLite database where `intapp db backup` saves."""
+    return _private_dir(database.parent / "backups")
 
 
 def create_private_file(path: Path) -> None:

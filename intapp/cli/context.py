@@ -30,12 +30,19 @@ class Context:
         self.database_url = database_url
         self.user = user
 
-    def engine(self) -> Any:
-        """The migrated engine; migrations are applied on first use."""
+    def engine(self, *, sound: bool = False) -> Any:
+        """The migrated engine; migrations are applied on first use.
+
+        With `sound`, for bulk writes, a SQLite file that fails SQLite's quick check is
+        refused (`DatabaseCorrupt`) before anything, even a migration, is written.
+        """
         from intapp.store.engine import get_engine
+        from intapp.store.integrity import require_sound
         from intapp.store.migrate import upgrade
 
         engine = get_engine(self.database_url)
+        if sound:
+            require_sound(engine)
         upgrade(engine)
         return engine
 

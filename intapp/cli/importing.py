@@ -88,7 +88,7 @@ def import_command(
         raise click.UsageError("--people goes with `intapp import referrals`")
     source = SourceFile.from_path(file)
     people = SourceFile.from_path(people_file) if people_file is not None else None
-    engine = context.engine()
+    engine = context.engine(sound=True)
     session_for = read_session if dry_run else unit_of_work
     progress = _Progress(enabled=not quiet and _stderr_is_terminal())
     with progress, session_for(engine) as session:

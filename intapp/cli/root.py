@@ -12,12 +12,45 @@ from typing import Any
 import click
 
 from intapp.cli.context import DATABASE_URL_HELP, Context, current_user, pass_context
+from intapp.cli.db import db
 from intapp.cli.export import export
 from intapp.cli.importing import import_command
 
+# Exit codes, one per cause, so scripts can tell them apart (the README lists them).
+EXIT_REFUSED = 1  # bad input or a rule said no; also click's own errors
+EXIT_UNREACHABLE = 3
+EXIT_CORRUPT = 4
+EXIT_DISK_FULL = 5
+EXIT_READ_ONLY = 6
+EXIT_SCHEMA_TOO_NEW = 7
+EXIT_CONFIG = 8
+EXIT_TIMED_OUT = 9
+EXIT_UNEXPECTED = 70  # a fault in intapp itself (sysexits' EX_SOFTWARE)
+
+
+def exit_codes() -> list[tuple[int, str, type[Exception]]]:
+    """Each error class's exit code and what it means, most specific first."""
+    from intapp.config import ConfigError
+    from intapp.services.errors import DomainError
+    from intapp.store import errors
+    from intapp.store.backup import BackupRefused
+
+    return [
+        (EXIT_REFUSED, "bad input or a rule refused it (the message says which)", DomainError),
+        (EXIT_REFUSED, "a backup or restore could not go ahead", BackupRefused),
+        (EXIT_UNREACHABLE, "cannot reach the database", errors.DatabaseUnreachable),
+        (EXIT_CORRUPT, "the database (or backup) file is damaged", errors.DatabaseCorrupt),
+        (EXIT_DISK_FULL, "the disk is full", errors.DiskFull),
+        (EXIT_READ_ONLY, "the database is read-only", errors.ReadOnlyStore),
+        (EXIT_SCHEMA_TOO_NEW, "the database is from a newer intapp", errors.SchemaTooNew),
+        (EXIT_CONFIG, "a setting in the config file cannot be used", ConfigError),
+        (EXIT_TIMED_OUT, "a statement ran past its timeout", errors.StatementTimedOut),
+    ]
+
 
 class FriendlyGroup(click.Group):
-    """Shows domain errors as one line and logs unexpected ones instead of a traceback."""
+    """Shows known failures as one line with their own exit code (`exit_codes`), and
+    logs unexpected ones instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -32,21 +65,30 @@ def _as_click_error(error: Exception) -> click.ClickException:
     from sqlalchemy.exc import OperationalError
 
     from intapp.errorlog import log_unexpected
-    from intapp.services.errors import DomainError
+    from intapp.store.errors import DatabaseUnreachable, storage_error_from
 
-    if isinstance(error, DomainError):
-        return click.ClickException(error.message)
-    if isinstance(error, OperationalError):
+    known = storage_error_from(error) or error
+    if isinstance(known, OperationalError):
         log_unexpected(error)
-        return click.ClickException(
+        known = DatabaseUnreachable(
             "Cannot reach the database. Check --database-url / INTAPP_DATABASE_URL "
             "and that the server is running."
         )
+    for code, _meaning, kind in exit_codes():
+        if isinstance(known, kind):
+            return _with_code(str(known), code)
     path = log_unexpected(error)
-    return click.ClickException(
+    return _with_code(
         f"Something went wrong ({type(error).__name__}). Nothing was half-saved. "
-        f"Details for support are in {path}"
+        f"Details for support are in {path}",
+        EXIT_UNEXPECTED,
     )
+
+
+def _with_code(message: str, code: int) -> click.ClickException:
+    """A one-line error that exits with `code` (click reads `exit_code` off the class)."""
+    failure = type("Failure", (click.ClickException,), {"exit_code": code})
+    return failure(message)
 
 
 @click.group(cls=FriendlyGroup, invoke_without_command=True)
@@ -84,14 +126,21 @@ def main(ctx: click.Context, database_url: str | None, user: str, demo: bool) ->
     _open_app(ctx.obj)
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _open_app(context: Context) -> None:
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if not _interactive():
         raise click.ClickException(
             "intapp needs an interactive terminal. For scripts, see `intapp --help`."
         )
     from intapp.app import IntApp
 
-    IntApp(database_url=context.database_url, user=context.user).run()
+    app = IntApp(database_url=context.database_url, user=context.user)
+    app.run()
+    if app.return_code:  # the app stopped after an unexpected error, and said so
+        raise click.exceptions.Exit(EXIT_UNEXPECTED)
 
 
 def _load_demo_if_empty(context: Context) -> None:
@@ -153,54 +202,7 @@ def demo(context: Context, people: int, seed: int) -> None:
     Console().print(table)
 
 
-@main.group()
-def db() -> None:
-    """Database housekeeping."""
-
-
-@db.command()
-@pass_context
-def upgrade(context: Context) -> None:
-    """Apply any pending schema migrations.
-
-    The app does this itself on start; run it by hand to upgrade a shared server
-    before people open the new version.
-
-    \b
-    Example:
-      intapp db upgrade --database-url postgresql://intapp@db.example/intapp
-    """
-    from intapp.store.engine import create_db_engine, describe_url, resolve_url
-    from intapp.store.migrate import current_revision, head_revision
-    from intapp.store.migrate import upgrade as apply_migrations
-
-    engine = create_db_engine(context.database_url)
-    before = current_revision(engine)
-    apply_migrations(engine)
-    where = describe_url(resolve_url(context.database_url))
-    if before == head_revision():
-        click.echo(f"Already up to date ({before}): {where}")
-    else:
-        click.echo(f"Upgraded from {before or 'empty'} to {head_revision()}: {where}")
-
-
-@db.command()
-@pass_context
-def path(context: Context) -> None:
-    """Print where the database lives.
-
-    \b
-    Example:
-      intapp db path
-    """
-    from intapp.store.engine import describe_url, resolve_url
-    from intapp.store.sqlite_reader import sqlite_path
-
-    url = resolve_url(context.database_url)
-    file = sqlite_path(url)
-    click.echo(str(file) if file is not None else describe_url(url))
-
-
+main.add_command(db)
 main.add_command(import_command)
 main.add_command(export)
 

@@ -3,14 +3,22 @@
 SQLite (the default) is tuned for a single-file store shared by a few processes:
 WAL, `synchronous=FULL`, foreign keys on, and write transactions that begin
 IMMEDIATE so a second writer waits (up to `SQLITE_BUSY_SECONDS`) instead of failing
-with "database is locked" half-way through a transaction.
+with "database is locked" half-way through a transaction. A file this user cannot
+write (or in a folder they cannot write) is opened read-only: reading works, and a
+write is refused with `ReadOnlyStore` before it starts.
+
+PostgreSQL connections get a connect timeout, TCP keepalives and a statement timeout
+(`store.postgres`), so a stalled server or network is reported instead of hanging.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -18,8 +26,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from intapp import paths
+from intapp.store import postgres
+from intapp.store.errors import read_only
 from intapp.store.sqlite_reader import SQLITE_BUSY_SECONDS, chosen_url, sqlite_path
 
+# The execution option that marks reads, which begin without taking the write lock.
 _READ_ONLY = "intapp_read_only"
 
 
@@ -38,22 +49,47 @@ def describe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, writable: bool, path: Path) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        if writable:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(_READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(_READ_ONLY, False)
+        if not (reading or writable):
+            raise read_only(f"The database {path}")
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def sqlite_writable(path: Path) -> bool:
+    """Whether this user may write `path` and its folder (SQLite writes its journal
+    beside the file); a missing file counts as writable, since it is about to be made."""
+    if not path.exists():
+        return True
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_connector(path: Path) -> Any:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal_files = all(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+    if not (os.access(path.parent, os.W_OK) or wal_files):
+        # A WAL-mode file in a folder no one may write to is only readable as
+        # immutable: SQLite cannot make the shared-memory file beside it.
+        uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False)
+
+    return connect
 
 
 def create_db_engine(url: str | None = None) -> Engine:
@@ -61,10 +97,19 @@ def create_db_engine(url: str | None = None) -> Engine:
     url = resolve_url(url)
     path = sqlite_path(url)
     if path is not None:
-        paths.create_private_file(path)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-        _tune_sqlite(engine)
+        writable = sqlite_writable(path)
+        if writable:
+            paths.create_private_file(path)
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        else:
+            engine = create_engine(url, creator=_read_only_connector(path))
+        _tune_sqlite(engine, writable=writable, path=path)
         return engine
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(
+            url, pool_pre_ping=True, connect_args=postgres.connect_args(parsed.query)
+        )
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -31,12 +31,9 @@ def alembic_config() -> Config:
 
 
 @cache
-def head_revision() -> str | None:
-    """The newest migration shipped with this version of intapp.
-
-    Read from the migration files (the one no other revises), without importing Alembic;
-    once per process, since the files ship with the code.
-    """
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """Every migration shipped, and those another revises, read from the files without
+    importing Alembic; once per process, since the files ship with the code."""
     revisions, revised = set(), set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
         source = path.read_text(encoding="utf-8")
@@ -44,8 +41,29 @@ def head_revision() -> str | None:
             revisions.add(match.group(1))
         if match := _DOWN.search(source):
             revised.add(match.group(1))
+    return frozenset(revisions), frozenset(revised)
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this version of intapp (the one no other revises)."""
+    revisions, revised = _revisions()
     heads = revisions - revised
-    return heads.pop() if len(heads) == 1 else None
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def refuse_newer_schema(revision: str | None, where: str) -> None:
+    """Raise `SchemaTooNew` when `revision` is not one this intapp ships (a newer intapp
+    wrote it), naming both revisions and this intapp's version."""
+    if revision is None or revision in _revisions()[0]:
+        return
+    from intapp import __version__
+    from intapp.store.errors import SchemaTooNew
+
+    raise SchemaTooNew(
+        f"{where} has schema revision {revision}, written by a newer intapp; this is "
+        f"intapp {__version__}, whose newest schema revision is {head_revision()}. "
+        "Install the newer intapp to use it."
+    )
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -53,7 +71,8 @@ def current_revision(engine: Engine) -> str | None:
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    with engine.connect() as connection:
+    # Read-only, so a store that can only be read still says where it is.
+    with engine.execution_options(intapp_read_only=True).connect() as connection:
         try:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DBAPIError:
@@ -63,8 +82,13 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine) -> None:
     """Apply every pending migration, in one transaction where the database allows it."""
     head = head_revision()
-    if head is not None and current_revision(engine) == head:
+    current = current_revision(engine)
+    if head is not None and current == head:
         return
+    refuse_newer_schema(current, f"The database {engine.url.render_as_string()}")
+    from intapp.store.integrity import require_sound
+
+    require_sound(engine)  # never migrate a damaged file
     from alembic import command
 
     config = alembic_config()
