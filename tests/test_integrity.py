@@ -71,9 +71,7 @@ def test_db_upgrade_refuses_a_damaged_file_and_writes_nothing(damaged: Path) -> 
     assert digest(damaged) == before
 
 
-def test_an_import_refuses_a_damaged_file_and_writes_nothing(
-    damaged: Path, tmp_path: Path
-) -> None:
+def test_an_import_refuses_a_damaged_file_and_writes_nothing(damaged: Path, tmp_path: Path) -> None:
     people = tmp_path / "people.csv"
     people.write_bytes(csv_bytes(PEOPLE_HEADER, [person(n) for n in range(5)]))
     before = digest(damaged)

@@ -24,7 +24,7 @@ from intapp import clock, paths
 from intapp.store.errors import DatabaseCorrupt, StorageError, corrupt, storage_error_from
 from intapp.store.integrity import check_sqlite_file, summary
 from intapp.store.migrate import refuse_newer_schema
-from intapp.store.sqlite_reader import SQLITE_BUSY_SECONDS
+from intapp.store.sqlite_reader import SQLITE_BUSY_SECONDS, connect_read_only
 
 PG_DUMP_FORMAT = "custom"
 
@@ -87,8 +87,9 @@ def backup_target(chosen: Path | None, *, default_folder: Path, suffix: str) -> 
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
-    return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)
+    if read_only:
+        return connect_read_only(path)
+    return sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)
 
 
 def _require_sound_file(path: Path, where: str, *, quick: bool = True) -> None:

@@ -14,7 +14,6 @@ PostgreSQL connections get a connect timeout, TCP keepalives and a statement tim
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -28,7 +27,12 @@ from sqlmodel import Session
 from intapp import paths
 from intapp.store import postgres
 from intapp.store.errors import read_only
-from intapp.store.sqlite_reader import SQLITE_BUSY_SECONDS, chosen_url, sqlite_path
+from intapp.store.sqlite_reader import (
+    SQLITE_BUSY_SECONDS,
+    chosen_url,
+    connect_read_only,
+    sqlite_path,
+)
 
 # The execution option that marks reads, which begin without taking the write lock.
 _READ_ONLY = "intapp_read_only"
@@ -78,20 +82,6 @@ def sqlite_writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _read_only_connector(path: Path) -> Any:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    wal_files = all(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
-    if not (os.access(path.parent, os.W_OK) or wal_files):
-        # A WAL-mode file in a folder no one may write to is only readable as
-        # immutable: SQLite cannot make the shared-memory file beside it.
-        uri += "&immutable=1"
-
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False)
-
-    return connect
-
-
 def create_db_engine(url: str | None = None) -> Engine:
     """Build the engine for `url` (see `resolve_url`), creating a private SQLite file."""
     url = resolve_url(url)
@@ -102,7 +92,7 @@ def create_db_engine(url: str | None = None) -> Engine:
             paths.create_private_file(path)
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
         else:
-            engine = create_engine(url, creator=_read_only_connector(path))
+            engine = create_engine(url, creator=lambda: connect_read_only(path))
         _tune_sqlite(engine, writable=writable, path=path)
         return engine
     parsed = make_url(url)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from intapp.store.errors import corrupt
+from intapp.store.errors import DatabaseCorrupt, corrupt, storage_error_from
+from intapp.store.sqlite_reader import connect_read_only
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -44,14 +45,14 @@ def check_sqlite_file(path: Path, *, quick: bool) -> IntegrityReport:
     """
     pragma = "quick_check" if quick else "integrity_check"
     started = time.perf_counter()
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    except sqlite3.Error as error:
-        return IntegrityReport(str(path), f"PRAGMA {pragma}", [str(error)])
+    connection = connect_read_only(path)
     try:
         rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         problems = [] if rows == [("ok",)] else [str(row[0]) for row in rows]
     except sqlite3.DatabaseError as error:
+        # Damage is a finding; anything else (a locked or unreadable file) is not.
+        if not isinstance(storage_error_from(error), DatabaseCorrupt):
+            raise
         problems = [str(error)]
     finally:
         connection.close()

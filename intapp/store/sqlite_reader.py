@@ -35,6 +35,19 @@ def sqlite_path(url: str) -> Path | None:
     return Path(match["path"])
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can only read `path`, even where its folder cannot be written.
+
+    A WAL-mode file in a folder this user may not write to (with no shared-memory file
+    beside it) can only be opened as immutable: SQLite cannot create that file there.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal_files = all(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+    if not (os.access(path.parent, os.W_OK) or wal_files):
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False)
+
+
 def connect_if_current(url: str | None) -> sqlite3.Connection | None:
     """A connection to an existing SQLite store whose schema is the one this version ships.
 
