@@ -219,3 +219,22 @@ def test_a_read_only_store_can_be_read_and_refuses_writes_plainly(tmp_path: Path
     finally:
         os.chmod(folder, 0o755)
         os.chmod(file, 0o644)
+
+
+@pytest.mark.parametrize(
+    ("server_error", "code"),
+    [
+        ("DiskFull", root.EXIT_DISK_FULL),
+        ("ReadOnlySqlTransaction", root.EXIT_READ_ONLY),
+        ("QueryCanceled", root.EXIT_TIMED_OUT),
+    ],
+)
+def test_postgresql_causes_are_told_apart_by_their_sqlstate(server_error: str, code: int) -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    # As SQLAlchemy hands them over: the server's error wrapped in its own.
+    cause = getattr(psycopg.errors, server_error)("the server's own words")
+    failure = root._as_click_error(OperationalError("INSERT INTO person …", {}, cause))
+    assert failure.exit_code == code
+    assert "Cannot reach" not in failure.message
