@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from import_support import PEOPLE_HEADER, csv_bytes, person
 from sqlalchemy import event, text

@@ -72,9 +72,7 @@ def test_the_options_reach_the_connection(pg: Engine) -> None:
 
 @pytest.mark.postgres
 def test_a_statement_timeout_in_the_url_wins(postgres_template: str) -> None:
-    url = make_url(resolve_url(PG_URL)).update_query_dict(
-        {"options": "-c statement_timeout=1234"}
-    )
+    url = make_url(resolve_url(PG_URL)).update_query_dict({"options": "-c statement_timeout=1234"})
     engine = create_db_engine(url.render_as_string(hide_password=False))
     with engine.connect() as connection:
         assert connection.execute(text("SHOW statement_timeout")).scalar() == "1234ms"
