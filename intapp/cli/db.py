@@ -166,7 +166,7 @@ def restore(context: Context, backup_file: Path, yes: bool) -> None:
     check_backup(backup_file)
     if not yes:
         question = f"Replace the database at {file} with {backup_file}?"
-        if not sys.stdin.isatty():
+        if not _can_ask():
             raise click.ClickException(
                 f"{question} There is no terminal to ask on: add --yes to confirm."
             )
@@ -176,6 +176,10 @@ def restore(context: Context, backup_file: Path, yes: bool) -> None:
     click.echo(f"Restored {result.database} from {backup_file}.")
     if result.kept_aside is not None:
         click.echo(f"The database it replaced is kept at {result.kept_aside}.")
+
+
+def _can_ask() -> bool:
+    return sys.stdin.isatty()
 
 
 def _sqlite_file(context: Context) -> Path | None:

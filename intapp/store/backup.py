@@ -27,6 +27,7 @@ from intapp.store.migrate import refuse_newer_schema
 from intapp.store.sqlite_reader import SQLITE_BUSY_SECONDS, connect_read_only
 
 PG_DUMP_FORMAT = "custom"
+QUIESCE_SECONDS = 2
 
 
 class BackupRefused(StorageError):
@@ -149,7 +150,8 @@ def check_backup(backup: Path) -> str | None:
 
 def _quiesce(database: Path) -> None:
     """Fold the WAL into the file and make sure no one else has the store open."""
-    connection = _connect(database)
+    # A short wait: a transaction in progress may finish; an open app will not.
+    connection = sqlite3.connect(database, timeout=QUIESCE_SECONDS, isolation_level=None)
     try:
         busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
@@ -198,7 +200,8 @@ def _libpq_url(url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
-    plain = parsed.set(drivername="postgresql", password=None)
+    # `URL.set(password=None)` would leave the password as it is.
+    plain = parsed.set(drivername="postgresql")._replace(password=None)
     return plain.render_as_string(hide_password=False), env
 
 
