@@ -153,7 +153,13 @@ class IntApp(App[None]):
                 require_sound(get_engine(self.database_url))
             except DatabaseCorrupt as error:
                 self.store_damage = error.message
-                self.call_from_thread(self.report_error, error)
+                self.call_from_thread(
+                    self.notify,
+                    f"{error.message} Saving is turned off until it is restored.",
+                    title="The database is damaged",
+                    severity="error",
+                    timeout=60,
+                )
             finally:
                 self.store_checked.set()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,19 @@ def test_postgresql_causes_are_told_apart_by_their_sqlstate(server_error: str, c
     failure = root._as_click_error(OperationalError("INSERT INTO person …", {}, cause))
     assert failure.exit_code == code
     assert "Cannot reach" not in failure.message
+
+
+async def test_the_app_shows_a_storage_failure_plainly(tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from intapp.app import IntApp
+
+    app = IntApp(database_url=url_of(populated_file(tmp_path / "store.sqlite3")))
+    shown: list[tuple[str, str]] = []
+    async with app.run_test(size=(120, 40)):
+        app.notify = lambda message, **kw: shown.append((kw["title"], message))  # type: ignore[method-assign]
+        full = sqlite3.OperationalError("database or disk is full")
+        full.sqlite_errorcode = 13  # type: ignore[attr-defined]
+        app.report_error(OperationalError("INSERT …", {}, full))
+    assert shown and "disk" in shown[0][1] and "full" in shown[0][1]
+    assert "Something went wrong" not in shown[0][1]
