@@ -9,9 +9,10 @@ are read before it, with the standard library (`sqlite_reader`).
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Callable, Iterable
-from contextlib import closing
+from contextlib import closing, suppress
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from intapp.store.plain_sql import PlainSQL
+
+
+def _yield_the_processor() -> None:
+    """Lower this thread's priority (Linux sets it per thread), so that background work
+    such as the integrity check never slows what the user is waiting for."""
+    with suppress(AttributeError, OSError):  # elsewhere the check simply runs as it is
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 class IntApp(App[None]):
@@ -55,6 +63,7 @@ class IntApp(App[None]):
         self.store_damage: str | None = None
         """Why saving is turned off: the integrity check found the store damaged."""
         self._checking = False
+        """Whether `warm_up` has started, so a check is under way or done."""
 
     def on_mount(self) -> None:
         from intapp.screens.dashboard import DashboardScreen
@@ -101,7 +110,8 @@ class IntApp(App[None]):
 
     def warm_up(self) -> None:
         """Load the data layer, the services and the screens in a thread, once the
-        dashboard is filled, so the first list opened does not pay for them.
+        dashboard is filled, so the first list opened does not pay for them; then check
+        the store for damage (`check_store`).
 
         Then freeze what is loaded out of the garbage collector's sight: otherwise every
         full collection walks the hundred thousand objects of Textual, SQLAlchemy and
@@ -109,61 +119,58 @@ class IntApp(App[None]):
         """
         if self.warming_up is not None:
             return
-        self.check_store()
+        self._checking = True  # saves wait for the verdict (`_refuse_saves_if_damaged`)
 
         def load() -> None:
-            self.engine()
-            import intapp.screens.allocation
-            import intapp.screens.assessment
-            import intapp.screens.board
-            import intapp.screens.care_plan
-            import intapp.screens.caseload
-            import intapp.screens.person
-            import intapp.screens.queue
-            import intapp.screens.reablement
-            import intapp.screens.reviews
-            import intapp.screens.search
-            import intapp.screens.triage
-            import intapp.services.allocations
-            import intapp.services.assessments
-            import intapp.services.care_plans
-            import intapp.services.caseloads
-            import intapp.services.person_record
-            import intapp.services.reablement
-            import intapp.services.referrals
-            import intapp.services.weekly_summary  # noqa: F401
+            try:
+                self.engine()
+                import intapp.screens.allocation
+                import intapp.screens.assessment
+                import intapp.screens.board
+                import intapp.screens.care_plan
+                import intapp.screens.caseload
+                import intapp.screens.person
+                import intapp.screens.queue
+                import intapp.screens.reablement
+                import intapp.screens.reviews
+                import intapp.screens.search
+                import intapp.screens.triage
+                import intapp.services.allocations
+                import intapp.services.assessments
+                import intapp.services.care_plans
+                import intapp.services.caseloads
+                import intapp.services.person_record
+                import intapp.services.reablement
+                import intapp.services.referrals
+                import intapp.services.weekly_summary  # noqa: F401
 
-            gc.freeze()
+                gc.freeze()
+            finally:
+                # After the imports, so the check does not slow the first list opened.
+                self.check_store()
 
         self.warming_up = self.run_worker(load, thread=True, exit_on_error=False)
 
     def check_store(self) -> None:
-        """Check the store for damage in a thread, once; if it is damaged, say so and
-        refuse every save from then on (`run_in_session`)."""
-        if self._checking:
-            return
-        self._checking = True
+        """Check the store for damage (called in a thread, by `warm_up`); if it is
+        damaged, say so and refuse every save from then on (`run_in_session`)."""
+        from intapp.store.errors import DatabaseCorrupt
+        from intapp.store.integrity import require_sound_file
 
-        def check() -> None:
-            from intapp.store.engine import get_engine
-            from intapp.store.errors import DatabaseCorrupt
-            from intapp.store.integrity import require_sound
-
-            try:  # on the bare engine: `engine()` might migrate, which writes
-                require_sound(get_engine(self.database_url))
-            except DatabaseCorrupt as error:
-                self.store_damage = error.message
-                self.call_from_thread(
-                    self.notify,
-                    f"{error.message} Saving is turned off until it is restored.",
-                    title="The database is damaged",
-                    severity="error",
-                    timeout=60,
-                )
-            finally:
-                self.store_checked.set()
-
-        self.run_worker(check, thread=True, group="integrity", exit_on_error=False)
+        _yield_the_processor()
+        try:  # the file itself, with sqlite3: opening the engine might migrate, which writes
+            require_sound_file(self.database_url)
+        except DatabaseCorrupt as error:
+            self.store_damage = error.message
+            self.call_from_thread(
+                self.notify,
+                f"{error.message} Saving is turned off until it is restored.",
+                title="The database is damaged",
+                severity="error",
+                timeout=60,
+            )
+        finally:
+            self.store_checked.set()
 
     def _refuse_saves_if_damaged(self) -> None:
         from intapp.store.errors import DatabaseCorrupt

@@ -114,10 +114,9 @@ def test_db_check_says_what_it_checked_on_either_database(engine) -> None:
 async def test_the_app_checks_in_the_background_and_then_refuses_saves(damaged: Path) -> None:
     app = IntApp(database_url=url_of(damaged), user="duty.c1")
     shown: list[str] = []
+    app.notify = lambda message, **_: shown.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        app.notify = lambda message, **_: shown.append(message)  # type: ignore[method-assign]
-        app.check_store()
-        await wait_for(pilot, app.store_checked.is_set)
+        await wait_for(pilot, app.store_checked.is_set)  # checked once started, unasked
         await wait_for(pilot, lambda: shown)
         assert app.store_damage is not None
         assert "damaged" in shown[-1]
@@ -135,7 +134,6 @@ async def test_the_app_saves_as_usual_once_the_check_passes(tmp_path: Path) -> N
     file = populated_file(tmp_path / "store.sqlite3")
     app = IntApp(database_url=url_of(file), user="duty.c1")
     async with app.run_test(size=(120, 40)) as pilot:
-        app.check_store()
         await wait_for(pilot, app.store_checked.is_set)
         assert app.store_damage is None
         assert app.run_in_session(lambda session: 42, write=True) == 42

@@ -111,9 +111,19 @@ def require_sound(engine: Engine) -> None:
 
     On PostgreSQL this does nothing: the server refuses damaged pages itself.
     """
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name == "sqlite":
+        require_sound_file(engine.url.render_as_string(hide_password=False))
+
+
+def require_sound_file(url: str | None) -> None:
+    """`require_sound` for the SQLite file behind `url` (see `chosen_url`), without
+    loading SQLAlchemy; nothing to check for PostgreSQL or a file not made yet."""
+    from intapp.store.sqlite_reader import chosen_url, sqlite_path
+
+    path = sqlite_path(chosen_url(url))
+    if path is None or not path.is_file():
         return
-    report = check_store(engine, quick=True)
+    report = check_sqlite_file(path, quick=True)
     if not report.ok:
         raise corrupt(f"The database {report.where}", summary(report.problems))
 
