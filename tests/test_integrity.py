@@ -137,3 +137,27 @@ async def test_the_app_saves_as_usual_once_the_check_passes(tmp_path: Path) -> N
         await wait_for(pilot, app.store_checked.is_set)
         assert app.store_damage is None
         assert app.run_in_session(lambda session: 42, write=True) == 42
+
+
+def test_a_save_made_while_the_check_runs_waits_for_its_verdict(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    app = IntApp(database_url=url_of(populated_file(tmp_path / "store.sqlite3")))
+    app._checking = True  # as `warm_up` leaves it, before the check has finished
+    outcome: list[object] = []
+
+    def save() -> None:
+        try:
+            outcome.append(app.run_in_session(lambda session: "saved", write=True))
+        except DatabaseCorrupt as error:
+            outcome.append(error)
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    time.sleep(0.3)
+    assert saver.is_alive() and not outcome, "the save went ahead before the verdict"
+    app.store_damage = "The database is damaged (test)."
+    app.store_checked.set()
+    saver.join(10)
+    assert isinstance(outcome[0], DatabaseCorrupt)
