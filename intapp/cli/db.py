@@ -112,8 +112,9 @@ def backup(context: Context, target: Path | None) -> None:
     SQLite: a consistent copy even while the app and imports are running (SQLite's
     online backup API), readable only by you (0600), checked for integrity, and named
     with the time (UTC) when TARGET is a folder or left out. The default folder is
-    `backups` beside the database. PostgreSQL: runs `pg_dump` if it is installed,
-    otherwise prints the command to run.
+    `backups` beside the database. PostgreSQL: runs `pg_dump` if it is installed
+    (default folder: `backups` in your data folder), otherwise prints the command to
+    run.
 
     \b
     Examples:
