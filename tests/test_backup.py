@@ -67,6 +67,7 @@ def test_a_backup_into_a_folder_or_a_named_file(store: Path, tmp_path: Path) -> 
     usb.mkdir()
     assert invoke("db", "backup", str(usb), "--database-url", url_of(store)).exit_code == 0
     assert (usb / f"intapp-{STAMP}.sqlite3").exists()
+    assert not (store.parent / "backups").exists()  # no empty folder left beside it
     named = tmp_path / "before-upgrade.sqlite3"
     assert invoke("db", "backup", str(named), "--database-url", url_of(store)).exit_code == 0
     assert _mode(named) == 0o600

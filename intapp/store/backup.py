@@ -71,9 +71,10 @@ def _new_private_file(folder: Path, stem: str, suffix: str) -> Path:
     raise BackupRefused(f"{folder} already holds too many backups named {stem}")
 
 
-def backup_target(chosen: Path | None, *, default_folder: Path, suffix: str) -> Path:
+def backup_target(chosen: Path | None, *, beside: Path, suffix: str) -> Path:
     """Where a backup goes, made empty and 0600: `chosen` if it names a file, else a
-    time-stamped file in `chosen` (a folder) or in `default_folder`."""
+    time-stamped file in `chosen` (a folder) or in the backups folder `beside` a database
+    (made only when it is used)."""
     if chosen is not None and not chosen.is_dir():
         if chosen.exists():
             raise BackupRefused(f"{chosen} already exists; choose a new name or a folder")
@@ -83,7 +84,7 @@ def backup_target(chosen: Path | None, *, default_folder: Path, suffix: str) -> 
         os.close(fd)
         os.chmod(chosen, 0o600)
         return chosen
-    folder = chosen if chosen is not None else default_folder
+    folder = chosen if chosen is not None else paths.backups_dir(beside)
     return _new_private_file(folder, f"intapp-{stamp()}", suffix)
 
 
@@ -105,7 +106,7 @@ def backup_sqlite(database: Path, chosen: Path | None = None) -> BackupResult:
     """Copy the SQLite store at `database` with the online backup API, privately."""
     started = time.perf_counter()
     _require_sound_file(database, f"The database {database}")
-    target = backup_target(chosen, default_folder=paths.backups_dir(database), suffix=".sqlite3")
+    target = backup_target(chosen, beside=database, suffix=".sqlite3")
     try:
         source = _connect(database, read_only=True)
         copy = _connect(target)
@@ -233,8 +234,7 @@ def backup_postgres(url: str, chosen: Path | None) -> BackupResult:
             + shown(pg_dump_command(url, example))
         )
     started = time.perf_counter()
-    default_folder = paths.backups_dir(paths.default_database_path())
-    target = backup_target(chosen, default_folder=default_folder, suffix=".dump")
+    target = backup_target(chosen, beside=paths.default_database_path(), suffix=".dump")
     _, env = _libpq_url(url)
     done = subprocess.run(pg_dump_command(url, target), env=env, capture_output=True, text=True)
     if done.returncode != 0:
