@@ -256,7 +256,20 @@ class IntApp(App[None]):
 
     # Actions available everywhere.
 
+    # Each asks first if it would close a form with unsaved changes (`leave_guarded`).
+
+    async def action_quit(self) -> None:
+        """Quit the app."""
+        from intapp.screens.base import leave_guarded
+
+        leave_guarded(self.screen_stack, self.exit)
+
     def action_dashboard(self) -> None:
+        from intapp.screens.base import leave_guarded
+
+        leave_guarded(self.screen_stack[2:], self._back_to_dashboard)
+
+    def _back_to_dashboard(self) -> None:
         from intapp.screens.dashboard import DashboardScreen
 
         while len(self.screen_stack) > 2:
@@ -265,9 +278,16 @@ class IntApp(App[None]):
             self.push_screen(DashboardScreen())
 
     def action_search(self) -> None:
+        """Search over the screen, or instead of a form whose changes the user gives up."""
+        from intapp.screens.base import has_unsaved_changes, leave_guarded
         from intapp.screens.search import SearchScreen
 
-        self.push_screen(SearchScreen())
+        def search() -> None:
+            if has_unsaved_changes(self.screen):
+                self.pop_screen()
+            self.push_screen(SearchScreen())
+
+        leave_guarded([self.screen], search)
 
     def action_help(self) -> None:
         from intapp.screens.help import HelpScreen

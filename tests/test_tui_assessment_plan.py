@@ -7,7 +7,7 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 from tui_support import seed_small_team, wait_for
 
 from intapp.app import IntApp
-from intapp.models import Assessment, CarePlan, CarePlanVersion, Referral
+from intapp.models import Assessment, AuditEvent, CarePlan, CarePlanVersion, Referral
 from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.care_plan import CarePlanScreen
 from intapp.screens.person import PersonScreen
@@ -64,7 +64,8 @@ async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen))
         screen = app.screen
-        await wait_for(pilot, lambda: screen.assessment is not None)
+        await wait_for(pilot, lambda: screen.form is not None)
+        assert screen.assessment is None  # not saved, so not yet in the store
         screen.query_one("#what_matters", TextArea).text = "Getting back to my allotment"
         screen.query_one("#strengths", TextArea).text = "Determined; good with neighbours"
         screen.query_one("#achieve-nutrition", Select).value = "unable"
@@ -79,27 +80,40 @@ async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
         assert "Not eligible" not in str(screen.query_one("#eligibility").render())
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Your changes are saved first" in str(app.screen.question)
         await pilot.press("y")
-        await wait_for(pilot, lambda: screen.assessment.status == "signed_off")
+        # Saved as a draft first, then signed off: two transactions.
+        await wait_for(
+            pilot, lambda: screen.assessment and screen.assessment.status == "signed_off"
+        )
         assert screen.query_one("#what_matters", TextArea).disabled
-        # Supersede: a new draft, copied from it, replaces the screen.
+        # Supersede: a new draft, copied from it, opens over it, unsaved until ctrl+s.
         await pilot.press("ctrl+r")
         await wait_for(
             pilot,
             lambda: (
                 isinstance(app.screen, AssessmentScreen)
                 and app.screen is not screen
-                and app.screen.assessment is not None
+                and app.screen.form is not None
             ),
         )
-        assert app.screen.assessment.status == "draft"
+        assert app.screen.assessment is None
         assert app.screen.query_one("#what_matters", TextArea).text == (
             "Getting back to my allotment"
         )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.assessment is not None)
+        assert app.screen.assessment.status == "draft"
 
     with Session(sqlite_engine) as session:
         saved, draft = session.exec(select(Assessment).order_by(Assessment.id)).all()
         assert draft.supersedes_id == saved.id
+        actions = session.exec(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity == "assessment", AuditEvent.entity_id == str(saved.id))
+            .order_by(AuditEvent.id)
+        ).all()
+        assert actions == ["create", "sign_off"]
         assert (saved.status, saved.eligible, saved.signed_off_by) == ("signed_off", True, "sw.c1")
         # Credited to Mary's key worker, so the weekly summary counts it.
         assert saved.assessor_id == draft.assessor_id == worker_id
@@ -148,7 +162,6 @@ async def test_write_a_care_plan_then_edit_it_into_version_two(sqlite_engine):
 
 
 async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
-    from intapp.models import AuditEvent
 
     def views() -> list[tuple[str, str, str]]:
         with Session(sqlite_engine) as session:

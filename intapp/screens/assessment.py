@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -18,6 +19,7 @@ from intapp.widgets.footer import Footer
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from intapp.services.assessment_editing import AssessmentForm
     from intapp.services.assessments import AssessmentIn, AssessmentSummary
 
 TEXT_FIELDS = (
@@ -28,11 +30,16 @@ TEXT_FIELDS = (
 
 
 class AssessmentScreen(DataScreen):
-    """Edit a draft (eligibility updates as the grid changes); a signed-off one is read-only."""
+    """Edit a draft (eligibility updates as the grid changes); a signed-off one is read-only.
+
+    Opened for a new assessment (`new_for_person`) or a superseding one (`superseding`),
+    nothing is written until the first save: an assessment never saved does not exist.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "save_draft", "Save draft", id="assessment.save"),
         Binding("ctrl+o", "sign_off", "Sign off", id="assessment.sign_off"),
+        Binding("ctrl+g", "discard", "Discard draft", id="assessment.discard"),
         Binding("ctrl+r", "supersede", "Supersede", id="assessment.supersede"),
         Binding("escape", "leave", "Back", id="assessment.back"),
     ]
@@ -41,11 +48,32 @@ class AssessmentScreen(DataScreen):
     # restyles the whole form twice.
     AUTO_FOCUS = "#what_matters"
 
-    def __init__(self, *, assessment_id: int) -> None:
+    def __init__(
+        self,
+        *,
+        assessment_id: int | None = None,
+        new_for_person: int | None = None,
+        superseding: int | None = None,
+    ) -> None:
         super().__init__()
+        assert [assessment_id, new_for_person, superseding].count(None) == 2
         self.assessment_id = assessment_id
-        self.assessment: AssessmentSummary | None = None
-        self.person_name = ""
+        """The saved assessment shown; None until a new one is first saved."""
+        self.new_for_person = new_for_person
+        self.superseding = superseding
+        self.form: AssessmentForm | None = None
+
+    @property
+    def assessment(self) -> AssessmentSummary | None:
+        """The assessment as saved, or None while a new one is not yet saved."""
+        return self.form.saved if self.form else None
+
+    @property
+    def status(self) -> str | None:
+        """The assessment's status; a new one is a draft before it is saved."""
+        if self.form is None:
+            return None
+        return self.form.saved.status if self.form.saved else AssessmentStatus.DRAFT
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,67 +96,80 @@ class AssessmentScreen(DataScreen):
         self.reload()
 
     def reload(self) -> None:
-        assessment_id = self.assessment_id
+        """Read the assessment again, or open the new one afresh."""
+        assessment_id, person_id, superseding = (
+            self.assessment_id,
+            self.new_for_person,
+            self.superseding,
+        )
 
-        def load(session: Session) -> tuple[AssessmentSummary, str]:
-            from intapp.services.assessments import load_assessment, summarise
-            from intapp.services.people import get_person
+        def load(session: Session) -> AssessmentForm:
+            from intapp.services import assessment_editing as editing
 
-            assessment = summarise(load_assessment(session=session, assessment_id=assessment_id))
-            return assessment, get_person(session=session, person_id=assessment.person_id).name
+            if assessment_id is not None:
+                return editing.open_assessment(session=session, assessment_id=assessment_id)
+            if superseding is not None:
+                return editing.open_superseding_assessment(
+                    session=session, assessment_id=superseding
+                )
+            assert person_id is not None
+            return editing.open_new_assessment(session=session, person_id=person_id)
 
         self.fetch("opened", load)
 
-    async def loaded_opened(self, opened: tuple[AssessmentSummary, str]) -> None:
-        assessment, self.person_name = opened
-        await self.loaded_assessment(assessment)
+    async def loaded_opened(self, form: AssessmentForm) -> None:
+        await self.show(form)
 
-    async def loaded_assessment(self, assessment: AssessmentSummary) -> None:
+    def failed_opened(self, error: Exception) -> bool:
+        """It cannot be opened (a superseding draft already exists, say): say why, go back."""
+        self.intapp.report_error(error)
+        self.app.pop_screen()
+        return True
+
+    async def show(self, form: AssessmentForm) -> None:
+        """Fill the form from `form`, as stored or as new; read-only unless a draft."""
         from intapp.services.assessments import outcome_codes
 
-        opening = self.assessment is None
-        self.assessment = assessment
+        opening = self.form is None
+        self.form = form
+        if form.saved is not None:
+            self.assessment_id = form.saved.id
         self.refresh_bindings()
-        names = dict(outcome_codes(assessment.assessment_type))
+        content = form.content
         grid = self.query_one("#outcomes", Grid)
-        await grid.remove_children()
-        widgets = []
-        for entry in assessment.outcomes:
-            code = entry["code"]
-            widgets += [
-                Label(names[code]),
-                Select(
-                    [(a.label, a.value) for a in OutcomeAchievement],
-                    value=entry["achievement"],
-                    allow_blank=False,
-                    id=f"achieve-{code}",
-                ),
-                Input(
-                    entry.get("reason", ""), placeholder="Why, and the impact", id=f"note-{code}"
-                ),
-            ]
-        await grid.mount_all(widgets)
+        if not grid.children:  # the outcomes of an assessment never change
+            names = dict(outcome_codes(form.assessment_type))
+            await grid.mount_all(
+                widget
+                for entry in content.outcomes
+                for widget in (
+                    Label(names[entry["code"]]),
+                    Select(
+                        [(a.label, a.value) for a in OutcomeAchievement],
+                        value=entry["achievement"],
+                        allow_blank=False,
+                        id=f"achieve-{entry['code']}",
+                    ),
+                    Input(placeholder="Why, and the impact", id=f"note-{entry['code']}"),
+                )
+            )
+        for entry in content.outcomes:
+            self.query_one(f"#achieve-{entry['code']}", Select).value = entry["achievement"]
+            self.query_one(f"#note-{entry['code']}", Input).value = entry.get("reason", "")
         for field, _ in TEXT_FIELDS:
-            self.query_one(f"#{field}", TextArea).text = getattr(assessment, field)
-        self.query_one("#risks", TextArea).text = assessment.risks
-        self.query_one("#cond", Checkbox).value = assessment.needs_arise_from_condition
-        self.query_one("#impact", Checkbox).value = assessment.significant_wellbeing_impact
+            self.query_one(f"#{field}", TextArea).text = getattr(content, field)
+        self.query_one("#risks", TextArea).text = content.risks
+        self.query_one("#cond", Checkbox).value = content.needs_arise_from_condition
+        self.query_one("#impact", Checkbox).value = content.significant_wellbeing_impact
         carer = self.query_one("#carer-health", Checkbox)
-        carer.value = assessment.carer_health_at_risk
-        carer.display = assessment.assessment_type == "carer"
-        read_only = assessment.status != AssessmentStatus.DRAFT
+        carer.value = content.carer_health_at_risk
+        carer.display = form.assessment_type == "carer"
+        read_only = self.status != AssessmentStatus.DRAFT
         for widget in self.query("TextArea, Select, Input, Checkbox"):
             widget.disabled = read_only
-        status = code_label(assessment.status, capitalised=False)
-        signed = (
-            f" by {assessment.signed_off_by} on {uk_datetime(assessment.signed_off_at)}"
-            if assessment.signed_off_at
-            else ""
-        )
-        hint = " · read-only: ctrl+r starts a superseding draft" if read_only else ""
         self.query_one("#assessment-status", Static).update(
-            f"[b]{code_label(assessment.assessment_type)} assessment: {self.person_name}[/]"
-            f" · {status}{signed}{hint}"
+            f"[b]{code_label(form.assessment_type)} assessment: {form.person_name}[/]"
+            f" · {status_text(form)}"
         )
         self.show_eligibility()
         self.mark_clean()
@@ -142,7 +183,7 @@ class AssessmentScreen(DataScreen):
         """The form as the service's input."""
         from intapp.services.assessments import AssessmentIn
 
-        assert self.assessment is not None
+        assert self.form is not None
         outcomes = [
             {
                 "code": entry["code"],
@@ -150,7 +191,7 @@ class AssessmentScreen(DataScreen):
                 "reason": self.query_one(f"#note-{entry['code']}", Input).value,
                 "impact": entry.get("impact", ""),
             }
-            for entry in self.assessment.outcomes
+            for entry in self.form.content.outcomes
         ]
         return AssessmentIn(
             what_matters=self.query_one("#what_matters", TextArea).text,
@@ -161,17 +202,17 @@ class AssessmentScreen(DataScreen):
             needs_arise_from_condition=self.query_one("#cond", Checkbox).value,
             significant_wellbeing_impact=self.query_one("#impact", Checkbox).value,
             carer_health_at_risk=self.query_one("#carer-health", Checkbox).value,
-            assessor_id=self.assessment.assessor_id,
+            assessor_id=self.form.content.assessor_id,
         )
 
     def show_eligibility(self) -> None:
         from intapp.services.assessments import NOT_ACHIEVED, is_eligible
 
-        if self.assessment is None:
+        if self.form is None:
             return
         content = self.content()
         eligible = is_eligible(
-            assessment_type=self.assessment.assessment_type,
+            assessment_type=self.form.assessment_type,
             outcomes=content.outcomes,
             needs_arise_from_condition=content.needs_arise_from_condition,
             significant_wellbeing_impact=content.significant_wellbeing_impact,
@@ -189,83 +230,165 @@ class AssessmentScreen(DataScreen):
         self.show_eligibility()
 
     def form_values(self) -> Any:
-        if self.assessment is None or self.assessment.status != AssessmentStatus.DRAFT:
+        if self.status != AssessmentStatus.DRAFT:
             return None
         return self.content()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what the assessment allows: edits to a draft, supersede to a
-        signed-off one; the footer and the palette follow."""
-        status = self.assessment.status if self.assessment else None
+        """Offer only what the assessment allows: edits to a draft, discarding a saved
+        draft, supersede to a signed-off one; the footer and the palette follow."""
         if action in ("save_draft", "sign_off"):
-            return status == AssessmentStatus.DRAFT
+            return self.status == AssessmentStatus.DRAFT
+        if action == "discard":
+            return self.assessment is not None and self.status == AssessmentStatus.DRAFT
         if action == "supersede":
-            return status == AssessmentStatus.SIGNED_OFF
+            return self.status == AssessmentStatus.SIGNED_OFF
         return True
 
-    def action_save_draft(self) -> None:
-        self._save_then("saved", sign_off=False)
+    # Save, sign off and discard: each one service call in its own transaction.
 
-    def _save_then(self, key: str, *, sign_off: bool) -> None:
-        assessment = self.assessment
-        if assessment is None or assessment.status != AssessmentStatus.DRAFT:
+    def action_save_draft(self) -> None:
+        self._save_draft("saved")
+
+    def _save_draft(self, key: str) -> None:
+        form = self.form
+        if form is None or self.status != AssessmentStatus.DRAFT:
             return
         content, user = self.content(), self.intapp.user
 
         def save(session: Session) -> Any:
-            from intapp.services.assessments import save_assessment, sign_off_assessment
+            from intapp.services.assessment_editing import save_draft
 
-            saved = save_assessment(
-                session=session,
-                user=user,
-                assessment_id=assessment.id,
-                content=content,
-                expected_version=assessment.version,
-            )
-            if sign_off:
-                saved = sign_off_assessment(session=session, user=user, assessment_id=saved.id)
-            return saved
+            return save_draft(session=session, user=user, form=form, content=content)
 
         self.save(key, save)
 
+    async def saved(self, assessment: AssessmentSummary) -> None:
+        """Show the assessment as it now stands in the store."""
+        from intapp.services.assessments import content_of
+
+        assert self.form is not None
+        await self.show(replace(self.form, saved=assessment, content=content_of(assessment)))
+
     async def loaded_saved(self, assessment: AssessmentSummary) -> None:
         self.notify("Draft saved.", title="Saved")
-        await self.loaded_assessment(assessment)
-
-    async def loaded_signed(self, assessment: AssessmentSummary) -> None:
-        self.notify("Signed off. It can no longer be edited.", title="Signed off")
-        await self.loaded_assessment(assessment)
+        await self.saved(assessment)
 
     def action_sign_off(self) -> None:
-        if self.assessment is None or self.assessment.status != AssessmentStatus.DRAFT:
+        """Sign off what the screen shows. Unsaved changes (or a new assessment) are
+        saved as the draft first, in their own transaction, so a refused sign-off
+        never loses them; then the saved draft is signed off."""
+        if self.form is None or self.status != AssessmentStatus.DRAFT:
             return
+        from intapp.services.assessments import check_ready_to_sign_off
+        from intapp.services.errors import InvalidInput
         from intapp.widgets.dialogs import ConfirmScreen
 
+        try:  # refused before anything is saved: a new assessment stays unwritten
+            check_ready_to_sign_off(what_matters=self.content().what_matters)
+        except InvalidInput as error:
+            self.notify(error.message, title="Not signed off", severity="warning")
+            self.query_one("#what_matters").focus()
+            return
+        unsaved = self.assessment is None or self.dirty
+
         def answered(yes: bool | None) -> None:
-            if yes:
-                self._save_then("signed", sign_off=True)
+            if yes and unsaved:
+                self._save_draft("saved_to_sign_off")
+            elif yes:
+                self._sign_off()
 
         self.app.push_screen(
             ConfirmScreen(
-                "Sign off this assessment? It will be shared and can never be edited again.",
+                "Sign off this assessment? It will be shared and can never be edited again."
+                + ("\n\nYour changes are saved first." if unsaved else ""),
                 yes="Sign off",
                 no="Keep editing",
             ),
             answered,
         )
 
-    def action_supersede(self) -> None:
-        assessment = self.assessment
-        if assessment is None or assessment.status != AssessmentStatus.SIGNED_OFF:
+    async def loaded_saved_to_sign_off(self, assessment: AssessmentSummary) -> None:
+        await self.saved(assessment)
+        self._sign_off()
+
+    def _sign_off(self) -> None:
+        draft, user = self.assessment, self.intapp.user
+        if draft is None:
             return
-        user = self.intapp.user
 
-        def supersede(session: Session) -> Any:
-            from intapp.services.assessments import supersede_assessment
+        def sign_off(session: Session) -> Any:
+            from intapp.services.assessments import sign_off_assessment
 
-            return supersede_assessment(session=session, user=user, assessment_id=assessment.id)
+            return sign_off_assessment(
+                session=session,
+                user=user,
+                assessment_id=draft.id,
+                expected_version=draft.version,
+            )
 
-        self.save("superseding", supersede)
+        self.save("signed", sign_off)
 
-    def loaded_superseding(self, draft: AssessmentSummary) -> None:
-        self.app.switch_screen(AssessmentScreen(assessment_id=draft.id))
+    async def loaded_signed(self, assessment: AssessmentSummary) -> None:
+        self.notify("Signed off. It can no longer be edited.", title="Signed off")
+        await self.saved(assessment)
+
+    def action_discard(self) -> None:
+        draft, user = self.assessment, self.intapp.user
+        if draft is None or draft.status != AssessmentStatus.DRAFT:
+            return
+        from intapp.widgets.dialogs import ConfirmScreen
+
+        def discard(session: Session) -> Any:
+            from intapp.services.assessments import discard_draft
+
+            return discard_draft(
+                session=session,
+                user=user,
+                assessment_id=draft.id,
+                expected_version=draft.version,
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save("discarded", discard)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard this draft assessment? It leaves the person's record, with any "
+                "changes not saved; the audit trail notes that you discarded it.",
+                yes="Discard",
+                no="Keep it",
+            ),
+            answered,
+        )
+
+    def loaded_discarded(self, _draft: AssessmentSummary) -> None:
+        self.notify("The draft assessment was discarded.", title="Discarded")
+        self.app.pop_screen()
+
+    def action_supersede(self) -> None:
+        """Open a new draft copied from this signed-off assessment; it is written, and
+        replaces this one, only when saved and signed off."""
+        if self.assessment is None or self.status != AssessmentStatus.SIGNED_OFF:
+            return
+        self.app.push_screen(AssessmentScreen(superseding=self.assessment.id))
+
+
+def status_text(form: AssessmentForm) -> str:
+    """Where the assessment stands, for the line above the form."""
+    saved = form.saved
+    if saved is None:
+        replacing = " replacing the signed-off one" if form.supersedes_id else ""
+        return f"new draft{replacing}, not saved yet (ctrl+s saves it)"
+    signed = (
+        f" by {saved.signed_off_by} on {uk_datetime(saved.signed_off_at)}"
+        if saved.signed_off_at
+        else ""
+    )
+    hint = (
+        " · read-only: ctrl+r starts a superseding draft"
+        if saved.status != AssessmentStatus.DRAFT
+        else ""
+    )
+    return f"{code_label(saved.status, capitalised=False)}{signed}{hint}"

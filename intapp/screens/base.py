@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
@@ -154,6 +154,25 @@ class GuardsChanges:
 
         yes, no = self.LEAVE_ANSWERS
         self.app.push_screen(ConfirmScreen(self.LEAVE_QUESTION, yes=yes, no=no), answered)
+
+
+def has_unsaved_changes(screen: object) -> bool:
+    """Whether `screen` is a form showing changes that are not saved."""
+    return isinstance(screen, GuardsChanges) and screen.dirty
+
+
+def leave_guarded(screens: Iterable[object], go: Callable[[], object]) -> None:
+    """Run `go`, which closes `screens`, once the user agrees to lose what is unsaved on
+    them: the top-most form with changes asks its question (`GuardsChanges.leave`).
+
+    Every way off a form goes through here or through `GuardsChanges.leave`: escape,
+    and the app's own keys (quit, dashboard, search).
+    """
+    unsaved = [screen for screen in screens if has_unsaved_changes(screen)]
+    if unsaved:
+        cast(GuardsChanges, unsaved[-1]).leave(go)
+    else:
+        go()
 
 
 def field_values(node: DOMNode) -> list[object]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -19,19 +18,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.services.care_plans import PlanView
-    from intapp.services.caseloads import WorkerLoad
-
-
-@dataclass(frozen=True)
-class PlanData:
-    """The plan (or None), its history, and the workers who could lead it."""
-
-    person_name: str
-    plan: PlanView | None
-    history: list[PlanView]
-    workers: list[WorkerLoad]
-    allocated_worker_id: int | None
-    """Who holds the person's open case: the first plan's lead, unless changed."""
+    from intapp.services.plan_editing import PlanEditor
 
 
 class CarePlanScreen(DataScreen):
@@ -55,7 +42,7 @@ class CarePlanScreen(DataScreen):
     def __init__(self, *, person_id: int) -> None:
         super().__init__()
         self.person_id = person_id
-        self.data: PlanData | None = None
+        self.data: PlanEditor | None = None
         self.actions: list[dict[str, Any]] = []
         self.items: list[dict[str, Any]] = []
 
@@ -87,24 +74,14 @@ class CarePlanScreen(DataScreen):
     def reload(self) -> None:
         person_id = self.person_id
 
-        def load(session: Session) -> PlanData:
-            from intapp.services.care_plans import current_plan, plan_history
-            from intapp.services.caseloads import team_board
-            from intapp.services.person_record import person_overview
+        def load(session: Session) -> PlanEditor:
+            from intapp.services.plan_editing import open_plan_editor
 
-            overview = person_overview(session=session, person_id=person_id)
-            person, cases = overview.person, overview.open_cases
-            return PlanData(
-                person_name=person.name,
-                plan=current_plan(session=session, person_id=person_id),
-                history=plan_history(session=session, person_id=person_id),
-                workers=team_board(session=session, team_id=person.team_id),
-                allocated_worker_id=cases[0].worker_id if cases else None,
-            )
+            return open_plan_editor(session=session, person_id=person_id)
 
         self.fetch("plan", load)
 
-    def loaded_plan(self, data: PlanData) -> None:
+    def loaded_plan(self, data: PlanEditor) -> None:
         self.data = data
         lead = self.query_one("#lead", Select)
         lead.set_options(
@@ -216,17 +193,15 @@ class CarePlanScreen(DataScreen):
         person_id, user, plan = self.person_id, self.intapp.user, self.data.plan
 
         def save(session: Session) -> Any:
-            from intapp.services.care_plans import create_plan, revise_plan
+            from intapp.services.plan_editing import save_plan_version
 
-            if plan is None:
-                return create_plan(session=session, user=user, person_id=person_id, content=content)
-            return revise_plan(
+            return save_plan_version(
                 session=session,
                 user=user,
                 person_id=person_id,
                 content=content,
                 note=note,
-                expected_version=plan.version,
+                expected_version=plan.version if plan else None,
             )
 
         self.save("saved", save)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +20,8 @@ from intapp.widgets.footer import Footer
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.assessments import AssessmentSummary
     from intapp.services.care_plans import PlanView
-    from intapp.services.person_record import PersonOverview, TimelineEntry
+    from intapp.services.person_record import PersonRecord
     from intapp.services.reablement import EpisodeSummary
 
 TIMELINE_ROWS = 80
@@ -38,17 +36,6 @@ COLUMNS = {
     "assessments": ("Started", "Type", "Status", "Eligible", "Signed off"),
     "reablement": ("Start", "Type", "State", "Days", "Outcome", "Barthel", "Follow-up"),
 }
-
-
-@dataclass(frozen=True)
-class PersonRecord:
-    """Everything the person screen shows, read in one session."""
-
-    overview: PersonOverview
-    timeline: list[TimelineEntry]
-    assessments: list[AssessmentSummary]
-    plan: PlanView | None
-    episodes: list[EpisodeSummary]
 
 
 class PersonScreen(DataScreen):
@@ -89,17 +76,10 @@ class PersonScreen(DataScreen):
         person_id, user = self.person_id, self.intapp.user
 
         def load(session: Session) -> PersonRecord:
-            from intapp.services.assessments import person_assessments
-            from intapp.services.care_plans import current_plan
-            from intapp.services.person_record import person_overview, person_timeline
-            from intapp.services.reablement import person_episodes
+            from intapp.services.person_record import open_person_record
 
-            return PersonRecord(
-                overview=person_overview(session=session, person_id=person_id),
-                timeline=person_timeline(session=session, person_id=person_id)[:TIMELINE_ROWS],
-                assessments=person_assessments(session=session, person_id=person_id),
-                plan=current_plan(session=session, person_id=person_id),
-                episodes=person_episodes(session=session, person_id=person_id),
+            return open_person_record(
+                session=session, person_id=person_id, timeline_limit=TIMELINE_ROWS
             )
 
         def viewed(session: Session) -> None:
@@ -167,19 +147,10 @@ class PersonScreen(DataScreen):
         self.app.push_screen(StartEpisodeDialog(subject=name), answered)
 
     def action_new_assessment(self) -> None:
-        person_id, user = self.person_id, self.intapp.user
-
-        def start(session: Session) -> Any:
-            from intapp.services.assessments import start_assessment
-
-            return start_assessment(session=session, user=user, person_id=person_id)
-
-        self.save("assessment_started", start)
-
-    def loaded_assessment_started(self, assessment: AssessmentSummary) -> None:
+        """Open a blank assessment; it is written only when first saved."""
         from intapp.screens.assessment import AssessmentScreen
 
-        self.app.push_screen(AssessmentScreen(assessment_id=assessment.id))
+        self.app.push_screen(AssessmentScreen(new_for_person=self.person_id))
 
     def action_open_selected(self) -> None:
         if self.query_one(Tabs).active != "assessments" or self.record is None:

@@ -3,7 +3,6 @@ deadline and pathway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -22,8 +21,8 @@ from intapp.widgets.footer import Footer
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.person_record import PersonOverview
     from intapp.services.referrals import ReferralSummary
+    from intapp.services.triage import TriageView
 
 
 PRIORITY_NAMES = {
@@ -45,14 +44,6 @@ def _hours(hours: int) -> str:
     return f"{hours // 24} days" if hours >= 48 and hours % 24 == 0 else f"{hours} h"
 
 
-@dataclass(frozen=True)
-class TriageData:
-    """What the triage screen shows."""
-
-    referral: ReferralSummary
-    overview: PersonOverview
-
-
 class TriageScreen(DataScreen):
     """Set the priority (the deadline follows), choose the pathway, add a note, save."""
 
@@ -69,7 +60,7 @@ class TriageScreen(DataScreen):
     def __init__(self, *, referral_id: int) -> None:
         super().__init__()
         self.referral_id = referral_id
-        self.data: TriageData | None = None
+        self.data: TriageView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,18 +93,14 @@ class TriageScreen(DataScreen):
         """Read the referral and the person's history again."""
         referral_id = self.referral_id
 
-        def load(session: Session) -> TriageData:
-            from intapp.services.person_record import person_overview
-            from intapp.services.referrals import load_referral, summarise
+        def load(session: Session) -> TriageView:
+            from intapp.services.triage import open_triage
 
-            referral = summarise(load_referral(session=session, referral_id=referral_id))
-            return TriageData(
-                referral, person_overview(session=session, person_id=referral.person_id)
-            )
+            return open_triage(session=session, referral_id=referral_id)
 
         self.fetch("referral", load)
 
-    def loaded_referral(self, data: TriageData) -> None:
+    def loaded_referral(self, data: TriageView) -> None:
         self.data = data
         person, overview, referral = data.overview.person, data.overview, data.referral
         flags = " [b yellow]↺ re-referral within 6 months[/]" if referral.is_rereferral else ""

@@ -10,7 +10,15 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import AssessmentStatus, AssessmentType, OutcomeAchievement
-from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Allocation, Assessment, CarePlan, Worker
+from intapp.models import (
+    CARER_OUTCOMES,
+    PERSON_OUTCOMES,
+    Allocation,
+    Assessment,
+    CarePlan,
+    Person,
+    Worker,
+)
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
@@ -212,16 +220,8 @@ def load_assessment(*, session: Session, assessment_id: int) -> Assessment:
     return assessment
 
 
-def start_assessment(
-    *,
-    session: Session,
-    user: str,
-    person_id: int,
-    assessment_type: str = AssessmentType.INTEGRATED,
-    referral_id: int | None = None,
-    content: AssessmentIn | None = None,
-) -> AssessmentSummary:
-    """Open a draft assessment for a person."""
+def check_can_start(*, session: Session, person_id: int, assessment_type: str) -> Person:
+    """The person, if an assessment of this type can be started for them."""
     person = load_person(session=session, person_id=person_id)
     if assessment_type not in set(AssessmentType):
         raise InvalidInput(
@@ -232,6 +232,20 @@ def start_assessment(
             f"{person.display_name} is not recorded as a carer; mark them as a carer first",
             field="type",
         )
+    return person
+
+
+def start_assessment(
+    *,
+    session: Session,
+    user: str,
+    person_id: int,
+    assessment_type: str = AssessmentType.INTEGRATED,
+    referral_id: int | None = None,
+    content: AssessmentIn | None = None,
+) -> AssessmentSummary:
+    """Save a new draft assessment for a person."""
+    check_can_start(session=session, person_id=person_id, assessment_type=assessment_type)
     assessment = Assessment(
         person_id=person_id,
         referral_id=referral_id,
@@ -279,6 +293,14 @@ def save_assessment(
     return summarise(assessment)
 
 
+def check_ready_to_sign_off(*, what_matters: str) -> None:
+    """Refuse to sign off an assessment that does not say what matters to the person."""
+    if not what_matters.strip():
+        raise InvalidInput(
+            "Record what matters to the person before signing off", field="what_matters"
+        )
+
+
 def sign_off_assessment(
     *, session: Session, user: str, assessment_id: int, expected_version: int | None = None
 ) -> AssessmentSummary:
@@ -286,10 +308,7 @@ def sign_off_assessment(
     assessment = load_assessment(session=session, assessment_id=assessment_id)
     check_version("assessment", assessment.version, expected_version)
     _editable(assessment)
-    if not assessment.what_matters:
-        raise InvalidInput(
-            "Record what matters to the person before signing off", field="what_matters"
-        )
+    check_ready_to_sign_off(what_matters=assessment.what_matters)
     before = audit.snapshot(assessment)
     # The weekly summary counts each sign-off against its assessor: one without an
     # assessor would be counted for nobody.
@@ -318,8 +337,8 @@ def sign_off_assessment(
     return summarise(assessment)
 
 
-def supersede_assessment(*, session: Session, user: str, assessment_id: int) -> AssessmentSummary:
-    """Start a new draft copied from a signed-off assessment; signing it off supersedes the old."""
+def check_supersedable(*, session: Session, assessment_id: int) -> Assessment:
+    """The signed-off assessment, if a new draft may be started to replace it."""
     earlier = load_assessment(session=session, assessment_id=assessment_id)
     if earlier.status != AssessmentStatus.SIGNED_OFF:
         raise InvalidInput(
@@ -337,6 +356,30 @@ def supersede_assessment(*, session: Session, user: str, assessment_id: int) -> 
             f"A draft replacing this assessment already exists (assessment {pending.id})",
             field="status",
         )
+    return earlier
+
+
+def content_of(assessment: AssessmentSummary) -> AssessmentIn:
+    """What an assessment records, as editable content (a superseding draft's start)."""
+    return AssessmentIn(
+        what_matters=assessment.what_matters,
+        strengths=assessment.strengths,
+        family_community_assets=assessment.family_community_assets,
+        outcomes=[dict(o) for o in assessment.outcomes],
+        risks=assessment.risks,
+        needs_arise_from_condition=assessment.needs_arise_from_condition,
+        significant_wellbeing_impact=assessment.significant_wellbeing_impact,
+        carer_health_at_risk=assessment.carer_health_at_risk,
+        assessor_id=assessment.assessor_id,
+    )
+
+
+def supersede_assessment(
+    *, session: Session, user: str, assessment_id: int, content: AssessmentIn | None = None
+) -> AssessmentSummary:
+    """Save a new draft replacing a signed-off assessment (by default a copy of it);
+    signing the draft off supersedes the old one."""
+    earlier = check_supersedable(session=session, assessment_id=assessment_id)
     draft = Assessment(
         person_id=earlier.person_id,
         referral_id=earlier.referral_id,
@@ -345,23 +388,26 @@ def supersede_assessment(*, session: Session, user: str, assessment_id: int) -> 
         created_at=clock.now(),
         supersedes_id=assessment_id,
     )
-    _apply(
-        draft,
-        AssessmentIn(
-            what_matters=earlier.what_matters,
-            strengths=earlier.strengths,
-            family_community_assets=earlier.family_community_assets,
-            outcomes=[dict(o) for o in earlier.outcomes],
-            risks=earlier.risks,
-            needs_arise_from_condition=earlier.needs_arise_from_condition,
-            significant_wellbeing_impact=earlier.significant_wellbeing_impact,
-            carer_health_at_risk=earlier.carer_health_at_risk,
-            assessor_id=earlier.assessor_id,
-        ),
-        session=session,
-    )
+    _apply(draft, content or content_of(summarise(earlier)), session=session)
     audit.save_create(session=session, user=user, row=draft)
     return summarise(draft)
+
+
+def discard_draft(
+    *, session: Session, user: str, assessment_id: int, expected_version: int | None = None
+) -> AssessmentSummary:
+    """Delete a draft that will not be signed off. The audit trail keeps what it said,
+    under the action "discard"; a signed-off assessment can only be superseded."""
+    assessment = load_assessment(session=session, assessment_id=assessment_id)
+    check_version("assessment", assessment.version, expected_version)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise InvalidInput(
+            "Only a draft can be discarded; a signed-off assessment is kept and superseded",
+            field="status",
+        )
+    discarded = summarise(assessment)
+    audit.save_delete(session=session, user=user, row=assessment, action="discard")
+    return discarded
 
 
 def person_assessments(*, session: Session, person_id: int) -> list[AssessmentSummary]:

@@ -103,6 +103,22 @@ def save_update(
     record_update(session=session, user=user, row=row, before=before, action=action)
 
 
+def save_delete(*, session: Session, user: str, row: SQLModel, action: str = "delete") -> None:
+    """Delete a row and audit it with every field it held, so the trail keeps what went;
+    a stale copy raises `Conflict`, never deletes someone else's newer version."""
+    before = snapshot(row)
+    session.delete(row)
+    flush(session, _kind(row))
+    record(
+        session=session,
+        user=user,
+        entity=row.__tablename__,  # type: ignore[arg-type]
+        entity_id=before["id"],
+        action=action,
+        changes={k: [v, None] for k, v in before.items() if v not in (None, "", [], {})},
+    )
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One audit event, for showing in a timeline."""

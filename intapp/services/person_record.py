@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from intapp.codes import code_label
 from intapp.models import Allocation, CarePlan, Team, Worker
 from intapp.services import audit
-from intapp.services.assessments import person_assessments
-from intapp.services.care_plans import plan_history
+from intapp.services.assessments import AssessmentSummary, person_assessments
+from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.people import PersonSummary, get_person
-from intapp.services.reablement import person_episodes
+from intapp.services.reablement import EpisodeSummary, person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
 
 
@@ -144,6 +144,29 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             TimelineEntry(event.at, "change", f"{event.action} by {event.user}: {fields}")
         )
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """Everything the person screen shows, read in one session."""
+
+    overview: PersonOverview
+    timeline: list[TimelineEntry]
+    assessments: list[AssessmentSummary]
+    plan: PlanView | None
+    episodes: list[EpisodeSummary]
+
+
+def open_person_record(*, session: Session, person_id: int, timeline_limit: int) -> PersonRecord:
+    """A person's record as the person screen shows it: the newest `timeline_limit`
+    timeline entries, every assessment and episode, and the plan as it stands."""
+    return PersonRecord(
+        overview=person_overview(session=session, person_id=person_id),
+        timeline=person_timeline(session=session, person_id=person_id)[:timeline_limit],
+        assessments=person_assessments(session=session, person_id=person_id),
+        plan=current_plan(session=session, person_id=person_id),
+        episodes=person_episodes(session=session, person_id=person_id),
+    )
 
 
 def record_view(*, session: Session, user: str, person_id: int) -> None:
