@@ -46,7 +46,8 @@ class IntApp(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("slash,ctrl+f", "search", "Search", id="search"),
         Binding("ctrl+d", "dashboard", "Dashboard", id="dashboard"),
-        Binding("ctrl+q", "quit", "Quit", id="quit"),
+        # priority, as in Textual's own binding: quitting works from a dialog too.
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
     def __init__(self, *, database_url: str | None = None, user: str = "unknown") -> None:

@@ -1,0 +1,140 @@
+"""Pilot tests: an assessment that was never saved does not exist; a saved draft can be
+discarded, with an audit event, and leaves the person's record."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+from textual.widgets import DataTable, TextArea
+from tui_support import seed_small_team, wait_for
+
+from intapp.app import IntApp
+from intapp.models import Assessment, AuditEvent
+from intapp.screens.assessment import AssessmentScreen
+from intapp.screens.dashboard import DashboardScreen
+from intapp.screens.person import PersonScreen
+from intapp.services.assessments import AssessmentIn, start_assessment
+from intapp.store.engine import unit_of_work
+from intapp.widgets.dialogs import ConfirmScreen
+
+
+def stored(engine) -> tuple[int, list[str]]:
+    """How many assessments there are, and every audit action on assessments."""
+    with Session(engine) as session:
+        rows = session.exec(select(func.count()).select_from(Assessment)).one()
+        actions = session.exec(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity == "assessment")
+            .order_by(AuditEvent.id)  # type: ignore[arg-type]
+        ).all()
+        return rows, list(actions)
+
+
+async def open_person(app, pilot) -> PersonScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    app.push_screen(PersonScreen(person_id=1))
+    await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record)
+    return app.screen
+
+
+async def test_a_new_assessment_left_unsaved_leaves_nothing_behind(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        person = await open_person(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen) and app.screen.form)
+        assert "not saved yet" in str(app.screen.query_one("#assessment-status").render())
+        assert not app.screen.check_action("discard", ())  # nothing saved to discard
+        await pilot.press("escape")  # nothing typed: leaves without asking
+        await wait_for(pilot, lambda: app.screen is person)
+        assert stored(sqlite_engine) == (0, [])
+
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen) and app.screen.form)
+        await pilot.press(*"My garden")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is person)
+        assert stored(sqlite_engine) == (0, [])
+        await pilot.press("2")
+        await pilot.pause(0.1)
+        assert person.query_one(DataTable).row_count == 0
+
+
+async def test_sign_off_without_what_matters_is_refused_before_anything_is_saved(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen) and app.screen.form)
+        screen = app.screen
+        screen.query_one("#strengths", TextArea).text = "Good neighbours"
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.2)
+        assert app.screen is screen  # no confirmation: it could not be signed off
+        assert screen.focused is screen.query_one("#what_matters")
+        assert stored(sqlite_engine) == (0, [])
+
+
+async def test_a_saved_draft_is_discarded_with_an_audit_event(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        draft = start_assessment(
+            session=session,
+            user="sw.c1",
+            person_id=1,
+            content=AssessmentIn(what_matters="Seeing my grandchildren"),
+        )
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        person = await open_person(app, pilot)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: person.query_one(DataTable).row_count == 1)
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, AssessmentScreen) and app.screen.assessment
+        )
+        assert app.screen.assessment_id == draft.id
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # kept
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen))
+        assert stored(sqlite_engine) == (1, ["create"])
+
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is person)
+        await wait_for(pilot, lambda: person.query_one(DataTable).row_count == 0)
+        assert person.record is not None and person.record.assessments == []
+
+    assert stored(sqlite_engine) == (0, ["create", "discard"])
+    with Session(sqlite_engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "discard")).one()
+        assert (event.user, event.entity_id) == ("sw.c2", str(draft.id))
+        assert event.changes["what_matters"] == ["Seeing my grandchildren", None]
+
+
+async def test_a_signed_off_assessment_offers_no_discard(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        from intapp.services.assessments import sign_off_assessment
+
+        draft = start_assessment(
+            session=session, user="sw.c1", person_id=1, content=AssessmentIn(what_matters="Home")
+        )
+        sign_off_assessment(session=session, user="sw.c1", assessment_id=draft.id)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        app.push_screen(AssessmentScreen(assessment_id=draft.id))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, AssessmentScreen) and app.screen.assessment
+        )
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, AssessmentScreen)
+        assert not app.screen.check_action("discard", ())
+    assert stored(sqlite_engine) == (1, ["create", "sign_off"])
