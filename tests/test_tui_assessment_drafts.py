@@ -138,3 +138,36 @@ async def test_a_signed_off_assessment_offers_no_discard(sqlite_engine):
         assert isinstance(app.screen, AssessmentScreen)
         assert not app.screen.check_action("discard", ())
     assert stored(sqlite_engine) == (1, ["create", "sign_off"])
+
+
+def test_the_status_line_says_whether_it_is_saved_and_what_it_replaces(sqlite_engine):
+    from dataclasses import replace
+
+    from intapp.screens.assessment import status_text
+    from intapp.services.assessment_editing import (
+        open_assessment,
+        open_new_assessment,
+        open_superseding_assessment,
+        save_draft,
+    )
+    from intapp.services.assessments import sign_off_assessment
+
+    seed_small_team(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        new = open_new_assessment(session=session, person_id=1)
+        assert status_text(new) == "new draft, not saved yet (ctrl+s saves it)"
+        content = replace(new.content, what_matters="Home")
+        first = save_draft(session=session, user="sw.c1", form=new, content=content)
+        assert status_text(replace(new, saved=first)) == "draft"
+        sign_off_assessment(session=session, user="sw.c1", assessment_id=first.id)
+        signed = open_assessment(session=session, assessment_id=first.id)
+        assert status_text(signed).endswith("read-only: ctrl+r starts a superseding draft")
+        superseding = open_superseding_assessment(session=session, assessment_id=first.id)
+        assert status_text(superseding).startswith("new draft replacing the signed-off one")
+        second = save_draft(session=session, user="sw.c1", form=superseding, content=content)
+        assert status_text(replace(superseding, saved=second)) == (
+            "draft replacing the signed-off one"
+        )
+        sign_off_assessment(session=session, user="sw.c1", assessment_id=second.id)
+        old = open_assessment(session=session, assessment_id=first.id)
+        assert status_text(old).endswith("read-only: a later assessment replaces it")

@@ -355,8 +355,8 @@ class AssessmentScreen(DataScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                "Discard this draft assessment? It leaves the person's record, with any "
-                "changes not saved; the audit trail notes that you discarded it.",
+                "Discard this draft assessment? It is taken off the person's record, "
+                "unsaved changes too; the audit trail keeps a note that you discarded it.",
                 yes="Discard",
                 no="Keep it",
             ),
@@ -378,9 +378,11 @@ class AssessmentScreen(DataScreen):
 def status_text(form: AssessmentForm) -> str:
     """Where the assessment stands, for the line above the form."""
     saved = form.saved
+    replacing = " replacing the signed-off one" if form.supersedes_id else ""
     if saved is None:
-        replacing = " replacing the signed-off one" if form.supersedes_id else ""
         return f"new draft{replacing}, not saved yet (ctrl+s saves it)"
+    if saved.status == AssessmentStatus.DRAFT:
+        return f"draft{replacing}"
     signed = (
         f" by {saved.signed_off_by} on {uk_datetime(saved.signed_off_at)}"
         if saved.signed_off_at
@@ -388,7 +390,7 @@ def status_text(form: AssessmentForm) -> str:
     )
     hint = (
         " · read-only: ctrl+r starts a superseding draft"
-        if saved.status != AssessmentStatus.DRAFT
-        else ""
+        if saved.status == AssessmentStatus.SIGNED_OFF
+        else " · read-only: a later assessment replaces it"
     )
     return f"{code_label(saved.status, capitalised=False)}{signed}{hint}"
