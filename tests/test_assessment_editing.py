@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from factories import USER, add_team, count, person_in, receive
+from factories import USER, add_team, add_worker, allocated_case, count
 from sqlmodel import Session, select
 
 from intapp.models import Assessment, AuditEvent
 from intapp.services import assessments
 from intapp.services.assessment_editing import (
+    discard_draft,
     open_assessment,
     open_new_assessment,
     open_superseding_assessment,
@@ -29,7 +30,9 @@ WRITTEN = AssessmentIn(
 
 @pytest.fixture
 def person_id(session: Session) -> int:
-    person = receive(session, person_in(add_team(session).id, 0)).person_id
+    """A person whose case is allocated, so a sign-off has a key worker to credit."""
+    team = add_team(session).id
+    person = allocated_case(session, team, add_worker(session, team, "SW1"), 0).person_id
     session.commit()
     return person
 
@@ -167,11 +170,11 @@ def test_a_saved_draft_can_be_discarded_and_leaves_the_record(
     ] == [draft.id]
 
     with pytest.raises(Conflict):  # someone saved it since this copy was read
-        assessments.discard_draft(
+        discard_draft(
             session=session, user=USER, assessment_id=draft.id, expected_version=draft.version + 1
         )
     session.rollback()
-    discarded = assessments.discard_draft(
+    discarded = discard_draft(
         session=session, user="sw.two", assessment_id=draft.id, expected_version=draft.version
     )
     session.commit()
@@ -190,7 +193,7 @@ def test_a_saved_draft_can_be_discarded_and_leaves_the_record(
     assert event.changes["what_matters"] == ["Getting back to the allotment", None]
     assert audit_actions(session, draft.id) == ["create", "discard"]
     with pytest.raises(NotFound):
-        assessments.discard_draft(session=session, user=USER, assessment_id=draft.id)
+        discard_draft(session=session, user=USER, assessment_id=draft.id)
 
 
 def test_a_signed_off_assessment_cannot_be_discarded(session: Session, person_id: int) -> None:
@@ -200,7 +203,7 @@ def test_a_signed_off_assessment_cannot_be_discarded(session: Session, person_id
     assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
     session.commit()
     with pytest.raises(InvalidInput, match="Only a draft") as caught:
-        assessments.discard_draft(session=session, user=USER, assessment_id=draft.id)
+        discard_draft(session=session, user=USER, assessment_id=draft.id)
     assert caught.value.field == "status"
     session.rollback()
     assert count(session, Assessment) == 1

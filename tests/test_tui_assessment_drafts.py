@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 from textual.widgets import DataTable, TextArea
-from tui_support import seed_small_team, wait_for
+from tui_support import allocate_mary, seed_small_team, seed_with_worker, wait_for
 
 from intapp.app import IntApp
 from intapp.models import Assessment, AuditEvent
@@ -78,6 +78,36 @@ async def test_sign_off_without_what_matters_is_refused_before_anything_is_saved
         assert stored(sqlite_engine) == (0, [])
 
 
+async def test_a_refused_sign_off_keeps_what_was_typed_as_a_saved_draft(sqlite_engine, monkeypatch):
+    """Sign-off saves unsaved edits first, in their own transaction; when the sign-off
+    itself is refused (no key worker to credit), the draft stays saved."""
+    seed_small_team(sqlite_engine)  # Mary's case is not allocated to anyone
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        app, "notify", lambda message, **kw: shown.append((kw.get("title", ""), message))
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen) and app.screen.form)
+        screen = app.screen
+        await pilot.press(*"My garden")
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Your changes are saved first" in str(app.screen.question)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.assessment is not None)
+        await pilot.pause(0.3)
+        assert screen.assessment.status == "draft"
+        assert not screen.dirty
+        assert screen.query_one("#what_matters", TextArea).text == "My garden"
+        assert [title for title, message in shown if "Nobody holds" in message] == [
+            "Not signed off"
+        ]
+    assert stored(sqlite_engine) == (1, ["create"])
+
+
 async def test_a_saved_draft_is_discarded_with_an_audit_event(sqlite_engine):
     seed_small_team(sqlite_engine)
     with unit_of_work(sqlite_engine) as session:
@@ -118,7 +148,7 @@ async def test_a_saved_draft_is_discarded_with_an_audit_event(sqlite_engine):
 
 
 async def test_a_signed_off_assessment_offers_no_discard(sqlite_engine):
-    seed_small_team(sqlite_engine)
+    allocate_mary(sqlite_engine, seed_with_worker(sqlite_engine))
     with unit_of_work(sqlite_engine) as session:
         from intapp.services.assessments import sign_off_assessment
 
@@ -152,7 +182,7 @@ def test_the_status_line_says_whether_it_is_saved_and_what_it_replaces(sqlite_en
     )
     from intapp.services.assessments import sign_off_assessment
 
-    seed_small_team(sqlite_engine)
+    allocate_mary(sqlite_engine, seed_with_worker(sqlite_engine))
     with unit_of_work(sqlite_engine) as session:
         new = open_new_assessment(session=session, person_id=1)
         assert status_text(new) == "new draft, not saved yet (ctrl+s saves it)"

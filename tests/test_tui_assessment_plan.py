@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 from textual.widgets import Checkbox, Input, Select, TextArea
-from tui_support import seed_small_team, wait_for
+from tui_support import allocate_mary, seed_with_worker, wait_for
 
 from intapp.app import IntApp
 from intapp.models import Assessment, AuditEvent, CarePlan, CarePlanVersion, Referral
@@ -18,41 +18,10 @@ from intapp.store.engine import unit_of_work
 from intapp.widgets.dialogs import ConfirmScreen
 
 
-def seed_with_worker(engine) -> int:
-    seed_small_team(engine)
-    with unit_of_work(engine) as session:
-        team = organisation.team_by_code(session=session, code="C1")
-        return organisation.add_worker(
-            session=session,
-            user="setup",
-            staff_id="W1",
-            given_name="Ann",
-            family_name="Lee",
-            profession="social_worker",
-            team_id=team.id,
-        )
-
-
 async def open_person(app, pilot) -> None:
     await wait_for(pilot, lambda: app.screen.__class__.__name__ == "DashboardScreen")
     app.push_screen(PersonScreen(person_id=1))
     await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record)
-
-
-def allocate_mary(engine, worker_id: int) -> None:
-    """Mary's referral triaged and allocated to the worker, so she has a key worker."""
-    with unit_of_work(engine) as session:
-        referral = session.exec(select(Referral).where(Referral.person_id == 1)).one()
-        referrals.triage_referral(
-            session=session,
-            user="setup",
-            referral_id=referral.id,
-            priority="soon",
-            pathway="case_management",
-        )
-        allocations.allocate(
-            session=session, user="setup", referral_id=referral.id, worker_id=worker_id, weight=6
-        )
 
 
 async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):

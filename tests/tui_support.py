@@ -6,11 +6,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from intapp import clock
-from intapp.services import organisation, referrals
+from intapp.models import Referral
+from intapp.services import allocations, organisation, referrals
 from intapp.services.people import PersonIn
 from intapp.services.queue import triage_queue
 from intapp.store.engine import unit_of_work
@@ -132,4 +134,36 @@ def seed_case_work(engine: Engine) -> None:
             person_id=mary.person_id,
             start_date=clock.today() - timedelta(days=37),
             goals=["Make breakfast"],
+        )
+
+
+def seed_with_worker(engine: Engine) -> int:
+    """The small team plus a social worker (the worker's id)."""
+    seed_small_team(engine)
+    with unit_of_work(engine) as session:
+        team = organisation.team_by_code(session=session, code="C1")
+        return organisation.add_worker(
+            session=session,
+            user="setup",
+            staff_id="W1",
+            given_name="Ann",
+            family_name="Lee",
+            profession="social_worker",
+            team_id=team.id,
+        )
+
+
+def allocate_mary(engine: Engine, worker_id: int) -> None:
+    """Mary's referral triaged and allocated to the worker, so she has a key worker."""
+    with unit_of_work(engine) as session:
+        referral = session.exec(select(Referral).where(Referral.person_id == 1)).one()
+        referrals.triage_referral(
+            session=session,
+            user="setup",
+            referral_id=referral.id,
+            priority="soon",
+            pathway="case_management",
+        )
+        allocations.allocate(
+            session=session, user="setup", referral_id=referral.id, worker_id=worker_id, weight=6
         )

@@ -329,6 +329,15 @@ class AssessmentScreen(DataScreen):
 
         self.save("signed", sign_off)
 
+    def failed_signed(self, error: Exception) -> bool:
+        """A refused sign-off: the draft (and anything saved just before) stays saved."""
+        from intapp.services.errors import Conflict, DomainError
+
+        if isinstance(error, DomainError) and not isinstance(error, Conflict):
+            self.notify(error.message, title="Not signed off", severity="warning")
+            return True
+        return False
+
     async def loaded_signed(self, assessment: AssessmentSummary) -> None:
         self.notify("Signed off. It can no longer be edited.", title="Signed off")
         await self.saved(assessment)
@@ -340,7 +349,7 @@ class AssessmentScreen(DataScreen):
         from intapp.widgets.dialogs import ConfirmScreen
 
         def discard(session: Session) -> Any:
-            from intapp.services.assessments import discard_draft
+            from intapp.services.assessment_editing import discard_draft
 
             return discard_draft(
                 session=session,

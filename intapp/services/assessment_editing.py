@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from intapp.codes import AssessmentType
+from intapp.codes import AssessmentStatus, AssessmentType
+from intapp.services import audit
 from intapp.services.assessments import (
     AssessmentIn,
     AssessmentSummary,
@@ -25,6 +26,7 @@ from intapp.services.assessments import (
     summarise,
     supersede_assessment,
 )
+from intapp.services.errors import InvalidInput, check_version
 from intapp.services.people import get_person
 
 
@@ -109,3 +111,20 @@ def save_draft(
         assessment_type=form.assessment_type,
         content=content,
     )
+
+
+def discard_draft(
+    *, session: Session, user: str, assessment_id: int, expected_version: int | None = None
+) -> AssessmentSummary:
+    """Delete a draft that will not be signed off. The audit trail keeps what it said,
+    under the action "discard"; a signed-off assessment can only be superseded."""
+    assessment = load_assessment(session=session, assessment_id=assessment_id)
+    check_version("assessment", assessment.version, expected_version)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise InvalidInput(
+            "Only a draft can be discarded; a signed-off assessment is kept and superseded",
+            field="status",
+        )
+    discarded = summarise(assessment)
+    audit.save_delete(session=session, user=user, row=assessment, action="discard")
+    return discarded

@@ -393,23 +393,6 @@ def supersede_assessment(
     return summarise(draft)
 
 
-def discard_draft(
-    *, session: Session, user: str, assessment_id: int, expected_version: int | None = None
-) -> AssessmentSummary:
-    """Delete a draft that will not be signed off. The audit trail keeps what it said,
-    under the action "discard"; a signed-off assessment can only be superseded."""
-    assessment = load_assessment(session=session, assessment_id=assessment_id)
-    check_version("assessment", assessment.version, expected_version)
-    if assessment.status != AssessmentStatus.DRAFT:
-        raise InvalidInput(
-            "Only a draft can be discarded; a signed-off assessment is kept and superseded",
-            field="status",
-        )
-    discarded = summarise(assessment)
-    audit.save_delete(session=session, user=user, row=assessment, action="discard")
-    return discarded
-
-
 def person_assessments(*, session: Session, person_id: int) -> list[AssessmentSummary]:
     """A person's assessments, newest first."""
     rows = session.exec(
