@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 from factories import count, fake_nhs_number, small_organisation
-from import_support import PEOPLE_HEADER, USER, csv_bytes, many_people, person, run_import
+from import_support import (
+    PEOPLE_HEADER,
+    USER,
+    csv_bytes,
+    many_people,
+    person,
+    run_import,
+    xlsx_bytes,
+)
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
@@ -379,3 +387,30 @@ def test_a_big_file_is_written_in_chunks_with_progress(lite: Session) -> None:
     assert count(lite, Person) == 6_000
     assert count(lite, AuditEvent, AuditEvent.action == "create") >= 6_000
     assert seen == {"Checking file.csv": (6_000, 6_000), "Writing people": (6_000, 6_000)}
+
+
+# --- spreadsheet formulas ---------------------------------------------------------------------
+
+
+def test_a_formula_in_an_xlsx_cell_is_refused_with_its_line_and_column(lite: Session) -> None:
+    # openpyxl writes "=..." as a formula with no cached result: read for its value, the
+    # cell is blank, and the person used to be imported without their NHS number.
+    rows = [PEOPLE_HEADER, [person(1)[h] for h in PEOPLE_HEADER]]
+    rows.append(
+        [f'="{fake_nhs_number(2)}"' if h == "nhs_number" else person(2)[h] for h in PEOPLE_HEADER]
+    )
+    outcome = run_import(lite, "people", xlsx_bytes(rows), name="people.xlsx")
+    [problem] = outcome.problems
+    assert (problem.file, problem.line, problem.column) == ("people.xlsx", 3, "nhs_number")
+    assert "a formula, not a value" in problem.reason
+    assert not outcome.written
+    assert count(lite, Person) == 0
+
+
+def test_skip_invalid_imports_the_rows_without_formulas(lite: Session) -> None:
+    rows = [PEOPLE_HEADER, [person(1)[h] for h in PEOPLE_HEADER]]
+    rows.append(["=UPPER(\"m1 1aa\")" if h == "postcode" else person(2)[h] for h in PEOPLE_HEADER])
+    outcome = run_import(lite, "people", xlsx_bytes(rows), name="p.xlsx", skip_invalid=True)
+    assert [(p.line, p.column) for p in outcome.problems] == [(3, "postcode")]
+    assert count(lite, Person) == 1
+    assert lite.exec(select(Person).where(Person.nhs_number == fake_nhs_number(2))).first() is None

@@ -80,3 +80,10 @@ def test_sha256_is_of_the_exact_bytes() -> None:
     assert SourceFile("a.csv", b"abc").sha256 == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     )
+
+
+def test_xlsx_formulas_are_read_as_formulas_not_as_their_missing_results() -> None:
+    data = xlsx_bytes([["a", "b", "c"], ["=1+1", "plain", "=A2&B2"]])
+    header, row = list(read_records(SourceFile("f.xlsx", data)))
+    assert header.formulas == frozenset()
+    assert (row.cells, row.formulas) == (["=1+1", "plain", "=A2&B2"], frozenset({0, 2}))

@@ -36,6 +36,9 @@ _UK_DATE_TIME = re.compile(
 )
 _ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A spreadsheet formula's result may not even be saved in the file (then it reads as
+# blank), so an import takes values only.
+FORMULA = "this cell holds a formula, not a value: type or paste the value itself"
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
 
@@ -128,8 +131,12 @@ class RowParser:
         if count > width and any(c.strip() for c in cells[width:]):
             problems.append(("", f"this row has {count} values but the header has {width} columns"))
         suspect = _ANY_CONTROL.search("".join(cells)) is not None
+        formulas = record.formulas
         intern = sys.intern
         for index, position, name, parse, max_length, required, multiline in self.slots:
+            if formulas and index in formulas:
+                problems.append((name, FORMULA))
+                continue
             raw = cells[index] if index < count else ""
             if suspect and (reason := _bad_characters(raw, multiline)):
                 problems.append((name, reason))

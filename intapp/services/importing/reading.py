@@ -56,10 +56,15 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One row of the file: the line (or sheet row) it starts on, and its cells as text."""
+    """One row of the file: the line (or sheet row) it starts on, and its cells as text.
+
+    `formulas` are the indexes of cells that hold a spreadsheet formula rather than a
+    value; their text is the formula itself.
+    """
 
     line: int
     cells: list[str]
+    formulas: frozenset[int] = frozenset()
 
 
 def read_records(source: SourceFile) -> Iterator[Record]:
@@ -112,7 +117,10 @@ def _xlsx_records(data: bytes) -> Iterator[Record]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Not data_only: that gives a formula's cached result, or None where the program
+        # that saved the file cached none, and an import would store the gap silently.
+        # Formulas are read as formulas, and refused.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableFile(
             f"This file looks like a workbook but cannot be opened ({type(error).__name__}): "
@@ -124,11 +132,23 @@ def _xlsx_records(data: bytes) -> Iterator[Record]:
             return
         for row in workbook.worksheets[0].iter_rows():
             line = next((cell.row for cell in row if getattr(cell, "row", None)), None)
-            cells = [_cell_text(cell.value) for cell in row]
+            formulas = frozenset(
+                i for i, cell in enumerate(row) if getattr(cell, "data_type", None) == "f"
+            )
+            cells = [
+                _formula_text(cell.value) if i in formulas else _cell_text(cell.value)
+                for i, cell in enumerate(row)
+            ]
             if line is not None and any(c.strip() for c in cells):
-                yield Record(line, cells)
+                yield Record(line, cells, formulas)
     finally:
         workbook.close()
+
+
+def _formula_text(formula: object) -> str:
+    """A formula as it was typed (array formulas come as objects holding the text)."""
+    text = formula if isinstance(formula, str) else getattr(formula, "text", None)
+    return text or "=…"
 
 
 def _cell_text(value: object) -> str:
@@ -137,6 +157,7 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, str):
         return value
+
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
