@@ -79,6 +79,29 @@ def test_any_invalid_row_means_exit_1_and_nothing_written(url: str, tmp_path: Pa
     assert stored(url, ImportBatch) == 0
 
 
+def test_a_refused_import_never_reports_rows_as_created(url: str, tmp_path: Path) -> None:
+    rows = [person(n) for n in range(1, 5)] + [person(5, date_of_birth="30/02/1950")]
+    file = write(tmp_path / "people.csv", csv_bytes(PEOPLE_HEADER, rows))
+    result = intapp(url, "import", "people", str(file))
+    assert result.exit_code == 1
+    assert "Nothing was imported" in result.stdout
+    assert "created" not in result.stdout and "updated" not in result.stdout
+    # read, valid, rejected
+    assert "│    5 │     4 │        1 │" in result.stdout
+    assert "people.csv: nothing imported; 4 valid, 1 rejected (of 5 read)" in result.stdout
+    assert stored(url, Person) == 0
+
+
+def test_a_dry_run_says_what_it_would_do(url: str, tmp_path: Path) -> None:
+    file = write(tmp_path / "people.csv", csv_bytes(PEOPLE_HEADER, [person(1), person(2)]))
+    result = intapp(url, "import", "people", str(file), "--dry-run")
+    assert result.exit_code == 0
+    assert " created" not in result.stdout
+    assert "people.csv: would create 2, would update 0, 0 unchanged, 0 rejected (of 2 read)" in (
+        result.stdout
+    )
+
+
 def test_fifty_problems_on_screen_and_all_of_them_in_the_errors_file(
     url: str, tmp_path: Path
 ) -> None:

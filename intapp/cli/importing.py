@@ -149,6 +149,8 @@ def _write_rejects(outcome: ImportOutcome, files: list[tuple[Any, Any, Path | No
 def _show_summary(console: Any, outcome: ImportOutcome) -> None:
     from rich.table import Table
 
+    from intapp.services.importing import summary_columns, summary_counts, summary_line
+
     if outcome.dry_run:
         title = "Dry run: nothing was written"
     elif outcome.written:
@@ -156,21 +158,16 @@ def _show_summary(console: Any, outcome: ImportOutcome) -> None:
     else:
         title = "Nothing was imported"
     table = Table(title=title)
-    for heading in ("file", "kind", "read", "created", "updated", "unchanged", "rejected"):
-        table.add_column(heading, justify="left" if heading in ("file", "kind") else "right")
+    table.add_column("file")
+    table.add_column("kind")
+    for heading in summary_columns(outcome):
+        table.add_column(heading, justify="right")
     for f in outcome.files:
-        table.add_row(
-            f.file_name,
-            f.kind,
-            *(f"{n:,}" for n in (f.rows_read, f.created, f.updated, f.unchanged, f.rejected)),
-        )
+        table.add_row(f.file_name, f.kind, *(f"{n:,}" for n in summary_counts(outcome, f)))
     console.print(table)
     # The same in one line per file, for scripts and logs.
     for f in outcome.files:
-        click.echo(
-            f"{f.file_name}: {f.created} created, {f.updated} updated, "
-            f"{f.unchanged} unchanged, {f.rejected} rejected (of {f.rows_read} read)"
-        )
+        click.echo(summary_line(outcome, f))
 
 
 def _finish(outcome: ImportOutcome, *, skip_invalid: bool) -> None:

@@ -8,7 +8,13 @@ it in the caller's transaction (or, with `skip_invalid`, the valid rows). See RE
 from intapp.services.importing.batch import ImportBatchSummary, import_batches, imports_of
 from intapp.services.importing.columns import Problem
 from intapp.services.importing.reading import SourceFile
-from intapp.services.importing.reports import write_problems, write_rejects
+from intapp.services.importing.reports import (
+    summary_columns,
+    summary_counts,
+    summary_line,
+    write_problems,
+    write_rejects,
+)
 from intapp.services.importing.run import KINDS, FileOutcome, ImportOutcome, import_records
 
 __all__ = [
@@ -21,6 +27,9 @@ __all__ = [
     "import_batches",
     "import_records",
     "imports_of",
+    "summary_columns",
+    "summary_counts",
+    "summary_line",
     "write_problems",
     "write_rejects",
 ]

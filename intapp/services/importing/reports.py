@@ -10,6 +10,7 @@ from pathlib import Path
 from intapp import paths
 from intapp.services.importing.columns import Problem
 from intapp.services.importing.reading import SourceFile, UnreadableFile, read_records
+from intapp.services.importing.run import FileOutcome, ImportOutcome
 
 # Both files hold personal data from the import file, so both are private to their owner,
 # and both carry a byte-order mark so spreadsheet programs read them as UTF-8.
@@ -56,3 +57,41 @@ def write_rejects(source: SourceFile, problems: Iterable[Problem], path: Path) -
         except UnreadableFile:
             pass  # an unreadable file is refused whole; there are no rows to hand back
     return written
+
+
+def summary_columns(outcome: ImportOutcome) -> tuple[str, ...]:
+    """The headings of the per-file counts, worded for what actually happened.
+
+    Only an import that was written created or updated anything: a dry run says what
+    it would do, and a refused import counts the rows that passed the checks.
+    """
+    if outcome.written:
+        return ("read", "created", "updated", "unchanged", "rejected")
+    if outcome.dry_run:
+        return ("read", "would create", "would update", "unchanged", "rejected")
+    return ("read", "valid", "rejected")
+
+
+def summary_counts(outcome: ImportOutcome, file: FileOutcome) -> tuple[int, ...]:
+    """One file's counts under `summary_columns`."""
+    if outcome.written or outcome.dry_run:
+        return (file.rows_read, file.created, file.updated, file.unchanged, file.rejected)
+    valid = file.created + file.updated + file.unchanged
+    return (file.rows_read, valid, file.rejected)
+
+
+def summary_line(outcome: ImportOutcome, file: FileOutcome) -> str:
+    """One file's result in a line, for scripts and logs."""
+    read, rejected = file.rows_read, file.rejected
+    if outcome.written:
+        return (
+            f"{file.file_name}: {file.created} created, {file.updated} updated, "
+            f"{file.unchanged} unchanged, {rejected} rejected (of {read} read)"
+        )
+    if outcome.dry_run:
+        return (
+            f"{file.file_name}: would create {file.created}, would update {file.updated}, "
+            f"{file.unchanged} unchanged, {rejected} rejected (of {read} read)"
+        )
+    valid = file.created + file.updated + file.unchanged
+    return f"{file.file_name}: nothing imported; {valid} valid, {rejected} rejected (of {read} read)"
