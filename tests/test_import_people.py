@@ -409,7 +409,7 @@ def test_a_formula_in_an_xlsx_cell_is_refused_with_its_line_and_column(lite: Ses
 
 def test_skip_invalid_imports_the_rows_without_formulas(lite: Session) -> None:
     rows = [PEOPLE_HEADER, [person(1)[h] for h in PEOPLE_HEADER]]
-    rows.append(["=UPPER(\"m1 1aa\")" if h == "postcode" else person(2)[h] for h in PEOPLE_HEADER])
+    rows.append(['=UPPER("m1 1aa")' if h == "postcode" else person(2)[h] for h in PEOPLE_HEADER])
     outcome = run_import(lite, "people", xlsx_bytes(rows), name="p.xlsx", skip_invalid=True)
     assert [(p.line, p.column) for p in outcome.problems] == [(3, "postcode")]
     assert count(lite, Person) == 1

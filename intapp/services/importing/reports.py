@@ -94,4 +94,6 @@ def summary_line(outcome: ImportOutcome, file: FileOutcome) -> str:
             f"{file.unchanged} unchanged, {rejected} rejected (of {read} read)"
         )
     valid = file.created + file.updated + file.unchanged
-    return f"{file.file_name}: nothing imported; {valid} valid, {rejected} rejected (of {read} read)"
+    return (
+        f"{file.file_name}: nothing imported; {valid} valid, {rejected} rejected (of {read} read)"
+    )
