@@ -62,7 +62,9 @@ def main() -> None:
             .offset(loaded // 2 if loaded else 0)
         ).first()
         triaged = session.exec(
-            select(Referral.id).where(Referral.status == "triaged").order_by(col(Referral.id))
+            select(Referral.id, Referral.version)
+            .where(Referral.status == "triaged")
+            .order_by(col(Referral.id))
         ).all()
         receivers = session.exec(
             select(Worker.id).where(Worker.team_id == team_id, col(Worker.active).is_(True))
@@ -87,11 +89,15 @@ def main() -> None:
     pending = list(triaged)
 
     def allocate() -> object:
-        referral_id = pending.pop()
+        referral_id, version = pending.pop()
         with unit_of_work(engine) as s:
             try:
                 return allocations.allocate(
-                    session=s, user="bench", referral_id=referral_id, worker_id=receivers[0]
+                    session=s,
+                    user="bench",
+                    referral_id=referral_id,
+                    worker_id=receivers[0],
+                    expected_version=version,
                 )
             except OverCaseloadLimit:
                 return allocations.allocate(
@@ -100,6 +106,7 @@ def main() -> None:
                     referral_id=referral_id,
                     worker_id=receivers[0],
                     over_limit_reason="benchmark",
+                    expected_version=version,
                 )
 
     figures = {

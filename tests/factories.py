@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from intapp.models import Referral
 from intapp.services import allocations, organisation, referrals
 from intapp.services.allocations import AllocationSummary
 from intapp.services.organisation import TeamSummary
@@ -129,7 +130,12 @@ def triaged_referral(
     """A referral for person `n`, triaged onto a pathway that opens a case."""
     referral = receive(session, person_in(team_id, n), received_at=received_at)
     return referrals.triage_referral(
-        session=session, user=USER, referral_id=referral.id, priority=priority, pathway=pathway
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        priority=priority,
+        pathway=pathway,
+        expected_version=seen_version(session, Referral, referral.id),
     )
 
 
@@ -151,6 +157,7 @@ def allocated_case(
         worker_id=worker_id,
         weight=weight,
         over_limit_reason=over_limit_reason,
+        expected_version=seen_version(session, Referral, referral.id),
     )
 
 
@@ -196,3 +203,34 @@ def small_organisation(session: Session, *, people: int = 0) -> Organisation:
     for n in range(people):
         org.people.append(receive(session, person_in(team.id, n)).person_id)
     return org
+
+
+def seen_version(session: Session, model: type[Any], row_id: int) -> int:
+    """The version of a row as an editor who just opened it would see it."""
+    session.flush()
+    row = session.get(model, row_id)
+    assert row is not None, (model, row_id)
+    session.refresh(row)
+    return int(row.version)
+
+
+def plan_seen_version(session: Session, person_id: int) -> int:
+    """The version of a person's care plan as an editor who just opened it would see it."""
+    from intapp.models import CarePlan
+
+    plan = session.exec(select(CarePlan).where(CarePlan.person_id == person_id)).one()
+    return seen_version(session, CarePlan, plan.id)
+
+
+def allocation_seen_version(session: Session, referral_id: int) -> int:
+    """The version of a case's open allocation as an editor would see it."""
+    from intapp.models import Allocation
+
+    session.flush()
+    open_one = session.exec(
+        select(Allocation).where(
+            Allocation.referral_id == referral_id,
+            Allocation.ended_at == None,  # noqa: E711
+        )
+    ).one()
+    return seen_version(session, Allocation, open_one.id)

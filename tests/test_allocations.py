@@ -11,9 +11,11 @@ from factories import (
     add_team,
     add_worker,
     allocated_case,
+    allocation_seen_version,
     count,
     person_in,
     receive,
+    seen_version,
     small_organisation,
     triaged_referral,
 )
@@ -57,6 +59,7 @@ def test_weighted_load_is_the_sum_of_open_weights(session: Session, team_id: int
         referral_id=cases[1].referral_id,
         to_worker_id=other,
         reason="Closer to home",
+        expected_version=allocation_seen_version(session, cases[1].referral_id),
     )
     assert allocations.weighted_caseload(session=session, worker_id=worker) == 13
     assert allocations.weighted_caseload(session=session, worker_id=other) == 17
@@ -68,7 +71,11 @@ def test_allocation_sets_status_and_default_weight(session: Session, team_id: in
     worker = add_worker(session, team_id, "W1")
     referral = triaged_referral(session, team_id, 0)
     result = allocations.allocate(
-        session=session, user="team.lead", referral_id=referral.id, worker_id=worker
+        session=session,
+        user="team.lead",
+        referral_id=referral.id,
+        worker_id=worker,
+        expected_version=seen_version(session, Referral, referral.id),
     )
     row = session.get(Allocation, result.id)
     assert row is not None
@@ -90,7 +97,12 @@ def test_over_limit_is_refused_with_the_numbers_and_writes_nothing(
 
     with pytest.raises(OverCaseloadLimit, match="has 6 of 10 points") as caught:
         allocations.allocate(
-            session=session, user=USER, referral_id=referral.id, worker_id=worker, weight=5
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            worker_id=worker,
+            weight=5,
+            expected_version=seen_version(session, Referral, referral.id),
         )
     error = caught.value
     assert (error.load, error.limit, error.weight) == (6, 10, 5)
@@ -112,6 +124,7 @@ def test_over_limit_is_refused_with_the_numbers_and_writes_nothing(
             worker_id=worker,
             weight=5,
             over_limit_reason="   ",
+            expected_version=seen_version(session, Referral, referral.id),
         )
 
 
@@ -126,6 +139,7 @@ def test_over_limit_with_a_reason_is_recorded(session: Session, team_id: int) ->
         worker_id=worker,
         weight=5,
         over_limit_reason="  Knows the family well  ",
+        expected_version=seen_version(session, Referral, referral.id),
     )
     row = session.get(Allocation, result.id)
     assert row is not None and row.over_limit_reason == "Knows the family well"
@@ -148,7 +162,13 @@ def test_allocation_refusals(session: Session, team_id: int) -> None:
     worker = add_worker(session, team_id, "W1")
     received = receive(session, person_in(team_id, 0))
     with pytest.raises(InvalidInput, match="only triaged referrals") as caught:
-        allocations.allocate(session=session, user=USER, referral_id=received.id, worker_id=worker)
+        allocations.allocate(
+            session=session,
+            user=USER,
+            referral_id=received.id,
+            worker_id=worker,
+            expected_version=seen_version(session, Referral, received.id),
+        )
     assert caught.value.field == "status"
     triaged = triaged_referral(session, team_id, 1)
     for weight in (0, 21, -3):
@@ -159,6 +179,7 @@ def test_allocation_refusals(session: Session, team_id: int) -> None:
                 referral_id=triaged.id,
                 worker_id=worker,
                 weight=weight,
+                expected_version=seen_version(session, Referral, triaged.id),
             )
         assert caught.value.field == "weight"
     assert count(session, Allocation) == 0
@@ -173,7 +194,11 @@ def test_inactive_worker_is_refused(session: Session, team_id: int) -> None:
     referral = triaged_referral(session, team_id, 0)
     with pytest.raises(InvalidInput, match="Lee Gone is not active") as caught:
         allocations.allocate(
-            session=session, user=USER, referral_id=referral.id, worker_id=worker_id
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            worker_id=worker_id,
+            expected_version=seen_version(session, Referral, referral.id),
         )
     assert caught.value.field == "worker"
     assert count(session, Allocation) == 0
@@ -193,6 +218,7 @@ def test_reallocation_ends_one_allocation_and_starts_another(
             referral_id=original.referral_id,
             to_worker_id=second,
             reason=" ",
+            expected_version=allocation_seen_version(session, original.referral_id),
         )
     assert caught.value.field == "reason"
     with pytest.raises(InvalidInput, match="already allocated to that worker"):
@@ -202,6 +228,7 @@ def test_reallocation_ends_one_allocation_and_starts_another(
             referral_id=original.referral_id,
             to_worker_id=first,
             reason="no change",
+            expected_version=allocation_seen_version(session, original.referral_id),
         )
 
     moved = allocations.reallocate(
@@ -245,7 +272,12 @@ def test_refused_reallocation_can_be_retried_with_a_reason(session: Session, tea
     case = allocated_case(session, team_id, first, 0, weight=8)
     with pytest.raises(OverCaseloadLimit):
         allocations.reallocate(
-            session=session, user=USER, referral_id=case.referral_id, to_worker_id=full, reason="x"
+            session=session,
+            user=USER,
+            referral_id=case.referral_id,
+            to_worker_id=full,
+            reason="x",
+            expected_version=allocation_seen_version(session, case.referral_id),
         )
     # Regression: the current allocation used to be ended before the limit check.
     # Refused, so nothing changed: the case is still with the first worker...
@@ -259,6 +291,7 @@ def test_refused_reallocation_can_be_retried_with_a_reason(session: Session, tea
         to_worker_id=full,
         reason="x",
         over_limit_reason="Only Welsh speaker in the team",
+        expected_version=allocation_seen_version(session, case.referral_id),
     )
     assert _open_weights(session, full) == [8]
 

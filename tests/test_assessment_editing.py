@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from factories import USER, add_team, add_worker, allocated_case, count
+from factories import USER, add_team, add_worker, allocated_case, count, seen_version
 from sqlmodel import Session, select
 
 from intapp.models import Assessment, AuditEvent
@@ -136,7 +136,12 @@ def test_a_superseding_draft_is_written_only_when_saved(session: Session, person
     )
     with pytest.raises(InvalidInput, match="Only a signed-off assessment"):
         open_superseding_assessment(session=session, assessment_id=first.id)
-    assessments.sign_off_assessment(session=session, user=USER, assessment_id=first.id)
+    assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=first.id,
+        expected_version=seen_version(session, Assessment, first.id),
+    )
     session.commit()
 
     form = open_superseding_assessment(session=session, assessment_id=first.id)
@@ -193,17 +198,32 @@ def test_a_saved_draft_can_be_discarded_and_leaves_the_record(
     assert event.changes["what_matters"] == ["Getting back to the allotment", None]
     assert audit_actions(session, draft.id) == ["create", "discard"]
     with pytest.raises(NotFound):
-        discard_draft(session=session, user=USER, assessment_id=draft.id)
+        discard_draft(
+            session=session,
+            user=USER,
+            assessment_id=draft.id,
+            expected_version=seen_version(session, Assessment, draft.id),
+        )
 
 
 def test_a_signed_off_assessment_cannot_be_discarded(session: Session, person_id: int) -> None:
     draft = assessments.start_assessment(
         session=session, user=USER, person_id=person_id, content=WRITTEN
     )
-    assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+    assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        expected_version=seen_version(session, Assessment, draft.id),
+    )
     session.commit()
     with pytest.raises(InvalidInput, match="Only a draft") as caught:
-        discard_draft(session=session, user=USER, assessment_id=draft.id)
+        discard_draft(
+            session=session,
+            user=USER,
+            assessment_id=draft.id,
+            expected_version=seen_version(session, Assessment, draft.id),
+        )
     assert caught.value.field == "status"
     session.rollback()
     assert count(session, Assessment) == 1

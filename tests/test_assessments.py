@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 from conftest import FROZEN_NOW
-from factories import USER, add_team, add_worker, allocated_case, count, person_in, receive
+from factories import (
+    USER,
+    add_team,
+    add_worker,
+    allocated_case,
+    count,
+    person_in,
+    receive,
+    seen_version,
+)
 from sqlmodel import Session, select
 
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment, Referral
@@ -187,6 +196,7 @@ def test_assessment_stores_all_ten_outcomes_and_the_determination(
             content=replace(
                 ELIGIBLE, what_matters="Half-typed", outcomes=outcomes(flying="unable")
             ),
+            expected_version=seen_version(session, Assessment, draft.id),
         )
     assert _row(session, draft.id).what_matters == ELIGIBLE.what_matters
 
@@ -234,6 +244,7 @@ def test_carer_assessment_needs_someone_marked_as_a_carer(
             user=USER,
             assessment_id=blank.id,
             content=AssessmentIn(outcomes=outcomes(toilet_needs="unable")),
+            expected_version=seen_version(session, Assessment, blank.id),
         )
     assert caught.value.field == "outcomes"
 
@@ -247,6 +258,7 @@ def test_carer_assessment_needs_someone_marked_as_a_carer(
             needs_arise_from_condition=True,
             significant_wellbeing_impact=True,
         ),
+        expected_version=seen_version(session, Assessment, blank.id),
     )
     assert saved.eligible is True
     assert _row(session, blank.id).eligible is True
@@ -273,10 +285,16 @@ def test_sign_off_makes_the_assessment_immutable(session: Session, person_id: in
             user=USER,
             assessment_id=draft.id,
             content=replace(ELIGIBLE, what_matters="Changed my mind"),
+            expected_version=seen_version(session, Assessment, draft.id),
         )
     assert caught.value.field == "status"
     with pytest.raises(InvalidInput):
-        assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+        assessments.sign_off_assessment(
+            session=session,
+            user=USER,
+            assessment_id=draft.id,
+            expected_version=seen_version(session, Assessment, draft.id),
+        )
     row = _row(session, draft.id)
     assert (row.what_matters, row.version, row.status) == (
         ELIGIBLE.what_matters,
@@ -293,7 +311,12 @@ def test_sign_off_needs_what_matters(session: Session, person_id: int) -> None:
         content=replace(ELIGIBLE, what_matters="   "),
     )
     with pytest.raises(InvalidInput) as caught:
-        assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+        assessments.sign_off_assessment(
+            session=session,
+            user=USER,
+            assessment_id=draft.id,
+            expected_version=seen_version(session, Assessment, draft.id),
+        )
     assert caught.value.field == "what_matters"
     row = _row(session, draft.id)
     assert (row.status, row.signed_off_at) == ("draft", None)
@@ -307,7 +330,12 @@ def test_supersede_copies_into_a_draft_and_its_sign_off_supersedes_the_old(
     )
     with pytest.raises(InvalidInput, match="Only a signed-off assessment"):
         assessments.supersede_assessment(session=session, user=USER, assessment_id=first.id)
-    assessments.sign_off_assessment(session=session, user=USER, assessment_id=first.id)
+    assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=first.id,
+        expected_version=seen_version(session, Assessment, first.id),
+    )
 
     draft = assessments.supersede_assessment(session=session, user=USER, assessment_id=first.id)
     assert draft.id != first.id
@@ -327,8 +355,14 @@ def test_supersede_copies_into_a_draft_and_its_sign_off_supersedes_the_old(
         user=USER,
         assessment_id=draft.id,
         content=replace(ELIGIBLE, what_matters="Walking to the shops again"),
+        expected_version=seen_version(session, Assessment, draft.id),
     )
-    assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+    assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        expected_version=seen_version(session, Assessment, draft.id),
+    )
     session.commit()
 
     statuses = dict(session.exec(select(Assessment.id, Assessment.status)).all())
@@ -347,7 +381,11 @@ def test_an_assessment_is_credited_to_the_key_worker_unless_another_assessor_is_
     assert draft.assessor_id == key_worker
     # A form that names nobody keeps the assessor; one that names someone changes it.
     saved = assessments.save_assessment(
-        session=session, user=USER, assessment_id=draft.id, content=ELIGIBLE
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        content=ELIGIBLE,
+        expected_version=seen_version(session, Assessment, draft.id),
     )
     assert saved.assessor_id == key_worker
     ot = add_worker(session, team_id, "OT1", profession="occupational_therapist")
@@ -356,8 +394,14 @@ def test_an_assessment_is_credited_to_the_key_worker_unless_another_assessor_is_
         user=USER,
         assessment_id=draft.id,
         content=replace(ELIGIBLE, assessor_id=ot),
+        expected_version=seen_version(session, Assessment, draft.id),
     )
-    signed = assessments.sign_off_assessment(session=session, user=USER, assessment_id=named.id)
+    signed = assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=named.id,
+        expected_version=seen_version(session, Assessment, named.id),
+    )
     assert signed.assessor_id == ot
 
 
@@ -368,7 +412,12 @@ def test_a_sign_off_with_nobody_to_credit_is_refused(session: Session, team_id: 
     )
     assert draft.assessor_id is None
     with pytest.raises(InvalidInput, match="allocate a key worker first") as caught:
-        assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+        assessments.sign_off_assessment(
+            session=session,
+            user=USER,
+            assessment_id=draft.id,
+            expected_version=seen_version(session, Assessment, draft.id),
+        )
     assert caught.value.field == "assessor"
     assert _row(session, draft.id).status == "draft"
     # Once someone holds the case, the sign-off is credited to them.
@@ -380,7 +429,19 @@ def test_a_sign_off_with_nobody_to_credit_is_refused(session: Session, team_id: 
         referral_id=referral.id,
         priority="soon",
         pathway="case_management",
+        expected_version=seen_version(session, Referral, referral.id),
     )
-    allocations.allocate(session=session, user=USER, referral_id=referral.id, worker_id=worker)
-    signed = assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+    allocations.allocate(
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        worker_id=worker,
+        expected_version=seen_version(session, Referral, referral.id),
+    )
+    signed = assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        expected_version=seen_version(session, Assessment, draft.id),
+    )
     assert signed.assessor_id == worker

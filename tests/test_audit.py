@@ -7,13 +7,23 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import FROZEN_NOW
-from factories import USER, add_team, add_worker, count, person_in, receive
+from factories import (
+    USER,
+    add_team,
+    add_worker,
+    allocation_seen_version,
+    count,
+    person_in,
+    plan_seen_version,
+    receive,
+    seen_version,
+)
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from intapp import clock
-from intapp.models import AuditEvent, Person, Referral
+from intapp.models import Assessment, AuditEvent, Person, ReablementEpisode, Referral
 from intapp.services import (
     allocations,
     assessments,
@@ -59,12 +69,22 @@ def test_every_change_in_a_case_is_audited_in_order(session: Session) -> None:
         referral_id=referral.id,
         priority="soon",
         pathway="case_management",
+        expected_version=seen_version(session, Referral, referral.id),
     )
     allocation = allocations.allocate(
-        session=session, user=USER, referral_id=referral.id, worker_id=first
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        worker_id=first,
+        expected_version=seen_version(session, Referral, referral.id),
     )
     allocations.reallocate(
-        session=session, user=USER, referral_id=referral.id, to_worker_id=second, reason="Leave"
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        to_worker_id=second,
+        reason="Leave",
+        expected_version=allocation_seen_version(session, referral.id),
     )
     content = AssessmentIn(what_matters="Staying in my flat", outcomes=[])
     draft = assessments.start_assessment(
@@ -75,12 +95,23 @@ def test_every_change_in_a_case_is_audited_in_order(session: Session) -> None:
         user=USER,
         assessment_id=draft.id,
         content=replace(content, strengths="Sense of humour"),
+        expected_version=seen_version(session, Assessment, draft.id),
     )
-    assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+    assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        expected_version=seen_version(session, Assessment, draft.id),
+    )
     plan = PlanContent(lead_worker_id=second, review_date=TODAY, goals=["Stay in my flat"])
     care_plans.create_plan(session=session, user=USER, person_id=referral.person_id, content=plan)
     care_plans.revise_plan(
-        session=session, user=USER, person_id=referral.person_id, content=plan, note="reviewed"
+        session=session,
+        user=USER,
+        person_id=referral.person_id,
+        content=plan,
+        note="reviewed",
+        expected_version=plan_seen_version(session, referral.person_id),
     )
     episode = reablement.start_episode(
         session=session,
@@ -95,20 +126,37 @@ def test_every_change_in_a_case_is_audited_in_order(session: Session) -> None:
         episode_id=episode.id,
         new_planned_end=TODAY + timedelta(days=7),
         reason="Waiting for rails",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     reablement.end_episode(
-        session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        outcome="no_ongoing_support",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     clock.freeze(clock.now() + timedelta(days=91))  # the follow-up falls due
-    reablement.record_followup(session=session, user=USER, episode_id=episode.id, result="at_home")
+    reablement.record_followup(
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        result="at_home",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
+    )
     people.update_person(
         session=session,
         user=USER,
         person_id=referral.person_id,
         person_in=person_in(team, 0, phone="0161 000 0000"),
+        expected_version=seen_version(session, Person, referral.person_id),
     )
     referrals.close_case(
-        session=session, user=USER, referral_id=referral.id, outcome="needs_met", reason="Done"
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        outcome="needs_met",
+        reason="Done",
+        expected_version=seen_version(session, Referral, referral.id),
     )
 
     events = _events_after(session, start)
@@ -159,6 +207,7 @@ def test_triage_audit_records_old_and_new_values(session: Session) -> None:
         referral_id=referral.id,
         priority="urgent",
         pathway="crisis_response",
+        expected_version=seen_version(session, Referral, referral.id),
     )
     session.commit()
 
@@ -222,11 +271,21 @@ def test_a_refused_change_commits_no_audit(engine: Engine) -> None:
         referral = receive(session, person_in(team, 0))
     with unit_of_work(engine) as session:
         referrals.close_case(
-            session=session, user=USER, referral_id=referral.id, outcome="declined", reason="No"
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            outcome="declined",
+            reason="No",
+            expected_version=seen_version(session, Referral, referral.id),
         )
     with pytest.raises(InvalidInput, match="already closed"), unit_of_work(engine) as session:
         referrals.close_case(
-            session=session, user=USER, referral_id=referral.id, outcome="other", reason="Again"
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            outcome="other",
+            reason="Again",
+            expected_version=seen_version(session, Referral, referral.id),
         )
     with read_session(engine) as session:
         actions = session.exec(

@@ -7,11 +7,21 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import FROZEN_NOW
-from factories import USER, add_team, add_worker, allocated_case, person_in, receive
+from factories import (
+    USER,
+    add_team,
+    add_worker,
+    allocated_case,
+    person_in,
+    plan_seen_version,
+    receive,
+    seen_version,
+)
 from import_support import PEOPLE_HEADER, WORKERS_HEADER, csv_bytes, person, run_import, worker
 from sqlmodel import Session
 
 from intapp import clock
+from intapp.models import ReablementEpisode, Referral
 from intapp.services import allocations, care_plans, people, reablement
 from intapp.services.care_plans import PlanContent
 from intapp.services.errors import InvalidInput
@@ -152,6 +162,7 @@ def test_a_plan_whose_dates_have_passed_can_still_be_revised(session: Session) -
                 goals=["Walk to the shops", "Walk to church"],
                 actions=kept.content.actions,
             ),
+            expected_version=plan_seen_version(session, person_id),
         )
         assert revised.number == 2
         added = [*kept.content.actions, {"who": "GP", "what": "Review", "by_when": TODAY}]
@@ -166,6 +177,7 @@ def test_a_plan_whose_dates_have_passed_can_still_be_revised(session: Session) -
                     goals=["Walk"],
                     actions=added,
                 ),
+                expected_version=plan_seen_version(session, person_id),
             )
     finally:
         clock.freeze(FROZEN_NOW)
@@ -189,6 +201,7 @@ def test_reablement_cannot_be_planned_or_extended_past_the_longest_episode(
             episode_id=episode.id,
             new_planned_end=date(2099, 1, 1),
             reason="Slow recovery",
+            expected_version=seen_version(session, ReablementEpisode, episode.id),
         )
     )
     assert error.field == "planned_end"
@@ -215,6 +228,7 @@ def test_reablement_cannot_be_planned_or_extended_past_the_longest_episode(
             episode_id=episode.id,
             new_planned_end=TODAY + timedelta(days=121),
             reason="Slow recovery",
+            expected_version=seen_version(session, ReablementEpisode, episode.id),
         )
     extended = reablement.extend_episode(
         session=session,
@@ -222,6 +236,7 @@ def test_reablement_cannot_be_planned_or_extended_past_the_longest_episode(
         episode_id=episode.id,
         new_planned_end=TODAY + timedelta(days=120),
         reason="Slow recovery",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     assert extended.planned_end_date == TODAY + timedelta(days=120)
 
@@ -244,6 +259,10 @@ def test_the_case_weight_range_and_default_are_settings(session: Session, write_
 
     referral = triaged_referral(session, team, 4)
     default = allocations.allocate(
-        session=session, user=USER, referral_id=referral.id, worker_id=sw
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        worker_id=sw,
+        expected_version=seen_version(session, Referral, referral.id),
     )
     assert default.weight == 9

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import FROZEN_NOW
-from factories import USER, add_team, add_worker, count, person_in, receive
+from factories import USER, add_team, add_worker, count, person_in, plan_seen_version, receive
 from sqlmodel import Session, select
 
 from intapp import clock
@@ -116,6 +116,7 @@ def test_add_action_and_mark_done_each_make_a_version(
         who="Community connector",
         what="Introduce to the lunch club",
         by_when=date(2026, 12, 14),
+        expected_version=plan_seen_version(session, person),
     )
     assert added.number == 2
     assert added.content.actions[1] == {
@@ -126,7 +127,13 @@ def test_add_action_and_mark_done_each_make_a_version(
     }
     assert added.change_note == "added action: Introduce to the lunch club"
 
-    done = care_plans.mark_action_done(session=session, user=USER, person_id=person, action_index=1)
+    done = care_plans.mark_action_done(
+        session=session,
+        user=USER,
+        person_id=person,
+        action_index=1,
+        expected_version=plan_seen_version(session, person),
+    )
     assert done.number == 3
     assert [a["done"] for a in done.content.actions] == [False, True]
     session.commit()
@@ -145,9 +152,21 @@ def test_add_action_and_mark_done_each_make_a_version(
     )
 
     with pytest.raises(InvalidInput, match="already done"):
-        care_plans.mark_action_done(session=session, user=USER, person_id=person, action_index=1)
+        care_plans.mark_action_done(
+            session=session,
+            user=USER,
+            person_id=person,
+            action_index=1,
+            expected_version=plan_seen_version(session, person),
+        )
     with pytest.raises(InvalidInput, match="no action 5"):
-        care_plans.mark_action_done(session=session, user=USER, person_id=person, action_index=4)
+        care_plans.mark_action_done(
+            session=session,
+            user=USER,
+            person_id=person,
+            action_index=4,
+            expected_version=plan_seen_version(session, person),
+        )
     assert count(session, CarePlanVersion) == 3
 
 

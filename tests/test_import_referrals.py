@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import USER, count, fake_nhs_number, person_in, receive, small_organisation
+from factories import (
+    USER,
+    count,
+    fake_nhs_number,
+    person_in,
+    receive,
+    seen_version,
+    small_organisation,
+)
 from import_support import (
     PEOPLE_HEADER,
     REFERRALS_HEADER,
@@ -190,6 +198,7 @@ def test_a_referral_already_triaged_is_not_changed_by_import(lite: Session) -> N
         referral_id=stored(lite, "EXT-0001").id,
         priority="soon",
         pathway="case_management",
+        expected_version=seen_version(lite, Referral, stored(lite, "EXT-0001").id),
     )
     outcome = run_import(lite, "referrals", referrals_file(referral(1, 0, reason="Changed")))
     [problem] = outcome.problems
@@ -211,7 +220,12 @@ def test_a_recent_closure_flags_the_imported_referral_as_a_rereferral(
     clock.freeze(datetime(2026, 11, 10, 12, 0, tzinfo=UTC))
     first = receive(lite, lite.exec(select(Person.id)).first())
     referral_service.close_case(
-        session=lite, user=USER, referral_id=first.id, outcome="needs_met", reason="done"
+        session=lite,
+        user=USER,
+        referral_id=first.id,
+        outcome="needs_met",
+        reason="done",
+        expected_version=seen_version(lite, Referral, first.id),
     )
     clock.freeze(frozen_now)
     nhs = lite.get(Person, first.person_id).nhs_number  # type: ignore[union-attr]

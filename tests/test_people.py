@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from factories import USER, add_team, count, fake_nhs_number, person_in, receive
+from factories import USER, add_team, count, fake_nhs_number, person_in, receive, seen_version
 from sqlmodel import Session, select
 
 from intapp.formatting import parse_date
@@ -175,7 +175,13 @@ def test_birth_today_is_allowed_and_postcode_is_tidied(session: Session, team_id
 def test_update_person_changes_the_row(session: Session, team_id: int) -> None:
     summary = people.create_person(session=session, user=USER, person_in=person_in(team_id, 0))
     changed = replace(person_in(team_id, 0), family_name="Okafor-Reid", risk_tier="high")
-    people.update_person(session=session, user=USER, person_id=summary.id, person_in=changed)
+    people.update_person(
+        session=session,
+        user=USER,
+        person_id=summary.id,
+        person_in=changed,
+        expected_version=seen_version(session, Person, summary.id),
+    )
     session.commit()
     session.expire_all()
     stored = session.get(Person, summary.id)
@@ -298,6 +304,7 @@ def test_update_to_someone_elses_identifier_is_refused_naming_the_field(
                 user=USER,
                 person_id=second.id,
                 person_in=person_in(team_id, 1, **change),
+                expected_version=seen_version(session, Person, second.id),
             )
         assert caught.value.field == field
     session.expire_all()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import FROZEN_NOW
-from factories import USER, person_in, receive, small_organisation
+from factories import USER, person_in, receive, seen_version, small_organisation
 from sqlmodel import Session
 
 from intapp import clock
+from intapp.models import Referral
 from intapp.services import allocations, referrals
 from intapp.services.person_record import person_timeline
 
@@ -23,10 +24,16 @@ def test_the_timeline_shows_each_step_of_a_referral_newest_first(session: Sessio
         referral_id=referral.id,
         priority="urgent",
         pathway="case_management",
+        expected_version=seen_version(session, Referral, referral.id),
     )
     clock.freeze(FROZEN_NOW + timedelta(hours=2))
     allocations.allocate(
-        session=session, user=USER, referral_id=referral.id, worker_id=org.social_worker, weight=6
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        worker_id=org.social_worker,
+        weight=6,
+        expected_version=seen_version(session, Referral, referral.id),
     )
     clock.freeze(FROZEN_NOW + timedelta(hours=3))
     referrals.close_case(
@@ -35,6 +42,7 @@ def test_the_timeline_shows_each_step_of_a_referral_newest_first(session: Sessio
         referral_id=referral.id,
         outcome="needs_met",
         reason="Managing well",
+        expected_version=seen_version(session, Referral, referral.id),
     )
     session.commit()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from factories import USER, add_team, add_worker, count, person_in, receive
+from factories import USER, add_team, add_worker, count, person_in, receive, seen_version
 from sqlmodel import Session, select
 
 from intapp.models import ReablementEpisode
@@ -75,7 +75,12 @@ def test_future_episode_is_planned_until_begun(session: Session, person_id: int)
     assert (row.state, row.start_date, row.planned_end_date) == ("active", TODAY, TODAY + 42 * DAYS)
     assert begun.version == 2
     with pytest.raises(InvalidInput, match="is active; it cannot be started"):
-        reablement.begin_episode(session=session, user=USER, episode_id=planned.id)
+        reablement.begin_episode(
+            session=session,
+            user=USER,
+            episode_id=planned.id,
+            expected_version=seen_version(session, ReablementEpisode, planned.id),
+        )
 
 
 def test_planning_beyond_42_days_needs_a_reason(
@@ -137,6 +142,7 @@ def test_extend_needs_a_reason_and_a_later_date(session: Session, person_id: int
                 episode_id=episode.id,
                 new_planned_end=new_end,
                 reason=reason,
+                expected_version=seen_version(session, ReablementEpisode, episode.id),
             )
         assert caught.value.field == field
     assert _row(session, episode.id).planned_end_date == end
@@ -147,6 +153,7 @@ def test_extend_needs_a_reason_and_a_later_date(session: Session, person_id: int
         episode_id=episode.id,
         new_planned_end=TODAY + 14 * DAYS,
         reason=" Needs stairs practice ",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     row = _row(session, episode.id)
     assert (row.planned_end_date, row.extension_reason) == (
@@ -164,6 +171,7 @@ def test_end_sets_the_91_day_followup(session: Session, team_id: int, person_id:
         outcome="no_ongoing_support",
         ended_on=TODAY - 2 * DAYS,
         barthel_end=BARTHEL_FULL,
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     row = _row(session, episode.id)
     assert (row.state, row.ended_on, row.outcome) == (
@@ -178,14 +186,22 @@ def test_end_sets_the_91_day_followup(session: Session, team_id: int, person_id:
 
     with pytest.raises(InvalidInput, match="is ended; it cannot be ended"):
         reablement.end_episode(
-            session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+            session=session,
+            user=USER,
+            episode_id=episode.id,
+            outcome="no_ongoing_support",
+            expected_version=seen_version(session, ReablementEpisode, episode.id),
         )
 
     # Nobody is followed up after their death.
     other = receive(session, person_in(team_id, 1)).person_id
     died = _start(session, other, TODAY - 10 * DAYS)
     reablement.end_episode(
-        session=session, user=USER, episode_id=died.id, outcome="early_cessation_deceased"
+        session=session,
+        user=USER,
+        episode_id=died.id,
+        outcome="early_cessation_deceased",
+        expected_version=seen_version(session, ReablementEpisode, died.id),
     )
     row = _row(session, died.id)
     assert (row.ended_on, row.outcome, row.followup_due) == (
@@ -197,7 +213,11 @@ def test_end_sets_the_91_day_followup(session: Session, team_id: int, person_id:
     third = receive(session, person_in(team_id, 2)).person_id
     admitted = _start(session, third, TODAY - 10 * DAYS)
     reablement.end_episode(
-        session=session, user=USER, episode_id=admitted.id, outcome="early_cessation_hospital"
+        session=session,
+        user=USER,
+        episode_id=admitted.id,
+        outcome="early_cessation_hospital",
+        expected_version=seen_version(session, ReablementEpisode, admitted.id),
     )
     assert _row(session, admitted.id).followup_due == TODAY + 91 * DAYS
 
@@ -216,6 +236,7 @@ def test_end_is_validated(session: Session, person_id: int) -> None:
                 session=session,
                 user=USER,
                 episode_id=episode.id,
+                expected_version=episode.version,
                 **kwargs,  # type: ignore[arg-type]
             )
         assert caught.value.field == field, kwargs
@@ -228,7 +249,11 @@ def test_ending_past_day_42_needs_an_extension_reason(session: Session, person_i
     # Day 50, and nobody recorded why it ran past day 42.
     with pytest.raises(InvalidInput) as caught:
         reablement.end_episode(
-            session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+            session=session,
+            user=USER,
+            episode_id=episode.id,
+            outcome="no_ongoing_support",
+            expected_version=seen_version(session, ReablementEpisode, episode.id),
         )
     assert caught.value.field == "extension_reason"
     assert _row(session, episode.id).state == "active"
@@ -239,9 +264,14 @@ def test_ending_past_day_42_needs_an_extension_reason(session: Session, person_i
         episode_id=episode.id,
         new_planned_end=TODAY,
         reason="Waiting for a stairlift",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     ended = reablement.end_episode(
-        session=session, user=USER, episode_id=episode.id, outcome="ongoing_low_level_support"
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        outcome="ongoing_low_level_support",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     assert (ended.state, ended.ended_on) == ("ended", TODAY)
 
@@ -249,7 +279,11 @@ def test_ending_past_day_42_needs_an_extension_reason(session: Session, person_i
 def test_ending_on_day_42_needs_no_reason(session: Session, person_id: int) -> None:
     episode = _start(session, person_id, TODAY - 42 * DAYS)
     ended = reablement.end_episode(
-        session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        outcome="no_ongoing_support",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     assert ended.days_running(TODAY) == 42
     assert _row(session, episode.id).state == "ended"
@@ -297,9 +331,14 @@ def test_followup_is_recorded_once_and_only_when_due_unrecorded_is_listed(
             episode_id=started.id,
             outcome=outcome,
             ended_on=TODAY - ago * DAYS,
+            expected_version=seen_version(session, ReablementEpisode, started.id),
         ).id
     result = reablement.record_followup(
-        session=session, user=USER, episode_id=episodes["recorded"], result="at_home"
+        session=session,
+        user=USER,
+        episode_id=episodes["recorded"],
+        result="at_home",
+        expected_version=seen_version(session, ReablementEpisode, episodes["recorded"]),
     )
     assert result.followup_result == "at_home"
     row = _row(session, episodes["recorded"])
@@ -314,12 +353,20 @@ def test_followup_is_recorded_once_and_only_when_due_unrecorded_is_listed(
 
     with pytest.raises(InvalidInput) as caught:
         reablement.record_followup(
-            session=session, user=USER, episode_id=episodes["deceased"], result="at_home"
+            session=session,
+            user=USER,
+            episode_id=episodes["deceased"],
+            result="at_home",
+            expected_version=seen_version(session, ReablementEpisode, episodes["deceased"]),
         )
     assert caught.value.field == "followup"
     with pytest.raises(InvalidInput) as caught:
         reablement.record_followup(
-            session=session, user=USER, episode_id=episodes["overdue"], result="somewhere"
+            session=session,
+            user=USER,
+            episode_id=episodes["overdue"],
+            result="somewhere",
+            expected_version=seen_version(session, ReablementEpisode, episodes["overdue"]),
         )
     assert caught.value.field == "followup_result"
     assert _row(session, episodes["overdue"]).followup_result is None
@@ -329,7 +376,11 @@ def test_followup_needs_an_ended_episode(session: Session, person_id: int) -> No
     running = _start(session, person_id, TODAY - DAYS)
     with pytest.raises(InvalidInput, match="is active"):
         reablement.record_followup(
-            session=session, user=USER, episode_id=running.id, result="at_home"
+            session=session,
+            user=USER,
+            episode_id=running.id,
+            result="at_home",
+            expected_version=seen_version(session, ReablementEpisode, running.id),
         )
 
 
@@ -340,13 +391,22 @@ def test_one_running_episode_per_person(session: Session, team_id: int, person_i
     ) as caught:
         _start(session, person_id, TODAY)
     assert caught.value.field == "person"
-    reablement.begin_episode(session=session, user=USER, episode_id=planned.id)
+    reablement.begin_episode(
+        session=session,
+        user=USER,
+        episode_id=planned.id,
+        expected_version=seen_version(session, ReablementEpisode, planned.id),
+    )
     with pytest.raises(InvalidInput, match=r"already has a reablement episode \(active\)"):
         _start(session, person_id, TODAY)
     assert count(session, ReablementEpisode, ReablementEpisode.person_id == person_id) == 1
 
     reablement.end_episode(
-        session=session, user=USER, episode_id=planned.id, outcome="no_ongoing_support"
+        session=session,
+        user=USER,
+        episode_id=planned.id,
+        outcome="no_ongoing_support",
+        expected_version=seen_version(session, ReablementEpisode, planned.id),
     )
     again = _start(session, person_id, TODAY)
     listed = reablement.person_episodes(session=session, person_id=person_id)
@@ -369,11 +429,19 @@ def test_no_reablement_after_death(session: Session, team_id: int) -> None:
 def test_followup_cannot_be_recorded_before_it_is_due(session: Session, person_id: int) -> None:
     episode = _start(session, person_id, TODAY - 10 * DAYS)
     ended = reablement.end_episode(
-        session=session, user=USER, episode_id=episode.id, outcome="no_ongoing_support"
+        session=session,
+        user=USER,
+        episode_id=episode.id,
+        outcome="no_ongoing_support",
+        expected_version=seen_version(session, ReablementEpisode, episode.id),
     )
     with pytest.raises(InvalidInput, match="due on") as caught:
         reablement.record_followup(
-            session=session, user=USER, episode_id=ended.id, result="at_home"
+            session=session,
+            user=USER,
+            episode_id=ended.id,
+            result="at_home",
+            expected_version=seen_version(session, ReablementEpisode, ended.id),
         )
     assert caught.value.field == "followup_result"
     assert session.get(ReablementEpisode, ended.id).followup_result is None

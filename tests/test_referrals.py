@@ -16,6 +16,7 @@ from factories import (
     count,
     person_in,
     receive,
+    seen_version,
     triaged_referral,
 )
 from sqlalchemy import Engine
@@ -73,6 +74,7 @@ def test_due_by_follows_the_response_target_for_each_priority(
             referral_id=referral.id,
             priority=priority,
             pathway="case_management",
+            expected_version=seen_version(session, Referral, referral.id),
         )
         assert triaged.due_by == received + hours * HOUR, priority
         assert referrals.response_due_by(priority=priority, received_at=received) == (
@@ -91,6 +93,7 @@ def test_medically_optimised_counts_from_the_notice(session: Session, team_id: i
         priority="medically_optimised",
         pathway="intermediate_care",
         clock_starts_at=notice,
+        expected_version=seen_version(session, Referral, referral.id),
     )
     assert triaged.due_by == notice + 4 * HOUR
     assert _stored(session, referral.id).due_by == FROZEN_NOW + HOUR
@@ -176,6 +179,7 @@ def test_status_after_triage_follows_the_pathway(session: Session, team_id: int)
             priority="soon",
             pathway=pathway,
             note="  spoke to daughter  ",
+            expected_version=seen_version(session, Referral, referral.id),
         )
         row = _stored(session, referral.id)
         assert result.status == row.status == expected, pathway
@@ -192,7 +196,12 @@ def test_triage_refuses_bad_pathway_and_priority(session: Session, team_id: int)
     referral = receive(session, person_in(team_id), source="hospital_discharge")
     with pytest.raises(InvalidInput) as caught:
         referrals.triage_referral(
-            session=session, user=USER, referral_id=referral.id, priority="soon", pathway="magic"
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            priority="soon",
+            pathway="magic",
+            expected_version=seen_version(session, Referral, referral.id),
         )
     assert caught.value.field == "pathway"
     with pytest.raises(InvalidInput) as caught:
@@ -202,6 +211,7 @@ def test_triage_refuses_bad_pathway_and_priority(session: Session, team_id: int)
             referral_id=referral.id,
             priority="tomorrow",
             pathway="case_management",
+            expected_version=seen_version(session, Referral, referral.id),
         )
     assert caught.value.field == "priority"
     # Regression: a refused triage used to leave the bad priority dirty in the session.
@@ -226,6 +236,7 @@ def test_triaging_an_allocated_referral_is_refused(session: Session, team_id: in
             referral_id=allocation.referral_id,
             priority="urgent",
             pathway="crisis_response",
+            expected_version=seen_version(session, Referral, allocation.referral_id),
         )
     assert caught.value.field == "status"
     after = _stored(session, allocation.referral_id)
@@ -240,6 +251,7 @@ def test_signposted_referral_cannot_be_triaged_again(session: Session, team_id: 
         referral_id=referral.id,
         priority="routine",
         pathway="community_links",
+        expected_version=seen_version(session, Referral, referral.id),
     )
     with pytest.raises(InvalidInput, match="already signposted"):
         referrals.triage_referral(
@@ -248,6 +260,7 @@ def test_signposted_referral_cannot_be_triaged_again(session: Session, team_id: 
             referral_id=referral.id,
             priority="routine",
             pathway="case_management",
+            expected_version=seen_version(session, Referral, referral.id),
         )
 
 
@@ -259,6 +272,7 @@ def test_triaged_referral_can_be_retriaged(session: Session, team_id: int) -> No
         referral_id=referral.id,
         priority="urgent",
         pathway="crisis_response",
+        expected_version=seen_version(session, Referral, referral.id),
     )
     assert (again.priority, again.pathway, again.status) == ("urgent", "crisis_response", "triaged")
     assert again.due_by == FROZEN_NOW + 2 * HOUR
@@ -393,6 +407,7 @@ def test_rereferral_within_six_months_of_closure_is_flagged(session: Session, te
             referral_id=referral.id,
             outcome="needs_met",
             reason="Managing well at home",
+            expected_version=seen_version(session, Referral, referral.id),
         )
     clock.freeze(FROZEN_NOW)
 
@@ -422,6 +437,7 @@ def test_close_case_ends_the_open_allocation(session: Session, team_id: int) -> 
         referral_id=allocation.referral_id,
         outcome="needs_met",
         reason="  Goals met  ",
+        expected_version=seen_version(session, Referral, allocation.referral_id),
     )
     assert closed.status == "closed"
     assert closed.closed_at == FROZEN_NOW
@@ -440,6 +456,7 @@ def test_close_case_ends_the_open_allocation(session: Session, team_id: int) -> 
             referral_id=allocation.referral_id,
             outcome="other",
             reason="again",
+            expected_version=seen_version(session, Referral, allocation.referral_id),
         )
     assert caught.value.field == "status"
     assert _stored(session, allocation.referral_id).close_outcome == "needs_met"
@@ -449,12 +466,22 @@ def test_close_case_needs_a_known_outcome_and_a_reason(session: Session, team_id
     referral = receive(session, person_in(team_id))
     with pytest.raises(InvalidInput) as caught:
         referrals.close_case(
-            session=session, user=USER, referral_id=referral.id, outcome="fixed", reason="x"
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            outcome="fixed",
+            reason="x",
+            expected_version=seen_version(session, Referral, referral.id),
         )
     assert caught.value.field == "outcome"
     with pytest.raises(InvalidInput) as caught:
         referrals.close_case(
-            session=session, user=USER, referral_id=referral.id, outcome="declined", reason=" "
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            outcome="declined",
+            reason=" ",
+            expected_version=seen_version(session, Referral, referral.id),
         )
     assert caught.value.field == "reason"
     assert _stored(session, referral.id).status == "received"

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from factories import USER, allocated_case, person_in, receive, small_organisation
+from factories import USER, allocated_case, person_in, receive, seen_version, small_organisation
 from sqlmodel import Session
 
+from intapp.models import Referral
 from intapp.services import assessments, care_plans, reablement, referrals
 from intapp.services.care_plans import PlanContent
 from intapp.services.errors import Conflict, NotFound
@@ -28,6 +29,7 @@ def test_triage_opens_on_the_referral_and_the_persons_history(session: Session) 
         referral_id=earlier.id,
         priority="soon",
         pathway="information_advice",
+        expected_version=seen_version(session, Referral, earlier.id),
     )
     latest = receive(session, earlier.person_id, reason="Fall again")
     session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from factories import seen_version
 from sqlmodel import select
 from textual.pilot import Pilot
 from tui_support import seed_case_work, seed_small_team, settled, stop_blinking, wait_for
@@ -125,6 +126,7 @@ def allocating_app(sqlite_engine) -> IntApp:
             referral_id=joe.id,
             priority="discharge_or_falls",
             pathway="reablement_standard",
+            expected_version=seen_version(session, Referral, joe.id),
         )
     return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
 

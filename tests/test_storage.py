@@ -296,6 +296,7 @@ def test_triage_from_a_stale_copy_is_a_conflict(engine: Engine, session: Session
             referral_id=referral_id,
             priority="routine",
             pathway="community_links",
+            expected_version=opened_version,
         )
     session.rollback()
     session.expire_all()

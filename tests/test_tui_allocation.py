@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factories import seen_version
 from sqlmodel import Session, select
 from tui_support import seed_small_team, wait_for
 
@@ -36,6 +37,7 @@ def seed_triaged_with_a_full_worker(engine) -> None:
             referral_id=queue[0].referral_id,
             priority="urgent",
             pathway="case_management",
+            expected_version=seen_version(session, Referral, queue[0].referral_id),
         )
 
 

@@ -3,6 +3,7 @@ discarded, with an audit event, and leaves the person's record."""
 
 from __future__ import annotations
 
+from factories import seen_version
 from sqlmodel import Session, func, select
 from textual.widgets import DataTable, TextArea
 from tui_support import allocate_mary, seed_small_team, seed_with_worker, wait_for
@@ -155,7 +156,12 @@ async def test_a_signed_off_assessment_offers_no_discard(sqlite_engine):
         draft = start_assessment(
             session=session, user="sw.c1", person_id=1, content=AssessmentIn(what_matters="Home")
         )
-        sign_off_assessment(session=session, user="sw.c1", assessment_id=draft.id)
+        sign_off_assessment(
+            session=session,
+            user="sw.c1",
+            assessment_id=draft.id,
+            expected_version=seen_version(session, Assessment, draft.id),
+        )
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
@@ -189,7 +195,12 @@ def test_the_status_line_says_whether_it_is_saved_and_what_it_replaces(sqlite_en
         content = replace(new.content, what_matters="Home")
         first = save_draft(session=session, user="sw.c1", form=new, content=content)
         assert status_text(replace(new, saved=first)) == "draft"
-        sign_off_assessment(session=session, user="sw.c1", assessment_id=first.id)
+        sign_off_assessment(
+            session=session,
+            user="sw.c1",
+            assessment_id=first.id,
+            expected_version=seen_version(session, Assessment, first.id),
+        )
         signed = open_assessment(session=session, assessment_id=first.id)
         assert status_text(signed).endswith("read-only: ctrl+r starts a superseding draft")
         superseding = open_superseding_assessment(session=session, assessment_id=first.id)
@@ -198,6 +209,11 @@ def test_the_status_line_says_whether_it_is_saved_and_what_it_replaces(sqlite_en
         assert status_text(replace(superseding, saved=second)) == (
             "draft replacing the signed-off one"
         )
-        sign_off_assessment(session=session, user="sw.c1", assessment_id=second.id)
+        sign_off_assessment(
+            session=session,
+            user="sw.c1",
+            assessment_id=second.id,
+            expected_version=seen_version(session, Assessment, second.id),
+        )
         old = open_assessment(session=session, assessment_id=first.id)
         assert status_text(old).endswith("read-only: a later assessment replaces it")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factories import seen_version
 from sqlmodel import Session, select
 from textual.widgets import Checkbox, Input, Select, TextArea
 from tui_support import allocate_mary, seed_with_worker, wait_for
@@ -271,9 +272,15 @@ async def test_a_first_care_plan_starts_with_the_allocated_worker_as_lead(sqlite
             referral_id=referral.id,
             priority="soon",
             pathway="case_management",
+            expected_version=seen_version(session, Referral, referral.id),
         )
         allocations.allocate(
-            session=session, user="setup", referral_id=referral.id, worker_id=allocated, weight=6
+            session=session,
+            user="setup",
+            referral_id=referral.id,
+            worker_id=allocated,
+            weight=6,
+            expected_version=seen_version(session, Referral, referral.id),
         )
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factories import seen_version
 from sqlmodel import Session, select
 from tui_support import seed_small_team, wait_for
 
@@ -35,6 +36,7 @@ async def test_a_stale_triage_is_refused_and_reload_shows_the_other_change(sqlit
                 referral_id=referral_id,
                 priority="urgent",
                 pathway="crisis_response",
+                expected_version=seen_version(other, Referral, referral_id),
             )
 
         triage.query_one("#pathway").value = "case_management"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from factories import seen_version
 from sqlalchemy import Engine
 from sqlmodel import select
 from textual.pilot import Pilot
@@ -112,9 +113,15 @@ def seed_case_work(engine: Engine) -> None:
             referral_id=mary.referral_id,
             priority="soon",
             pathway="reablement_standard",
+            expected_version=seen_version(session, Referral, mary.referral_id),
         )
         allocations.allocate(
-            session=session, user="setup", referral_id=mary.referral_id, worker_id=worker, weight=8
+            session=session,
+            user="setup",
+            referral_id=mary.referral_id,
+            worker_id=worker,
+            weight=8,
+            expected_version=seen_version(session, Referral, mary.referral_id),
         )
         assessments.start_assessment(session=session, user="setup", person_id=mary.person_id)
         care_plans.create_plan(
@@ -163,7 +170,13 @@ def allocate_mary(engine: Engine, worker_id: int) -> None:
             referral_id=referral.id,
             priority="soon",
             pathway="case_management",
+            expected_version=seen_version(session, Referral, referral.id),
         )
         allocations.allocate(
-            session=session, user="setup", referral_id=referral.id, worker_id=worker_id, weight=6
+            session=session,
+            user="setup",
+            referral_id=referral.id,
+            worker_id=worker_id,
+            weight=6,
+            expected_version=seen_version(session, Referral, referral.id),
         )

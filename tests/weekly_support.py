@@ -10,10 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from factories import USER, add_team, add_worker, person_in, receive, small_organisation
+from factories import (
+    USER,
+    add_team,
+    add_worker,
+    person_in,
+    receive,
+    seen_version,
+    small_organisation,
+)
 from sqlmodel import Session
 
 from intapp import clock
+from intapp.models import Assessment, ReablementEpisode, Referral
 from intapp.services import allocations, assessments, care_plans, reablement, referrals
 from intapp.services.assessments import AssessmentIn, blank_outcomes
 from intapp.services.care_plans import PlanContent
@@ -70,6 +79,7 @@ def build_week(session: Session) -> Week:
                 referral_id=referral.id,
                 priority=priority,
                 pathway="case_management",
+                expected_version=seen_version(session, Referral, referral.id),
             )
         if allocated is not None:
             moment, worker_id, weight = allocated
@@ -80,6 +90,7 @@ def build_week(session: Session) -> Week:
                 referral_id=referral.id,
                 worker_id=worker_id,
                 weight=weight,
+                expected_version=seen_version(session, Referral, referral.id),
             )
         if closed is not None:
             clock.freeze(closed)
@@ -89,6 +100,7 @@ def build_week(session: Session) -> Week:
                 referral_id=referral.id,
                 outcome="needs_met",
                 reason="goals met",
+                expected_version=seen_version(session, Referral, referral.id),
             )
         return referral.person_id
 
@@ -144,7 +156,12 @@ def build_week(session: Session) -> Week:
                 assessor_id=ben,
             ),
         )
-        assessments.sign_off_assessment(session=session, user=USER, assessment_id=draft.id)
+        assessments.sign_off_assessment(
+            session=session,
+            user=USER,
+            assessment_id=draft.id,
+            expected_version=seen_version(session, Assessment, draft.id),
+        )
 
     # Care plans: Asha's is due for review on Wednesday; Ben's was due the week before.
     clock.freeze(at(11, 1, 9))
@@ -177,7 +194,12 @@ def build_week(session: Session) -> Week:
         if ended is not None:
             clock.freeze(datetime(ended.year, ended.month, ended.day, 16, tzinfo=UTC))
             reablement.end_episode(
-                session=session, user=USER, episode_id=made.id, outcome=outcome, ended_on=ended
+                session=session,
+                user=USER,
+                episode_id=made.id,
+                outcome=outcome,
+                ended_on=ended,
+                expected_version=seen_version(session, ReablementEpisode, made.id),
             )
         return made.id
 
@@ -188,6 +210,12 @@ def build_week(session: Session) -> Week:
         23, date(2026, 7, 15), ended=date(2026, 8, 20), outcome="ongoing_low_level_support"
     )
     clock.freeze(at(11, 21, 10))
-    reablement.record_followup(session=session, user=USER, episode_id=followed, result="at_home")
+    reablement.record_followup(
+        session=session,
+        user=USER,
+        episode_id=followed,
+        result="at_home",
+        expected_version=seen_version(session, ReablementEpisode, followed),
+    )
     clock.freeze(at(11, 23, 9))
     return Week(asha, ben, cara, dev, eve)

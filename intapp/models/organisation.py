@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, String
 from sqlmodel import Field, SQLModel
 
+from intapp.models.base import Versioned
+
 
 class Locality(SQLModel, table=True):
     """A part of the city (North, Central, South)."""
@@ -36,7 +38,7 @@ class GpPractice(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
 
 
-class Worker(SQLModel, table=True):
+class Worker(Versioned, SQLModel, table=True):
     """A member of staff who can hold cases; keeps their own employer and profession."""
 
     __table_args__ = (
@@ -54,6 +56,7 @@ class Worker(SQLModel, table=True):
     caseload_limit: int = Field(default=100, description="weighted points")
     email: str | None = Field(default=None, sa_type=String(200))
     active: bool = Field(default=True)
+    version: int = Field(default=1)
 
     @property
     def display_name(self) -> str:

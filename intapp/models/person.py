@@ -7,10 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
+from intapp.models.base import Versioned
 from intapp.models.types import UTCDateTime
 
 
-class Person(SQLModel, table=True):
+class Person(Versioned, SQLModel, table=True):
     """Someone known to a team. NHS number first; a local id where there is none."""
 
     __table_args__ = (
@@ -42,6 +43,7 @@ class Person(SQLModel, table=True):
     cares_for_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     date_of_death: date | None = Field(default=None)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1)
 
     @property
     def display_name(self) -> str:

@@ -157,7 +157,7 @@ def allocate(
     worker_id: int,
     weight: int | None = None,
     over_limit_reason: str | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> AllocationSummary:
     """Allocate a triaged referral to a key worker, within their weighted limit."""
     referral = load_referral(session=session, referral_id=referral_id)
@@ -195,7 +195,7 @@ def reallocate(
     reason: str,
     weight: int | None = None,
     over_limit_reason: str | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> AllocationSummary:
     """Move an open case to another worker: end the current allocation, start a new one.
 
@@ -277,6 +277,9 @@ def bulk_reassign(
             to_worker_id=target,
             reason=reason,
             over_limit_reason=over_limit_reason,
+            # Read in this transaction, so current unless someone changes it meanwhile,
+            # when the write itself is refused.
+            expected_version=case.version,
         )
         headroom[target] -= case.weight
         moves.append(Move(case.referral_id, from_worker_id, target, case.weight))

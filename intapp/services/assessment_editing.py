@@ -114,7 +114,7 @@ def save_draft(
 
 
 def discard_draft(
-    *, session: Session, user: str, assessment_id: int, expected_version: int | None = None
+    *, session: Session, user: str, assessment_id: int, expected_version: int
 ) -> AssessmentSummary:
     """Delete a draft that will not be signed off. The audit trail keeps what it said,
     under the action "discard"; a signed-off assessment can only be superseded."""

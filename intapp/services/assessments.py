@@ -281,7 +281,7 @@ def save_assessment(
     user: str,
     assessment_id: int,
     content: AssessmentIn,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> AssessmentSummary:
     """Save changes to a draft."""
     assessment = load_assessment(session=session, assessment_id=assessment_id)
@@ -302,7 +302,7 @@ def check_ready_to_sign_off(*, what_matters: str) -> None:
 
 
 def sign_off_assessment(
-    *, session: Session, user: str, assessment_id: int, expected_version: int | None = None
+    *, session: Session, user: str, assessment_id: int, expected_version: int
 ) -> AssessmentSummary:
     """Sign off a draft; from now on it is never edited, only superseded."""
     assessment = load_assessment(session=session, assessment_id=assessment_id)

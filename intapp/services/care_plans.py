@@ -186,7 +186,7 @@ def revise_plan(
     person_id: int,
     content: PlanContent,
     note: str = "",
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> PlanView:
     """Save a change as a new version; earlier versions stay as they were."""
     plan = _plan_for(session=session, person_id=person_id)
@@ -250,7 +250,7 @@ def add_action(
     who: str,
     what: str,
     by_when: date,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> PlanView:
     """Add one action to the plan (a new version)."""
     plan = _require_current(session=session, person_id=person_id)
@@ -272,7 +272,7 @@ def mark_action_done(
     user: str,
     person_id: int,
     action_index: int,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> PlanView:
     """Mark the action at `action_index` (0-based) done (a new version)."""
     plan = _require_current(session=session, person_id=person_id)

@@ -41,9 +41,13 @@ class OverCaseloadLimit(DomainError):
         self.weight = weight
 
 
-def check_version(kind: str, current: int, expected: int | None) -> None:
-    """Refuse an edit based on a stale copy of the record."""
-    if expected is not None and expected != current:
+def check_version(kind: str, current: int, expected: int) -> None:
+    """Refuse an edit based on a stale copy of the record.
+
+    Every edit a person makes names the version they saw: without it, the second of
+    two editors would silently overwrite the first.
+    """
+    if expected != current:
         raise Conflict(
             f"This {kind} was changed by someone else after you opened it "
             f"(your copy is version {expected}, the saved one is version {current}). "

@@ -10,7 +10,7 @@ from intapp.codes import Profession
 from intapp.config import load_settings
 from intapp.models import Locality, Team, Worker
 from intapp.services import audit, bounds
-from intapp.services.errors import InvalidInput, NotFound
+from intapp.services.errors import InvalidInput, NotFound, check_version
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,71 @@ def caseload_limit_for(fte: float, caseload_limit: int | None = None) -> int:
     return limit
 
 
+_WORKER = Worker.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class WorkerSummary:
+    """A worker as an editor sees them, with the version an edit must name."""
+
+    id: int
+    staff_id: str
+    given_name: str
+    family_name: str
+    profession: str
+    team_id: int
+    fte: float
+    caseload_limit: int
+    email: str | None
+    active: bool
+    version: int
+
+
+def _summarise_worker(worker: Worker) -> WorkerSummary:
+    assert worker.id is not None
+    return WorkerSummary(
+        id=worker.id,
+        staff_id=worker.staff_id,
+        given_name=worker.given_name,
+        family_name=worker.family_name,
+        profession=worker.profession,
+        team_id=worker.team_id,
+        fte=worker.fte,
+        caseload_limit=worker.caseload_limit,
+        email=worker.email,
+        active=worker.active,
+        version=worker.version,
+    )
+
+
+def _checked_worker(
+    *,
+    session: Session,
+    given_name: str,
+    family_name: str,
+    profession: str,
+    team_id: int,
+    fte: float,
+    email: str | None,
+) -> tuple[str, str]:
+    """The trimmed names, once the names, email, profession, FTE and team pass the rules."""
+    if not given_name.strip() or not family_name.strip():
+        raise InvalidInput("Worker's given and family names are required", field="name")
+    for value, name, label in (
+        (given_name, "given_name", "Given name"),
+        (family_name, "family_name", "Family name"),
+        (email or "", "email", "Email"),
+    ):
+        bounds.checked_length(
+            value.strip(), bounds.column_length(_WORKER, name), field=name, label=label
+        )
+    checked_profession(profession)
+    checked_fte(fte)
+    if session.get(Team, team_id) is None:
+        raise InvalidInput(f"There is no team with id {team_id}", field="team")
+    return given_name.strip(), family_name.strip()
+
+
 def add_worker(
     *,
     session: Session,
@@ -119,29 +184,28 @@ def add_worker(
     """Add a worker; their limit defaults to 100 points per full-time post."""
     if not staff_id.strip():
         raise InvalidInput("Staff id is required", field="staff_id")
-    if not given_name.strip() or not family_name.strip():
-        raise InvalidInput("Worker's given and family names are required", field="name")
-    table = Worker.__table__  # type: ignore[attr-defined]
-    for value, name, label in (
-        (staff_id, "staff_id", "Staff id"),
-        (given_name, "given_name", "Given name"),
-        (family_name, "family_name", "Family name"),
-        (email or "", "email", "Email"),
-    ):
-        bounds.checked_length(
-            value.strip(), bounds.column_length(table, name), field=name, label=label
-        )
-    checked_profession(profession)
-    checked_fte(fte)
-    if session.get(Team, team_id) is None:
-        raise InvalidInput(f"There is no team with id {team_id}", field="team")
+    given_name, family_name = _checked_worker(
+        session=session,
+        given_name=given_name,
+        family_name=family_name,
+        profession=profession,
+        team_id=team_id,
+        fte=fte,
+        email=email,
+    )
+    bounds.checked_length(
+        staff_id.strip(),
+        bounds.column_length(_WORKER, "staff_id"),
+        field="staff_id",
+        label="Staff id",
+    )
     limit = caseload_limit_for(fte, caseload_limit)
     if session.exec(select(Worker).where(Worker.staff_id == staff_id.strip())).first():
         raise InvalidInput(f"Staff id {staff_id} is already in use", field="staff_id")
     worker = Worker(
         staff_id=staff_id.strip(),
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
+        given_name=given_name,
+        family_name=family_name,
         profession=profession,
         team_id=team_id,
         fte=fte,
@@ -150,3 +214,52 @@ def add_worker(
     )
     audit.save_create(session=session, user=user, row=worker)
     return worker.id  # type: ignore[return-value]
+
+
+def get_worker(*, session: Session, worker_id: int) -> WorkerSummary:
+    """One worker, or `NotFound`."""
+    worker = session.get(Worker, worker_id)
+    if worker is None:
+        raise NotFound(f"There is no worker with id {worker_id}")
+    return _summarise_worker(worker)
+
+
+def update_worker(
+    *,
+    session: Session,
+    user: str,
+    worker_id: int,
+    expected_version: int,
+    given_name: str,
+    family_name: str,
+    profession: str,
+    team_id: int,
+    fte: float,
+    caseload_limit: int,
+    email: str | None = None,
+    active: bool = True,
+) -> WorkerSummary:
+    """Change a worker's details (a move of team, new hours, leaving), audited.
+
+    `expected_version` is the version the editor saw; a later one is a `Conflict`.
+    """
+    worker = session.get(Worker, worker_id)
+    if worker is None:
+        raise NotFound(f"There is no worker with id {worker_id}")
+    check_version("worker", worker.version, expected_version)
+    given_name, family_name = _checked_worker(
+        session=session,
+        given_name=given_name,
+        family_name=family_name,
+        profession=profession,
+        team_id=team_id,
+        fte=fte,
+        email=email,
+    )
+    before = audit.snapshot(worker)
+    worker.given_name, worker.family_name = given_name, family_name
+    worker.profession, worker.team_id, worker.fte = profession, team_id, fte
+    worker.caseload_limit = caseload_limit_for(fte, caseload_limit)
+    worker.email, worker.active = email, active
+    audit.save_update(session=session, user=user, row=worker, before=before)
+    return _summarise_worker(worker)

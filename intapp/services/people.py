@@ -14,7 +14,7 @@ from intapp.codes import RiskTier
 from intapp.formatting import parse_date
 from intapp.models import Person, Team
 from intapp.services import audit, bounds
-from intapp.services.errors import InvalidInput, NotFound
+from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.nhs_number import format_nhs_number, normalise
 
 COHORT_FLAGS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
@@ -61,6 +61,8 @@ class PersonSummary:
     risk_tier: str
     date_of_death: date | None
     cohorts: tuple[str, ...] = field(default=())
+    # The version this copy was read at; an edit must name it (see `update_person`).
+    version: int = 1
 
     @property
     def name(self) -> str:
@@ -90,6 +92,7 @@ def summarise(person: Person) -> PersonSummary:
         risk_tier=person.risk_tier,
         date_of_death=person.date_of_death,
         cohorts=tuple(flag for flag in COHORT_FLAGS if getattr(person, flag)),
+        version=person.version,
     )
 
 
@@ -290,10 +293,15 @@ def create_person(*, session: Session, user: str, person_in: PersonIn) -> Person
 
 
 def update_person(
-    *, session: Session, user: str, person_id: int, person_in: PersonIn
+    *, session: Session, user: str, person_id: int, person_in: PersonIn, expected_version: int
 ) -> PersonSummary:
-    """Change a person's details, auditing each changed field."""
+    """Change a person's details, auditing each changed field.
+
+    `expected_version` is the version of the record the editor saw; a later one means
+    someone else changed it meanwhile, and the edit is refused as a `Conflict`.
+    """
     person = load_person(session=session, person_id=person_id)
+    check_version("person", person.version, expected_version)
     clean = validated(person_in, session=session)
     _check_identifiers_free(session=session, person_in=clean, person_id=person_id)
     before = audit.snapshot(person)

@@ -200,7 +200,7 @@ def _editable_episode(
     *,
     session: Session,
     episode_id: int,
-    expected_version: int | None,
+    expected_version: int,
     action: str,
     allowed_states: tuple[str, ...],
 ) -> tuple[ReablementEpisode, dict[str, object]]:
@@ -214,7 +214,7 @@ def _editable_episode(
 
 
 def begin_episode(
-    *, session: Session, user: str, episode_id: int, expected_version: int | None = None
+    *, session: Session, user: str, episode_id: int, expected_version: int
 ) -> EpisodeSummary:
     """Mark a planned episode as started today."""
     episode, before = _editable_episode(
@@ -239,7 +239,7 @@ def extend_episode(
     episode_id: int,
     new_planned_end: date,
     reason: str,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> EpisodeSummary:
     """Move the planned end later; a reason is always required."""
     episode, before = _editable_episode(
@@ -270,7 +270,7 @@ def end_episode(
     outcome: str,
     ended_on: date | None = None,
     barthel_end: list[int] | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> EpisodeSummary:
     """End an active episode with its SALT outcome and set the 91-day follow-up."""
     episode, before = _editable_episode(
@@ -310,7 +310,7 @@ def record_followup(
     user: str,
     episode_id: int,
     result: str,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> EpisodeSummary:
     """Record where the person is at the 91-day follow-up."""
     episode, before = _editable_episode(

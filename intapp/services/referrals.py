@@ -224,7 +224,7 @@ def triage_referral(
     pathway: str,
     note: str = "",
     clock_starts_at: datetime | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> ReferralSummary:
     """Set priority, deadline and pathway. `clock_starts_at` is the "medically optimised" notice."""
     referral = load_referral(session=session, referral_id=referral_id)
@@ -262,7 +262,7 @@ def close_case(
     referral_id: int,
     outcome: str,
     reason: str,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> ReferralSummary:
     """Close a case with an outcome and a reason, ending its open allocation."""
     referral = load_referral(session=session, referral_id=referral_id)

@@ -68,13 +68,14 @@ class Prepared:
         order = [position[name] for name in expected]
         self.order = None if order == list(range(len(names))) else order
 
-    def run(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Execute for every row, a few thousand rows per round trip."""
+    def run(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Execute for every row, a few thousand rows per round trip; rows affected."""
         processed = self.processed
         last_in: list[Any] = [None] * len(self.names)
         last_out: list[Any] = [None] * len(self.names)
         order, names, positional = self.order, self.names, self.positional
         batch: list[Any] = []
+        affected = 0
         for row in rows:
             values = list(row)
             for i, process in processed:
@@ -93,10 +94,11 @@ class Prepared:
             else:
                 batch.append(tuple([values[i] for i in order]))
             if len(batch) == ROWS_PER_EXECUTE:
-                self.connection.exec_driver_sql(self.sql, batch)
+                affected += self.connection.exec_driver_sql(self.sql, batch).rowcount
                 batch = []
         if batch:
-            self.connection.exec_driver_sql(self.sql, batch)
+            affected += self.connection.exec_driver_sql(self.sql, batch).rowcount
+        return affected
 
 
 def prepared_insert(
@@ -127,24 +129,36 @@ def insert_rows(
     prepared_insert(connection, table, columns).run(rows)
 
 
+class StaleRows(Exception):
+    """Rows changed by someone else between an import reading them and writing them."""
+
+
 def update_rows(
     connection: Connection,
     table: Table,
     columns: list[str],
     rows: Iterable[Sequence[Any]],
     *,
-    bump_version: bool = False,
+    versioned: bool = False,
 ) -> None:
     """UPDATE rows by id; each row is ``(id, *values in columns order)``.
 
-    `bump_version` increments the optimistic-lock `version`, so an app user holding a
-    copy of the row is told it changed rather than overwriting the import.
+    With `versioned`, each row is ``(id, version read, *values)``: the UPDATE applies
+    only at that version and increments it, so an app user holding an older copy is
+    told it changed rather than overwriting the import, and a change saved while the
+    import ran raises `StaleRows` rather than being overwritten by it.
     """
     values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in columns}
-    if bump_version:
+    names = ["v_id", *(f"v_{name}" for name in columns)]
+    statement = update(table).where(table.c.id == bindparam("v_id"))
+    if versioned:
         values["version"] = table.c.version + literal_column("1")
-    statement = update(table).where(table.c.id == bindparam("v_id")).values(values)
-    Prepared(connection, statement, ["v_id", *(f"v_{name}" for name in columns)]).run(rows)
+        statement = statement.where(table.c.version == bindparam("v_version"))
+        names.insert(1, "v_version")
+    rows = list(rows)
+    changed = Prepared(connection, statement.values(values), names).run(rows)
+    if versioned and changed != len(rows):
+        raise StaleRows(f"{len(rows) - changed} of {len(rows)} rows changed meanwhile")
 
 
 def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:

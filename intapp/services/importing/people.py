@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, false, null, select
+from sqlalchemy import Connection, Table, false, literal_column, null, select
 
 from intapp import clock
 from intapp.codes import RiskTier
@@ -95,7 +95,7 @@ COMPARED = (
     "date_of_death",
     "local_id",
 )
-FETCHED = ("id", "nhs_number", *COMPARED)
+FETCHED = ("id", "version", "nhs_number", *COMPARED)
 INSERTED = (
     "id",
     "nhs_number",
@@ -118,6 +118,7 @@ CONSTANTS: dict[str, Any] = {
     **{flag: false() for flag in rules.COHORT_FLAGS},
     "is_carer": false(),
     "cares_for_id": null(),
+    "version": literal_column("1"),
 }
 
 # What a "create" audit event records: every field an import file can set.
@@ -234,7 +235,7 @@ def _sort_against_database(
         if row.nhs_number and stored.nhs_number is None:
             changes["nhs_number"] = (None, row.nhs_number)
         if changes:
-            plan.updates.append(Update(stored.id, changes))
+            plan.updates.append(Update(stored.id, stored.version, changes))
         else:
             plan.unchanged += 1
 

@@ -22,9 +22,11 @@ R = TypeVar("R")
 
 @dataclass(frozen=True, slots=True)
 class Update:
-    """A matched record and the fields the file changes: ``{field: (old, new)}``."""
+    """A matched record, the version it was read at, and the fields the file changes:
+    ``{field: (old, new)}``."""
 
     id: int
+    version: int
     changes: dict[str, tuple[Any, Any]]
 
 
@@ -108,17 +110,18 @@ def parsed_rows(
         progress(stage, plan.rows_read, plan.rows_read)
 
 
-def write_updates(
-    connection: Connection, table: Table, updates: Iterable[Update], *, bump_version: bool = False
-) -> None:
-    """Apply updates, one executemany per distinct set of changed fields."""
+def write_updates(connection: Connection, table: Table, updates: Iterable[Update]) -> None:
+    """Apply updates, one executemany per distinct set of changed fields.
+
+    Each applies only at the version it was read at, and bumps it (see `update_rows`).
+    """
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for update in updates:
         names = tuple(sorted(update.changes))
-        values = (update.id, *(update.changes[name][1] for name in names))
+        values = (update.id, update.version, *(update.changes[name][1] for name in names))
         groups.setdefault(names, []).append(values)
     for names, rows in groups.items():
-        update_rows(connection, table, list(names), rows, bump_version=bump_version)
+        update_rows(connection, table, list(names), rows, versioned=True)
 
 
 def write_new_rows(

@@ -83,7 +83,16 @@ class ReferralRow:
 
 
 COMPARED = ("received_at", "source", "route_of_access", "reason", "priority", "team_id")
-FETCHED = ("id", "reference", "person_id", "status", "due_by", "is_rereferral", *COMPARED)
+FETCHED = (
+    "id",
+    "version",
+    "reference",
+    "person_id",
+    "status",
+    "due_by",
+    "is_rereferral",
+    *COMPARED,
+)
 INSERTED = (
     "id",
     "reference",
@@ -270,7 +279,7 @@ def _compare(
     for name, stored_value in (("due_by", match.due_by), ("is_rereferral", match.is_rereferral)):
         if getattr(row, name) != stored_value:
             changes[name] = (stored_value, getattr(row, name))
-    plan.updates.append(Update(match.id, changes))
+    plan.updates.append(Update(match.id, match.version, changes))
 
 
 def write_referrals(
@@ -292,7 +301,7 @@ def write_referrals(
         progress=progress,
         stage="Writing referrals",
     )
-    write_updates(connection, REFERRAL, plan.updates, bump_version=True)
+    write_updates(connection, REFERRAL, plan.updates)
     audit.updated((u.id, u.changes) for u in plan.updates)
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from intapp import clock
 from intapp.services.errors import Conflict, InvalidInput
 from intapp.services.importing.batch import AuditWriter, record_batch
+from intapp.services.importing.bulk import StaleRows
 from intapp.services.importing.columns import Problem
 from intapp.services.importing.people import PeoplePlan, plan_people, write_people
 from intapp.services.importing.plan import FilePlan, Progress
@@ -176,8 +177,9 @@ def _write(
     try:
         with big_sqlite_cache(connection):
             _write_files(connection, plans, batch_ids, now=now, user=user, progress=progress)
-    except IntegrityError as error:
-        # Someone else stored the same NHS number, staff id or reference meanwhile.
+    except (IntegrityError, StaleRows) as error:
+        # Someone else stored the same NHS number, staff id or reference meanwhile, or
+        # changed a record this import read and was about to update.
         raise Conflict(
             "Another change to the same records was saved while this import ran, so "
             "nothing was imported. Run the import again."

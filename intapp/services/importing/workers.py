@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, true
+from sqlalchemy import Connection, Table, literal_column, true
 
 from intapp.codes import Profession
 from intapp.models import Worker
@@ -97,7 +97,8 @@ def plan_workers(
     rows = list(parsed_rows(plan, columns(teams=teams), make, progress=progress))
     if plan.fatal:
         return plan
-    wanted = [WORKER.c.id, WORKER.c.staff_id, *(WORKER.c[name] for name in COMPARED)]
+    wanted = [WORKER.c.id, WORKER.c.version, WORKER.c.staff_id]
+    wanted += [WORKER.c[name] for name in COMPARED]
     stored = {r.staff_id: r for r in rows_where_in(connection, wanted, WORKER.c.staff_id, seen)}
     for row in rows:
         match = stored.get(row.staff_id)
@@ -113,7 +114,7 @@ def plan_workers(
             if getattr(row, name) is not None and getattr(row, name) != getattr(match, name)
         }
         if changes:
-            plan.updates.append(Update(match.id, changes))
+            plan.updates.append(Update(match.id, match.version, changes))
         else:
             plan.unchanged += 1
     return plan
@@ -130,7 +131,7 @@ def write_workers(
         connection,
         table=WORKER,
         columns=INSERTED,
-        constants={"active": true()},
+        constants={"active": true(), "version": literal_column("1")},
         audited=AUDITED,
         rows=plan.creates,
         values=_insert_values,
