@@ -222,8 +222,9 @@ def plan_seen_version(session: Session, person_id: int) -> int:
     return seen_version(session, CarePlan, plan.id)
 
 
-def allocation_seen_version(session: Session, referral_id: int) -> int:
-    """The version of a case's open allocation as an editor would see it."""
+def open_allocation(session: Session, referral_id: int) -> dict[str, int]:
+    """A case's open allocation as an editor would see it: the keywords `reallocate`
+    needs to know which allocation, at which version, is being moved."""
     from intapp.models import Allocation
 
     session.flush()
@@ -233,4 +234,7 @@ def allocation_seen_version(session: Session, referral_id: int) -> int:
             Allocation.ended_at == None,  # noqa: E711
         )
     ).one()
-    return seen_version(session, Allocation, open_one.id)
+    return {
+        "allocation_id": open_one.id,
+        "expected_version": seen_version(session, Allocation, open_one.id),
+    }

@@ -11,8 +11,8 @@ from factories import (
     add_team,
     add_worker,
     allocated_case,
-    allocation_seen_version,
     count,
+    open_allocation,
     person_in,
     receive,
     seen_version,
@@ -59,7 +59,7 @@ def test_weighted_load_is_the_sum_of_open_weights(session: Session, team_id: int
         referral_id=cases[1].referral_id,
         to_worker_id=other,
         reason="Closer to home",
-        expected_version=allocation_seen_version(session, cases[1].referral_id),
+        **open_allocation(session, cases[1].referral_id),
     )
     assert allocations.weighted_caseload(session=session, worker_id=worker) == 13
     assert allocations.weighted_caseload(session=session, worker_id=other) == 17
@@ -218,7 +218,7 @@ def test_reallocation_ends_one_allocation_and_starts_another(
             referral_id=original.referral_id,
             to_worker_id=second,
             reason=" ",
-            expected_version=allocation_seen_version(session, original.referral_id),
+            **open_allocation(session, original.referral_id),
         )
     assert caught.value.field == "reason"
     with pytest.raises(InvalidInput, match="already allocated to that worker"):
@@ -228,7 +228,7 @@ def test_reallocation_ends_one_allocation_and_starts_another(
             referral_id=original.referral_id,
             to_worker_id=first,
             reason="no change",
-            expected_version=allocation_seen_version(session, original.referral_id),
+            **open_allocation(session, original.referral_id),
         )
 
     moved = allocations.reallocate(
@@ -237,6 +237,7 @@ def test_reallocation_ends_one_allocation_and_starts_another(
         referral_id=original.referral_id,
         to_worker_id=second,
         reason="Sickness absence",
+        allocation_id=original.id,
         expected_version=original.version,
     )
     history = allocations.allocation_history(session=session, referral_id=original.referral_id)
@@ -277,7 +278,7 @@ def test_refused_reallocation_can_be_retried_with_a_reason(session: Session, tea
             referral_id=case.referral_id,
             to_worker_id=full,
             reason="x",
-            expected_version=allocation_seen_version(session, case.referral_id),
+            **open_allocation(session, case.referral_id),
         )
     # Regression: the current allocation used to be ended before the limit check.
     # Refused, so nothing changed: the case is still with the first worker...
@@ -291,7 +292,7 @@ def test_refused_reallocation_can_be_retried_with_a_reason(session: Session, tea
         to_worker_id=full,
         reason="x",
         over_limit_reason="Only Welsh speaker in the team",
-        expected_version=allocation_seen_version(session, case.referral_id),
+        **open_allocation(session, case.referral_id),
     )
     assert _open_weights(session, full) == [8]
 

@@ -154,6 +154,7 @@ class CaseloadScreen(DataScreen):
                 to_worker_id=target,
                 reason=reason,
                 over_limit_reason=over,
+                allocation_id=case.allocation_id,
                 expected_version=case.version,
             )
 

@@ -14,6 +14,7 @@ from intapp.config import load_settings
 from intapp.models import Allocation, Referral, Worker
 from intapp.services import audit, bounds
 from intapp.services.errors import (
+    Conflict,
     InvalidInput,
     NotFound,
     OverCaseloadLimit,
@@ -195,17 +196,25 @@ def reallocate(
     reason: str,
     weight: int | None = None,
     over_limit_reason: str | None = None,
+    allocation_id: int,
     expected_version: int,
 ) -> AllocationSummary:
     """Move an open case to another worker: end the current allocation, start a new one.
 
-    `expected_version` is the version of the current allocation the user was looking at.
+    `allocation_id` and `expected_version` are the open allocation the user was looking
+    at and its version. A move starts a new allocation (at version 1), so the id is what
+    shows that someone else moved the case meanwhile.
     """
     if not reason.strip():
         raise InvalidInput("Say why the case is being reallocated", field="reason")
     current = _open_allocation(session=session, referral_id=referral_id)
     if current is None:
         raise InvalidInput("This case has no open allocation to move", field="referral")
+    if current.id != allocation_id:
+        raise Conflict(
+            "This case was moved by someone else after you opened it. "
+            "Reload it to see where it is now, then move it again if you still need to."
+        )
     check_version("allocation", current.version, expected_version)
     if current.worker_id == to_worker_id:
         raise InvalidInput("The case is already allocated to that worker", field="worker")
@@ -279,6 +288,7 @@ def bulk_reassign(
             over_limit_reason=over_limit_reason,
             # Read in this transaction, so current unless someone changes it meanwhile,
             # when the write itself is refused.
+            allocation_id=case.id,  # type: ignore[arg-type]
             expected_version=case.version,
         )
         headroom[target] -= case.weight
