@@ -11,8 +11,8 @@ from factories import (
     USER,
     add_team,
     add_worker,
-    allocation_seen_version,
     count,
+    open_allocation,
     person_in,
     plan_seen_version,
     receive,
@@ -29,6 +29,7 @@ from intapp.services import (
     assessments,
     audit,
     care_plans,
+    organisation,
     people,
     reablement,
     referrals,
@@ -84,7 +85,7 @@ def test_every_change_in_a_case_is_audited_in_order(session: Session) -> None:
         referral_id=referral.id,
         to_worker_id=second,
         reason="Leave",
-        expected_version=allocation_seen_version(session, referral.id),
+        **open_allocation(session, referral.id),
     )
     content = AssessmentIn(what_matters="Staying in my flat", outcomes=[])
     draft = assessments.start_assessment(
@@ -333,3 +334,64 @@ def test_postgresql_refuses_truncate_of_the_audit_trail(session: Session) -> Non
         session.execute(text("TRUNCATE audit_event"))
     session.rollback()
     assert count(session, AuditEvent) == 2
+
+
+def test_an_update_that_changes_nothing_writes_no_audit_event(session: Session) -> None:
+    team = add_team(session).id
+    worker = add_worker(session, team, "SW1")
+    referral = receive(session, person_in(team, 0))
+    content = AssessmentIn(what_matters="Staying in my flat", outcomes=[])
+    draft = assessments.start_assessment(
+        session=session, user=USER, person_id=referral.person_id, content=content
+    )
+    person = people.get_person(session=session, person_id=referral.person_id)
+    start = _last_id(session)
+
+    same = people.update_person(
+        session=session,
+        user=USER,
+        person_id=person.id,
+        person_in=person_in(team, 0),
+        expected_version=person.version,
+    )
+    saved = assessments.save_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        content=content,
+        expected_version=draft.version,
+    )
+    held = organisation.get_worker(session=session, worker_id=worker)
+    unchanged = organisation.update_worker(
+        session=session,
+        user=USER,
+        worker_id=worker,
+        expected_version=held.version,
+        given_name=held.given_name,
+        family_name=held.family_name,
+        profession=held.profession,
+        team_id=held.team_id,
+        fte=held.fte,
+        caseload_limit=held.caseload_limit,
+    )
+    assert _events_after(session, start) == []
+    # Nothing was written either, so an editor holding the same copy is not refused.
+    assert (same.version, saved.version, unchanged.version) == (
+        person.version,
+        draft.version,
+        held.version,
+    )
+
+    people.update_person(
+        session=session,
+        user=USER,
+        person_id=person.id,
+        person_in=person_in(team, 0, phone="0161 496 0001"),
+        expected_version=person.version,
+    )
+    [event] = _events_after(session, start)
+    assert (event.entity, event.action, event.changes) == (
+        "person",
+        "update",
+        {"phone": [None, "0161 496 0001"]},
+    )

@@ -71,15 +71,22 @@ def record_create(*, session: Session, user: str, row: SQLModel) -> None:
 def record_update(
     *, session: Session, user: str, row: SQLModel, before: dict[str, Any], action: str = "update"
 ) -> None:
-    """Audit a changed row against the snapshot taken before the change."""
+    """Audit a changed row against the snapshot taken before the change.
+
+    An update that changed nothing is no event: the trail records changes, and an
+    empty one would say a record was edited when it was not.
+    """
     after = snapshot(row)
+    changes = changes_between(before, after)
+    if not changes:
+        return
     record(
         session=session,
         user=user,
         entity=row.__tablename__,  # type: ignore[arg-type]
         entity_id=after["id"],
         action=action,
-        changes=changes_between(before, after),
+        changes=changes,
     )
 
 
@@ -98,7 +105,10 @@ def save_create(*, session: Session, user: str, row: SQLModel) -> None:
 def save_update(
     *, session: Session, user: str, row: SQLModel, before: dict[str, Any], action: str = "update"
 ) -> None:
-    """Write a changed row and audit it; a stale copy raises `Conflict`, never overwrites."""
+    """Write a changed row and audit it; a stale copy raises `Conflict`, never overwrites.
+
+    A row that did not change is not written (so its version stays) and not audited.
+    """
     flush(session, _kind(row))
     record_update(session=session, user=user, row=row, before=before, action=action)
 
