@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +18,8 @@ if TYPE_CHECKING:
 
 KINDS = ("people", "workers", "referrals")
 SHOWN_PROBLEMS = 50
+# The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 # Files with fewer rows than this finish before a progress bar would be any use.
 PROGRESS_FROM_ROWS = 2_000
 
@@ -79,29 +84,76 @@ def import_command(
       intapp import workers staff.csv --skip-invalid --errors problems.csv
       intapp import referrals referrals.csv --people new-people.csv
     """
+    if people_file is not None and kind != "referrals":
+        raise click.UsageError("--people goes with `intapp import referrals`")
+    commit = _Commit()
+    with _Interrupts() as interrupts:
+        try:
+            _import(
+                context,
+                kind=kind,
+                files=(file, people_file),
+                paths=(rejects_path, errors_path),
+                options=_Options(dry_run, skip_invalid, quiet),
+                interrupts=interrupts,
+                commit=commit,
+            )
+        except KeyboardInterrupt:
+            # Later presses are ignored from here on (see _Interrupts), so this line
+            # is always said, and the exit code is the shell's for Ctrl-C.
+            click.echo(f"Interrupted: {commit.what_happened()}", err=True)
+            raise click.exceptions.Exit(INTERRUPTED) from None
+
+
+@dataclass(frozen=True)
+class _Options:
+    dry_run: bool
+    skip_invalid: bool
+    quiet: bool
+
+
+def _import(
+    context: Context,
+    *,
+    kind: str,
+    files: tuple[Path, Path | None],
+    paths: tuple[Path | None, Path | None],
+    options: _Options,
+    interrupts: _Interrupts,
+    commit: _Commit,
+) -> None:
     from rich.console import Console
 
     from intapp.services.importing import SourceFile, import_records
     from intapp.store.engine import read_session, unit_of_work
 
-    if people_file is not None and kind != "referrals":
-        raise click.UsageError("--people goes with `intapp import referrals`")
+    (file, people_file), (rejects_path, errors_path) = files, paths
     source = SourceFile.from_path(file)
     people = SourceFile.from_path(people_file) if people_file is not None else None
     engine = context.engine(sound=True)
-    session_for = read_session if dry_run else unit_of_work
-    progress = _Progress(enabled=not quiet and _stderr_is_terminal())
-    with progress, session_for(engine) as session:
-        outcome = import_records(
-            session=session,
-            user=context.user,
-            kind=kind,
-            source=source,
-            people=people,
-            skip_invalid=skip_invalid,
-            dry_run=dry_run,
-            progress=progress,
-        )
+    session_for = read_session if options.dry_run else unit_of_work
+    progress = _Progress(enabled=not options.quiet and _stderr_is_terminal())
+    try:
+        with progress, session_for(engine) as session:
+            outcome = import_records(
+                session=session,
+                user=context.user,
+                kind=kind,
+                source=source,
+                people=people,
+                skip_invalid=options.skip_invalid,
+                dry_run=options.dry_run,
+                progress=progress,
+            )
+            # From here the commit, as the block ends, runs to its end whatever is
+            # pressed: then what happened is known, not guessed.
+            interrupts.hold()
+    except BaseException:
+        interrupts.release(raise_held=False)
+        raise
+    if outcome.written:
+        commit.done(outcome)
+    interrupts.release()
     console = Console(highlight=False)
     _show_problems(outcome)
     if errors_path is not None:
@@ -109,10 +161,78 @@ def import_command(
 
         count = write_problems(outcome.problems, errors_path)
         click.echo(f"{count} problem(s) written to {errors_path}")
-    if outcome.written and skip_invalid:
+    if outcome.written and options.skip_invalid:
         _write_rejects(outcome, [(file, source, rejects_path), (people_file, people, None)])
     _show_summary(console, outcome)
-    _finish(outcome, skip_invalid=skip_invalid)
+    _finish(outcome, skip_invalid=options.skip_invalid)
+
+
+class _Commit:
+    """Whether the import's transaction was committed, and what it held."""
+
+    def __init__(self) -> None:
+        self.created = 0
+        self.updated = 0
+        self.committed = False
+
+    def done(self, outcome: ImportOutcome) -> None:
+        self.created = sum(f.created for f in outcome.files)
+        self.updated = sum(f.updated for f in outcome.files)
+        self.committed = True
+
+    def what_happened(self) -> str:
+        if not self.committed:
+            return "nothing was imported."
+        rows = self.created + self.updated
+        return (
+            f"the import had already been committed: {rows:,} rows "
+            f"({self.created:,} created, {self.updated:,} updated)."
+        )
+
+
+class _Interrupts:
+    """Ctrl-C during an import, made to tell the truth.
+
+    The first press stops the import (as KeyboardInterrupt) unless a commit is under
+    way, when it is held until the commit has finished. Later presses are ignored, so
+    the rollback, the closing of the session and the message saying which of the two
+    happened are never cut short.
+    """
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.holding = False
+        self.held = False
+        self.previous: Any = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._pressed)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _pressed(self, _signum: int, _frame: object) -> None:
+        if self.stopping:
+            return
+        if self.holding:
+            self.held = True
+            return
+        self.stopping = True
+        raise KeyboardInterrupt
+
+    def hold(self) -> None:
+        """Hold Ctrl-C until `release`."""
+        self.holding = True
+
+    def release(self, *, raise_held: bool = True) -> None:
+        """Stop holding; a press held meanwhile stops the command now."""
+        self.holding = False
+        if self.held and raise_held and not self.stopping:
+            self.stopping = True
+            raise KeyboardInterrupt
 
 
 def _stderr_is_terminal() -> bool:

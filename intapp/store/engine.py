@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from intapp import paths
@@ -136,7 +137,15 @@ def big_sqlite_cache(connection: Connection, kib: int = 128 * 1024) -> Iterator[
         return
     before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+    restore = f"PRAGMA cache_size = {int(before or -2000)}"
     try:
         yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+    except BaseException:
+        # Ctrl-C or an error mid-statement can leave the connection invalidated, to be
+        # thrown away; using it again would raise PendingRollbackError in place of the
+        # real cause. A connection on its way out needs no setting restored.
+        if not connection.invalidated:
+            with suppress(SQLAlchemyError):
+                connection.exec_driver_sql(restore)
+        raise
+    connection.exec_driver_sql(restore)
