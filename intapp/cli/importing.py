@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,9 +91,13 @@ def import_command(
             _import(
                 context,
                 kind=kind,
-                files=(file, people_file),
-                paths=(rejects_path, errors_path),
-                options=_Options(dry_run, skip_invalid, quiet),
+                file=file,
+                people_file=people_file,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                rejects_path=rejects_path,
+                errors_path=errors_path,
+                quiet=quiet,
                 interrupts=interrupts,
                 commit=commit,
             )
@@ -105,34 +108,31 @@ def import_command(
             raise click.exceptions.Exit(INTERRUPTED) from None
 
 
-@dataclass(frozen=True)
-class _Options:
-    dry_run: bool
-    skip_invalid: bool
-    quiet: bool
-
-
 def _import(
     context: Context,
     *,
     kind: str,
-    files: tuple[Path, Path | None],
-    paths: tuple[Path | None, Path | None],
-    options: _Options,
+    file: Path,
+    people_file: Path | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    rejects_path: Path | None,
+    errors_path: Path | None,
+    quiet: bool,
     interrupts: _Interrupts,
     commit: _Commit,
 ) -> None:
+    """The import itself; `commit` records the moment it is committed."""
     from rich.console import Console
 
     from intapp.services.importing import SourceFile, import_records
     from intapp.store.engine import read_session, unit_of_work
 
-    (file, people_file), (rejects_path, errors_path) = files, paths
     source = SourceFile.from_path(file)
     people = SourceFile.from_path(people_file) if people_file is not None else None
     engine = context.engine(sound=True)
-    session_for = read_session if options.dry_run else unit_of_work
-    progress = _Progress(enabled=not options.quiet and _stderr_is_terminal())
+    session_for = read_session if dry_run else unit_of_work
+    progress = _Progress(enabled=not quiet and _stderr_is_terminal())
     try:
         with progress, session_for(engine) as session:
             outcome = import_records(
@@ -141,8 +141,8 @@ def _import(
                 kind=kind,
                 source=source,
                 people=people,
-                skip_invalid=options.skip_invalid,
-                dry_run=options.dry_run,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
                 progress=progress,
             )
             # From here the commit, as the block ends, runs to its end whatever is
@@ -161,10 +161,10 @@ def _import(
 
         count = write_problems(outcome.problems, errors_path)
         click.echo(f"{count} problem(s) written to {errors_path}")
-    if outcome.written and options.skip_invalid:
+    if outcome.written and skip_invalid:
         _write_rejects(outcome, [(file, source, rejects_path), (people_file, people, None)])
     _show_summary(console, outcome)
-    _finish(outcome, skip_invalid=options.skip_invalid)
+    _finish(outcome, skip_invalid=skip_invalid)
 
 
 class _Commit:
