@@ -395,3 +395,12 @@ def test_an_update_that_changes_nothing_writes_no_audit_event(session: Session) 
         "update",
         {"phone": [None, "0161 496 0001"]},
     )
+
+
+def test_a_create_event_leaves_out_the_version(session: Session) -> None:
+    team = add_team(session).id
+    start = _last_id(session)
+    receive(session, person_in(team, 0))
+    person, referral = _events_after(session, start)
+    assert "version" not in person.changes and "version" not in referral.changes
+    assert person.changes["nhs_number"][1] is not None

@@ -64,7 +64,10 @@ def record_create(*, session: Session, user: str, row: SQLModel) -> None:
         entity=row.__tablename__,  # type: ignore[arg-type]
         entity_id=after["id"],
         action="create",
-        changes={k: [None, v] for k, v in after.items() if v not in (None, "", [], {})},
+        # The version is the optimistic lock's bookkeeping, as in `changes_between`.
+        changes={
+            k: [None, v] for k, v in after.items() if v not in (None, "", [], {}) and k != "version"
+        },
     )
 
 
