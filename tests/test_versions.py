@@ -134,7 +134,10 @@ def _save_assessment(what: str) -> Callable[[Session, int, int], Any]:
         session=s,
         user=USER,
         assessment_id=aid,
-        content=AssessmentIn(what_matters=what, outcomes=[]),
+        # Names an assessor, whom a sign-off credits.
+        content=AssessmentIn(
+            what_matters=what, outcomes=[], assessor_id=s.exec(select(Worker.id)).first()
+        ),
         expected_version=v,
     )
 
