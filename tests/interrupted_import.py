@@ -6,10 +6,11 @@ Used by test_import_interrupt.py, which sends Ctrl-C (SIGINT) when a marker show
 
 PHASE is writing (the import is writing rows, nothing committed), committing (the
 commit is about to start), reporting (committed; the summary is about to be shown),
-or none. The process pauses SECONDS at the marker, so the signal lands there.
+finished (the command is done; click has yet to close), or none. The process pauses
+SECONDS at the marker, so the signal lands there.
 "PHASE started" and "PHASE reporting" are always written, as the import command starts
-and as it shows its summary. With
-INTAPP_TEST_PROGRESS=1 the progress bar is drawn as on a terminal.
+and as it shows its summary. With INTAPP_TEST_PROGRESS=1 the progress bar is drawn as
+on a terminal.
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ def main() -> None:
         run._write_files = _marked("writing", pause, run._write_files)  # type: ignore[assignment]
     elif phase == "committing":
         Session.commit = _marked("committing", pause, Session.commit)  # type: ignore[method-assign]
+    elif phase == "finished":
+        leave = importing._Interrupts.__exit__
+
+        def finished(self: Any, *exc: object) -> None:
+            leave(self, *exc)
+            print("PHASE finished", file=sys.stderr, flush=True)
+            time.sleep(pause)
+
+        importing._Interrupts.__exit__ = finished  # type: ignore[method-assign]
     if os.environ.get("INTAPP_TEST_PROGRESS") == "1":
         importing._stderr_is_terminal = lambda: True  # type: ignore[assignment]
     sys.argv = ["intapp", *sys.argv[separator + 1 :]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import signal
 import stat
 from pathlib import Path
 
@@ -246,3 +247,13 @@ def test_templates_import_cleanly(url: str) -> None:
         result = intapp(url, "import", kind, str(templates / f"{kind}.csv"))
         assert result.exit_code == 0, (kind, result.output)
     assert stored(url, Referral) == 1
+
+
+def test_the_ctrl_c_handler_is_put_back_when_the_command_ends(url: str, tmp_path: Path) -> None:
+    # The import takes Ctrl-C over while it runs (see test_import_interrupt.py); after
+    # it, whoever called it must get their own handler back.
+    before = signal.getsignal(signal.SIGINT)
+    file = write(tmp_path / "people.csv", csv_bytes(PEOPLE_HEADER, [person(1)]))
+    assert intapp(url, "import", "people", str(file)).exit_code == 0
+    assert intapp(url, "import", "people", str(file), "--people", str(file)).exit_code == 2
+    assert signal.getsignal(signal.SIGINT) is before

@@ -196,26 +196,39 @@ class _Interrupts:
     The first press stops the import (as KeyboardInterrupt) unless a commit is under
     way, when it is held until the commit has finished. Later presses are ignored, so
     the rollback, the closing of the session and the message saying which of the two
-    happened are never cut short.
+    happened are never cut short. So are presses once the command has finished, until
+    click has closed its context: click would otherwise report one as "Aborted!" with
+    exit code 1, after the import had been committed and its summary shown.
     """
 
     def __init__(self) -> None:
         self.stopping = False
+        self.finished = False
         self.holding = False
         self.held = False
         self.previous: Any = None
 
     def __enter__(self) -> _Interrupts:
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._pressed)
+        if threading.current_thread() is not threading.main_thread():
+            return self  # only the main thread may handle signals
+        self.previous = signal.signal(signal.SIGINT, self._pressed)
+        context = click.get_current_context(silent=True)
+        if context is not None:
+            context.find_root().call_on_close(self._restore)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.finished = True
+        if click.get_current_context(silent=True) is None:
+            self._restore()
+
+    def _restore(self) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
 
     def _pressed(self, _signum: int, _frame: object) -> None:
-        if self.stopping:
+        if self.stopping or self.finished:
             return
         if self.holding:
             self.held = True
