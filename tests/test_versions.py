@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from intapp.models import Allocation, AuditEvent, Person, Referral, Worker
 from intapp.services import (
     allocations,
+    assessment_editing,
     assessments,
     care_plans,
     organisation,
@@ -411,6 +412,7 @@ EDITS = [
     allocations.reallocate,
     assessments.save_assessment,
     assessments.sign_off_assessment,
+    assessment_editing.discard_draft,
     care_plans.revise_plan,
     care_plans.add_action,
     care_plans.mark_action_done,
