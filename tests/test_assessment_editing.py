@@ -199,10 +199,7 @@ def test_a_saved_draft_can_be_discarded_and_leaves_the_record(
     assert audit_actions(session, draft.id) == ["create", "discard"]
     with pytest.raises(NotFound):
         discard_draft(
-            session=session,
-            user=USER,
-            assessment_id=draft.id,
-            expected_version=seen_version(session, Assessment, draft.id),
+            session=session, user=USER, assessment_id=draft.id, expected_version=draft.version
         )
 
 
