@@ -184,14 +184,12 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
             add("open the queue", await after_key(pilot, "q", queue_shown))
             queue = app.screen
-            queue.page_starts = [
-                None,
-                *[tuple(k) for k in queue_keys[PAGE_SIZE - 1 :: PAGE_SIZE]][: deep_page - 1],
-            ]
-            queue.rows = []
-            queue.load_page()
-            await until(pilot, lambda: queue.rows)
-            table = queue.query_one("#queue-table")
+            shown_first = queue.rows[0].referral_id
+            queue.paged.jump(
+                [None, *[tuple(k) for k in queue_keys[PAGE_SIZE - 1 :: PAGE_SIZE]][: deep_page - 1]]
+            )
+            await until(pilot, lambda: queue.rows and queue.rows[0].referral_id != shown_first)
+            table = queue.paged.table
             before = table.cursor_row
             add(
                 f"cursor down (page {deep_page})",

@@ -8,6 +8,7 @@ import pytest
 from factories import USER, add_team, add_worker, count, person_in, receive, seen_version
 from sqlmodel import Session, select
 
+from intapp import clock
 from intapp.models import ReablementEpisode
 from intapp.services import reablement
 from intapp.services.errors import InvalidInput
@@ -344,12 +345,18 @@ def test_followup_is_recorded_once_and_only_when_due_unrecorded_is_listed(
     row = _row(session, episodes["recorded"])
     assert (row.followup_result, row.followup_recorded_on) == ("at_home", TODAY)
 
-    due = reablement.followups_due(session=session)
+    due = reablement.episodes_page(session=session, which="followups_due").rows
     assert [r.episode.id for r in due] == [episodes["overdue"], episodes["due_today"]]
     assert due[0].person_name == "Ada Okafor"
-    later = reablement.followups_due(session=session, on_or_before=TODAY + 81 * DAYS)
+    clock.freeze(clock.now() + 81 * DAYS)
+    later = reablement.episodes_page(session=session, which="followups_due").rows
     assert [r.episode.id for r in later][-1] == episodes["not_yet"]
-    assert reablement.followups_due(session=session, team_ids=[team_id + 1000]) == []
+    assert (
+        reablement.episodes_page(
+            session=session, which="followups_due", team_ids=[team_id + 1000]
+        ).rows
+        == []
+    )
 
     with pytest.raises(InvalidInput) as caught:
         reablement.record_followup(
@@ -412,7 +419,7 @@ def test_one_running_episode_per_person(session: Session, team_id: int, person_i
     listed = reablement.person_episodes(session=session, person_id=person_id)
     assert {e.id for e in listed} == {planned.id, again.id}
 
-    active = reablement.active_episodes(session=session, team_ids=[team_id])
+    active = reablement.episodes_page(session=session, which="active", team_ids=[team_id]).rows
     assert [r.episode.id for r in active] == [again.id]
     states = sorted(session.exec(select(ReablementEpisode.state)).all())
     assert states == ["active", "ended"]

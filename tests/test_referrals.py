@@ -392,7 +392,7 @@ def test_plain_sqlite_gives_the_same_queue(sqlite_engine: Engine) -> None:
             with Session(sqlite_engine) as session:
                 expected = triage_queue(session=session, **where)
             with through_sqlite(connection) as db:
-                assert queue_page(db, **where) == expected, where
+                assert queue_page(db, **where).rows == expected, where
     assert len(everything) == 7
 
 

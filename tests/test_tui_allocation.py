@@ -52,7 +52,7 @@ async def test_over_limit_allocation_needs_a_reason_and_records_it(sqlite_engine
         await wait_for(pilot, lambda: screen.referrals and screen.candidates)
         assert screen.candidates[0].load.name == "Ann Lee"
         await pilot.press("enter")  # to the workers
-        await wait_for(pilot, lambda: app.focused.id == "allocation-workers")
+        await wait_for(pilot, lambda: app.focused is screen.worker_list.table)
         await pilot.press("enter")  # choose Ann: 6 points against a limit of 4
         await wait_for(pilot, lambda: isinstance(app.screen, ReasonScreen))
         with Session(sqlite_engine) as session:

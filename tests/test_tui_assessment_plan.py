@@ -142,7 +142,9 @@ async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
-        assert all("view" not in e.text for e in app.screen.record.timeline)
+        timeline = app.screen.query_one("#timeline-list")
+        await wait_for(pilot, lambda: timeline.rows)
+        assert all("view" not in entry.text for _, entry in timeline.rows)
         # Written beside the read, so it may land just after the record shows.
         await wait_for(pilot, lambda: views() == [("sw.c1", "person", "1")])
 
@@ -158,9 +160,12 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one("#person-table", DataTable)
+        timeline = app.screen.query_one("#timeline-list")
         plan = app.screen.query_one("#person-plan-view")
-        assert [c.label.plain for c in table.columns.values()] == ["When", "What", "Detail"]
+        columns = timeline.table.columns.values()
+        assert [c.label.plain for c in columns] == ["When", "What", "Detail"]
+        assert timeline.display and not table.display
 
         await pilot.press("2")
         await wait_for(pilot, lambda: table.row_count == 1)

@@ -67,7 +67,7 @@ async def test_a_whole_reablement_episode_from_the_keyboard(sqlite_engine):
             pilot, lambda: isinstance(app.screen, ReablementScreen) and app.screen.active
         )
         # The list has focus, so the arrows move through the episodes.
-        assert app.screen.focused is app.screen.query_one("#active-table")
+        assert app.screen.focused is app.screen.query_one("#active-list").table
 
         # It has run past 42 days, so it needs a recorded reason (an extension) to end.
         await pilot.press("e")

@@ -29,7 +29,7 @@ async def test_triage_from_the_dashboard_saves_priority_pathway_and_audit(seeded
         await wait_for(pilot, lambda: "2" in str(app.screen.query_one("#awaiting").label))
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
-        await wait_for(pilot, lambda: app.screen.query_one("#queue-table").row_count == 2)
+        await wait_for(pilot, lambda: len(app.screen.rows) == 2)
         # The discharge referral (24 h target) is overdue and comes first.
         assert app.screen.rows[0].person_name == "Joe Bloggs"
         assert app.screen.rows[0].overdue
@@ -42,7 +42,7 @@ async def test_triage_from_the_dashboard_saves_priority_pathway_and_audit(seeded
         screen.query_one("#note").value = "Lives alone"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
-        await wait_for(pilot, lambda: app.screen.query_one("#queue-table").row_count == 1)
+        await wait_for(pilot, lambda: len(app.screen.rows) == 1)
 
     with Session(seeded) as session:
         joe = session.exec(select(Referral).where(Referral.reason == "Discharge from MRI")).one()

@@ -8,23 +8,58 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from intapp import clock
 from intapp.codes import code_label
 from intapp.config import load_settings
 from intapp.formatting import due_text, load_bar
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.services.bounds import weight_message, weight_range
+from intapp.store.paging import Page
 from intapp.widgets.footer import Footer
+from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.allocations import AllocationSummary
+    from intapp.services.allocations import AllocationSummary  # noqa: F401 (in a string)
     from intapp.services.caseloads import AwaitingAllocation, Candidate
+    from intapp.store.paging import Cursor
 
 PAGE_SIZE = 30
+
+
+class Allocated(Result["AllocationSummary"]):
+    """A referral was allocated to a worker."""
+
+
+def referral_cells(r: AwaitingAllocation) -> tuple[str, ...]:
+    return (
+        due_text(r.due_by, clock.now()),
+        r.person_name,
+        code_label(r.pathway),
+        code_label(r.priority),
+        r.reference,
+    )
+
+
+def candidate_cells(row: tuple[int, Candidate]) -> tuple[str, ...]:
+    c = row[1]
+    load = c.load
+    fit = ", ".join(
+        label
+        for label, yes in (("knows person", c.knows_person), ("profession", c.profession_fits))
+        if yes
+    )
+    bar = load_bar(load.load, load.limit)
+    return (
+        load.name,
+        code_label(load.profession),
+        f"[red]{bar}[/]" if load.over_limit else bar,
+        str(load.headroom),
+        fit,
+    )
 
 
 class AllocationScreen(DataScreen):
@@ -34,24 +69,30 @@ class AllocationScreen(DataScreen):
         Binding("escape", "app.pop_screen", "Back", id="allocation.back"),
         Binding("enter", "choose", "Choose", id="allocation.choose", priority=True),
         Binding("w", "focus_weight", "Weight", id="allocation.weight"),
-        Binding("pagedown", "next_page", "Next page", id="allocation.next", priority=True),
-        Binding(
-            "pageup", "previous_page", "Previous page", id="allocation.previous", priority=True
-        ),
+        *PAGE_KEYS,
     ]
 
     def __init__(self, *, team_ids: list[int] | None, scope_label: str) -> None:
         super().__init__()
         self.team_ids = team_ids
         self.scope_label = scope_label
-        self.referrals: list[AwaitingAllocation] = []
-        self.candidates: list[Candidate] = []
-        self.page_starts: list[Any] = [None]
+        # The referral whose candidates are shown (or being read).
+        self.candidates_for: int | None = None
 
     def compose(self) -> ComposeResult:
+        from intapp.services.caseloads import allocation_cursor
+
         yield Header()
         yield Static(f"Awaiting allocation: {self.scope_label}", classes="list-title")
-        yield DataTable(id="allocation-referrals", cursor_type="row", zebra_stripes=True)
+        yield PagedList(
+            columns=[(label, None) for label in ("Due", "Person", "Pathway", "Priority", "Ref")],
+            cells=referral_cells,
+            key=lambda r: r.referral_id,
+            cursor=allocation_cursor,
+            wording=Wording("referral", "referrals", "Nothing is waiting for a worker."),
+            page_size=PAGE_SIZE,
+            id="allocation-referrals",
+        )
         with Horizontal(id="allocation-weight-row"):
             yield Static("Workers for this referral, best fit first", id="fit-title")
             low, high = weight_range()
@@ -62,93 +103,81 @@ class AllocationScreen(DataScreen):
                 type="integer",
                 max_length=len(str(high)),
             )
-        yield DataTable(id="allocation-workers", cursor_type="row", zebra_stripes=True)
+        yield PagedList(
+            columns=[
+                (label, None) for label in ("Worker", "Profession", "Load", "Headroom", "Fit")
+            ],
+            cells=candidate_cells,
+            key=lambda row: row[1].load.worker_id,
+            cursor=lambda row: (row[0],),
+            wording=Wording("worker", "workers", "Choose a referral to see its workers."),
+            page_size=PAGE_SIZE,
+            id="allocation-workers",
+        )
         yield Footer()
 
+    @property
+    def referral_list(self) -> PagedList[AwaitingAllocation]:
+        return self.query_one("#allocation-referrals", PagedList)
+
+    @property
+    def worker_list(self) -> PagedList[tuple[int, Candidate]]:
+        return self.query_one("#allocation-workers", PagedList)
+
+    @property
+    def referrals(self) -> list[AwaitingAllocation]:
+        """The referrals on the page shown."""
+        return self.rows_of("#allocation-referrals")
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        """The workers shown for the highlighted referral, best fit first."""
+        return [c for _, c in self.rows_of("#allocation-workers")]
+
     def on_mount(self) -> None:
-        referrals = self.query_one("#allocation-referrals", DataTable)
-        referrals.add_columns("Due", "Person", "Pathway", "Priority", "Ref")
-        workers = self.query_one("#allocation-workers", DataTable)
-        workers.add_columns("Worker", "Profession", "Load", "Headroom", "Fit")
-        referrals.focus()
-        self.load_referrals()
+        self.referral_list.focus()
+        team_ids, app = self.team_ids, self.intapp
+
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[AwaitingAllocation]:
+            from intapp.services.caseloads import allocation_page
+
+            return app.run_plain(
+                lambda db: allocation_page(
+                    db, team_ids=team_ids, after=after, limit=limit, count=count
+                )
+            )
+
+        self.referral_list.show(page)
 
     def reload(self) -> None:
-        """Read the list again (after someone else's change)."""
-        self.load_referrals()
+        """Read the list again (after someone else's change), the highlight staying on
+        the same referral or its neighbour."""
+        self.referral_list.reload()
 
-    def load_referrals(self) -> None:
-        team_ids, after = self.team_ids, self.page_starts[-1]
-
-        def page(session: Session) -> Any:
-            from intapp.services.caseloads import awaiting_allocation
-
-            return awaiting_allocation(
-                session=session, team_ids=team_ids, after=after, limit=PAGE_SIZE
-            )
-
-        self.fetch("referrals", page)
-
-    def loaded_referrals(self, rows: list[AwaitingAllocation]) -> None:
-        if not rows and len(self.page_starts) > 1:
-            self.page_starts.pop()
-            return
-        self.referrals = rows
-        table = self.query_one("#allocation-referrals", DataTable)
-        table.clear()
-        now = clock.now()
-        for r in rows:
-            table.add_row(
-                due_text(r.due_by, now),
-                r.person_name,
-                code_label(r.pathway),
-                code_label(r.priority),
-                r.reference,
-                key=str(r.referral_id),
-            )
-        if rows:
-            self.load_candidates(rows[0])
-        else:
-            self.query_one("#allocation-workers", DataTable).clear()
-
-    @on(DataTable.RowHighlighted, "#allocation-referrals")
-    def referral_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if 0 <= event.cursor_row < len(self.referrals):
-            self.load_candidates(self.referrals[event.cursor_row])
+    @on(PagedList.Highlighted, "#allocation-referrals")
+    def referral_highlighted(self, event: PagedList.Highlighted) -> None:
+        referral = event.row
+        if referral is None:
+            self.candidates_for = None
+            self.worker_list.show(lambda after, limit, count: Page([], 0))
+        elif referral.referral_id != self.candidates_for:
+            self.load_candidates(referral)
 
     def load_candidates(self, referral: AwaitingAllocation) -> None:
-        referral_id = referral.referral_id
+        referral_id, app = referral.referral_id, self.intapp
+        self.candidates_for = referral_id
 
-        def candidates(session: Session) -> Any:
-            from intapp.services.caseloads import allocation_candidates
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[tuple[int, Candidate]]:
+            from intapp.services.caseloads import candidates_page
 
-            return allocation_candidates(session=session, referral_id=referral_id)
-
-        self.fetch("candidates", candidates)
-
-    def loaded_candidates(self, candidates: list[Candidate]) -> None:
-        self.candidates = candidates
-        table = self.query_one("#allocation-workers", DataTable)
-        table.clear()
-        for c in candidates:
-            load = c.load
-            fit = ", ".join(
-                label
-                for label, yes in (
-                    ("knows person", c.knows_person),
-                    ("profession", c.profession_fits),
-                )
-                if yes
+            return app.run_in_session(
+                lambda session: candidates_page(
+                    session=session, referral_id=referral_id, after=after, limit=limit
+                ),
+                write=False,
             )
-            bar = load_bar(load.load, load.limit)
-            table.add_row(
-                load.name,
-                code_label(load.profession),
-                f"[red]{bar}[/]" if load.over_limit else bar,
-                str(load.headroom),
-                fit,
-                key=str(load.worker_id),
-            )
+
+        self.worker_list.show(page)
 
     def action_focus_weight(self) -> None:
         self.query_one("#allocation-weight", Input).focus()
@@ -156,12 +185,19 @@ class AllocationScreen(DataScreen):
     def action_choose(self) -> None:
         focused = self.focused
         if isinstance(focused, Input):
-            self.query_one("#allocation-workers", DataTable).focus()
-        elif focused is self.query_one("#allocation-referrals", DataTable):
-            if self.referrals:
-                self.query_one("#allocation-workers", DataTable).focus()
-        elif focused is self.query_one("#allocation-workers", DataTable) and self.candidates:
-            self.allocate(over_limit_reason=None)
+            self.worker_list.focus()
+        elif focused is self.referral_list.table:
+            self.referral_list.open_highlighted()
+        elif focused is self.worker_list.table:
+            self.worker_list.open_highlighted()
+
+    @on(PagedList.Opened, "#allocation-referrals")
+    def referral_chosen(self) -> None:
+        self.worker_list.focus()
+
+    @on(PagedList.Opened, "#allocation-workers")
+    def worker_chosen(self) -> None:
+        self.allocate(over_limit_reason=None)
 
     def _weight(self) -> int | None:
         text = self.query_one("#allocation-weight", Input).value.strip()
@@ -176,9 +212,11 @@ class AllocationScreen(DataScreen):
         weight = self._weight()
         if weight is None:
             return
-        referral = self.referrals[self.query_one("#allocation-referrals", DataTable).cursor_row]
-        worker = self.candidates[self.query_one("#allocation-workers", DataTable).cursor_row]
-        user = self.intapp.user
+        referral = self.referral_list.highlighted
+        chosen = self.worker_list.highlighted
+        if referral is None or chosen is None or referral.referral_id != self.candidates_for:
+            return
+        worker, user = chosen[1], self.intapp.user
 
         def allocate(session: Session) -> Any:
             from intapp.services.allocations import allocate
@@ -193,9 +231,11 @@ class AllocationScreen(DataScreen):
                 expected_version=referral.version,
             )
 
-        self.save("allocated", allocate)
+        self.write(Allocated, allocate)
 
-    def loaded_allocated(self, allocation: AllocationSummary) -> None:
+    @on(Allocated)
+    def allocated(self, message: Allocated) -> None:
+        allocation = message.value
         worker = next(
             (c.load.name for c in self.candidates if c.load.worker_id == allocation.worker_id),
             "the worker",
@@ -203,14 +243,20 @@ class AllocationScreen(DataScreen):
         self.notify(f"Allocated to {worker} ({allocation.weight} points).", title="Allocated")
         # A weight is set for one case: the next starts from the usual weight again.
         self.query_one("#allocation-weight", Input).value = str(load_settings().default_case_weight)
-        self.query_one("#allocation-referrals", DataTable).focus()
-        self.load_referrals()
+        self.referral_list.focus()
+        # The referral has left the list: the highlight goes to its neighbour, whose
+        # workers are read afresh (loads have changed too).
+        self.candidates_for = None
+        self.reload()
 
-    def failed_allocated(self, error: Exception) -> bool:
+    @on(WorkFailed)
+    def allocation_refused(self, message: WorkFailed) -> None:
         from intapp.services.errors import OverCaseloadLimit
 
-        if not isinstance(error, OverCaseloadLimit):
-            return False
+        error = message.error
+        if message.result is not Allocated or not isinstance(error, OverCaseloadLimit):
+            return  # reported as usual
+        message.prevent_default()
         from intapp.widgets.dialogs import ReasonScreen
 
         def answered(reason: str | None) -> None:
@@ -224,15 +270,3 @@ class AllocationScreen(DataScreen):
             ),
             answered,
         )
-        return True
-
-    def action_next_page(self) -> None:
-        if len(self.referrals) == PAGE_SIZE:
-            last = self.referrals[-1]
-            self.page_starts.append((last.due_by, last.referral_id))
-            self.load_referrals()
-
-    def action_previous_page(self) -> None:
-        if len(self.page_starts) > 1:
-            self.page_starts.pop()
-            self.load_referrals()

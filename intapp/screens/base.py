@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from textual import events
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.app import IntApp
     from intapp.store.plain_sql import PlainSQL
+    from intapp.widgets.paged_list import PagedList
 
 
 class Loaded(Message):
@@ -33,6 +35,31 @@ class Failed(Message):
     def __init__(self, key: str, error: Exception) -> None:
         super().__init__()
         self.key = key
+        self.error = error
+
+
+T = TypeVar("T")
+
+
+class Result(Message, Generic[T]):
+    """A worker's plain result. Each kind of work declares its own subclass, handled
+    with ``@on(ThatResult)``: a misspelt one is an error, not a result that goes nowhere."""
+
+    def __init__(self, value: T) -> None:
+        super().__init__()
+        self.value = value
+
+
+class WorkFailed(Message):
+    """Work for `result` was refused (`DomainError`) or failed unexpectedly.
+
+    Reported to the user unless a screen's ``@on(WorkFailed)`` handler deals with it
+    and calls `prevent_default`.
+    """
+
+    def __init__(self, result: type[Result[Any]], error: Exception) -> None:
+        super().__init__()
+        self.result = result
         self.error = error
 
 
@@ -68,32 +95,83 @@ class DataWork:
         app = self.intapp
         self._run(key, lambda: app.run_in_session(change, write=True))
 
+    def read(self, result: type[Result[T]], query: Callable[[Session], T]) -> None:
+        """Run `query(session)` read-only in a thread; post `result(value)` unless a newer
+        read for the same `result` has started meanwhile."""
+        app = self.intapp
+        self._work(result, lambda: app.run_in_session(query, write=False))
+
+    def read_plain(self, result: type[Result[T]], query: Callable[[PlainSQL], T]) -> None:
+        """`read` for a plain-SQL query (`IntApp.run_plain`)."""
+        app = self.intapp
+        self._work(result, lambda: app.run_plain(query))
+
+    def write(self, result: type[Result[T]], change: Callable[[Session], T]) -> None:
+        """Run `change(session)` in one write transaction in a thread; post `result(value)`."""
+        app = self.intapp
+        self._work(result, lambda: app.run_in_session(change, write=True))
+
+    def _work(self, result: type[Result[T]], work: Callable[[], T]) -> None:
+        def in_thread() -> None:
+            try:
+                value = work()
+            except Exception as error:  # shown by on_work_failed, never raised on the loop
+                if not get_current_worker().is_cancelled:
+                    self.post_message(WorkFailed(result, error))
+                return
+            # Superseded by newer work of the same kind: never paint a stale answer.
+            if not get_current_worker().is_cancelled:
+                self.post_message(result(value))
+
+        self.run_worker(
+            in_thread,
+            thread=True,
+            group=f"{result.__module__}.{result.__qualname__}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self._report(message.error)
+
+    def on_paged_list_load_failed(self, message: PagedList.LoadFailed) -> None:
+        # Named rather than decorated, so that screens without a list need not import it.
+        self._report(message.error)
+
+    def _report(self, error: Exception) -> None:
+        from intapp.services.errors import Conflict
+
+        if isinstance(error, Conflict) and hasattr(self, "reload"):
+            self.offer_reload(error.message)
+            return
+        self.intapp.report_error(error)
+
     def _run(self, key: str, work: Callable[[], Any]) -> None:
         def in_thread() -> None:
             try:
                 value = work()
             except Exception as error:  # shown by on_failed, never raised on the loop
-                self.post_message(Failed(key, error))
+                if not get_current_worker().is_cancelled:
+                    self.post_message(Failed(key, error))
             else:
-                self.post_message(Loaded(key, value))
+                if not get_current_worker().is_cancelled:  # superseded: never painted
+                    self.post_message(Loaded(key, value))
 
         self.run_worker(in_thread, thread=True, group=key, exclusive=True, exit_on_error=False)
 
     async def on_loaded(self, message: Loaded) -> None:
+        # Screens not yet moved to typed `Result`s; a key with no handler is a mistake.
         handler = getattr(self, f"loaded_{message.key}", None)
-        if handler is not None and inspect.isawaitable(result := handler(message.value)):
+        if handler is None:
+            raise LookupError(f"{type(self).__name__} has no loaded_{message.key}")
+        if inspect.isawaitable(result := handler(message.value)):
             await result
 
     def on_failed(self, message: Failed) -> None:
-        from intapp.services.errors import Conflict
-
         handler = getattr(self, f"failed_{message.key}", None)
         if handler is not None and handler(message.error):
             return
-        if isinstance(message.error, Conflict) and hasattr(self, "reload"):
-            self.offer_reload(message.error.message)
-            return
-        self.intapp.report_error(message.error)
+        self._report(message.error)
 
     def offer_reload(self, explanation: str) -> None:
         """Someone else saved first: explain, and reload (losing this edit) only if asked."""
@@ -206,6 +284,27 @@ class DataScreen(StyledOnce, GuardsChanges, DataWork, Screen[Any]):
 
     def action_leave(self) -> None:
         self.leave(self.app.pop_screen)
+
+    def rows_of(self, selector: str) -> list[Any]:
+        """The rows on the page a list shows (none before the list is composed)."""
+        from intapp.widgets.paged_list import PagedList
+
+        found = self.query(selector)
+        return found.first(PagedList).rows if found else []
+
+    def action_page(self, step: int) -> None:
+        """Page the list that has the focus, else the first one shown (`PAGE_KEYS`)."""
+        from intapp.widgets.paged_list import PagedList
+
+        shown = [p for p in self.query(PagedList) if p.display]
+        focused = self.focused
+        within = [p for p in shown if focused is not None and p in focused.ancestors_with_self]
+        if within or shown:
+            (within or shown)[0].action_page(step)
+        elif focused is not None:  # no list on show (a tab of text): scroll what has focus
+            scroll = getattr(focused, "action_page_down" if step > 0 else "action_page_up", None)
+            if scroll is not None:
+                scroll()
 
 
 class DataModal(StyledOnce, DataWork, ModalScreen[Any]):

@@ -2,100 +2,122 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from intapp.codes import code_label
 from intapp.formatting import load_bar
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
+from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from intapp.services.caseloads import WorkerLoad
+    from intapp.store.paging import Cursor, Page
 
 PAGE_SIZE = 40
+COLUMNS = ("Worker", "Profession", "FTE", "Cases", "Load", "Headroom")
+
+
+def board_cells(w: WorkerLoad) -> tuple[str, ...]:
+    bar = load_bar(w.load, w.limit)
+    return (
+        f"[b red]{w.name}[/]" if w.over_limit else w.name,
+        code_label(w.profession),
+        f"{w.fte:g}",
+        str(w.open_cases),
+        f"[red]{bar}[/]" if w.over_limit else bar,
+        str(w.headroom),
+    )
 
 
 class BoardScreen(DataScreen):
-    """Workers with load against limit, over-limit first; Enter opens a caseload."""
+    """Workers with load against limit, least headroom (over their limit) first; Enter
+    opens a caseload."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="board.back"),
         Binding("enter", "open_caseload", "Caseload", id="board.open", priority=True),
-        Binding("pagedown", "page(1)", "Next page", id="board.next", priority=True),
-        Binding("pageup", "page(-1)", "Previous page", id="board.previous", priority=True),
+        *PAGE_KEYS,
     ]
 
-    def __init__(self, *, team_ids: list[int] | None, scope_label: str) -> None:
+    def __init__(
+        self, *, team_ids: list[int] | None, scope_label: str, over_limit_only: bool = False
+    ) -> None:
         super().__init__()
         self.team_ids = team_ids
         self.scope_label = scope_label
-        self.loads: list[WorkerLoad] = []
-        self.page_number = 0
+        self.over_limit_only = over_limit_only
 
     def compose(self) -> ComposeResult:
+        from intapp.services.caseloads import board_cursor
+
+        title = "Workers over their limit" if self.over_limit_only else "Caseload board"
         yield Header()
-        yield Static(f"Caseload board: {self.scope_label}", classes="list-title")
-        yield DataTable(id="board-table", cursor_type="row", zebra_stripes=True)
-        yield Static("Loading…", id="board-status", classes="list-title")
+        yield Static(f"{title}: {self.scope_label}", classes="list-title")
+        yield PagedList(
+            columns=[(label, None) for label in COLUMNS],
+            cells=board_cells,
+            key=lambda w: w.worker_id,
+            cursor=board_cursor,
+            wording=Wording(
+                "worker",
+                "workers",
+                "No worker is over their limit." if self.over_limit_only else "No workers.",
+            ),
+            page_size=PAGE_SIZE,
+            id="board-list",
+        )
         yield Footer()
 
+    @property
+    def paged(self) -> PagedList[WorkerLoad]:
+        return self.query_one("#board-list", PagedList)
+
+    @property
+    def loads(self) -> list[WorkerLoad]:
+        """The workers on the page shown."""
+        return self.rows_of("#board-list")
+
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Worker", "Profession", "FTE", "Cases", "Load", "Headroom")
-        table.focus()
+        self.paged.focus()
 
     def on_screen_resume(self) -> None:
-        team_ids = self.team_ids
+        # Back from a caseload whose cases moved: the loads are read again.
+        if self.paged.total is not None:
+            self.reload()
+            return
+        team_ids, over_limit_only, app = self.team_ids, self.over_limit_only, self.intapp
 
-        def board(session: Session) -> Any:
-            from intapp.services.caseloads import caseload_board
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[WorkerLoad]:
+            from intapp.services.caseloads import board_page
 
-            return caseload_board(session=session, team_ids=team_ids)
-
-        self.fetch("board", board)
-
-    def loaded_board(self, workers: list[WorkerLoad]) -> None:
-        self.loads = sorted(workers, key=lambda w: (not w.over_limit, w.headroom, w.name))
-        self.show_page()
-
-    def show_page(self) -> None:
-        # Only a page of rows goes into the table, however many workers there are.
-        table = self.query_one(DataTable)
-        table.clear()
-        start = self.page_number * PAGE_SIZE
-        for w in self.loads[start : start + PAGE_SIZE]:
-            bar = load_bar(w.load, w.limit)
-            table.add_row(
-                f"[b red]{w.name}[/]" if w.over_limit else w.name,
-                code_label(w.profession),
-                f"{w.fte:g}",
-                str(w.open_cases),
-                f"[red]{bar}[/]" if w.over_limit else bar,
-                str(w.headroom),
-                key=str(w.worker_id),
+            return app.run_plain(
+                lambda db: board_page(
+                    db,
+                    team_ids=team_ids,
+                    over_limit_only=over_limit_only,
+                    after=after,
+                    limit=limit,
+                    count=count,
+                )
             )
-        over = sum(w.over_limit for w in self.loads)
-        pages = max(1, -(-len(self.loads) // PAGE_SIZE))
-        self.query_one("#board-status", Static).update(
-            f"{len(self.loads)} workers · {over} over their limit · "
-            f"page {self.page_number + 1} of {pages}"
-        )
 
-    def action_page(self, step: int) -> None:
-        last = max(0, (len(self.loads) - 1) // PAGE_SIZE)
-        self.page_number = min(last, max(0, self.page_number + step))
-        self.show_page()
+        self.paged.show(page)
+
+    def reload(self) -> None:
+        """Read the page again, the highlight staying on the same worker."""
+        self.paged.reload()
 
     def action_open_caseload(self) -> None:
-        table = self.query_one(DataTable)
-        index = self.page_number * PAGE_SIZE + table.cursor_row
-        if index < len(self.loads):
-            from intapp.screens.caseload import CaseloadScreen
+        self.paged.open_highlighted()
 
-            self.app.push_screen(CaseloadScreen(worker=self.loads[index]))
+    @on(PagedList.Opened, "#board-list")
+    def open_caseload(self, event: PagedList.Opened) -> None:
+        from intapp.screens.caseload import CaseloadScreen
+
+        self.app.push_screen(CaseloadScreen(worker=event.row))

@@ -4,107 +4,138 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from intapp.codes import code_label
 from intapp.formatting import load_bar, uk_date
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
+from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.services.caseloads import CaseloadRow, WorkerLoad
+    from intapp.store.paging import Cursor, Page
 
 PAGE_SIZE = 40
 
 
+class Moved(Result[Any]):
+    """One case moved (an `AllocationSummary`) or all of them (a list)."""
+
+
+class Reloaded(Result["WorkerLoad"]):
+    """The worker's load, read again after a change."""
+
+
+def caseload_cells(r: CaseloadRow) -> tuple[str, ...]:
+    return (
+        uk_date(r.started_at),
+        r.person_name,
+        code_label(r.pathway),
+        str(r.weight),
+        r.reference,
+    )
+
+
+def worker_title(w: WorkerLoad) -> str:
+    """The header: who the worker is and their load against their limit."""
+    return f"{w.name} · {code_label(w.profession)} · {load_bar(w.load, w.limit)} points"
+
+
 class CaseloadScreen(DataScreen):
-    """A worker's open cases, oldest first."""
+    """A worker's open cases, oldest first; Enter opens the person's record."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="caseload.back"),
-        Binding("pagedown", "next_page", "Next page", id="caseload.next", priority=True),
-        Binding("pageup", "previous_page", "Previous page", id="caseload.previous", priority=True),
+        Binding("enter", "open_person", "Person", id="caseload.person", priority=True),
         Binding("m", "move_case", "Reallocate", id="caseload.move"),
         Binding("ctrl+b", "reassign_all", "Reassign all", id="caseload.reassign_all"),
+        *PAGE_KEYS,
     ]
 
     def __init__(self, *, worker: WorkerLoad) -> None:
         super().__init__()
         self.worker = worker
-        self.rows: list[CaseloadRow] = []
-        self.page_starts: list[Any] = [None]
         # Re-runs the last move with an over-limit reason, if the first try was refused.
         self._pending: Any = None
 
     def compose(self) -> ComposeResult:
-        w = self.worker
+        from intapp.services.caseloads import caseload_cursor
+
         yield Header()
-        yield Static(
-            f"{w.name} · {code_label(w.profession)} · {load_bar(w.load, w.limit)} points",
-            classes="list-title",
+        yield Static(worker_title(self.worker), id="caseload-title", classes="list-title")
+        yield PagedList(
+            columns=[(label, None) for label in ("Since", "Person", "Pathway", "Weight", "Ref")],
+            cells=caseload_cells,
+            key=lambda r: r.allocation_id,
+            cursor=caseload_cursor,
+            wording=Wording("open case", "open cases", f"{self.worker.name} holds no open cases."),
+            page_size=PAGE_SIZE,
+            id="caseload-list",
         )
-        yield DataTable(id="caseload-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
+    @property
+    def paged(self) -> PagedList[CaseloadRow]:
+        return self.query_one("#caseload-list", PagedList)
+
+    @property
+    def rows(self) -> list[CaseloadRow]:
+        """The cases on the page shown."""
+        return self.rows_of("#caseload-list")
+
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Since", "Person", "Pathway", "Weight", "Ref")
-        table.focus()
-        self.load_page()
+        self.paged.focus()
+        worker_id, app = self.worker.worker_id, self.intapp
 
-    def load_page(self) -> None:
-        worker_id, after = self.worker.worker_id, self.page_starts[-1]
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[CaseloadRow]:
+            from intapp.services.caseloads import caseload_page
 
-        def page(session: Session) -> Any:
-            from intapp.services.caseloads import worker_caseload
-
-            return worker_caseload(
-                session=session, worker_id=worker_id, after=after, limit=PAGE_SIZE
+            return app.run_in_session(
+                lambda session: caseload_page(
+                    session=session, worker_id=worker_id, after=after, limit=limit, count=count
+                ),
+                write=False,
             )
 
-        self.fetch("page", page)
-
-    def loaded_page(self, rows: list[CaseloadRow]) -> None:
-        if not rows and len(self.page_starts) > 1:
-            self.page_starts.pop()
-            return
-        self.rows = rows
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in rows:
-            table.add_row(
-                uk_date(r.started_at),
-                r.person_name,
-                code_label(r.pathway),
-                str(r.weight),
-                r.reference,
-                key=str(r.allocation_id),
-            )
-
-    def action_next_page(self) -> None:
-        if len(self.rows) == PAGE_SIZE:
-            last = self.rows[-1]
-            self.page_starts.append((last.started_at, last.allocation_id))
-            self.load_page()
-
-    def action_previous_page(self) -> None:
-        if len(self.page_starts) > 1:
-            self.page_starts.pop()
-            self.load_page()
+        self.paged.show(page)
 
     def reload(self) -> None:
-        """Read the page again (after a move, or someone else's change)."""
-        self.page_starts = [None]
-        self.load_page()
+        """Read the page and the worker's load again (after a move, or someone else's
+        change), the highlight on the same case or its neighbour."""
+        self.paged.reload()
+        worker_id = self.worker.worker_id
+
+        def load(session: Session) -> WorkerLoad:
+            from intapp.services.caseloads import worker_load
+
+            return worker_load(session=session, worker_id=worker_id)
+
+        self.read(Reloaded, load)
+
+    @on(Reloaded)
+    def show_load(self, message: Reloaded) -> None:
+        self.worker = message.value
+        self.query_one("#caseload-title", Static).update(worker_title(self.worker))
+
+    def action_open_person(self) -> None:
+        self.paged.open_highlighted()
+
+    @on(PagedList.Opened, "#caseload-list")
+    def open_person(self, event: PagedList.Opened) -> None:
+        from intapp.screens.person import PersonScreen
+
+        self.app.push_screen(PersonScreen(person_id=event.row.person_id))
 
     def action_move_case(self) -> None:
-        if not self.rows:
+        case = self.paged.highlighted
+        if case is None:
             return
-        case = self.rows[self.query_one(DataTable).cursor_row]
         self._choose_then(
             f"Move {case.person_name}'s case to…",
             several=False,
@@ -158,7 +189,7 @@ class CaseloadScreen(DataScreen):
                 expected_version=case.version,
             )
 
-        self.save("moved", move)
+        self.write(Moved, move)
 
     def _reassign_all(self, targets: list[int], reason: str, over: str | None) -> None:
         user, from_worker = self.intapp.user, self.worker.worker_id
@@ -176,18 +207,23 @@ class CaseloadScreen(DataScreen):
                 over_limit_reason=over,
             )
 
-        self.save("moved", move_all)
+        self.write(Moved, move_all)
 
-    def loaded_moved(self, result: Any) -> None:
+    @on(Moved)
+    def moved(self, message: Moved) -> None:
+        result = message.value
         moved = len(result) if isinstance(result, list) else 1
         self.notify(f"{moved} case(s) moved.", title="Reallocated")
         self.reload()
 
-    def failed_moved(self, error: Exception) -> bool:
+    @on(WorkFailed)
+    def move_refused(self, message: WorkFailed) -> None:
         from intapp.services.errors import OverCaseloadLimit
 
-        if not isinstance(error, OverCaseloadLimit):
-            return False
+        error = message.error
+        if message.result is not Moved or not isinstance(error, OverCaseloadLimit):
+            return  # reported as usual
+        message.prevent_default()
         from intapp.widgets.dialogs import ReasonScreen
 
         retry = self._pending
@@ -195,4 +231,3 @@ class CaseloadScreen(DataScreen):
             ReasonScreen(f"{error.message}\n\nWhy should they take it anyway?"),
             lambda reason: reason and retry(reason),
         )
-        return True

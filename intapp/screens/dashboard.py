@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, Header, Static
 
 from intapp.config import configured
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
 
@@ -48,14 +48,18 @@ TILES: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
+class Counted(Result[DashboardCounts]):
+    """The dashboard's figures for the scope shown."""
+
+
 class DashboardScreen(DataScreen):
     """Home: what needs doing today, for a team, a locality or the city."""
 
     BINDINGS = [
         Binding("q", "open('awaiting')", "Queue", id="dashboard.queue"),
         Binding("a", "open('unallocated')", "Allocate", id="dashboard.allocate"),
-        Binding("b", "open('over-limit')", "Caseloads", id="dashboard.board"),
-        Binding("r", "open('day-35')", "Reablement", id="dashboard.reablement"),
+        Binding("b", "board", "Caseloads", id="dashboard.board"),
+        Binding("r", "reablement", "Reablement", id="dashboard.reablement"),
         Binding("v", "open('reviews')", "Reviews", id="dashboard.reviews"),
         Binding("n", "new_referral", "New referral", id="dashboard.new_referral"),
         Binding("t", "choose_scope", "Team", id="dashboard.scope"),
@@ -91,9 +95,11 @@ class DashboardScreen(DataScreen):
     def action_refresh(self) -> None:
         team_ids = self.scope.team_id_list
 
-        self.fetch_plain("counts", lambda db: count_figures(db, team_ids=team_ids))
+        self.read_plain(Counted, lambda db: count_figures(db, team_ids=team_ids))
 
-    def loaded_counts(self, counts: DashboardCounts) -> None:
+    @on(Counted)
+    def show_counts(self, message: Counted) -> None:
+        counts = message.value
         for tile_id, label, field, bad in TILES:
             value = getattr(counts, field)
             tile = self.query_one(f"#{tile_id}", Button)
@@ -102,9 +108,10 @@ class DashboardScreen(DataScreen):
         self.focus_tiles()
         self.intapp.warm_up()
 
-    def failed_counts(self, _error: Exception) -> bool:
-        self.focus_tiles()
-        return False  # and report the error as usual
+    @on(WorkFailed)
+    def counts_failed(self, message: WorkFailed) -> None:
+        if message.result is Counted:
+            self.focus_tiles()  # and report the error as usual
 
     def focus_tiles(self) -> None:
         if self.focused is None:
@@ -126,19 +133,48 @@ class DashboardScreen(DataScreen):
         from intapp.screens.reviews import ReviewsScreen
 
         team_ids, label = self.scope.team_id_list, self.scope.label
+        # Each tile opens the list of exactly the rows it counts (`worklists.tiles`).
+        figure = next(field for tid, _, field, _ in TILES if tid == tile_id)
         if tile_id in ("awaiting", "overdue", "due-soon"):
-            self.app.push_screen(QueueScreen(team_ids=team_ids, scope_label=label))
+            self.app.push_screen(QueueScreen(team_ids=team_ids, scope_label=label, tile=figure))
         elif tile_id == "unallocated":
             self.app.push_screen(AllocationScreen(team_ids=team_ids, scope_label=label))
         elif tile_id == "over-limit":
-            self.app.push_screen(BoardScreen(team_ids=team_ids, scope_label=label))
+            self.app.push_screen(
+                BoardScreen(team_ids=team_ids, scope_label=label, over_limit_only=True)
+            )
         elif tile_id in ("day-35", "day-42", "followups"):
             initial = "followups" if tile_id == "followups" else "active"
+            active = figure if tile_id != "followups" else "active"
             self.app.push_screen(
-                ReablementScreen(team_ids=team_ids, scope_label=label, initial=initial)
+                ReablementScreen(
+                    team_ids=team_ids, scope_label=label, initial=initial, active=active
+                )
             )
         else:
-            self.app.push_screen(ReviewsScreen(team_ids=team_ids, scope_label=label))
+            self.app.push_screen(
+                ReviewsScreen(
+                    team_ids=team_ids,
+                    scope_label=label,
+                    overdue_only=tile_id == "reviews-overdue",
+                )
+            )
+
+    def action_reablement(self) -> None:
+        """Every running episode, not one figure's part of them."""
+        from intapp.screens.reablement import ReablementScreen
+
+        self.app.push_screen(
+            ReablementScreen(team_ids=self.scope.team_id_list, scope_label=self.scope.label)
+        )
+
+    def action_board(self) -> None:
+        """Every worker's load, not only those over their limit."""
+        from intapp.screens.board import BoardScreen
+
+        self.app.push_screen(
+            BoardScreen(team_ids=self.scope.team_id_list, scope_label=self.scope.label)
+        )
 
     def action_choose_scope(self) -> None:
         from intapp.screens.scope import ScopeScreen

@@ -14,17 +14,19 @@ from textual.widgets import DataTable, Header, Static, Tab, Tabs
 from intapp import clock
 from intapp.codes import code_label
 from intapp.formatting import uk_date, uk_datetime
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result
 from intapp.widgets.footer import Footer
+from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.services.care_plans import PlanView
-    from intapp.services.person_record import PersonRecord
+    from intapp.services.person_record import PersonRecord, TimelineEntry
     from intapp.services.reablement import EpisodeSummary
+    from intapp.store.paging import Cursor, Page
 
-TIMELINE_ROWS = 80
+TIMELINE_PAGE = 40
 TABS = (
     ("timeline", "1 Timeline"),
     ("assessments", "2 Assessments"),
@@ -32,10 +34,18 @@ TABS = (
     ("reablement", "4 Reablement"),
 )
 COLUMNS = {
-    "timeline": ("When", "What", "Detail"),
     "assessments": ("Started", "Type", "Status", "Eligible", "Signed off"),
     "reablement": ("Start", "Type", "State", "Days", "Outcome", "Barthel", "Follow-up"),
 }
+
+
+class RecordViewed(Result[None]):
+    """Opening the record was audited; there is nothing to show for it."""
+
+
+def timeline_cells(row: tuple[int, TimelineEntry]) -> tuple[str, ...]:
+    _, entry = row
+    return (uk_datetime(entry.at), entry.kind, entry.text)
 
 
 class PersonScreen(DataScreen):
@@ -52,6 +62,7 @@ class PersonScreen(DataScreen):
         Binding("a", "new_assessment", "New assessment", id="person.new_assessment"),
         Binding("p", "care_plan", "Care plan", id="person.care_plan"),
         Binding("enter", "open_selected", "Open", id="person.open", priority=True),
+        *PAGE_KEYS,
     ]
 
     AUTO_FOCUS = "#person-table"
@@ -67,6 +78,15 @@ class PersonScreen(DataScreen):
         yield Header()
         yield Static("Loading…", id="person-header", classes="panel")
         yield Tabs(*(Tab(label, id=tab) for tab, label in TABS), id="person-tabs")
+        yield PagedList(
+            columns=[("When", None), ("What", None), ("Detail", None)],
+            cells=timeline_cells,
+            key=lambda row: (row[1].at, row[1].kind, row[1].text),
+            cursor=lambda row: (row[0],),
+            wording=Wording("entry", "entries", "Nothing has happened yet."),
+            page_size=TIMELINE_PAGE,
+            id="timeline-list",
+        )
         yield DataTable(id="person-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="person-plan-view"):
             yield Static("", id="person-plan")
@@ -79,7 +99,7 @@ class PersonScreen(DataScreen):
             from intapp.services.person_record import open_person_record
 
             return open_person_record(
-                session=session, person_id=person_id, timeline_limit=TIMELINE_ROWS
+                session=session, person_id=person_id, timeline_limit=TIMELINE_PAGE
             )
 
         def viewed(session: Session) -> None:
@@ -90,10 +110,35 @@ class PersonScreen(DataScreen):
         # Opening a record is audited. The audit write waits for the disk, so it runs
         # beside the read rather than before it; if it fails, the user is told.
         self.fetch("record", load)
-        self.save("viewed", viewed)
+        self.write(RecordViewed, viewed)
+        # Back on this screen: the timeline's page is read again, its highlight kept. The
+        # first time, its first page comes with the record (`show_timeline`).
+        timeline = self.query_one("#timeline-list", PagedList)
+        if timeline.total is not None:
+            timeline.reload()
+
+    def show_timeline(self, first: Page[tuple[int, TimelineEntry]]) -> None:
+        """Show the timeline from the first page read with the record."""
+        timeline = self.query_one("#timeline-list", PagedList)
+        if timeline.total is not None:
+            return
+        person_id, app = self.person_id, self.intapp
+
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[tuple[int, TimelineEntry]]:
+            from intapp.services.person_record import timeline_page
+
+            return app.run_in_session(
+                lambda session: timeline_page(
+                    session=session, person_id=person_id, after=after, limit=limit
+                ),
+                write=False,
+            )
+
+        timeline.show(page, first=first)
 
     def loaded_record(self, record: PersonRecord) -> None:
         self.record = record
+        self.show_timeline(record.timeline)
         o, p = record.overview, record.overview.person
         age = p.age_on(clock.today())
         died = f" · died {uk_date(p.date_of_death)}" if p.date_of_death else ""
@@ -113,12 +158,14 @@ class PersonScreen(DataScreen):
     def show_tab(self) -> None:
         """Fill the table with the active tab's rows, or show the plan instead."""
         tab = self.query_one(Tabs).active
-        table = self.query_one(DataTable)
+        table = self.query_one("#person-table", DataTable)
+        timeline = self.query_one("#timeline-list", PagedList)
         plan = self.query_one("#person-plan-view", VerticalScroll)
-        table.display, plan.display = tab != "plan", tab == "plan"
+        table.display = tab in ("assessments", "reablement")
+        timeline.display, plan.display = tab == "timeline", tab == "plan"
         # Focus follows the tab, so the arrows move through its rows or scroll the plan.
-        (plan if tab == "plan" else table).focus()
-        if self.record is None or tab == "plan":
+        {"plan": plan, "timeline": timeline}.get(tab, table).focus()
+        if self.record is None or tab in ("plan", "timeline"):
             return
         table.clear(columns=True)
         table.add_columns(*COLUMNS[tab])
@@ -153,14 +200,32 @@ class PersonScreen(DataScreen):
         self.app.push_screen(AssessmentScreen(new_for_person=self.person_id))
 
     def action_open_selected(self) -> None:
+        if self.query_one(Tabs).active == "timeline":
+            self.query_one("#timeline-list", PagedList).open_highlighted()
+            return
         if self.query_one(Tabs).active != "assessments" or self.record is None:
             return
-        table = self.query_one(DataTable)
+        table = self.query_one("#person-table", DataTable)
         if self.record.assessments:
             from intapp.screens.assessment import AssessmentScreen
 
             chosen = self.record.assessments[table.cursor_row]
             self.app.push_screen(AssessmentScreen(assessment_id=chosen.id))
+
+    @on(PagedList.Opened, "#timeline-list")
+    def open_entry(self, event: PagedList.Opened) -> None:
+        """A timeline entry opens what it is about: an assessment, the plan, reablement."""
+        _, entry = event.row
+        if entry.opens == "assessment" and entry.opens_id is not None:
+            from intapp.screens.assessment import AssessmentScreen
+
+            self.app.push_screen(AssessmentScreen(assessment_id=entry.opens_id))
+        elif entry.opens == "care plan":
+            self.action_care_plan()
+        elif entry.opens == "reablement":
+            self.action_tab("reablement")
+        else:
+            self.notify(f"The {entry.kind} entry is all there is to see.")
 
     def action_care_plan(self) -> None:
         from intapp.screens.care_plan import CarePlanScreen
@@ -175,8 +240,6 @@ class PersonScreen(DataScreen):
 
 def tab_rows(record: PersonRecord, tab: str) -> list[tuple[str, ...]]:
     """The rows a tab shows, in the order of `COLUMNS[tab]`."""
-    if tab == "timeline":
-        return [(uk_datetime(e.at), e.kind, e.text) for e in record.timeline]
     if tab == "assessments":
         return [
             (

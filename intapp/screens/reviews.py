@@ -2,86 +2,122 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
-from intapp import clock
+from intapp.config import load_settings
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
+from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from intapp.services.care_plans import ReviewDue
+    from intapp.store.paging import Cursor, Page
 
-SHOWN = 200
+PAGE_SIZE = 40
+
+
+def review_cells(review: ReviewDue) -> tuple[str, ...]:
+    return (
+        uk_date(review.review_date),
+        review.person_name,
+        "[b red]overdue[/]" if review.overdue else "due",
+    )
 
 
 class ReviewsScreen(DataScreen):
-    """Plans whose review date has come or comes within a week (the dashboard's count);
-    Enter opens the plan."""
+    """Plans whose review date has come or comes within the review window (the dashboard's figure),
+    or only the overdue ones; Enter opens the plan."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="reviews.back"),
         Binding("enter", "open_plan", "Open plan", id="reviews.open", priority=True),
+        *PAGE_KEYS,
     ]
 
-    def __init__(self, *, team_ids: list[int] | None, scope_label: str) -> None:
+    def __init__(
+        self, *, team_ids: list[int] | None, scope_label: str, overdue_only: bool = False
+    ) -> None:
         super().__init__()
         self.team_ids = team_ids
         self.scope_label = scope_label
-        self.due: list[ReviewDue] = []
+        self.overdue_only = overdue_only
 
     def compose(self) -> ComposeResult:
+        from intapp.services.care_plans import review_cursor
+
+        title = "Plan reviews overdue" if self.overdue_only else "Plan reviews due"
+        soon = load_settings().review_due_soon_days
         yield Header()
-        yield Static(f"Plan reviews due: {self.scope_label}", classes="list-title")
-        yield DataTable(id="reviews-table", cursor_type="row", zebra_stripes=True)
+        yield Static(f"{title}: {self.scope_label}", classes="list-title")
+        yield PagedList(
+            columns=[("Review date", None), ("Person", None), ("", None)],
+            cells=review_cells,
+            key=lambda review: review.plan_id,
+            cursor=review_cursor,
+            wording=Wording(
+                "plan review",
+                "plan reviews",
+                "No plan reviews are overdue."
+                if self.overdue_only
+                else f"No plan reviews are due in the next {soon} days.",
+            ),
+            page_size=PAGE_SIZE,
+            id="reviews-list",
+        )
         yield Footer()
 
+    @property
+    def paged(self) -> PagedList[ReviewDue]:
+        return self.query_one("#reviews-list", PagedList)
+
+    @property
+    def due(self) -> list[ReviewDue]:
+        """The reviews on the page shown."""
+        return self.rows_of("#reviews-list")
+
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Review date", "Person", "")
-        self.query_one(DataTable).focus()
+        self.paged.focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self.paged.total is None:
+            self.reload_from_start()
+        else:
+            self.reload()
+
+    def reload_from_start(self) -> None:
+        team_ids, overdue_only, app = self.team_ids, self.overdue_only, self.intapp
+
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[ReviewDue]:
+            from intapp.services.care_plans import reviews_page
+
+            return app.run_plain(
+                lambda db: reviews_page(
+                    db,
+                    team_ids=team_ids,
+                    overdue_only=overdue_only,
+                    after=after,
+                    limit=limit,
+                    count=count,
+                )
+            )
+
+        self.paged.show(page)
 
     def reload(self) -> None:
-        """Read the list again."""
-        team_ids = self.team_ids
-
-        def due(session: Session) -> Any:
-            from datetime import timedelta
-
-            from intapp.config import load_settings
-            from intapp.services.care_plans import plans_due_for_review
-
-            return plans_due_for_review(
-                session=session,
-                team_ids=team_ids,
-                on_or_before=clock.today() + timedelta(days=load_settings().review_due_soon_days),
-                limit=SHOWN,
-            )
-
-        self.fetch("due", due)
-
-    def loaded_due(self, due: list[ReviewDue]) -> None:
-        self.due = due
-        table = self.query_one(DataTable)
-        table.clear()
-        for review in due:
-            table.add_row(
-                uk_date(review.review_date),
-                review.person_name,
-                "[b red]overdue[/]" if review.overdue else "due",
-            )
+        """Read the page again, keeping the highlight on the same plan."""
+        self.paged.reload()
 
     def action_open_plan(self) -> None:
-        if self.due:
-            from intapp.screens.care_plan import CarePlanScreen
+        self.paged.open_highlighted()
 
-            chosen = self.due[self.query_one(DataTable).cursor_row]
-            self.app.push_screen(CarePlanScreen(person_id=chosen.person_id))
+    @on(PagedList.Opened, "#reviews-list")
+    def open_plan(self, event: PagedList.Opened) -> None:
+        from intapp.screens.care_plan import CarePlanScreen
+
+        self.app.push_screen(CarePlanScreen(person_id=event.row.person_id))

@@ -11,11 +11,15 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from intapp.screens.base import DataModal
+from intapp.screens.base import DataModal, Result
 from intapp.screens.dashboard import CITY, Scope
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+
+class TeamsRead(Result[list[Any]]):
+    """Every team, for the scopes to choose from."""
 
 
 class ScopeScreen(DataModal):
@@ -38,9 +42,11 @@ class ScopeScreen(DataModal):
 
             return list_teams(session=session)
 
-        self.fetch("teams", teams)
+        self.read(TeamsRead, teams)
 
-    def loaded_teams(self, teams: list[Any]) -> None:
+    @on(TeamsRead)
+    def show_scopes(self, message: TeamsRead) -> None:
+        teams = message.value
         scopes = [CITY]
         for locality in dict.fromkeys(t.locality for t in teams):
             in_locality = [t for t in teams if t.locality == locality]

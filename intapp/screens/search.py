@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import Header, Input
 
 from intapp import clock
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
+from intapp.store.paging import Page
 from intapp.widgets.footer import Footer
+from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from intapp.services.people import PersonSummary
+    from intapp.store.paging import Cursor
+
+PAGE_SIZE = 50
+SHORTEST = 2  # characters typed before a search runs
+
+
+def person_cells(p: PersonSummary) -> tuple[str, ...]:
+    return (
+        p.name,
+        p.nhs_number_display,
+        uk_date(p.date_of_birth),
+        str(p.age_on(clock.today())),
+        p.postcode or "",
+        p.risk_tier,
+    )
 
 
 class SearchScreen(DataScreen):
@@ -29,64 +44,76 @@ class SearchScreen(DataScreen):
         # While typing, up and down move through the results, as in the queue.
         Binding("down", "row(1)", "Next", id="search.down", show=False),
         Binding("up", "row(-1)", "Previous", id="search.up", show=False),
+        *PAGE_KEYS,
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.results: list[PersonSummary] = []
-
     def compose(self) -> ComposeResult:
+        from intapp.services.people import search_cursor
+
         yield Header()
         yield Input(
             placeholder="NHS number, name, date of birth (DD/MM/YYYY) or postcode",
             id="search-text",
         )
-        yield DataTable(id="search-results", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="search-status")
+        yield PagedList(
+            columns=[
+                (label, None) for label in ("Name", "NHS no.", "Born", "Age", "Postcode", "Risk")
+            ],
+            cells=person_cells,
+            key=lambda p: p.id,
+            cursor=search_cursor,
+            wording=Wording(
+                "person",
+                "people",
+                f"Type at least {SHORTEST} characters to search.",
+                "Nobody matches what you typed.",
+            ),
+            page_size=PAGE_SIZE,
+            id="search-results",
+        )
         yield Footer()
 
+    @property
+    def paged(self) -> PagedList[PersonSummary]:
+        return self.query_one("#search-results", PagedList)
+
+    @property
+    def results(self) -> list[PersonSummary]:
+        """The people on the page shown."""
+        return self.rows_of("#search-results")
+
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "NHS no.", "Born", "Age", "Postcode", "Risk")
         self.query_one(Input).focus()
+        self.paged.show(lambda after, limit, count: Page([], 0))
 
     @on(Input.Changed, "#search-text")
     def search(self, event: Input.Changed) -> None:
-        text = event.value
+        text, app = event.value, self.intapp
+        if len(text.strip()) < SHORTEST:
+            # Nothing to search for: and no earlier, slower search may paint over this.
+            self.paged.show(lambda after, limit, count: Page([], 0))
+            return
 
-        def find(session: Session) -> Any:
-            from intapp.services.people import search_people
+        def find(after: Cursor | None, limit: int, count: bool) -> Page[PersonSummary]:
+            from intapp.services.people import search_page
 
-            return search_people(session=session, text=text, limit=50)
-
-        if len(text.strip()) >= 2:
-            self.fetch("results", find)
-
-    def loaded_results(self, results: list[PersonSummary]) -> None:
-        self.results = results
-        table = self.query_one(DataTable)
-        table.clear()
-        today = clock.today()
-        for p in results:
-            table.add_row(
-                p.name,
-                p.nhs_number_display,
-                uk_date(p.date_of_birth),
-                str(p.age_on(today)),
-                p.postcode or "",
-                p.risk_tier,
-                key=str(p.id),
+            return app.run_in_session(
+                lambda session: search_page(
+                    session=session, text=text, after=after, limit=limit, count=count
+                ),
+                write=False,
             )
-        self.query_one("#search-status", Static).update(
-            f"{len(results)} found" + (" (first 50)" if len(results) == 50 else "")
-        )
+
+        self.paged.show(find, filtered=True)
 
     def action_row(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=table.cursor_row + step)
+        self.paged.move(step)
 
     def action_open_person(self) -> None:
-        if self.results:
-            from intapp.screens.person import PersonScreen
+        self.paged.open_highlighted()
 
-            row = self.query_one(DataTable).cursor_row
-            self.app.push_screen(PersonScreen(person_id=self.results[row].id))
+    @on(PagedList.Opened, "#search-results")
+    def open_person(self, event: PagedList.Opened) -> None:
+        from intapp.screens.person import PersonScreen
+
+        self.app.push_screen(PersonScreen(person_id=event.row.id))

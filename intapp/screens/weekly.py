@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from intapp.config import load_settings
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.widgets.footer import Footer
 
@@ -74,6 +75,14 @@ class SaveSummaryDialog(FormDialog):
         return {"fmt": str(self.query_one("#format", Select).value), "path": path}
 
 
+class SummaryRead(Result["WeeklySummary"]):
+    """The week's figures for the scope shown."""
+
+
+class SummarySaved(Result[Path]):
+    """The summary was written to this file."""
+
+
 class WeeklySummaryScreen(DataScreen):
     """The last complete ISO week's summary: a row per worker, then the totals."""
 
@@ -110,10 +119,11 @@ class WeeklySummaryScreen(DataScreen):
 
             return weekly_summary(session=session, team_code=team_code, locality=locality)
 
-        self.fetch("summary", summary)
+        self.read(SummaryRead, summary)
 
-    def loaded_summary(self, summary: WeeklySummary) -> None:
-        self.summary = summary
+    @on(SummaryRead)
+    def show_summary(self, message: SummaryRead) -> None:
+        self.summary = message.value
         self.show_page()
 
     def show_page(self) -> None:
@@ -160,9 +170,11 @@ class WeeklySummaryScreen(DataScreen):
                 export_weekly_summary(session=session, user=user, summary=summary, **values)
                 return values["path"]
 
-            self.save("saved", export)
+            self.write(SummarySaved, export)
 
         self.app.push_screen(SaveSummaryDialog(stem), chosen)
 
-    def loaded_saved(self, path: Path) -> None:
+    @on(SummarySaved)
+    def saved(self, message: SummarySaved) -> None:
+        path = message.value
         self.notify(f"Saved to {path}", title="Weekly summary")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from intapp.codes import code_label
 from intapp.formatting import load_bar
-from intapp.screens.base import DataModal
+from intapp.screens.base import DataModal, Result
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 def _label(w: WorkerLoad) -> str:
     return f"{w.name:24} {code_label(w.profession):24} {load_bar(w.load, w.limit)}"
+
+
+class BoardRead(Result["list[WorkerLoad]"]):
+    """The team's workers with their loads."""
 
 
 class WorkerPicker(DataModal):
@@ -53,9 +58,11 @@ class WorkerPicker(DataModal):
 
             return team_board(session=session, team_id=team_id)
 
-        self.fetch("board", board)
+        self.read(BoardRead, board)
 
-    def loaded_board(self, loads: list[WorkerLoad]) -> None:
+    @on(BoardRead)
+    def show_workers(self, message: BoardRead) -> None:
+        loads = message.value
         self.loads = sorted(
             (w for w in loads if w.worker_id != self.exclude), key=lambda w: -w.headroom
         )

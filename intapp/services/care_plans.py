@@ -12,9 +12,11 @@ from intapp import clock
 from intapp.config import load_settings
 from intapp.formatting import parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
-from intapp.services import audit, bounds
+from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
+from intapp.store.paging import Cursor, Page
+from intapp.store.plain_sql import PlainSQL, stored_date
 
 ITEM_KINDS = ("equipment", "adaptation", "small_package")
 
@@ -303,6 +305,7 @@ def _require_current(*, session: Session, person_id: int) -> PlanView:
 class ReviewDue:
     """A plan whose review date has come or is coming."""
 
+    plan_id: int
     person_id: int
     person_name: str
     lead_worker_id: int
@@ -330,6 +333,7 @@ def plans_due_for_review(
     query = query.order_by(col(CarePlan.review_date), col(CarePlan.id)).limit(limit)
     return [
         ReviewDue(
+            plan_id=plan.id,  # type: ignore[arg-type]
             person_id=plan.person_id,
             person_name=p.display_name,
             lead_worker_id=plan.lead_worker_id,
@@ -338,3 +342,44 @@ def plans_due_for_review(
         )
         for plan, p in session.exec(query).all()
     ]
+
+
+def reviews_page(
+    db: PlainSQL,
+    *,
+    team_ids: list[int] | None,
+    overdue_only: bool = False,
+    after: Cursor | None = None,
+    limit: int = 50,
+    count: bool = True,
+) -> Page[ReviewDue]:
+    """A page of open plans whose review is due within the week or overdue, oldest first,
+    and how many there are: the rows of the dashboard's review figures (`worklists`)."""
+    tile = worklists.tiles(team_ids)["reviews_overdue" if overdue_only else "reviews_due"]
+    today = clock.today()
+    found = tile.rows.page(
+        db,
+        "care_plan.id, care_plan.person_id, person.given_name, person.family_name,"
+        " care_plan.lead_worker_id, care_plan.review_date",
+        after=after,
+        limit=limit,
+    )
+    due = []
+    for r in found:
+        review_date = stored_date(r[5])
+        due.append(
+            ReviewDue(
+                plan_id=r[0],
+                person_id=r[1],
+                person_name=f"{r[2]} {r[3]}",
+                lead_worker_id=r[4],
+                review_date=review_date,
+                overdue=review_date < today,
+            )
+        )
+    return Page(due, tile.rows.count(db) if count else None)
+
+
+def review_cursor(review: ReviewDue) -> Cursor:
+    """Where the page after `review` starts."""
+    return (review.review_date, review.plan_id)

@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from intapp.codes import ReferralStatus
 from intapp.models import Allocation, Person, Referral, Worker
+from intapp.services import worklists
 from intapp.services.errors import NotFound
 from intapp.services.referrals import load_referral
-from intapp.store.paging import after_row
+from intapp.store.paging import Cursor, Page, after_row
+from intapp.store.plain_sql import PlainSQL, stored_datetime, through_session
 
 
 @dataclass(frozen=True)
@@ -117,16 +118,31 @@ def worker_caseload(
     limit: int = 50,
 ) -> list[CaseloadRow]:
     """A page of a worker's open cases, oldest first; `after` is (started_at, allocation id)."""
+    return caseload_page(session=session, worker_id=worker_id, after=after, limit=limit).rows
+
+
+def caseload_page(
+    *,
+    session: Session,
+    worker_id: int,
+    after: Cursor | None = None,
+    limit: int = 50,
+    count: bool = True,
+) -> Page[CaseloadRow]:
+    """`worker_caseload`, and how many open cases the worker holds (the same query)."""
     query = (
         select(Allocation, Referral.reference, Referral.pathway, Person)
         .join(Referral, col(Referral.id) == Allocation.referral_id)
         .join(Person, col(Person.id) == Allocation.person_id)
         .where(Allocation.worker_id == worker_id, col(Allocation.ended_at).is_(None))
     )
+    total = (
+        session.exec(select(func.count()).select_from(query.subquery())).one() if count else None
+    )
     if after is not None:
         query = query.where(after_row(col(Allocation.started_at), col(Allocation.id), after))
     query = query.order_by(col(Allocation.started_at), col(Allocation.id)).limit(limit)
-    return [
+    rows = [
         CaseloadRow(
             allocation_id=a.id,  # type: ignore[arg-type]
             referral_id=a.referral_id,
@@ -140,6 +156,12 @@ def worker_caseload(
         )
         for a, reference, pathway, p in session.exec(query).all()
     ]
+    return Page(rows, total)
+
+
+def caseload_cursor(case: CaseloadRow) -> Cursor:
+    """Where the page after `case` starts."""
+    return (case.started_at, case.allocation_id)
 
 
 # Which professions usually hold a case on each pathway; used to order candidates.
@@ -185,6 +207,16 @@ def allocation_candidates(*, session: Session, referral_id: int) -> list[Candida
     )
 
 
+def candidates_page(
+    *, session: Session, referral_id: int, after: Cursor | None = None, limit: int = 50
+) -> Page[tuple[int, Candidate]]:
+    """A page of `allocation_candidates`, each with its place in the order. Fit is ranked
+    here rather than in SQL, so the cursor is the place of the last candidate seen."""
+    ranked = allocation_candidates(session=session, referral_id=referral_id)
+    start = 0 if after is None else after[0] + 1
+    return Page(list(enumerate(ranked))[start : start + limit], len(ranked))
+
+
 @dataclass(frozen=True)
 class AwaitingAllocation:
     """A triaged referral waiting for a key worker."""
@@ -202,29 +234,93 @@ def awaiting_allocation(
     *,
     session: Session,
     team_ids: list[int] | None = None,
-    after: tuple[datetime, int] | None = None,
+    after: Cursor | None = None,
     limit: int = 50,
 ) -> list[AwaitingAllocation]:
     """Triaged referrals with no worker yet, soonest deadline first (keyset paged)."""
-    query = (
-        select(Referral, Person)
-        .join(Person, col(Person.id) == Referral.person_id)
-        .where(Referral.status == ReferralStatus.TRIAGED)
+    page = allocation_page(through_session(session), team_ids=team_ids, after=after, limit=limit)
+    return page.rows
+
+
+def allocation_page(
+    db: PlainSQL,
+    *,
+    team_ids: list[int] | None,
+    after: Cursor | None = None,
+    limit: int = 50,
+    count: bool = True,
+) -> Page[AwaitingAllocation]:
+    """A page of the triaged referrals awaiting a worker: the rows of the dashboard's
+    "triaged, not allocated" figure (`worklists.tiles`), and how many there are."""
+    rows = worklists.tiles(team_ids)["triaged_not_allocated"].rows
+    found = rows.page(
+        db,
+        "referral.id, referral.reference, person.given_name, person.family_name,"
+        " referral.pathway, referral.priority, referral.due_by, referral.version",
+        after=after,
+        limit=limit,
     )
-    if team_ids is not None:
-        query = query.where(col(Referral.team_id).in_(team_ids))
-    if after is not None:
-        query = query.where(after_row(col(Referral.due_by), col(Referral.id), after))
-    query = query.order_by(col(Referral.due_by), col(Referral.id)).limit(limit)
-    return [
-        AwaitingAllocation(
-            referral_id=r.id,  # type: ignore[arg-type]
-            reference=r.reference,
-            person_name=p.display_name,
-            pathway=r.pathway,
-            priority=r.priority,
-            due_by=r.due_by,
-            version=r.version,
-        )
-        for r, p in session.exec(query).all()
-    ]
+    return Page(
+        [
+            AwaitingAllocation(
+                referral_id=r[0],
+                reference=r[1],
+                person_name=f"{r[2]} {r[3]}",
+                pathway=r[4],
+                priority=r[5],
+                due_by=stored_datetime(r[6]),
+                version=r[7],
+            )
+            for r in found
+        ],
+        rows.count(db) if count else None,
+    )
+
+
+def allocation_cursor(referral: AwaitingAllocation) -> Cursor:
+    """Where the page after `referral` starts."""
+    return (referral.due_by, referral.referral_id)
+
+
+def board_page(
+    db: PlainSQL,
+    *,
+    team_ids: list[int] | None,
+    over_limit_only: bool = False,
+    after: Cursor | None = None,
+    limit: int = 50,
+    count: bool = True,
+) -> Page[WorkerLoad]:
+    """A page of active workers, least headroom first (so those over their limit lead),
+    and how many there are; `over_limit_only` gives the dashboard figure's rows."""
+    board = worklists.tiles(team_ids)["workers_over_limit"]
+    rows = board.rows if over_limit_only else board.worklist
+    found = rows.page(
+        db,
+        "board.worker_id, board.given_name, board.family_name, board.profession,"
+        " board.team_id, board.fte, board.open_cases, board.load, board.caseload_limit,"
+        " board.headroom",
+        after=after,
+        limit=limit,
+    )
+    return Page(
+        [
+            WorkerLoad(
+                worker_id=r[0],
+                name=f"{r[1]} {r[2]}",
+                profession=r[3],
+                team_id=r[4],
+                fte=float(r[5]),
+                open_cases=int(r[6]),
+                load=int(r[7]),
+                limit=int(r[8]),
+            )
+            for r in found
+        ],
+        rows.count(db) if count else None,
+    )
+
+
+def board_cursor(worker: WorkerLoad) -> Cursor:
+    """Where the page after `worker` starts."""
+    return (worker.headroom, worker.worker_id)

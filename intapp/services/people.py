@@ -16,6 +16,7 @@ from intapp.models import Person, Team
 from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.nhs_number import format_nhs_number, normalise
+from intapp.store.paging import Cursor, Page, after_columns
 
 COHORT_FLAGS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
 
@@ -326,9 +327,21 @@ def get_person(*, session: Session, person_id: int) -> PersonSummary:
 
 def search_people(*, session: Session, text: str, limit: int = 50) -> list[PersonSummary]:
     """People matching an NHS number (spaces optional), a date of birth, a postcode or a name."""
+    return search_page(session=session, text=text, limit=limit).rows
+
+
+def search_page(
+    *,
+    session: Session,
+    text: str,
+    after: Cursor | None = None,
+    limit: int = 50,
+    count: bool = True,
+) -> Page[PersonSummary]:
+    """A page of `search_people`'s matches in name order, and how many match in all."""
     text = bounds.search_text(text)
     if not text:
-        return []
+        return Page([], 0)
     digits = text.replace(" ", "").replace("-", "")
     query = select(Person)
     if digits.isascii() and digits.isdigit() and len(digits) == 10:
@@ -352,8 +365,19 @@ def search_people(*, session: Session, text: str, limit: int = 50) -> list[Perso
                 for word in text.lower().split()[: bounds.SEARCH_MAX_WORDS]
             )
         )
+    total = (
+        session.exec(select(func.count()).select_from(query.subquery())).one() if count else None
+    )
     order = (col(Person.family_name), col(Person.given_name), col(Person.id))
-    return [summarise(p) for p in session.exec(query.order_by(*order).limit(limit)).all()]
+    if after is not None:
+        query = query.where(after_columns(order, after))
+    found = session.exec(query.order_by(*order).limit(limit)).all()
+    return Page([summarise(p) for p in found], total)
+
+
+def search_cursor(person: PersonSummary) -> Cursor:
+    """Where the page after `person` starts."""
+    return (person.family_name, person.given_name, person.id)
 
 
 _POSTCODE_START = re.compile(r"^[A-Za-z]{1,2}\d")

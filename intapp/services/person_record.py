@@ -15,6 +15,7 @@ from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.people import PersonSummary, get_person
 from intapp.services.reablement import EpisodeSummary, person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
+from intapp.store.paging import Cursor, Page
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class TimelineEntry:
     at: datetime
     kind: str
     text: str
+    # What opening the entry shows: "assessment" (with its id), "care plan" or
+    # "reablement"; None when the entry is all there is.
+    opens: str | None = None
+    opens_id: int | None = None
 
 
 def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
@@ -123,19 +128,32 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                 "assessment",
                 f"{s.assessment_type} assessment {code_label(s.status, capitalised=False)}"
                 f"{', eligible' if s.eligible else ''}",
+                opens="assessment",
+                opens_id=s.id,
             )
         )
     for v in plan_history(session=session, person_id=person_id):
         entries.append(
-            TimelineEntry(v.created_at, "care plan", f"version {v.number}: {v.change_note}")
+            TimelineEntry(
+                v.created_at,
+                "care plan",
+                f"version {v.number}: {v.change_note}",
+                opens="care plan",
+            )
         )
     for e in person_episodes(session=session, person_id=person_id):
         start = datetime.combine(e.start_date, time(9), tzinfo=UTC)
-        entries.append(TimelineEntry(start, "reablement", f"{e.episode_type} episode started"))
+        entries.append(
+            TimelineEntry(
+                start, "reablement", f"{e.episode_type} episode started", opens="reablement"
+            )
+        )
         if e.ended_on:
             end = datetime.combine(e.ended_on, time(17), tzinfo=UTC)
             outcome = code_label(e.outcome, capitalised=False)
-            entries.append(TimelineEntry(end, "reablement", f"episode ended: {outcome}"))
+            entries.append(
+                TimelineEntry(end, "reablement", f"episode ended: {outcome}", opens="reablement")
+            )
     for event in audit.history(session=session, entity="person", entity_id=person_id):
         if event.action == "view":
             continue
@@ -151,22 +169,33 @@ class PersonRecord:
     """Everything the person screen shows, read in one session."""
 
     overview: PersonOverview
-    timeline: list[TimelineEntry]
+    timeline: Page[tuple[int, TimelineEntry]]  # its first page
     assessments: list[AssessmentSummary]
     plan: PlanView | None
     episodes: list[EpisodeSummary]
 
 
 def open_person_record(*, session: Session, person_id: int, timeline_limit: int) -> PersonRecord:
-    """A person's record as the person screen shows it: the newest `timeline_limit`
-    timeline entries, every assessment and episode, and the plan as it stands."""
+    """A person's record as the person screen shows it: the first `timeline_limit`
+    timeline entries (newest first), every assessment and episode, and the plan."""
     return PersonRecord(
         overview=person_overview(session=session, person_id=person_id),
-        timeline=person_timeline(session=session, person_id=person_id)[:timeline_limit],
+        timeline=timeline_page(session=session, person_id=person_id, limit=timeline_limit),
         assessments=person_assessments(session=session, person_id=person_id),
         plan=current_plan(session=session, person_id=person_id),
         episodes=person_episodes(session=session, person_id=person_id),
     )
+
+
+def timeline_page(
+    *, session: Session, person_id: int, after: Cursor | None = None, limit: int = 50
+) -> Page[tuple[int, TimelineEntry]]:
+    """A page of the person's timeline, newest first, each entry with its place in it,
+    and how many entries there are. The timeline is gathered from several tables and
+    sorted here, so the cursor is the place of the last entry seen."""
+    entries = person_timeline(session=session, person_id=person_id)
+    start = 0 if after is None else after[0] + 1
+    return Page(list(enumerate(entries))[start : start + limit], len(entries))
 
 
 def record_view(*, session: Session, user: str, person_id: int) -> None:

@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from intapp import clock
-from intapp.codes import ReferralStatus
+from intapp.services.worklists import tiles
+from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import (
     PlainSQL,
     contains,
     contains_pattern,
-    in_list,
     stored_datetime,
     through_session,
 )
@@ -62,46 +62,50 @@ def triage_queue(
     reference contain every word. Pass the last row's ``(due_by, referral_id)``
     as `after` for the next page, so page 500 costs what page 1 does.
     """
-    return queue_page(
+    page = queue_page(
         through_session(session), team_ids=team_ids, after=after, limit=limit, text=text
     )
+    return page.rows
+
+
+# The dashboard figures the queue can show: all awaiting triage, or one tile's part.
+QUEUE_TILES = ("awaiting_triage", "triage_overdue", "due_next_24h")
+
+COLUMNS = (
+    "referral.id, referral.reference, person.id, person.given_name,"
+    " person.family_name, person.nhs_number, referral.received_at, referral.source,"
+    " referral.reason, referral.priority, referral.due_by, referral.is_rereferral,"
+    " referral.version"
+)
 
 
 def queue_page(
     db: PlainSQL,
     *,
     team_ids: list[int] | None = None,
-    after: tuple[datetime, int] | None = None,
+    tile: str = "awaiting_triage",
+    after: Cursor | None = None,
     limit: int = 50,
     text: str = "",
-) -> list[QueueItem]:
-    """`triage_queue` through `db`: a Session's connection, or sqlite3 (`through_sqlite`)."""
-    sql = (
-        "SELECT referral.id, referral.reference, person.id, person.given_name,"
-        " person.family_name, person.nhs_number, referral.received_at, referral.source,"
-        " referral.reason, referral.priority, referral.due_by, referral.is_rereferral,"
-        " referral.version"
-        " FROM referral JOIN person ON person.id = referral.person_id"
-        " WHERE referral.status = :received"
-    )
-    values: dict[str, object] = {"limit": limit, "received": ReferralStatus.RECEIVED.value}
-    if team_ids is not None:
-        in_teams, team_params = in_list("referral.team_id", "team", team_ids)
-        sql += in_teams
-        values.update(team_params)
+    count: bool = True,
+) -> Page[QueueItem]:
+    """A page of the queue through `db` (a Session's connection, or sqlite3), and how many
+    referrals the whole (filtered) queue holds.
+
+    `tile` names the dashboard figure whose rows to list (`QUEUE_TILES`): the same
+    definition the figure counts.
+    """
+    if tile not in QUEUE_TILES:
+        raise ValueError(f"the queue lists {', '.join(QUEUE_TILES)}, not {tile!r}")
+    rows = tiles(team_ids)[tile].rows
     for i, word in enumerate(text.split()):
-        sql += f" AND ({' OR '.join(contains(column, f'word_{i}') for column in SEARCHED)})"
-        values[f"word_{i}"] = contains_pattern(word)
-    if after is not None:
-        sql += (
-            " AND (referral.due_by > :after_due"
-            " OR (referral.due_by = :after_due AND referral.id > :after_id))"
+        rows = rows.narrowed(
+            " OR ".join(contains(column, f"word_{i}") for column in SEARCHED),
+            {f"word_{i}": contains_pattern(word)},
         )
-        values["after_due"], values["after_id"] = after
-    sql += " ORDER BY referral.due_by, referral.id LIMIT :limit"
     now = clock.now()
     items = []
-    for row in db.run(sql, db.stored(values)):
+    for row in rows.page(db, COLUMNS, after=after, limit=limit):
         due_by = stored_datetime(row[10])
         items.append(
             QueueItem(
@@ -120,4 +124,9 @@ def queue_page(
                 version=row[12],
             )
         )
-    return items
+    return Page(items, rows.count(db) if count else None)
+
+
+def queue_cursor(item: QueueItem) -> Cursor:
+    """Where the page after `item` starts."""
+    return (item.due_by, item.referral_id)

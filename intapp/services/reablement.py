@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,9 +12,11 @@ from intapp import clock
 from intapp.codes import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.config import Settings, load_settings
 from intapp.models import Person, ReablementEpisode, Worker
-from intapp.services import audit, bounds
+from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
+from intapp.store.paging import Cursor, Page
+from intapp.store.plain_sql import through_session
 
 # Barthel index: ten items and the highest score each can take (total 0–20).
 BARTHEL_ITEMS: tuple[tuple[str, int], ...] = (
@@ -353,41 +356,44 @@ def _with_names(session: Session, query: object) -> list[EpisodeRow]:
     ]
 
 
-def active_episodes(
-    *, session: Session, team_ids: list[int] | None = None, limit: int = 200
-) -> list[EpisodeRow]:
-    """Running episodes, longest-running first."""
-    query = (
-        select(ReablementEpisode, Person)
-        .join(Person, col(Person.id) == ReablementEpisode.person_id)
-        .where(ReablementEpisode.state == EpisodeState.ACTIVE)
-    )
-    if team_ids is not None:
-        query = query.where(col(Person.team_id).in_(team_ids))
-    order = (col(ReablementEpisode.start_date), col(ReablementEpisode.id))
-    return _with_names(session, query.order_by(*order).limit(limit))
+# The episode lists a screen can page through, each a dashboard figure's rows or a
+# worklist it narrows (`worklists.tiles`).
+EPISODE_LISTS = ("active", "episodes_day_35_plus", "episodes_past_42", "followups_due")
 
 
-def followups_due(
+def episodes_page(
     *,
     session: Session,
+    which: str,
     team_ids: list[int] | None = None,
-    on_or_before: date | None = None,
-    limit: int = 200,
-) -> list[EpisodeRow]:
-    """Ended episodes whose 91-day follow-up is due and not yet recorded."""
-    query = (
-        select(ReablementEpisode, Person)
-        .join(Person, col(Person.id) == ReablementEpisode.person_id)
-        .where(
-            col(ReablementEpisode.followup_due) <= (on_or_before or clock.today()),
-            col(ReablementEpisode.followup_result).is_(None),
-        )
-    )
-    if team_ids is not None:
-        query = query.where(col(Person.team_id).in_(team_ids))
-    order = (col(ReablementEpisode.followup_due), col(ReablementEpisode.id))
-    return _with_names(session, query.order_by(*order).limit(limit))
+    after: Cursor | None = None,
+    limit: int = 50,
+    count: bool = True,
+) -> Page[EpisodeRow]:
+    """A page of running episodes (longest-running first) or of follow-ups due (longest
+    waiting first), and how many the whole list holds; `which` is one of `EPISODE_LISTS`."""
+    if which not in EPISODE_LISTS:
+        raise ValueError(f"the episode lists are {', '.join(EPISODE_LISTS)}, not {which!r}")
+    figures = worklists.tiles(team_ids)
+    rows = figures["episodes_day_35_plus"].worklist if which == "active" else figures[which].rows
+    db = through_session(session)
+    ids = [r[0] for r in rows.page(db, "reablement_episode.id", after=after, limit=limit)]
+    found = {
+        e.id: EpisodeRow(summarise(e), p.display_name)
+        for e, p in session.exec(
+            select(ReablementEpisode, Person)
+            .join(Person, col(Person.id) == ReablementEpisode.person_id)
+            .where(col(ReablementEpisode.id).in_(ids))
+        ).all()
+    }
+    return Page([found[i] for i in ids if i in found], rows.count(db) if count else None)
+
+
+def episode_cursor(which: str) -> Callable[[EpisodeRow], Cursor]:
+    """Where the page after a row of list `which` starts."""
+    if which == "followups_due":
+        return lambda row: (row.episode.followup_due, row.episode.id)
+    return lambda row: (row.episode.start_date, row.episode.id)
 
 
 def person_episodes(*, session: Session, person_id: int) -> list[EpisodeSummary]:

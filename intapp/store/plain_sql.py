@@ -101,6 +101,11 @@ def stored_datetime(value: Any) -> datetime:
     return value.astimezone(UTC)
 
 
+def stored_date(value: Any) -> date:
+    """A date column's value as a date (SQLite keeps it as ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _as_sqlite(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

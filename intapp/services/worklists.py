@@ -1,0 +1,212 @@
+"""The lists behind the dashboard's figures, each defined once.
+
+A `Worklist` is one query definition: the tables it reads, which rows belong to it, and
+the order it is paged in. A dashboard tile counts a worklist, or a worklist narrowed by
+one more condition (`Tile`); the list the tile opens pages through exactly the same
+definition, so the figure and the list cannot disagree.
+
+Plain SQL (`plain_sql`): the dashboard is the first screen and the queue the first list,
+and on the embedded SQLite store both are read with the standard library's sqlite3 while
+SQLAlchemy is still loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from intapp import clock
+from intapp.codes import EpisodeState, ReferralStatus
+from intapp.config import load_settings
+from intapp.store.paging import Cursor, after_params, after_row_sql
+from intapp.store.plain_sql import PlainSQL, in_list
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """One list's query: ``SELECT … FROM source WHERE where ORDER BY order``."""
+
+    source: str
+    where: str
+    order: tuple[str, ...]  # ascending; the last column is unique
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def narrowed(self, condition: str, params: dict[str, Any] | None = None) -> Worklist:
+        """The rows of this list that also meet `condition`."""
+        return replace(
+            self, where=f"{self.where} AND ({condition})", params={**self.params, **(params or {})}
+        )
+
+    def count(self, db: PlainSQL) -> int:
+        """How many rows the list holds."""
+        (total,) = db.one(f"SELECT count(*) FROM {self.source} WHERE {self.where}", self._bound(db))
+        return int(total)
+
+    def counts(self, db: PlainSQL, conditions: Sequence[str]) -> list[int]:
+        """The list's row count, then how many rows meet each of `conditions`, in one read."""
+        sums = "".join(f", coalesce(sum(CASE WHEN {c} THEN 1 ELSE 0 END), 0)" for c in conditions)
+        row = db.one(
+            f"SELECT count(*){sums} FROM {self.source} WHERE {self.where}", self._bound(db)
+        )
+        return [int(value) for value in row]
+
+    def page(
+        self, db: PlainSQL, columns: str, *, after: Cursor | None, limit: int
+    ) -> list[Sequence[Any]]:
+        """Up to `limit` rows of `columns` that sort after `after` (None: the first page)."""
+        where, params = self.where, self._bound(db)
+        if after is not None:
+            where += f" AND {after_row_sql(self.order)}"
+            params.update(db.stored(after_params(after)))
+        return db.run(
+            f"SELECT {columns} FROM {self.source} WHERE {where}"
+            f" ORDER BY {', '.join(self.order)} LIMIT :limit",
+            {**params, "limit": limit},
+        )
+
+    def _bound(self, db: PlainSQL) -> dict[str, Any]:
+        return db.stored(self.params)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A dashboard figure: a worklist, narrowed by one condition or not at all."""
+
+    worklist: Worklist
+    condition: str | None = None
+
+    @property
+    def rows(self) -> Worklist:
+        """The list the tile counts, and opens."""
+        if self.condition is None:
+            return self.worklist
+        return self.worklist.narrowed(self.condition)
+
+
+def _teams(column: str, team_ids: list[int] | None) -> tuple[str, dict[str, Any]]:
+    if team_ids is None:
+        return "", {}
+    return in_list(column, "team", team_ids)
+
+
+def _moment() -> dict[str, Any]:
+    """The clock and the settings every figure is measured against, read once."""
+    settings = load_settings()
+    now, today = clock.now(), clock.today()
+    return {
+        "now": now,
+        "soon": now + timedelta(hours=settings.due_soon_hours),
+        "today": today,
+        "day_35": today - timedelta(days=settings.reablement_warning_day),
+        "day_42": today - timedelta(days=settings.reablement_standard_days),
+        "review_by": today + timedelta(days=settings.review_due_soon_days),
+    }
+
+
+REFERRAL_SOURCE = "referral JOIN person ON person.id = referral.person_id"
+
+
+def referrals(
+    status: ReferralStatus, team_ids: list[int] | None, moment: dict[str, Any] | None = None
+) -> Worklist:
+    """Referrals in one status, soonest deadline first."""
+    in_teams, params = _teams("referral.team_id", team_ids)
+    return Worklist(
+        REFERRAL_SOURCE,
+        f"referral.status = :status{in_teams}",
+        ("referral.due_by", "referral.id"),
+        {**(moment or _moment()), **params, "status": status.value},
+    )
+
+
+OVERDUE = "referral.due_by < :now"
+DUE_SOON = "referral.due_by >= :now AND referral.due_by < :soon"
+
+
+def worker_board(team_ids: list[int] | None) -> Worklist:
+    """Active workers with their weighted load, least headroom (most over) first."""
+    in_teams, params = _teams("worker.team_id", team_ids)
+    # Correlated sums, answered from the open-allocation index one worker at a time:
+    # faster than joining every open allocation and grouping.
+    open_load = (
+        "(SELECT coalesce(sum(allocation.weight), 0) FROM allocation"
+        " WHERE allocation.worker_id = worker.id AND allocation.ended_at IS NULL)"
+    )
+    loads = (
+        "(SELECT worker.id AS worker_id, worker.given_name, worker.family_name,"
+        " worker.profession, worker.team_id, worker.fte, worker.caseload_limit,"
+        " (SELECT count(*) FROM allocation WHERE allocation.worker_id = worker.id"
+        " AND allocation.ended_at IS NULL) AS open_cases,"
+        f" {open_load} AS load, worker.caseload_limit - {open_load} AS headroom"
+        f" FROM worker WHERE worker.active = :active{in_teams}) AS board"
+    )
+    return Worklist(
+        loads, "1 = 1", ("board.headroom", "board.worker_id"), {"active": True, **params}
+    )
+
+
+OVER_LIMIT = "board.headroom < 0"
+EPISODE_SOURCE = "reablement_episode JOIN person ON person.id = reablement_episode.person_id"
+
+
+def active_episodes(team_ids: list[int] | None, moment: dict[str, Any] | None = None) -> Worklist:
+    """Running reablement episodes, longest-running first."""
+    in_teams, params = _teams("person.team_id", team_ids)
+    return Worklist(
+        EPISODE_SOURCE,
+        f"reablement_episode.state = :active_episode{in_teams}",
+        ("reablement_episode.start_date", "reablement_episode.id"),
+        {**(moment or _moment()), **params, "active_episode": EpisodeState.ACTIVE.value},
+    )
+
+
+AT_DAY_35 = "reablement_episode.start_date <= :day_35"
+PAST_DAY_42 = "reablement_episode.start_date < :day_42"
+
+
+def followups_due(team_ids: list[int] | None, moment: dict[str, Any] | None = None) -> Worklist:
+    """Ended episodes whose follow-up is due and not yet recorded, longest waiting first."""
+    in_teams, params = _teams("person.team_id", team_ids)
+    return Worklist(
+        EPISODE_SOURCE,
+        "reablement_episode.followup_due <= :today"
+        f" AND reablement_episode.followup_result IS NULL{in_teams}",
+        ("reablement_episode.followup_due", "reablement_episode.id"),
+        {**(moment or _moment()), **params},
+    )
+
+
+def reviews_due(team_ids: list[int] | None, moment: dict[str, Any] | None = None) -> Worklist:
+    """Open care plans whose review falls within the window, or is past, oldest first."""
+    in_teams, params = _teams("person.team_id", team_ids)
+    return Worklist(
+        "care_plan JOIN person ON person.id = care_plan.person_id",
+        f"care_plan.closed_at IS NULL AND care_plan.review_date <= :review_by{in_teams}",
+        ("care_plan.review_date", "care_plan.id"),
+        {**(moment or _moment()), **params},
+    )
+
+
+REVIEW_OVERDUE = "care_plan.review_date < :today"
+
+
+def tiles(team_ids: list[int] | None) -> dict[str, Tile]:
+    """Every dashboard figure by its `DashboardCounts` field, for the teams given."""
+    moment = _moment()  # one clock reading and one settings read for every figure
+    received = referrals(ReferralStatus.RECEIVED, team_ids, moment)
+    episodes = active_episodes(team_ids, moment)
+    reviews = reviews_due(team_ids, moment)
+    return {
+        "awaiting_triage": Tile(received),
+        "triage_overdue": Tile(received, OVERDUE),
+        "due_next_24h": Tile(received, DUE_SOON),
+        "triaged_not_allocated": Tile(referrals(ReferralStatus.TRIAGED, team_ids, moment)),
+        "workers_over_limit": Tile(worker_board(team_ids), OVER_LIMIT),
+        "episodes_day_35_plus": Tile(episodes, AT_DAY_35),
+        "episodes_past_42": Tile(episodes, PAST_DAY_42),
+        "followups_due": Tile(followups_due(team_ids, moment)),
+        "reviews_due": Tile(reviews),
+        "reviews_overdue": Tile(reviews, REVIEW_OVERDUE),
+    }
