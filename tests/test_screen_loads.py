@@ -59,11 +59,13 @@ def test_the_person_record_is_one_read_with_a_bounded_timeline(session: Session)
     assert [a.status for a in record.assessments] == ["draft"]
     assert record.plan is None
     assert [e.goals for e in record.episodes] == [["Make tea"]]
-    kinds = {e.kind for e in record.timeline}
+    kinds = {e.kind for _, e in record.timeline.rows}
     assert {"referral", "triaged", "allocated", "assessment", "reablement"} <= kinds
 
+    # The timeline's first page, and how many entries it has in all.
     short = open_person_record(session=session, person_id=person, timeline_limit=2)
-    assert short.timeline == record.timeline[:2]
+    assert short.timeline.rows == record.timeline.rows[:2]
+    assert short.timeline.total == record.timeline.total == len(record.timeline.rows)
 
 
 def test_the_plan_editor_opens_with_the_team_and_the_allocated_worker(session: Session) -> None:
