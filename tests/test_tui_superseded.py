@@ -90,6 +90,7 @@ def _two_triaged(engine) -> list[int]:
                 referral_id=item.referral_id,
                 priority="soon",
                 pathway="case_management",
+                expected_version=item.version,
             )
         # In the order the allocation screen lists them.
         return [r.referral_id for r in caseloads.awaiting_allocation(session=session)]
