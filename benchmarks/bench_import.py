@@ -30,8 +30,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from intapp.paths import open_shipped
+
 DATA = Path(__file__).resolve().parent / ".data"
-TEAMS_CSV = Path(__file__).resolve().parent.parent / "data" / "teams.csv"
 HEADER = [
     "nhs_number",
     "local_id",
@@ -61,7 +62,7 @@ def make_csv(rows: int) -> Path:
         return path
     DATA.mkdir(exist_ok=True)
     rng = random.Random(4)
-    with TEAMS_CSV.open(newline="") as fh:
+    with open_shipped("teams.csv") as fh:
         teams = [row["code"] for row in csv.DictReader(fh)]
     today = date(2026, 11, 22)
     with path.open("w", newline="", encoding="utf-8") as out:
@@ -106,7 +107,7 @@ def fresh_database(path: Path) -> str:
     url = f"sqlite:///{path}"
     engine = create_db_engine(url)
     upgrade(engine)
-    with unit_of_work(engine) as session, TEAMS_CSV.open(newline="") as fh:
+    with unit_of_work(engine) as session, open_shipped("teams.csv") as fh:
         for team in csv.DictReader(fh):
             organisation.add_team(
                 session=session,

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "intapp"
 
-# Shipped reference and demo files live in the repository's data/ folder.
-SHIPPED_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+def shipped_data() -> Traversable:
+    """The reference and demo files that ship inside the package (`intapp/data/`).
+
+    Read through `importlib.resources`, so they are found wherever intapp is installed
+    (a wheel in site-packages, a zip), not only in a checkout of the repository.
+    """
+    return files("intapp") / "data"
+
+
+def open_shipped(name: str) -> io.TextIOWrapper:
+    """Open a shipped text file (`templates/people.csv`) as UTF-8, ready for `csv`."""
+    resource = shipped_data().joinpath(*name.split("/"))
+    return io.TextIOWrapper(resource.open("rb"), encoding="utf-8", newline="")
 
 
 def _private_dir(path: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import signal
 import stat
+from importlib.resources import as_file
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from sqlmodel import Session
 from intapp import cli
 from intapp.cli import importing as import_command
 from intapp.models import ImportBatch, Person, Referral
+from intapp.paths import shipped_data
 from intapp.store.engine import create_db_engine, unit_of_work
 from intapp.store.migrate import upgrade
 
@@ -239,12 +241,12 @@ def test_no_progress_when_stderr_is_not_a_terminal(url: str, tmp_path: Path) -> 
 
 
 def test_templates_import_cleanly(url: str) -> None:
-    templates = Path(__file__).resolve().parent.parent / "data" / "templates"
     engine = create_db_engine(url)
     with unit_of_work(engine) as s:
         add_team(s, "C3", "Central")
     for kind in ("people", "workers", "referrals"):
-        result = intapp(url, "import", kind, str(templates / f"{kind}.csv"))
+        with as_file(shipped_data() / "templates" / f"{kind}.csv") as template:
+            result = intapp(url, "import", kind, str(template))
         assert result.exit_code == 0, (kind, result.output)
     assert stored(url, Referral) == 1
 

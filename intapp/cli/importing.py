@@ -70,7 +70,7 @@ def import_command(
     """Import people, workers or referrals from a CSV (UTF-8) or XLSX file.
 
     KIND is people, workers or referrals. Column headings are matched in any case;
-    templates are in data/templates/ and every column is described in the README.
+    templates are in intapp/data/templates/ and every column is described in the README.
     Every row is checked before anything is written: by default one bad row means
     nothing is imported (exit code 1). Records already stored are matched (people on
     NHS number, else local id; workers on staff id; referrals on referral_ref) and

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from intapp import __version__
 from intapp.cli.context import DATABASE_URL_HELP, Context, current_user, pass_context
 from intapp.cli.db import db
 from intapp.cli.export import export
@@ -103,7 +104,7 @@ def _with_code(message: str, code: int) -> click.ClickException:
 @click.option(
     "--demo", is_flag=True, help="Load demo data first if the database is empty, then open."
 )
-@click.version_option(package_name="intapp")
+@click.version_option(__version__, prog_name="intapp")
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None, user: str, demo: bool) -> None:
     """intapp: referrals, caseloads, assessments, care plans and reablement for

@@ -6,7 +6,6 @@ import csv
 import random
 from dataclasses import dataclass, field
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
 
 from intapp import paths
@@ -102,8 +101,7 @@ class Organisation:
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    path: Path = paths.SHIPPED_DATA_DIR / name
-    with path.open(newline="", encoding="utf-8") as fh:
+    with paths.open_shipped(name) as fh:
         return list(csv.DictReader(fh))
 
 
@@ -185,7 +183,7 @@ def _workers(rng: random.Random, teams: list[dict[str, Any]], count: int) -> lis
 
 
 def build_organisation(rng: random.Random, *, worker_count: int) -> Organisation:
-    """Localities and teams from `data/teams.csv`, practices, and `worker_count` workers."""
+    """Localities and teams from `intapp/data/teams.csv`, practices, and `worker_count` workers."""
     localities = [{"id": i + 1, "name": name} for i, name in enumerate(LOCALITIES)]
     locality_ids = {row["name"]: row["id"] for row in localities}
     teams: list[dict[str, Any]] = [
