@@ -1,6 +1,6 @@
 """Settings that councils set differently: response targets, time limits, caseload weights.
 
-Defaults come from the Manchester reports (see DOMAIN.md). A TOML file at
+Defaults and their sources are listed in docs/rules.md. A TOML file at
 `paths.config_file()` overrides any of them, for example::
 
     [response_targets_hours]
@@ -32,7 +32,7 @@ DEFAULT_RESPONSE_TARGETS_HOURS: dict[str, int] = {
     "medically_optimised": 4,  # from the "medically optimised for transfer" notice
     "discharge_or_falls": 24,  # hospital discharge referrals and falls
     "soon": 7 * 24,
-    "routine": 28 * 24,  # (decision) DOMAIN.md
+    "routine": 28 * 24,  # (decision) docs/rules.md
 }
 
 # The lowest and highest value each whole-number setting may take.
