@@ -18,7 +18,7 @@ VALID = ("9434765919", "4010232137")
 
 
 def reference_check_digit(first_nine: str) -> int | None:
-    """The rule as docs/rules.md states it: weights 10..2, 11 - (sum mod 11), 11 -> 0, 10 -> none."""
+    """The rule in docs/rules.md: weights 10..2, 11 - (sum mod 11), 11 -> 0, 10 -> none."""
     total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
     digit = 11 - total % 11
     if digit == 11:
