@@ -22,6 +22,7 @@ from textual.binding import Binding
 from intapp.store.sqlite_reader import connect_if_current
 
 if TYPE_CHECKING:
+    from rich.text import Text
     from sqlalchemy import Engine
     from sqlmodel import Session
     from textual.screen import Screen
@@ -35,6 +36,16 @@ def _yield_the_processor() -> None:
     such as the integrity check never slows what the user is waiting for."""
     with suppress(AttributeError, OSError):  # elsewhere the check simply runs as it is
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+class UnexpectedError(Exception):
+    """What the terminal shows when intapp stops on an error no handler caught: one line
+    that names no person, never a traceback."""
+
+    def __rich__(self) -> Text:
+        from rich.text import Text
+
+        return Text(str(self))
 
 
 class IntApp(App[None]):
@@ -206,28 +217,23 @@ class IntApp(App[None]):
             )
 
     def _handle_exception(self, error: Exception) -> None:
-        """An error no handler caught: Textual stops the widget it happened in, then
-        exits printing a traceback with local values, which can hold names and NHS
-        numbers. intapp still exits (that widget no longer answers), but logs the error
-        without personal data and says so in one line. Tests still see the error: Pilot
-        re-raises the first one. Written against Textual 8.2 (pinned)."""
-        from rich.text import Text
-
+        """An error no handler caught. Textual stops the widget it happened in and exits
+        with code 1, printing a traceback with local values, which can hold names and NHS
+        numbers. intapp logs the error without personal data and hands Textual an
+        `UnexpectedError` in its place: one that renders as one plain line (Textual shows
+        an error with `__rich__` as it renders), with the original as its cause, which
+        Pilot re-raises in tests. tests/test_textual_contract.py fails if Textual changes
+        this hook."""
         from intapp.errorlog import log_unexpected
 
         path = log_unexpected(error)
-        self._return_code = 1
-        if self._exception is None:
-            self._exception = error
-            self._exception_event.set()
-        self._exit_renderables.append(
-            Text(
-                f"intapp stopped after an unexpected error ({type(error).__name__}). "
-                f"Every save is all or nothing, so nothing was half-saved. "
-                f"Details for support: {path}"
-            )
+        stopped = UnexpectedError(
+            f"intapp stopped after an unexpected error ({type(error).__name__}). "
+            f"Every save is all or nothing, so nothing was half-saved. "
+            f"Details for support: {path}"
         )
-        self._close_messages_no_wait()
+        stopped.__cause__ = error
+        super()._handle_exception(stopped)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own commands, then every key of the screen the palette was opened

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from textual.screen import Screen
 from tui_support import seed_small_team, wait_for
 
-from intapp.app import IntApp
+from intapp.app import IntApp, UnexpectedError
 from intapp.models import AuditEvent, Referral
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.queue import QueueScreen
@@ -172,11 +172,12 @@ async def test_an_unexpected_error_closes_with_one_line_and_a_log_without_person
     def explode() -> None:
         raise RuntimeError("Mary Smith 943 476 5919")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(UnexpectedError) as stopped:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
             app.screen.call_later(explode)
             await pilot.pause(0.2)
+    assert isinstance(stopped.value.__cause__, RuntimeError)  # tests still see the error
     assert app.return_code == 1
     log = (isolated_user_dirs / "xdg_state_home" / "intapp" / "errors.log").read_text()
     assert "RuntimeError" in log

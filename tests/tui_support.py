@@ -48,33 +48,30 @@ def seed_small_team(engine: Engine) -> None:
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], object], seconds: float = 15) -> None:
-    """Let workers run until `condition()` is true and the tables have sized their
-    columns to the rows just added, or fail after `seconds`."""
+    """Let workers run until `condition()` is true, then let every widget handle what is
+    queued, so that a table has sized its columns to the rows just added (a DataTable
+    does that when it next goes idle), or fail after `seconds`."""
     for _ in range(int(seconds / 0.02)):
         await pilot.pause(0.02)
-        if condition() and not any(_sizing(table) for table in pilot.app.screen.query(DataTable)):
+        if condition():
+            await pilot.pause()
             return
     raise AssertionError("the screen never reached the expected state")
-
-
-def _sizing(table: DataTable[object]) -> bool:
-    # A DataTable sizes auto-width columns to new rows when it next goes idle; a snapshot
-    # taken before then shows them too narrow.
-    return bool(table._require_update_dimensions)
 
 
 async def settled(pilot: Pilot, seconds: float = 5) -> None:
     """Wait until two renders of the screen 50 ms apart are the same, so that a snapshot
     is not taken part-way through a repaint (a table sizing its columns, a scroll).
 
-    Tables drop their cached lines first: now and then a DataTable kept lines drawn
-    before its columns were sized to the rows (seen only in snapshots, under load).
+    Tables drop their cached lines before each render: now and then a DataTable kept
+    lines drawn before its columns were sized to the rows (seen only in snapshots,
+    under load). `notify_style_update` is the public way to make it redraw them.
     """
-    for table in pilot.app.screen.query(DataTable):
-        table._clear_caches()
-        table.refresh()
     previous = None
     for _ in range(int(seconds / 0.05)):
+        for table in pilot.app.screen.query(DataTable):
+            table.notify_style_update()
+        await pilot.pause()
         shot = pilot.app.export_screenshot()
         if shot == previous:
             return

@@ -266,7 +266,9 @@ class StyledOnce:
     Textual restyles every widget of a screen when it is pushed, in case the theme or
     classes changed while it was hidden. A screen shown for the first time has only just
     styled its widgets as they mounted, so that pass doubled the cost of opening it (a
-    third of opening triage). Later resumes are left to Textual.
+    third of opening triage). Later resumes are left to Textual. It sets only the public
+    `ScreenResume.refresh_styles`; tests/test_textual_contract.py fails if Textual stops
+    running this handler before Screen's or stops honouring the flag.
     """
 
     _resumed_before = False

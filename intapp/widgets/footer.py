@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.widgets import Footer as TextualFooter
+
+# Not exported by textual.widgets; tests/test_textual_contract.py fails if it moves.
 from textual.widgets._footer import FooterKey
 
 if TYPE_CHECKING:
@@ -13,34 +15,37 @@ if TYPE_CHECKING:
 
 
 class Footer(TextualFooter):
-    """Textual's footer, rebuilt only when the keys it shows change.
+    """Textual's footer, rebuilt once per burst of changes and only when its keys change.
 
     Opening a screen changes its bindings several times in a row (mount, focus, the
     screen stack), and Textual's footer rebuilds every key at each change. Each new
     key also restyles itself twice: first compact (its own default), then in the
     footer's style. Profiles of opening a list put the footer at about a quarter of the
-    time. This footer rebuilds once per refresh at most, only if the keys it would show
-    have changed (most changes only move focus), with keys made in its style.
-    Written against Textual 8.2 (pinned in pyproject.toml).
+    time. This footer lets the first change of a burst schedule Textual's rebuild and
+    skips the rest, skips the rebuild when the keys it would show are the same (most
+    changes only move focus), and makes its keys in its own style.
+    tests/test_textual_contract.py fails if Textual changes what this relies on.
     """
 
     _rebuild_pending = False
     _shown: tuple[object, ...] | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+        if self._rebuild_pending:
             return
-        if not self._rebuild_pending:
-            self._rebuild_pending = True
-            self.call_after_refresh(self._rebuild)
+        super().bindings_changed(screen)
+        # Textual schedules a recompose only in this case (see its bindings_changed).
+        self._rebuild_pending = screen.app.app_focus and self.is_attached and screen is self.screen
 
-    async def _rebuild(self) -> None:
+    async def recompose(self) -> None:
         self._rebuild_pending = False
         if not self.is_attached:  # its screen closed before the refresh (switch_screen)
             return
-        if self.shown_keys() != self._shown:  # most changes move focus, not keys
-            await self.recompose()
+        shown = self.shown_keys()
+        if shown == self._shown:  # most changes move focus, not keys
+            return
+        self._shown = shown
+        await super().recompose()
 
     def shown_keys(self) -> tuple[object, ...]:
         """What the footer would show for the screen's bindings now."""
@@ -51,8 +56,6 @@ class Footer(TextualFooter):
         )
 
     def compose(self) -> ComposeResult:
-        if self._bindings_ready:
-            self._shown = self.shown_keys()
         for widget in super().compose():
             # The palette key is not bound to the footer's style and keeps its own.
             if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
