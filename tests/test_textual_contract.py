@@ -127,6 +127,8 @@ async def test_the_footer_rebuilds_once_per_change_of_keys(monkeypatch):
         await wait_for(pilot, lambda: _keys(app) == {"Save": True, "Close": False})
         await pilot.pause(0.1)
         assert len(rebuilt) == 2
+        app.screen.query_one(Footer).refresh(recompose=True)  # asked for elsewhere: done
+        await wait_for(pilot, lambda: len(rebuilt) == 3)
 
 
 async def test_footer_keys_are_made_in_the_footers_style():

@@ -38,11 +38,11 @@ class Footer(TextualFooter):
         self._rebuild_pending = screen.app.app_focus and self.is_attached and screen is self.screen
 
     async def recompose(self) -> None:
-        self._rebuild_pending = False
+        scheduled, self._rebuild_pending = self._rebuild_pending, False
         if not self.is_attached:  # its screen closed before the refresh (switch_screen)
             return
         shown = self.shown_keys()
-        if shown == self._shown:  # most changes move focus, not keys
+        if scheduled and shown == self._shown:  # most changes move focus, not keys
             return
         self._shown = shown
         await super().recompose()
