@@ -132,21 +132,3 @@ def test_a_file_that_is_not_toml_is_named(write_config) -> None:
 
 def test_config_error_is_a_value_error_so_older_callers_still_catch_it() -> None:
     assert issubclass(ConfigError, ValueError)
-
-
-def test_every_setting_is_in_the_readme_table() -> None:
-    """The README's "Rules and settings" table names every key a council can set."""
-    from dataclasses import fields
-    from pathlib import Path
-
-    from intapp.config import Settings
-    from intapp.config_schema import _REABLEMENT_NAMES
-
-    readme = Path(__file__).parent.parent / "README.md"
-    table = readme.read_text().split("## Rules and settings", 1)[1].split("\n\n", 3)[2]
-    in_file = {full: key for key, full in _REABLEMENT_NAMES.items()}
-    for setting in fields(Settings):
-        if setting.name == "response_targets_hours":
-            continue
-        key = in_file.get(setting.name, setting.name)
-        assert f"{key}`" in table, key

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from intapp.config import Settings
+from intapp.config_schema import _REABLEMENT_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -78,12 +79,8 @@ def _rows_naming(key: str) -> list[str]:
 
 
 SCALAR_SETTINGS = [f for f in fields(Settings) if f.name != "response_targets_hours"]
-# As the [reablement] table names them.
-ALIASES = {
-    "reablement_standard_days": "standard_days",
-    "reablement_warning_day": "warning_day",
-    "reablement_max_days": "max_days",
-}
+# As the config file's [reablement] table names them.
+ALIASES = {full: key for key, full in _REABLEMENT_NAMES.items()}
 
 
 @pytest.mark.parametrize("setting", SCALAR_SETTINGS, ids=lambda f: f.name)
