@@ -119,6 +119,9 @@ def main(ctx: click.Context, database_url: str | None, user: str, demo: bool) ->
       intapp demo --people 5000   load a bigger demo data set
       intapp --database-url postgresql://intapp@db.example/intapp
     """
+    from intapp.errorlog import keep_library_logs_off_the_screen
+
+    keep_library_logs_off_the_screen()
     ctx.obj = Context(database_url, user)
     if ctx.invoked_subcommand is not None:
         return
