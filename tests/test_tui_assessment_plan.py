@@ -150,7 +150,7 @@ async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
 
 
 async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sqlite_engine):
-    from textual.widgets import DataTable
+    from intapp.widgets.paged_list import PagedList
 
     seed_with_worker(sqlite_engine)
     with unit_of_work(sqlite_engine) as session:
@@ -160,12 +160,13 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
-        table = app.screen.query_one("#person-table", DataTable)
+        listed = app.screen.query_one("#person-table", PagedList)
+        table = listed.table
         timeline = app.screen.query_one("#timeline-list")
         plan = app.screen.query_one("#person-plan-view")
         columns = timeline.table.columns.values()
         assert [c.label.plain for c in columns] == ["When", "What", "Detail"]
-        assert timeline.display and not table.display
+        assert timeline.display and not listed.display
 
         await pilot.press("2")
         await wait_for(pilot, lambda: table.row_count == 1)
@@ -178,10 +179,10 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
         await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
 
         await pilot.press("3")
-        await wait_for(pilot, lambda: plan.display and not table.display)
+        await wait_for(pilot, lambda: plan.display and not listed.display)
         assert app.screen.focused is plan  # the arrows scroll the plan
         await pilot.press("4")
-        await wait_for(pilot, lambda: table.display and not plan.display)
+        await wait_for(pilot, lambda: listed.display and not plan.display)
         assert app.screen.focused is table  # and move through the rows again
         assert [c.label.plain for c in table.columns.values()][:2] == ["Start", "Type"]
 
