@@ -294,3 +294,21 @@ async def test_a_first_care_plan_starts_with_the_allocated_worker_as_lead(sqlite
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
         assert app.screen.query_one("#lead", Select).value == allocated
+
+
+async def test_a_plan_the_service_refuses_says_why_under_the_form(sqlite_engine):
+    worker_id = seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
+        screen = app.screen
+        screen.query_one("#lead", Select).value = worker_id
+        screen.query_one("#goals", TextArea).text = "   "  # no goal: refused by the service
+        await pilot.press("ctrl+s")
+        error = screen.query_one("#plan-error")
+        await wait_for(pilot, lambda: "at least one goal" in str(error.render()))
+        assert app.screen is screen and screen.data.plan is None
+    with Session(sqlite_engine) as session:
+        assert session.exec(select(CarePlan)).all() == []
