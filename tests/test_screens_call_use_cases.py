@@ -1,5 +1,5 @@
 """Screens open no sessions or transactions: the app runs each screen's one service call
-in a short session (`DataWork.fetch` / `DataWork.save` in screens/base.py, through
+in a short session (`DataWork.read` / `DataWork.write` in screens/base.py, through
 `IntApp.run_in_session`), and a screen only hands that session on to that one service."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from factories import seen_version
 from sqlmodel import Session, func, select
-from textual.widgets import DataTable, TextArea
+from textual.widgets import TextArea
 from tui_support import allocate_mary, seed_small_team, seed_with_worker, wait_for
 
 from intapp.app import IntApp
@@ -16,6 +16,7 @@ from intapp.screens.person import PersonScreen
 from intapp.services.assessments import AssessmentIn, start_assessment
 from intapp.store.engine import unit_of_work
 from intapp.widgets.dialogs import ConfirmScreen
+from intapp.widgets.paged_list import PagedList
 
 
 def stored(engine) -> tuple[int, list[str]]:
@@ -35,6 +36,11 @@ async def open_person(app, pilot) -> PersonScreen:
     app.push_screen(PersonScreen(person_id=1))
     await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record)
     return app.screen
+
+
+def assessments_listed(person: PersonScreen) -> int:
+    """How many rows the record's assessments tab shows."""
+    return person.query_one("#person-table", PagedList).table.row_count
 
 
 async def test_a_new_assessment_left_unsaved_leaves_nothing_behind(sqlite_engine):
@@ -60,7 +66,7 @@ async def test_a_new_assessment_left_unsaved_leaves_nothing_behind(sqlite_engine
         assert stored(sqlite_engine) == (0, [])
         await pilot.press("2")
         await pilot.pause(0.1)
-        assert person.query_one(DataTable).row_count == 0
+        assert assessments_listed(person) == 0
 
 
 async def test_sign_off_without_what_matters_is_refused_before_anything_is_saved(sqlite_engine):
@@ -122,7 +128,7 @@ async def test_a_saved_draft_is_discarded_with_an_audit_event(sqlite_engine):
     async with app.run_test(size=(120, 40)) as pilot:
         person = await open_person(app, pilot)
         await pilot.press("2")
-        await wait_for(pilot, lambda: person.query_one(DataTable).row_count == 1)
+        await wait_for(pilot, lambda: assessments_listed(person) == 1)
         await pilot.press("enter")
         await wait_for(
             pilot, lambda: isinstance(app.screen, AssessmentScreen) and app.screen.assessment
@@ -138,7 +144,7 @@ async def test_a_saved_draft_is_discarded_with_an_audit_event(sqlite_engine):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is person)
-        await wait_for(pilot, lambda: person.query_one(DataTable).row_count == 0)
+        await wait_for(pilot, lambda: assessments_listed(person) == 0)
         assert person.record is not None and person.record.assessments == []
 
     assert stored(sqlite_engine) == (0, ["create", "discard"])

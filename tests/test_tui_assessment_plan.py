@@ -150,7 +150,7 @@ async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
 
 
 async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sqlite_engine):
-    from textual.widgets import DataTable
+    from intapp.widgets.paged_list import PagedList
 
     seed_with_worker(sqlite_engine)
     with unit_of_work(sqlite_engine) as session:
@@ -160,12 +160,13 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
     app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
-        table = app.screen.query_one("#person-table", DataTable)
+        listed = app.screen.query_one("#person-table", PagedList)
+        table = listed.table
         timeline = app.screen.query_one("#timeline-list")
         plan = app.screen.query_one("#person-plan-view")
         columns = timeline.table.columns.values()
         assert [c.label.plain for c in columns] == ["When", "What", "Detail"]
-        assert timeline.display and not table.display
+        assert timeline.display and not listed.display
 
         await pilot.press("2")
         await wait_for(pilot, lambda: table.row_count == 1)
@@ -178,10 +179,10 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
         await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
 
         await pilot.press("3")
-        await wait_for(pilot, lambda: plan.display and not table.display)
+        await wait_for(pilot, lambda: plan.display and not listed.display)
         assert app.screen.focused is plan  # the arrows scroll the plan
         await pilot.press("4")
-        await wait_for(pilot, lambda: table.display and not plan.display)
+        await wait_for(pilot, lambda: listed.display and not plan.display)
         assert app.screen.focused is table  # and move through the rows again
         assert [c.label.plain for c in table.columns.values()][:2] == ["Start", "Type"]
 
@@ -293,3 +294,21 @@ async def test_a_first_care_plan_starts_with_the_allocated_worker_as_lead(sqlite
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
         assert app.screen.query_one("#lead", Select).value == allocated
+
+
+async def test_a_plan_the_service_refuses_says_why_under_the_form(sqlite_engine):
+    worker_id = seed_with_worker(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_person(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.data)
+        screen = app.screen
+        screen.query_one("#lead", Select).value = worker_id
+        screen.query_one("#goals", TextArea).text = "   "  # no goal: refused by the service
+        await pilot.press("ctrl+s")
+        error = screen.query_one("#plan-error")
+        await wait_for(pilot, lambda: "at least one goal" in str(error.render()))
+        assert app.screen is screen and screen.data.plan is None
+    with Session(sqlite_engine) as session:
+        assert session.exec(select(CarePlan)).all() == []

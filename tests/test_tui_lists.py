@@ -238,3 +238,50 @@ async def test_enter_on_a_timeline_entry_opens_what_it_is_about(sqlite_engine):
         assert timeline.highlighted == timeline.rows[row]
         await pilot.click(timeline.table, offset=(5, 1 + row))
         await wait_for(pilot, lambda: person.query_one("Tabs").active == "reablement")
+
+
+async def test_a_click_opens_an_assessment_on_the_person_record(sqlite_engine):
+    from intapp.services.assessments import start_assessment
+
+    seed_case_work(sqlite_engine)  # Mary has one assessment and one episode
+    with unit_of_work(sqlite_engine) as session:
+        mary = session.exec(select(Person).where(Person.given_name == "Mary")).one()
+        review = start_assessment(
+            session=session, user="setup", person_id=mary.id, assessment_type="review"
+        )
+    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        app.push_screen(PersonScreen(person_id=mary.id))
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record)
+        person = app.screen
+        listed = person.query_one("#person-table", PagedList)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: len(listed.rows) == 2)
+        assert str(listed.query_one(".paged-list--status").render()) == "Assessments 1–2 of 2"
+        assert {a.id for _, a in listed.rows} > {review.id}
+        assert listed.highlighted == listed.rows[0]
+        chosen = listed.rows[1][1].id
+
+        # A click highlights a row; a click on the highlighted row opens it.
+        await pilot.click(listed.table, offset=(5, 2))
+        assert app.screen is person and listed.highlighted == listed.rows[1]
+        await pilot.click(listed.table, offset=(5, 2))
+        await wait_for(pilot, lambda: isinstance(app.screen, AssessmentScreen))
+        assert app.screen.assessment_id == chosen
+        await wait_for(pilot, lambda: app.screen.assessment is not None)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is person)
+
+        # The reablement tab lists the episodes in the same list, in its own columns.
+        await pilot.press("4")
+        await wait_for(pilot, lambda: len(listed.rows) == 1)
+        assert [c.label.plain for c in listed.table.columns.values()][:3] == [
+            "Start",
+            "Type",
+            "State",
+        ]
+        assert str(listed.query_one(".paged-list--status").render()) == "Episode 1–1 of 1"
+        await pilot.click(listed.table, offset=(5, 1))  # an episode has nothing more to open
+        await pilot.pause(0.2)
+        assert app.screen is person

@@ -78,3 +78,29 @@ async def test_a_referral_from_a_team_dashboard_defaults_to_that_team(sqlite_eng
         await wait_for(pilot, lambda: app.screen.query_one("#team", Select).value == team_id)
         await pilot.press("escape")  # the default is not an edit: leaves without asking
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+
+async def test_a_referral_the_service_refuses_is_shown_at_its_field(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        team_id = session.exec(select(Team.id).where(Team.code == "C1")).one()
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        screen = app.screen
+        await pilot.press(*"9990570353")  # nobody has it: a new person, with no given name
+        await wait_for(pilot, lambda: "No one has" in str(screen.query_one("#match").render()))
+        screen.query_one("#family", Input).value = "Jones"
+        screen.query_one("#dob", Input).value = "01/02/1940"
+        screen.query_one("#team", Select).value = team_id
+        screen.query_one("#source", Select).value = "gp"
+        screen.query_one("#reason", Input).value = "Falls at home"
+        await pilot.press("ctrl+s")
+        error = screen.query_one("#referral-error")
+        await wait_for(pilot, lambda: "given name" in str(error.render()).lower())
+        assert app.screen is screen and screen.focused is screen.query_one("#given")
+
+    with Session(sqlite_engine) as session:
+        assert session.exec(select(func.count()).select_from(Referral)).one() == 2

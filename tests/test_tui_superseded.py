@@ -160,3 +160,51 @@ async def test_a_typed_result_of_superseded_work_is_never_posted(sqlite_engine):
         release.set()
         await pilot.pause(0.5)
         assert screen.answers == ["second"]
+
+
+async def test_a_slow_nhs_lookup_is_never_shown_under_a_newer_number(sqlite_engine, monkeypatch):
+    from textual.widgets import Input
+
+    from intapp.screens.new_referral import NewReferralScreen
+
+    seed_small_team(sqlite_engine)  # Mary Smith has 943 476 5919; nobody has 999 057 0353
+    # The first two lookups wait for the test; later ones answer at once.
+    started = [threading.Event(), threading.Event()]
+    release = [threading.Event(), threading.Event()]
+    find_person = people.find_person
+
+    def slow_find(**kwargs: Any) -> Any:
+        held = next((i for i, event in enumerate(started) if not event.is_set()), None)
+        if held is not None:
+            started[held].set()
+            assert release[held].wait(10), "the held-back lookup was never released"
+        return find_person(**kwargs)
+
+    monkeypatch.setattr(people, "find_person", slow_find)
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        screen = app.screen
+        panel, nhs = screen.query_one("#match"), screen.query_one("#nhs", Input)
+
+        # An unknown number is looked up (held back), then made invalid: nothing is shown.
+        await pilot.press(*"9990570353")
+        await wait_for(pilot, started[0].is_set)
+        await pilot.press("backspace")
+        release[0].set()
+        await pilot.pause(0.5)
+        assert "10 digits" in str(screen.query_one("#nhs-check").render())
+        assert str(panel.render()) == "" and screen.match is None
+
+        # The unknown number again (held back), then a known one: the known one stays.
+        await pilot.press("3")
+        await wait_for(pilot, started[1].is_set)
+        nhs.value = "9434765919"
+        await wait_for(pilot, lambda: screen.match is not None)
+        release[1].set()
+        await pilot.pause(0.5)
+        assert nhs.value == "9434765919"
+        assert screen.match is not None and screen.match.name == "Mary Smith"
+        assert str(panel.render()).startswith("Known person: Mary Smith")

@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, Static, Text
 
 from intapp.codes import AssessmentStatus, OutcomeAchievement, code_label
 from intapp.formatting import uk_datetime
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -27,6 +27,26 @@ TEXT_FIELDS = (
     ("strengths", "My strengths"),
     ("family_community_assets", "Family and community assets"),
 )
+
+
+class Opened(Result["AssessmentForm"]):
+    """The assessment to show, as stored or as new."""
+
+
+class DraftSaved(Result["AssessmentSummary"]):
+    """The draft was saved."""
+
+
+class SavedToSignOff(Result["AssessmentSummary"]):
+    """The draft was saved so that it can be signed off next."""
+
+
+class SignedOff(Result["AssessmentSummary"]):
+    """The assessment was signed off."""
+
+
+class Discarded(Result["AssessmentSummary"]):
+    """The draft was discarded."""
 
 
 class AssessmentScreen(DataScreen):
@@ -115,16 +135,31 @@ class AssessmentScreen(DataScreen):
             assert person_id is not None
             return editing.open_new_assessment(session=session, person_id=person_id)
 
-        self.fetch("opened", load)
+        self.read(Opened, load)
 
-    async def loaded_opened(self, form: AssessmentForm) -> None:
-        await self.show(form)
+    @on(Opened)
+    async def opened(self, message: Opened) -> None:
+        await self.show(message.value)
 
-    def failed_opened(self, error: Exception) -> bool:
-        """It cannot be opened (a superseding draft already exists, say): say why, go back."""
-        self.intapp.report_error(error)
-        self.app.pop_screen()
-        return True
+    @on(WorkFailed)
+    def refused(self, message: WorkFailed) -> None:
+        """Refusals this screen explains itself; the rest are reported as usual."""
+        from intapp.services.errors import Conflict, DomainError
+
+        error = message.error
+        if message.result is Opened:
+            # It cannot be opened (a superseding draft already exists, say): say why, go back.
+            message.prevent_default()
+            self.intapp.report_error(error)
+            self.app.pop_screen()
+        elif (
+            message.result is SignedOff
+            and isinstance(error, DomainError)
+            and not isinstance(error, Conflict)  # a conflict offers to reload, as usual
+        ):
+            # A refused sign-off: the draft (and anything saved just before) stays saved.
+            message.prevent_default()
+            self.notify(error.message, title="Not signed off", severity="warning")
 
     async def show(self, form: AssessmentForm) -> None:
         """Fill the form from `form`, as stored or as new; read-only unless a draft."""
@@ -248,20 +283,20 @@ class AssessmentScreen(DataScreen):
     # Save, sign off and discard: each one service call in its own transaction.
 
     def action_save_draft(self) -> None:
-        self._save_draft("saved")
+        self._save_draft(DraftSaved)
 
-    def _save_draft(self, key: str) -> None:
+    def _save_draft(self, result: type[Result[AssessmentSummary]]) -> None:
         form = self.form
         if form is None or self.status != AssessmentStatus.DRAFT:
             return
         content, user = self.content(), self.intapp.user
 
-        def save(session: Session) -> Any:
+        def save(session: Session) -> AssessmentSummary:
             from intapp.services.assessment_editing import save_draft
 
             return save_draft(session=session, user=user, form=form, content=content)
 
-        self.save(key, save)
+        self.write(result, save)
 
     async def saved(self, assessment: AssessmentSummary) -> None:
         """Show the assessment as it now stands in the store."""
@@ -270,9 +305,10 @@ class AssessmentScreen(DataScreen):
         assert self.form is not None
         await self.show(replace(self.form, saved=assessment, content=content_of(assessment)))
 
-    async def loaded_saved(self, assessment: AssessmentSummary) -> None:
+    @on(DraftSaved)
+    async def draft_saved(self, message: DraftSaved) -> None:
         self.notify("Draft saved.", title="Saved")
-        await self.saved(assessment)
+        await self.saved(message.value)
 
     def action_sign_off(self) -> None:
         """Sign off what the screen shows. Unsaved changes (or a new assessment) are
@@ -294,7 +330,7 @@ class AssessmentScreen(DataScreen):
 
         def answered(yes: bool | None) -> None:
             if yes and unsaved:
-                self._save_draft("saved_to_sign_off")
+                self._save_draft(SavedToSignOff)
             elif yes:
                 self._sign_off()
 
@@ -308,8 +344,9 @@ class AssessmentScreen(DataScreen):
             answered,
         )
 
-    async def loaded_saved_to_sign_off(self, assessment: AssessmentSummary) -> None:
-        await self.saved(assessment)
+    @on(SavedToSignOff)
+    async def saved_to_sign_off(self, message: SavedToSignOff) -> None:
+        await self.saved(message.value)
         self._sign_off()
 
     def _sign_off(self) -> None:
@@ -317,7 +354,7 @@ class AssessmentScreen(DataScreen):
         if draft is None:
             return
 
-        def sign_off(session: Session) -> Any:
+        def sign_off(session: Session) -> AssessmentSummary:
             from intapp.services.assessments import sign_off_assessment
 
             return sign_off_assessment(
@@ -327,20 +364,12 @@ class AssessmentScreen(DataScreen):
                 expected_version=draft.version,
             )
 
-        self.save("signed", sign_off)
+        self.write(SignedOff, sign_off)
 
-    def failed_signed(self, error: Exception) -> bool:
-        """A refused sign-off: the draft (and anything saved just before) stays saved."""
-        from intapp.services.errors import Conflict, DomainError
-
-        if isinstance(error, DomainError) and not isinstance(error, Conflict):
-            self.notify(error.message, title="Not signed off", severity="warning")
-            return True
-        return False
-
-    async def loaded_signed(self, assessment: AssessmentSummary) -> None:
+    @on(SignedOff)
+    async def signed_off(self, message: SignedOff) -> None:
         self.notify("Signed off. It can no longer be edited.", title="Signed off")
-        await self.saved(assessment)
+        await self.saved(message.value)
 
     def action_discard(self) -> None:
         draft, user = self.assessment, self.intapp.user
@@ -348,7 +377,7 @@ class AssessmentScreen(DataScreen):
             return
         from intapp.widgets.dialogs import ConfirmScreen
 
-        def discard(session: Session) -> Any:
+        def discard(session: Session) -> AssessmentSummary:
             from intapp.services.assessment_editing import discard_draft
 
             return discard_draft(
@@ -360,7 +389,7 @@ class AssessmentScreen(DataScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.save("discarded", discard)
+                self.write(Discarded, discard)
 
         self.app.push_screen(
             ConfirmScreen(
@@ -372,7 +401,8 @@ class AssessmentScreen(DataScreen):
             answered,
         )
 
-    def loaded_discarded(self, _draft: AssessmentSummary) -> None:
+    @on(Discarded)
+    def discarded(self, _message: Discarded) -> None:
         self.notify("The draft assessment was discarded.", title="Discarded")
         self.app.pop_screen()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -18,24 +17,6 @@ if TYPE_CHECKING:
     from intapp.app import IntApp
     from intapp.store.plain_sql import PlainSQL
     from intapp.widgets.paged_list import PagedList
-
-
-class Loaded(Message):
-    """A worker finished: `key` says which query, `value` is its plain result."""
-
-    def __init__(self, key: str, value: Any) -> None:
-        super().__init__()
-        self.key = key
-        self.value = value
-
-
-class Failed(Message):
-    """A worker's query or save was refused (`DomainError`) or failed unexpectedly."""
-
-    def __init__(self, key: str, error: Exception) -> None:
-        super().__init__()
-        self.key = key
-        self.error = error
 
 
 T = TypeVar("T")
@@ -66,9 +47,10 @@ class WorkFailed(Message):
 class DataWork:
     """Database work off the event loop, for screens and dialogs.
 
-    `fetch` runs a read in a thread and `save` runs a write in its own transaction;
-    either posts `Loaded(key, value)` or `Failed(key, error)` back to the screen, and
-    widgets change only in the handlers of those messages.
+    `read` runs a read in a thread and `write` runs a write in its own transaction;
+    either posts the `Result` subclass it was given, or `WorkFailed`, back to the
+    screen, and widgets change only in the handlers of those messages. There is no
+    routing by name: a result nobody handles is a missing ``@on``, found by type.
     """
 
     app: Any
@@ -79,22 +61,6 @@ class DataWork:
     def intapp(self) -> IntApp:
         return cast("IntApp", self.app)
 
-    def fetch(self, key: str, query: Callable[[Session], Any]) -> None:
-        """Run `query(session)` in a read-only session in a thread worker."""
-        app = self.intapp
-        self._run(key, lambda: app.run_in_session(query, write=False))
-
-    def fetch_plain(self, key: str, query: Callable[[PlainSQL], Any]) -> None:
-        """Run a plain-SQL read in a thread worker; on an up-to-date SQLite store it does
-        not wait for the data layer to load (`IntApp.run_plain`)."""
-        app = self.intapp
-        self._run(key, lambda: app.run_plain(query))
-
-    def save(self, key: str, change: Callable[[Session], Any]) -> None:
-        """Run `change(session)` in one write transaction in a thread worker."""
-        app = self.intapp
-        self._run(key, lambda: app.run_in_session(change, write=True))
-
     def read(self, result: type[Result[T]], query: Callable[[Session], T]) -> None:
         """Run `query(session)` read-only in a thread; post `result(value)` unless a newer
         read for the same `result` has started meanwhile."""
@@ -102,7 +68,8 @@ class DataWork:
         self._work(result, lambda: app.run_in_session(query, write=False))
 
     def read_plain(self, result: type[Result[T]], query: Callable[[PlainSQL], T]) -> None:
-        """`read` for a plain-SQL query (`IntApp.run_plain`)."""
+        """`read` for a plain-SQL query; on an up-to-date SQLite store it does not wait
+        for the data layer to load (`IntApp.run_plain`)."""
         app = self.intapp
         self._work(result, lambda: app.run_plain(query))
 
@@ -124,12 +91,13 @@ class DataWork:
                 self.post_message(result(value))
 
         self.run_worker(
-            in_thread,
-            thread=True,
-            group=f"{result.__module__}.{result.__qualname__}",
-            exclusive=True,
-            exit_on_error=False,
+            in_thread, thread=True, group=_group(result), exclusive=True, exit_on_error=False
         )
+
+    def cancel(self, result: type[Result[Any]]) -> None:
+        """Withdraw work for `result` still running: its answer is no longer wanted, and
+        is never posted."""
+        self.app.workers.cancel_group(self, _group(result))
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self._report(message.error)
@@ -145,33 +113,6 @@ class DataWork:
             self.offer_reload(error.message)
             return
         self.intapp.report_error(error)
-
-    def _run(self, key: str, work: Callable[[], Any]) -> None:
-        def in_thread() -> None:
-            try:
-                value = work()
-            except Exception as error:  # shown by on_failed, never raised on the loop
-                if not get_current_worker().is_cancelled:
-                    self.post_message(Failed(key, error))
-            else:
-                if not get_current_worker().is_cancelled:  # superseded: never painted
-                    self.post_message(Loaded(key, value))
-
-        self.run_worker(in_thread, thread=True, group=key, exclusive=True, exit_on_error=False)
-
-    async def on_loaded(self, message: Loaded) -> None:
-        # Screens not yet moved to typed `Result`s; a key with no handler is a mistake.
-        handler = getattr(self, f"loaded_{message.key}", None)
-        if handler is None:
-            raise LookupError(f"{type(self).__name__} has no loaded_{message.key}")
-        if inspect.isawaitable(result := handler(message.value)):
-            await result
-
-    def on_failed(self, message: Failed) -> None:
-        handler = getattr(self, f"failed_{message.key}", None)
-        if handler is not None and handler(message.error):
-            return
-        self._report(message.error)
 
     def offer_reload(self, explanation: str) -> None:
         """Someone else saved first: explain, and reload (losing this edit) only if asked."""
@@ -190,6 +131,11 @@ class DataWork:
             ),
             answered,
         )
+
+
+def _group(result: type[Result[Any]]) -> str:
+    """The worker group of work for `result`: newer work in it supersedes older."""
+    return f"{result.__module__}.{result.__qualname__}"
 
 
 class GuardsChanges:

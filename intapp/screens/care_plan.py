@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -11,7 +12,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static, Tex
 
 from intapp.codes import code_label
 from intapp.formatting import parse_date, uk_date
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 
     from intapp.services.care_plans import PlanView
     from intapp.services.plan_editing import PlanEditor
+
+
+class PlanOpened(Result["PlanEditor"]):
+    """The plan as stored (if any), with the workers who can lead it."""
+
+
+class PlanSaved(Result["PlanView"]):
+    """A new version of the plan was saved."""
 
 
 class CarePlanScreen(DataScreen):
@@ -79,10 +88,11 @@ class CarePlanScreen(DataScreen):
 
             return open_plan_editor(session=session, person_id=person_id)
 
-        self.fetch("plan", load)
+        self.read(PlanOpened, load)
 
-    def loaded_plan(self, data: PlanEditor) -> None:
-        self.data = data
+    @on(PlanOpened)
+    def show_plan(self, message: PlanOpened) -> None:
+        self.data = data = message.value
         lead = self.query_one("#lead", Select)
         lead.set_options(
             [(f"{w.name} ({code_label(w.profession)})", w.worker_id) for w in data.workers]
@@ -192,7 +202,7 @@ class CarePlanScreen(DataScreen):
         note = self.query_one("#note", Input).value
         person_id, user, plan = self.person_id, self.intapp.user, self.data.plan
 
-        def save(session: Session) -> Any:
+        def save(session: Session) -> PlanView:
             from intapp.services.plan_editing import save_plan_version
 
             return save_plan_version(
@@ -204,21 +214,24 @@ class CarePlanScreen(DataScreen):
                 expected_version=plan.version if plan else None,
             )
 
-        self.save("saved", save)
+        self.write(PlanSaved, save)
 
-    def loaded_saved(self, plan: PlanView) -> None:
+    @on(PlanSaved)
+    def plan_saved(self, message: PlanSaved) -> None:
+        plan = message.value
         self.notify(f"Version {plan.number} saved.", title="Care plan saved")
         self.query_one("#note", Input).value = ""
         self.query_one("#plan-error", Static).update("")
         self.reload()
 
-    def failed_saved(self, error: Exception) -> bool:
+    @on(WorkFailed)
+    def plan_refused(self, message: WorkFailed) -> None:
+        """Bad input is shown under the form; anything else is reported as usual."""
         from intapp.services.errors import InvalidInput
 
-        if isinstance(error, InvalidInput):
-            self.query_one("#plan-error", Static).update(error.message)
-            return True
-        return False
+        if message.result is PlanSaved and isinstance(message.error, InvalidInput):
+            message.prevent_default()
+            self.query_one("#plan-error", Static).update(message.error.message)
 
     def refuse(self, message: str, selector: str) -> None:
         self.query_one("#plan-error", Static).update(message)

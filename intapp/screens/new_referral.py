@@ -12,12 +12,13 @@ from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp.codes import ReferralSource, RouteOfAccess
 from intapp.formatting import parse_date, uk_date
-from intapp.screens.base import DataScreen, field_values
+from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from intapp.services.organisation import TeamSummary
     from intapp.services.people import PersonSummary
     from intapp.services.referrals import ReferralSummary
 
@@ -29,6 +30,18 @@ FIELDS = (
     ("dob", "Date of birth", "DD/MM/YYYY"),
     ("postcode", "Postcode", ""),
 )
+
+
+class TeamsRead(Result["list[TeamSummary]"]):
+    """The teams a referral can go to."""
+
+
+class NhsMatch(Result["tuple[str, PersonSummary | None]"]):
+    """The NHS number looked up (10 digits) and who has it, if anyone."""
+
+
+class Received(Result["ReferralSummary"]):
+    """The referral was saved."""
 
 
 class NewReferralScreen(DataScreen):
@@ -78,17 +91,19 @@ class NewReferralScreen(DataScreen):
     def on_mount(self) -> None:
         self.mark_clean()
 
-        def teams(session: Session) -> Any:
+        def teams(session: Session) -> list[TeamSummary]:
             from intapp.services.organisation import list_teams
 
             return list_teams(session=session)
 
-        self.fetch("teams", teams)
+        self.read(TeamsRead, teams)
 
     def form_values(self) -> Any:
         return field_values(self)
 
-    def loaded_teams(self, teams: list[Any]) -> None:
+    @on(TeamsRead)
+    def show_teams(self, message: TeamsRead) -> None:
+        teams = message.value
         select = self.query_one("#team", Select)
         select.set_options([(f"{t.code} {t.name}", t.id) for t in teams])
         if any(t.id == self.team_id for t in teams):
@@ -105,6 +120,8 @@ class NewReferralScreen(DataScreen):
         check = self.query_one("#nhs-check", Static)
         self.match = None
         self.query_one("#match", Static).update("")
+        # A lookup still running is for an earlier number: it must never be shown.
+        self.cancel(NhsMatch)
         if not event.value.strip():
             check.update("")
             return
@@ -115,15 +132,26 @@ class NewReferralScreen(DataScreen):
             return
         check.update(f"[green]NHS number {format_nhs_number(digits)} is valid[/]")
 
-        def find(session: Session) -> Any:
+        def find(session: Session) -> tuple[str, PersonSummary | None]:
             from intapp.services.people import find_person, summarise
 
             person = find_person(session=session, nhs_number=digits)
-            return summarise(person) if person else None
+            return digits, summarise(person) if person else None
 
-        self.fetch("match", find)
+        self.read(NhsMatch, find)
 
-    def loaded_match(self, person: PersonSummary | None) -> None:
+    @on(NhsMatch)
+    def show_match(self, message: NhsMatch) -> None:
+        from intapp.services.errors import InvalidInput
+        from intapp.services.nhs_number import normalise
+
+        digits, person = message.value
+        try:  # the answer may have been on its way when the number changed
+            current = normalise(self.query_one("#nhs", Input).value)
+        except InvalidInput:
+            return
+        if digits != current:
+            return
         self.match = person
         panel = self.query_one("#match", Static)
         if person is None:
@@ -170,7 +198,7 @@ class NewReferralScreen(DataScreen):
         route = str(self.query_one("#route", Select).value)
         reason = self.query_one("#reason", Input).value
 
-        def receive(session: Session) -> Any:
+        def receive(session: Session) -> ReferralSummary:
             from intapp.services.referrals import receive_referral
 
             return receive_referral(
@@ -182,9 +210,11 @@ class NewReferralScreen(DataScreen):
                 reason=reason,
             )
 
-        self.save("received", receive)
+        self.write(Received, receive)
 
-    def loaded_received(self, referral: ReferralSummary) -> None:
+    @on(Received)
+    def received(self, message: Received) -> None:
+        referral = message.value
         self.notify(
             f"{referral.reference} is in the queue"
             + (" (re-referral within 6 months)" if referral.is_rereferral else ""),
@@ -192,7 +222,9 @@ class NewReferralScreen(DataScreen):
         )
         self.app.pop_screen()
 
-    def failed_received(self, error: Exception) -> bool:
+    @on(WorkFailed)
+    def referral_refused(self, message: WorkFailed) -> None:
+        """Bad input is shown under the form at its field; the rest is reported as usual."""
         from intapp.services.errors import InvalidInput
 
         selectors = {
@@ -204,10 +236,10 @@ class NewReferralScreen(DataScreen):
             "reason": "#reason",
             "source": "#source",
         }
-        if isinstance(error, InvalidInput):
+        error = message.error
+        if message.result is Received and isinstance(error, InvalidInput):
+            message.prevent_default()
             self.refuse(error.message, selectors.get(error.field or "", "#nhs"))
-            return True
-        return False
 
     def refuse(self, message: str, selector: str) -> None:
         self.query_one("#referral-error", Static).update(message)

@@ -9,18 +9,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Static, Tab, Tabs
+from textual.widgets import Header, Static, Tab, Tabs
 
 from intapp import clock
 from intapp.codes import code_label
 from intapp.formatting import uk_date, uk_datetime
 from intapp.screens.base import DataScreen, Result
+from intapp.store.paging import page_of
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from intapp.services.assessments import AssessmentSummary
     from intapp.services.care_plans import PlanView
     from intapp.services.person_record import PersonRecord, TimelineEntry
     from intapp.services.reablement import EpisodeSummary
@@ -37,6 +39,18 @@ COLUMNS = {
     "assessments": ("Started", "Type", "Status", "Eligible", "Signed off"),
     "reablement": ("Start", "Type", "State", "Days", "Outcome", "Barthel", "Follow-up"),
 }
+WORDING = {
+    "assessments": Wording("assessment", "assessments", "No assessments yet."),
+    "reablement": Wording("episode", "episodes", "No reablement episodes yet."),
+}
+
+
+class RecordRead(Result["PersonRecord"]):
+    """The person's record, with the timeline's first page."""
+
+
+class EpisodeStarted(Result["EpisodeSummary"]):
+    """A reablement episode was started (or planned) for the person."""
 
 
 class RecordViewed(Result[None]):
@@ -87,7 +101,16 @@ class PersonScreen(DataScreen):
             page_size=TIMELINE_PAGE,
             id="timeline-list",
         )
-        yield DataTable(id="person-table", cursor_type="row", zebra_stripes=True)
+        # The assessments and reablement tabs share one list, refilled per tab.
+        yield PagedList(
+            columns=[],
+            cells=lambda row: (),
+            key=lambda row: row[1].id,
+            cursor=lambda row: (row[0],),
+            wording=WORDING["assessments"],
+            page_size=TIMELINE_PAGE,
+            id="person-table",
+        )
         with VerticalScroll(id="person-plan-view"):
             yield Static("", id="person-plan")
         yield Footer()
@@ -109,7 +132,7 @@ class PersonScreen(DataScreen):
 
         # Opening a record is audited. The audit write waits for the disk, so it runs
         # beside the read rather than before it; if it fails, the user is told.
-        self.fetch("record", load)
+        self.read(RecordRead, load)
         self.write(RecordViewed, viewed)
         # Back on this screen: the timeline's page is read again, its highlight kept. The
         # first time, its first page comes with the record (`show_timeline`).
@@ -136,8 +159,9 @@ class PersonScreen(DataScreen):
 
         timeline.show(page, first=first)
 
-    def loaded_record(self, record: PersonRecord) -> None:
-        self.record = record
+    @on(RecordRead)
+    def show_record(self, message: RecordRead) -> None:
+        self.record = record = message.value
         self.show_timeline(record.timeline)
         o, p = record.overview, record.overview.person
         age = p.age_on(clock.today())
@@ -156,9 +180,9 @@ class PersonScreen(DataScreen):
 
     @on(Tabs.TabActivated, "#person-tabs")
     def show_tab(self) -> None:
-        """Fill the table with the active tab's rows, or show the plan instead."""
+        """Fill the list with the active tab's rows, or show the plan instead."""
         tab = self.query_one(Tabs).active
-        table = self.query_one("#person-table", DataTable)
+        table = self.query_one("#person-table", PagedList)
         timeline = self.query_one("#timeline-list", PagedList)
         plan = self.query_one("#person-plan-view", VerticalScroll)
         table.display = tab in ("assessments", "reablement")
@@ -167,10 +191,19 @@ class PersonScreen(DataScreen):
         {"plan": plan, "timeline": timeline}.get(tab, table).focus()
         if self.record is None or tab in ("plan", "timeline"):
             return
-        table.clear(columns=True)
-        table.add_columns(*COLUMNS[tab])
-        for row in tab_rows(self.record, tab):
-            table.add_row(*row)
+        items: list[Any] = list(
+            self.record.assessments if tab == "assessments" else self.record.episodes
+        )
+        table.columns = [(label, None) for label in COLUMNS[tab]]
+        table.cells = assessment_cells if tab == "assessments" else episode_cells
+        table.wording = WORDING[tab]
+        table.rows = []  # the other tab's rows are not painted in these columns
+        table.add_columns()
+
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[tuple[int, Any]]:
+            return page_of(items, after=after, limit=limit)
+
+        table.show(page, first=page(None, table.page_size, True))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(Tabs).active = tab
@@ -183,8 +216,8 @@ class PersonScreen(DataScreen):
 
         def answered(values: dict[str, Any] | None) -> None:
             if values is not None:
-                self.save(
-                    "started",
+                self.write(
+                    EpisodeStarted,
                     lambda session: start_episode(
                         session=session, user=user, person_id=person_id, **values
                     ),
@@ -200,17 +233,19 @@ class PersonScreen(DataScreen):
         self.app.push_screen(AssessmentScreen(new_for_person=self.person_id))
 
     def action_open_selected(self) -> None:
-        if self.query_one(Tabs).active == "timeline":
-            self.query_one("#timeline-list", PagedList).open_highlighted()
-            return
-        if self.query_one(Tabs).active != "assessments" or self.record is None:
-            return
-        table = self.query_one("#person-table", DataTable)
-        if self.record.assessments:
+        tab = self.query_one(Tabs).active
+        if tab in ("timeline", "assessments", "reablement"):
+            selector = "#timeline-list" if tab == "timeline" else "#person-table"
+            self.query_one(selector, PagedList).open_highlighted()
+
+    @on(PagedList.Opened, "#person-table")
+    def open_row(self, event: PagedList.Opened) -> None:
+        """Enter or a click: an assessment opens; an episode is all there is to see."""
+        _, item = event.row
+        if self.query_one(Tabs).active == "assessments":
             from intapp.screens.assessment import AssessmentScreen
 
-            chosen = self.record.assessments[table.cursor_row]
-            self.app.push_screen(AssessmentScreen(assessment_id=chosen.id))
+            self.app.push_screen(AssessmentScreen(assessment_id=item.id))
 
     @on(PagedList.Opened, "#timeline-list")
     def open_entry(self, event: PagedList.Opened) -> None:
@@ -232,40 +267,40 @@ class PersonScreen(DataScreen):
 
         self.app.push_screen(CarePlanScreen(person_id=self.person_id))
 
-    def loaded_started(self, episode: EpisodeSummary) -> None:
+    @on(EpisodeStarted)
+    def episode_started(self, message: EpisodeStarted) -> None:
+        episode = message.value
         self.notify(f"Reablement {episode.state}: planned end {uk_date(episode.planned_end_date)}.")
         self.action_tab("reablement")
         self.on_screen_resume()
 
 
-def tab_rows(record: PersonRecord, tab: str) -> list[tuple[str, ...]]:
-    """The rows a tab shows, in the order of `COLUMNS[tab]`."""
-    if tab == "assessments":
-        return [
-            (
-                uk_date(a.created_at),
-                a.assessment_type,
-                code_label(a.status),
-                "yes" if a.eligible else "no",
-                uk_date(a.signed_off_at),
-            )
-            for a in record.assessments
-        ]
-    today = clock.today()
-    return [
-        (
-            uk_date(e.start_date),
-            e.episode_type,
-            e.state,
-            str(e.days_running(today)),
-            code_label(e.outcome),
-            f"{e.barthel_start_total if e.barthel_start else '–'} → "
-            f"{e.barthel_end_total if e.barthel_end else '–'}",
-            code_label(e.followup_result)
-            or (f"due {uk_date(e.followup_due)}" if e.followup_due else ""),
-        )
-        for e in record.episodes
-    ]
+def assessment_cells(row: tuple[int, AssessmentSummary]) -> tuple[str, ...]:
+    """An assessment's cells, in the order of `COLUMNS["assessments"]`."""
+    _, a = row
+    return (
+        uk_date(a.created_at),
+        a.assessment_type,
+        code_label(a.status),
+        "yes" if a.eligible else "no",
+        uk_date(a.signed_off_at),
+    )
+
+
+def episode_cells(row: tuple[int, EpisodeSummary]) -> tuple[str, ...]:
+    """An episode's cells, in the order of `COLUMNS["reablement"]`."""
+    _, e = row
+    return (
+        uk_date(e.start_date),
+        e.episode_type,
+        e.state,
+        str(e.days_running(clock.today())),
+        code_label(e.outcome),
+        f"{e.barthel_start_total if e.barthel_start else '–'} → "
+        f"{e.barthel_end_total if e.barthel_end else '–'}",
+        code_label(e.followup_result)
+        or (f"due {uk_date(e.followup_due)}" if e.followup_due else ""),
+    )
 
 
 def plan_text(plan: PlanView | None) -> str:

@@ -15,7 +15,7 @@ from intapp import clock
 from intapp.codes import Pathway, Priority, code_label
 from intapp.config import load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 
     from intapp.services.referrals import ReferralSummary
     from intapp.services.triage import TriageView
+
+
+class TriageOpened(Result["TriageView"]):
+    """The referral to triage, with the person and their history."""
+
+
+class Triaged(Result["ReferralSummary"]):
+    """The triage was saved."""
 
 
 PRIORITY_NAMES = {
@@ -98,10 +106,11 @@ class TriageScreen(DataScreen):
 
             return open_triage(session=session, referral_id=referral_id)
 
-        self.fetch("referral", load)
+        self.read(TriageOpened, load)
 
-    def loaded_referral(self, data: TriageView) -> None:
-        self.data = data
+    @on(TriageOpened)
+    def show_referral(self, message: TriageOpened) -> None:
+        self.data = data = message.value
         person, overview, referral = data.overview.person, data.overview, data.referral
         flags = " [b yellow]↺ re-referral within 6 months[/]" if referral.is_rereferral else ""
         self.query_one("#triage-person", Static).update(
@@ -163,7 +172,7 @@ class TriageScreen(DataScreen):
         note = self.query_one("#note", Input).value
         referral_id, version, user = self.referral_id, self.data.referral.version, self.intapp.user
 
-        def triage(session: Session) -> Any:
+        def triage(session: Session) -> ReferralSummary:
             from intapp.services.referrals import triage_referral
 
             return triage_referral(
@@ -176,9 +185,11 @@ class TriageScreen(DataScreen):
                 expected_version=version,
             )
 
-        self.save("triaged", triage)
+        self.write(Triaged, triage)
 
-    def loaded_triaged(self, referral: ReferralSummary) -> None:
+    @on(Triaged)
+    def triage_saved(self, message: Triaged) -> None:
+        referral = message.value
         self.notify(
             f"{referral.reference}: {code_label(referral.status, capitalised=False)}, "
             f"due by {uk_datetime(referral.due_by)}",
@@ -186,13 +197,18 @@ class TriageScreen(DataScreen):
         )
         self.app.pop_screen()
 
-    def failed_triaged(self, error: Exception) -> bool:
+    @on(WorkFailed)
+    def triage_refused(self, message: WorkFailed) -> None:
+        """A refused field is shown beside the form; anything else is reported as usual."""
         from intapp.services.errors import DomainError
 
-        if isinstance(error, DomainError) and error.field in ("priority", "pathway", "note"):
-            self.show_error(error.message, f"#{error.field}")
-            return True
-        return False
+        error = message.error
+        if message.result is not Triaged or not isinstance(error, DomainError):
+            return
+        if error.field not in ("priority", "pathway", "note"):
+            return
+        message.prevent_default()
+        self.show_error(error.message, f"#{error.field}")
 
     def show_error(self, message: str, selector: str) -> None:
         self.query_one("#triage-error", Static).update(message)

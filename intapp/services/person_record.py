@@ -15,7 +15,7 @@ from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.people import PersonSummary, get_person
 from intapp.services.reablement import EpisodeSummary, person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
-from intapp.store.paging import Cursor, Page
+from intapp.store.paging import Cursor, Page, page_of
 
 
 @dataclass(frozen=True)
@@ -194,8 +194,7 @@ def timeline_page(
     and how many entries there are. The timeline is gathered from several tables and
     sorted here, so the cursor is the place of the last entry seen."""
     entries = person_timeline(session=session, person_id=person_id)
-    start = 0 if after is None else after[0] + 1
-    return Page(list(enumerate(entries))[start : start + limit], len(entries))
+    return page_of(entries, after=after, limit=limit)
 
 
 def record_view(*, session: Session, user: str, person_id: int) -> None:

@@ -30,6 +30,17 @@ class Page(Generic[Row]):
     total: int | None
 
 
+Item = TypeVar("Item")
+
+
+def page_of(items: Sequence[Item], *, after: Cursor | None, limit: int) -> Page[tuple[int, Item]]:
+    """A page of a list already in memory, each item with its place in it (the cursor),
+    for lists gathered whole: a person's timeline, assessments and episodes."""
+    start = 0 if after is None else after[0] + 1
+    rows = [(start + i, item) for i, item in enumerate(items[start : start + limit])]
+    return Page(rows, len(items))
+
+
 def after_row(order_column: Any, id_column: Any, cursor: Cursor) -> ColumnElement[bool]:
     """Rows that sort after `cursor` = (order value, id) in ``ORDER BY order, id``."""
     from sqlalchemy import and_, or_
