@@ -104,15 +104,27 @@ def load_settings(path: Path | None = None) -> Settings:
     return settings_from(data, path=path)
 
 
+def as_period(days: int) -> str:
+    """A number of days as people say it: whole weeks or months where it is one, else days."""
+    months = round(days / (365.25 / 12))
+    if months >= 2 and abs(days - months * 365.25 / 12) <= 2:
+        return f"{months} months"
+    if days % 7 == 0 and days >= 14:
+        return f"{days // 7} weeks"
+    return f"{days} days" if days != 1 else "1 day"
+
+
 def configured(text: str) -> str:
     """`text` with its day counts filled in from the settings, so no label goes stale.
 
     ``{warning}``, ``{standard}``, ``{followup}``, ``{review_soon}`` and ``{first_review}``
     are the reablement warning day, its standard length, the follow-up, the plan review
-    window and a first plan's review, in days.
+    window and a first plan's review, in days; ``{rereferral}`` is the re-referral window
+    as people say it ("6 months", "90 days").
     """
     settings = load_settings()
     return text.format(
+        rereferral=as_period(settings.rereferral_window_days),
         warning=settings.reablement_warning_day,
         standard=settings.reablement_standard_days,
         followup=settings.followup_days,

@@ -142,3 +142,20 @@ def test_the_dashboard_figures_follow_the_configured_windows(session, write_conf
     assert (counts.reviews_due, counts.episodes_day_35_plus) == (4, 2)
     write_config("[reablement]\nstandard_days = 50\nwarning_day = 35\n")
     assert dashboard_counts(session=session, team_ids=[team]).episodes_past_42 == 0
+
+
+def test_the_rereferral_window_reads_as_people_say_it(write_config) -> None:
+    from intapp.config import as_period, configured
+
+    assert configured("re-referral within {rereferral}") == "re-referral within 6 months"
+    write_config("[settings]\nrereferral_window_days = 90\n")
+    assert configured("re-referral within {rereferral}") == "re-referral within 3 months"
+    assert [as_period(d) for d in (1, 10, 28, 61, 183, 365, 100)] == [
+        "1 day",
+        "10 days",
+        "4 weeks",
+        "2 months",
+        "6 months",
+        "12 months",
+        "100 days",
+    ]

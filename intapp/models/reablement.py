@@ -1,4 +1,4 @@
-"""Time-limited reablement episodes and their 91-day follow-up."""
+"""Time-limited reablement episodes and their follow-up (91 days by default)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from intapp.models.base import Versioned
 
 
 class ReablementEpisode(Versioned, SQLModel, table=True):
-    """Up to 42 days of free reablement, then an outcome, then a follow-up.
+    """Free reablement for a standard length (42 days by default), an outcome, a follow-up.
 
     `barthel_start` / `barthel_end` hold the ten Barthel item scores (total 0–20).
     """

@@ -11,6 +11,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp.codes import ReferralSource, RouteOfAccess
+from intapp.config import configured
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
 from intapp.widgets.footer import Footer
@@ -217,7 +218,7 @@ class NewReferralScreen(DataScreen):
         referral = message.value
         self.notify(
             f"{referral.reference} is in the queue"
-            + (" (re-referral within 6 months)" if referral.is_rereferral else ""),
+            + (configured(" (re-referral within {rereferral})") if referral.is_rereferral else ""),
             title="Referral received",
         )
         self.app.pop_screen()

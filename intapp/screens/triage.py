@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp import clock
 from intapp.codes import Pathway, Priority, code_label
-from intapp.config import load_settings
+from intapp.config import configured, load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
@@ -112,7 +112,11 @@ class TriageScreen(DataScreen):
     def show_referral(self, message: TriageOpened) -> None:
         self.data = data = message.value
         person, overview, referral = data.overview.person, data.overview, data.referral
-        flags = " [b yellow]↺ re-referral within 6 months[/]" if referral.is_rereferral else ""
+        flags = (
+            configured(" [b yellow]↺ re-referral within {rereferral}[/]")
+            if referral.is_rereferral
+            else ""
+        )
         self.query_one("#triage-person", Static).update(
             f"[b]{person.name}[/]{flags}\n"
             f"NHS {person.nhs_number_display or 'none (local id ' + str(person.local_id) + ')'}"

@@ -1,4 +1,5 @@
-"""Reablement episodes: up to 42 days, an outcome, and the 91-day "still at home" follow-up."""
+"""Reablement episodes: a standard length (42 days), an outcome, and the "still at home" follow-up
+(91 days); both lengths are settings."""
 
 from __future__ import annotations
 
@@ -275,7 +276,7 @@ def end_episode(
     barthel_end: list[int] | None = None,
     expected_version: int,
 ) -> EpisodeSummary:
-    """End an active episode with its SALT outcome and set the 91-day follow-up."""
+    """End an active episode with its SALT outcome and set the follow-up (`followup_days`)."""
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,
@@ -315,7 +316,7 @@ def record_followup(
     result: str,
     expected_version: int,
 ) -> EpisodeSummary:
-    """Record where the person is at the 91-day follow-up."""
+    """Record where the person is at the follow-up."""
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,

@@ -123,7 +123,7 @@ def closed_recently(
     last_closed: datetime | None, received_at: datetime, settings: Settings | None = None
 ) -> bool:
     """True when a case that closed at `last_closed` makes a referral at `received_at` a
-    re-referral: within the window (6 months) before it."""
+    re-referral: within the window (`rereferral_window_days`) before it."""
     window = timedelta(days=(settings or load_settings()).rereferral_window_days)
     return last_closed is not None and received_at - last_closed <= window
 
@@ -131,7 +131,7 @@ def closed_recently(
 def is_rereferral(
     *, session: Session, person_id: int, received_at: datetime, settings: Settings | None = None
 ) -> bool:
-    """True when the person's last case closed within the re-referral window (6 months)."""
+    """True when the person's last case closed within `rereferral_window_days` of `received_at`."""
     last_closed = session.exec(
         select(func.max(Referral.closed_at)).where(
             Referral.person_id == person_id, col(Referral.closed_at) <= received_at
