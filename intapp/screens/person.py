@@ -85,6 +85,7 @@ class PersonScreen(DataScreen):
         super().__init__()
         self.person_id = person_id
         self.record: PersonRecord | None = None
+        self.table_tab: str | None = None  # which tab the shared table was last filled for
 
     def compose(self) -> ComposeResult:
         # One table, refilled per tab: a table per tab in a TabbedContent took twice as
@@ -194,6 +195,11 @@ class PersonScreen(DataScreen):
         items: list[Any] = list(
             self.record.assessments if tab == "assessments" else self.record.episodes
         )
+        # Read again for the same tab (back from an assessment, say): the highlight stays
+        # on the record it was on.
+        row = table.highlighted if self.table_tab == tab else None
+        keep = None if row is None else table.key(row)
+        self.table_tab = tab
         table.columns = [(label, None) for label in COLUMNS[tab]]
         table.cells = assessment_cells if tab == "assessments" else episode_cells
         table.wording = WORDING[tab]
@@ -203,7 +209,7 @@ class PersonScreen(DataScreen):
         def page(after: Cursor | None, limit: int, count: bool) -> Page[tuple[int, Any]]:
             return page_of(items, after=after, limit=limit)
 
-        table.show(page, first=page(None, table.page_size, True))
+        table.show(page, first=page(None, table.page_size, True), keep=keep)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(Tabs).active = tab

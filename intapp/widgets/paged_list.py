@@ -212,10 +212,16 @@ class PagedList(Widget, Generic[Row]):
         return len(self._starts)
 
     def show(
-        self, query: PageQuery[Row], *, filtered: bool = False, first: Page[Row] | None = None
+        self,
+        query: PageQuery[Row],
+        *,
+        filtered: bool = False,
+        first: Page[Row] | None = None,
+        keep: Hashable | None = None,
     ) -> None:
         """List what `query` reads, from its first page; `first` is that page when it has
-        just been read with something else (so it is painted without a second read)."""
+        just been read with something else (so it is painted without a second read), and
+        `keep` the key of a record to highlight if it is on that page."""
         self._query = query
         self.filtered = filtered
         self._starts = [None]
@@ -224,7 +230,7 @@ class PagedList(Widget, Generic[Row]):
             return
         self._request += 1  # any read still on its way is now stale
         self.total = first.total
-        self._paint(first.rows, keep=None, at=0)
+        self._paint(first.rows, keep=keep, at=0)
         self.post_message(self.Shown(self, self.total or 0))
 
     def reload(self) -> None:
