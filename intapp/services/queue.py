@@ -102,6 +102,7 @@ def queue_page(
         rows = rows.narrowed(
             " OR ".join(contains(column, f"word_{i}") for column in SEARCHED),
             {f"word_{i}": contains_pattern(word)},
+            reads_joined=True,
         )
     now = clock.now()
     items = []
