@@ -70,6 +70,26 @@ class Wording:
     filtered_empty: str = "Nothing matches the filter."
 
 
+class _ListMessage(Message):
+    """A message from a `PagedList`, which is its `control`."""
+
+    def __init__(self, paged_list: PagedList[Any]) -> None:
+        super().__init__()
+        self.paged_list = paged_list
+
+    @property
+    def control(self) -> PagedList[Any]:
+        return self.paged_list
+
+
+class _RowMessage(_ListMessage):
+    """A message about one row of a `PagedList`."""
+
+    def __init__(self, paged_list: PagedList[Any], row: Any) -> None:
+        super().__init__(paged_list)
+        self.row = row
+
+
 class PagedList(Widget, Generic[Row]):
     """A DataTable showing one page of a list, with a status line under it."""
 
@@ -87,53 +107,25 @@ class PagedList(Widget, Generic[Row]):
     }
     """
 
-    class Opened(Message):
+    class Opened(_RowMessage):
         """Enter or a click on a row: the screen opens the record behind it."""
 
-        def __init__(self, paged_list: PagedList[Any], row: Any) -> None:
-            super().__init__()
-            self.paged_list = paged_list
-            self.row = row
-
-        @property
-        def control(self) -> PagedList[Any]:
-            return self.paged_list
-
-    class Highlighted(Message):
+    class Highlighted(_RowMessage):
         """The highlight moved to another row (or the rows were read again)."""
 
-        def __init__(self, paged_list: PagedList[Any], row: Any) -> None:
-            super().__init__()
-            self.paged_list = paged_list
-            self.row = row
-
-        @property
-        def control(self) -> PagedList[Any]:
-            return self.paged_list
-
-    class Shown(Message):
+    class Shown(_ListMessage):
         """A page has been painted; `total` is how many rows the whole list holds."""
 
         def __init__(self, paged_list: PagedList[Any], total: int) -> None:
-            super().__init__()
-            self.paged_list = paged_list
+            super().__init__(paged_list)
             self.total = total
 
-        @property
-        def control(self) -> PagedList[Any]:
-            return self.paged_list
-
-    class LoadFailed(Message):
+    class LoadFailed(_ListMessage):
         """Reading a page failed; the screen reports it."""
 
         def __init__(self, paged_list: PagedList[Any], error: Exception) -> None:
-            super().__init__()
-            self.paged_list = paged_list
+            super().__init__(paged_list)
             self.error = error
-
-        @property
-        def control(self) -> PagedList[Any]:
-            return self.paged_list
 
     class _PageRead(Message):
         """A worker's page, for the list that asked (`request` says which read it was)."""
