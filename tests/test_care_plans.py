@@ -15,6 +15,7 @@ from intapp.models import CarePlan, CarePlanVersion
 from intapp.services import care_plans
 from intapp.services.care_plans import PlanContent
 from intapp.services.errors import Conflict, InvalidInput
+from intapp.store.plain_sql import through_session
 
 TODAY = date(2026, 11, 23)
 
@@ -218,7 +219,7 @@ def test_plan_content_is_validated(session: Session, setting: tuple[int, int, in
     assert caught.value.field == "action:2"
 
 
-def test_plans_due_for_review_with_overdue_flag(session: Session) -> None:
+def test_reviews_due_with_overdue_flag(session: Session) -> None:
     team = add_team(session).id
     other_team = add_team(session, "NOR1", "North").id
     worker = add_worker(session, team, "SW1")
@@ -249,19 +250,18 @@ def test_plans_due_for_review_with_overdue_flag(session: Session) -> None:
     clock.freeze(FROZEN_NOW)
     session.commit()
 
-    due = care_plans.plans_due_for_review(session=session, team_ids=[team])
+    db = through_session(session)
+    due = care_plans.reviews_page(db, team_ids=[team]).rows
     assert [(d.person_id, d.review_date, d.overdue) for d in due] == [
         (people[3], TODAY - timedelta(days=30), True),
         (people[0], TODAY - timedelta(days=3), True),
         (people[1], TODAY, False),
+        (people[2], TODAY + timedelta(days=7), False),
     ]
     assert due[0].person_name == "Dorothy Patel"
     assert due[0].lead_worker_id == worker
 
-    ahead = care_plans.plans_due_for_review(
-        session=session, team_ids=[team], on_or_before=TODAY + timedelta(days=7)
-    )
-    assert [d.person_id for d in ahead][-1] == people[2]
-    assert len(ahead) == 4
-    city = care_plans.plans_due_for_review(session=session)
-    assert elsewhere in {d.person_id for d in city} and len(city) == 4
+    overdue = care_plans.reviews_page(db, team_ids=[team], overdue_only=True).rows
+    assert [d.person_id for d in overdue] == [people[3], people[0]]
+    city = care_plans.reviews_page(db, team_ids=None, overdue_only=True)
+    assert elsewhere in {d.person_id for d in city.rows} and city.total == 3

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from intapp import clock
 from intapp.config import load_settings
 from intapp.formatting import parse_date
-from intapp.models import CarePlan, CarePlanVersion, Person, Worker
+from intapp.models import CarePlan, CarePlanVersion, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
@@ -311,37 +311,6 @@ class ReviewDue:
     lead_worker_id: int
     review_date: date
     overdue: bool
-
-
-def plans_due_for_review(
-    *,
-    session: Session,
-    team_ids: list[int] | None = None,
-    on_or_before: date | None = None,
-    limit: int = 200,
-) -> list[ReviewDue]:
-    """Open plans with a review date on or before a day (default today), oldest first."""
-    today = clock.today()
-    cutoff = on_or_before or today
-    query = (
-        select(CarePlan, Person)
-        .join(Person, col(Person.id) == CarePlan.person_id)
-        .where(col(CarePlan.closed_at).is_(None), CarePlan.review_date <= cutoff)
-    )
-    if team_ids is not None:
-        query = query.where(col(Person.team_id).in_(team_ids))
-    query = query.order_by(col(CarePlan.review_date), col(CarePlan.id)).limit(limit)
-    return [
-        ReviewDue(
-            plan_id=plan.id,  # type: ignore[arg-type]
-            person_id=plan.person_id,
-            person_name=p.display_name,
-            lead_worker_id=plan.lead_worker_id,
-            review_date=plan.review_date,
-            overdue=plan.review_date < today,
-        )
-        for plan, p in session.exec(query).all()
-    ]
 
 
 def reviews_page(
