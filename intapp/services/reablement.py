@@ -350,13 +350,6 @@ class EpisodeRow:
     person_name: str
 
 
-def _with_names(session: Session, query: object) -> list[EpisodeRow]:
-    return [
-        EpisodeRow(summarise(e), p.display_name)
-        for e, p in session.exec(query).all()  # type: ignore[call-overload]
-    ]
-
-
 # The episode lists a screen can page through, each a dashboard figure's rows or a
 # worklist it narrows (`worklists.tiles`).
 EPISODE_LISTS = ("active", "episodes_day_35_plus", "episodes_past_42", "followups_due")
