@@ -117,6 +117,24 @@ async def test_after_a_triage_the_highlight_moves_to_the_neighbour(sqlite_engine
         assert queue.paged.highlighted == second != first
 
 
+async def test_a_resized_queue_keeps_its_highlight(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        queue = app.screen
+        await pilot.press("down")
+        second = queue.rows[1]
+        assert queue.paged.highlighted == second
+        width = queue.reason_width
+        await pilot.resize_terminal(160, 40)  # the reason column widens
+        await wait_for(pilot, lambda: queue.reason_width != width)
+        await pilot.pause()
+        assert queue.paged.highlighted == second
+
+
 def two_running_episodes(engine) -> list[str]:
     seed_small_team(engine)
     with Session(engine) as session:

@@ -175,13 +175,15 @@ class PagedList(Widget, Generic[Row]):
         self.add_columns()
 
     def add_columns(self) -> None:
-        """(Re)build the columns from `columns`, and show the rows again."""
+        """(Re)build the columns from `columns`, and show the rows again, the highlight
+        where it was (clearing the columns puts the cursor back on row 1)."""
         table = self.table
+        at, row = table.cursor_row, self.highlighted
         table.clear(columns=True)
         for label, width in self.columns:
             table.add_column(label, width=width)
         if self.rows:
-            self._paint(self.rows, keep=None, at=self.table.cursor_row)
+            self._paint(self.rows, keep=None if row is None else self.key(row), at=at)
 
     def focus(self, scroll_visible: bool = True) -> PagedList[Row]:
         """Focus goes to the table, so the arrows move through the rows."""
