@@ -10,7 +10,7 @@ from tui_support import seed_small_team, wait_for
 
 from intapp import clock
 from intapp.app import IntApp
-from intapp.models import ReablementEpisode
+from intapp.models import AuditEvent, ReablementEpisode
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.episode_dialogs import (
     EndEpisodeDialog,
@@ -29,6 +29,11 @@ END_SCORES = [2, 2, 1, 2, 2, 3, 2, 2, 1, 1]
 def score(dialog, scores: list[int]) -> None:
     for n, value in enumerate(scores):
         dialog.query_one(f"#barthel-{n}", Select).value = value
+
+
+def views(engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(AuditEvent).where(AuditEvent.action == "view")).all())
 
 
 def episode(engine) -> ReablementEpisode:
@@ -59,6 +64,12 @@ async def test_a_whole_reablement_episode_from_the_keyboard(sqlite_engine):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
         await wait_for(pilot, lambda: episode(sqlite_engine).state == "active")
+        person = app.screen
+        await wait_for(pilot, lambda: person.record and person.record.episodes)
+        # Back from the dialog the record is shown again (one view); the episode starting
+        # reads it once more, and that read is not a second view.
+        await pilot.pause(0.2)
+        assert views(sqlite_engine) == 2
 
         await pilot.press("escape", "escape", "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))

@@ -79,7 +79,7 @@ class PersonScreen(DataScreen):
         *PAGE_KEYS,
     ]
 
-    AUTO_FOCUS = "#person-table"
+    AUTO_FOCUS = ""  # `show_tab` focuses the shown tab's list or the plan
 
     def __init__(self, *, person_id: int) -> None:
         super().__init__()
@@ -117,14 +117,7 @@ class PersonScreen(DataScreen):
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        person_id, user = self.person_id, self.intapp.user
-
-        def load(session: Session) -> PersonRecord:
-            from intapp.services.person_record import open_person_record
-
-            return open_person_record(
-                session=session, person_id=person_id, timeline_limit=TIMELINE_PAGE
-            )
+        user, person_id = self.intapp.user, self.person_id
 
         def viewed(session: Session) -> None:
             from intapp.services.person_record import record_view
@@ -133,19 +126,30 @@ class PersonScreen(DataScreen):
 
         # Opening a record is audited. The audit write waits for the disk, so it runs
         # beside the read rather than before it; if it fails, the user is told.
-        self.read(RecordRead, load)
+        self.load_record()
         self.write(RecordViewed, viewed)
-        # Back on this screen: the timeline's page is read again, its highlight kept. The
-        # first time, its first page comes with the record (`show_timeline`).
-        timeline = self.query_one("#timeline-list", PagedList)
-        if timeline.total is not None:
-            timeline.reload()
+
+    def load_record(self) -> None:
+        """Read the record again; its timeline's first page comes with it (`show_timeline`)."""
+        person_id = self.person_id
+
+        def load(session: Session) -> PersonRecord:
+            from intapp.services.person_record import open_person_record
+
+            return open_person_record(
+                session=session, person_id=person_id, timeline_limit=TIMELINE_PAGE
+            )
+
+        self.read(RecordRead, load)
 
     def show_timeline(self, first: Page[tuple[int, TimelineEntry]]) -> None:
-        """Show the timeline from the first page read with the record."""
+        """Show the timeline from the first page read with the record; read again (back on
+        this screen), the highlight stays on its entry, or a later page is read afresh."""
         timeline = self.query_one("#timeline-list", PagedList)
-        if timeline.total is not None:
+        if timeline.page_number > 1:
+            timeline.reload()
             return
+        row = timeline.highlighted
         person_id, app = self.person_id, self.intapp
 
         def page(after: Cursor | None, limit: int, count: bool) -> Page[tuple[int, TimelineEntry]]:
@@ -158,7 +162,7 @@ class PersonScreen(DataScreen):
                 write=False,
             )
 
-        timeline.show(page, first=first)
+        timeline.show(page, first=first, keep=None if row is None else timeline.key(row))
 
     @on(RecordRead)
     def show_record(self, message: RecordRead) -> None:
@@ -278,7 +282,7 @@ class PersonScreen(DataScreen):
         episode = message.value
         self.notify(f"Reablement {episode.state}: planned end {uk_date(episode.planned_end_date)}.")
         self.action_tab("reablement")
-        self.on_screen_resume()
+        self.load_record()
 
 
 def assessment_cells(row: tuple[int, AssessmentSummary]) -> tuple[str, ...]:
