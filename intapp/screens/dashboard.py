@@ -112,6 +112,7 @@ class DashboardScreen(DataScreen):
     def counts_failed(self, message: WorkFailed) -> None:
         if message.result is Counted:
             self.focus_tiles()  # and report the error as usual
+            self.intapp.warm_up()  # which checks the store for damage, the likely cause
 
     def focus_tiles(self) -> None:
         if self.focused is None:

@@ -122,8 +122,13 @@ class QueueScreen(DataScreen):
         return [(label, self.reason_width if label == "Reason" else w) for label, w in COLUMNS]
 
     def on_mount(self) -> None:
-        # Due times are relative ("in 2 h"): read the page again now and then.
-        self.set_interval(30, self.paged.reload)
+        # Due times are relative ("in 2 h"): read the page again now and then, while the
+        # queue is the screen shown (coming back to it reads it again anyway).
+        self.set_interval(30, self.refresh_due_times)
+
+    def refresh_due_times(self) -> None:
+        if self.is_current:
+            self.paged.reload()
 
     def on_resize(self) -> None:
         if reason_width(self.app.size.width) != self.reason_width:

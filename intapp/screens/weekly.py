@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
-from intapp.config import load_settings
+from intapp.config import configured
 from intapp.screens.base import DataScreen, Result
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.widgets.footer import Footer
@@ -108,9 +108,8 @@ class WeeklySummaryScreen(DataScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # Fixed widths: auto widths raced with the first rows and were sometimes too narrow.
-        standard = load_settings().reablement_standard_days
         for label, _, width in PREVIEW:
-            table.add_column(label.format(standard=standard), width=width)
+            table.add_column(configured(label), width=width)
         table.focus()
         team_code, locality = self.scope.team_code, self.scope.locality
 
