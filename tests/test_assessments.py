@@ -445,3 +445,20 @@ def test_a_sign_off_with_nobody_to_credit_is_refused(session: Session, team_id: 
         expected_version=seen_version(session, Assessment, draft.id),
     )
     assert signed.assessor_id == worker
+
+
+def test_a_closed_plan_s_lead_is_not_credited(session: Session, team_id: int) -> None:
+    from intapp import clock
+    from intapp.models import CarePlan
+
+    person = receive(session, person_in(team_id, 4)).person_id
+    lead = add_worker(session, team_id, "SW8")
+    plan = CarePlan(
+        person_id=person, lead_worker_id=lead, review_date=clock.today(), created_at=clock.now()
+    )
+    session.add(plan)
+    session.flush()
+    assert assessments.key_worker(session=session, person_id=person) == lead
+    plan.closed_at = clock.now()
+    session.flush()
+    assert assessments.key_worker(session=session, person_id=person) is None

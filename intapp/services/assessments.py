@@ -208,7 +208,9 @@ def key_worker(*, session: Session, person_id: int, referral_id: int | None = No
     if held is not None:
         return held
     return session.exec(
-        select(col(CarePlan.lead_worker_id)).where(CarePlan.person_id == person_id)
+        select(col(CarePlan.lead_worker_id)).where(
+            CarePlan.person_id == person_id, col(CarePlan.closed_at).is_(None)
+        )
     ).first()
 
 
