@@ -239,6 +239,7 @@ def backup_postgres(url: str, chosen: Path | None) -> BackupResult:
     done = subprocess.run(pg_dump_command(url, target), env=env, capture_output=True, text=True)
     if done.returncode != 0:
         target.unlink(missing_ok=True)
-        raise BackupRefused(f"pg_dump failed: {done.stderr.strip().splitlines()[-1:]}")
+        said = done.stderr.strip().splitlines() or [f"exit code {done.returncode}"]
+        raise BackupRefused(f"pg_dump failed: {said[-1]}")
     os.chmod(target, 0o600)
     return BackupResult(target, target.stat().st_size, time.perf_counter() - started)
