@@ -104,7 +104,6 @@ _REABLEMENT_NAMES = {
 def _flatten(config: ConfigFile) -> tuple[dict[str, Any], dict[str, str]]:
     """The settings by name, and where in the file each one was written."""
     flat: dict[str, Any] = {k: v for k, v in config.settings.items() if k in SETTINGS_KEYS}
-    flat.pop("response_targets_hours", None)
     where = {name: f"settings.{name}" for name in config.settings}
     for key, name in _REABLEMENT_NAMES.items():
         value = getattr(config.reablement, key)
@@ -170,7 +169,7 @@ def _allowed(kind: str, detail: Any, location: tuple[str, ...]) -> str:
 
 
 def _bounds(name: str) -> dict[str, int]:
-    name = {key: full for key, full in _REABLEMENT_NAMES.items()}.get(name, name)
+    name = _REABLEMENT_NAMES.get(name, name)
     field = SettingsModel.model_fields.get(name) or ResponseTargets.model_fields.get(name)
     bounds: dict[str, int] = {}
     for meta in field.metadata if field else ():

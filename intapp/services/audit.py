@@ -128,7 +128,12 @@ def save_delete(*, session: Session, user: str, row: SQLModel, action: str = "de
         entity=row.__tablename__,  # type: ignore[arg-type]
         entity_id=before["id"],
         action=action,
-        changes={k: [v, None] for k, v in before.items() if v not in (None, "", [], {})},
+        # The version is bookkeeping, left out as in `record_create`.
+        changes={
+            k: [v, None]
+            for k, v in before.items()
+            if v not in (None, "", [], {}) and k != "version"
+        },
     )
 
 

@@ -13,7 +13,7 @@ from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services import worklists
 from intapp.services.errors import NotFound
 from intapp.services.referrals import load_referral
-from intapp.store.paging import Cursor, Page, after_row
+from intapp.store.paging import Cursor, Page, after_row, page_of
 from intapp.store.plain_sql import PlainSQL, stored_datetime, through_session
 
 
@@ -213,8 +213,7 @@ def candidates_page(
     """A page of `allocation_candidates`, each with its place in the order. Fit is ranked
     here rather than in SQL, so the cursor is the place of the last candidate seen."""
     ranked = allocation_candidates(session=session, referral_id=referral_id)
-    start = 0 if after is None else after[0] + 1
-    return Page(list(enumerate(ranked))[start : start + limit], len(ranked))
+    return page_of(ranked, after=after, limit=limit)
 
 
 @dataclass(frozen=True)
