@@ -164,7 +164,7 @@ def restore(context: Context, backup_file: Path, yes: bool) -> None:
             "intapp restores SQLite files only. To restore PostgreSQL from a pg_dump "
             f"backup, run:\n  {shown(command)}"
         )
-    check_backup(backup_file)
+    revision = check_backup(backup_file)
     if not yes:
         question = f"Replace the database at {file} with {backup_file}?"
         if not _can_ask():
@@ -172,7 +172,7 @@ def restore(context: Context, backup_file: Path, yes: bool) -> None:
                 f"{question} There is no terminal to ask on: add --yes to confirm."
             )
         click.confirm(question, abort=True)
-    result = restore_sqlite(backup_file, file)
+    result = restore_sqlite(backup_file, file, revision=revision)
     apply_migrations(create_db_engine(context.database_url))
     click.echo(f"Restored {result.database} from {backup_file}.")
     if result.kept_aside is not None:

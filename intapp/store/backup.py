@@ -49,7 +49,7 @@ class RestoreResult:
 
     database: Path
     kept_aside: Path | None
-    revision: str | None
+    revision: str
 
 
 def stamp(now: datetime | None = None) -> str:
@@ -138,7 +138,7 @@ def _revision_of(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def check_backup(backup: Path) -> str | None:
+def check_backup(backup: Path) -> str:
     """Refuse a damaged backup or one from a newer intapp; return its schema revision."""
     where = f"The backup {backup}"
     _require_sound_file(backup, where)
@@ -167,9 +167,10 @@ def _quiesce(database: Path) -> None:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
-def restore_sqlite(backup: Path, database: Path) -> RestoreResult:
-    """Put the backup in place of the store, keeping the replaced file aside (0600)."""
-    revision = check_backup(backup)
+def restore_sqlite(backup: Path, database: Path, *, revision: str) -> RestoreResult:
+    """Put the backup in place of the store, keeping the replaced file aside (0600);
+    `revision` is what `check_backup` found, so a backup is always checked first (once:
+    the check reads every page, seconds on a city's file)."""
     if not database.exists():
         paths.create_private_file(database)  # with its private folder
     staged = _new_private_file(database.parent, f".{database.name}.restoring", "")
