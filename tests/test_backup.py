@@ -219,9 +219,14 @@ def test_a_backup_taken_while_four_processes_write_restores_consistently(
         deadline = time.monotonic() + 60
         while people_in(store) < 40 and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert people_in(store) >= 40, "the writers never got going: fewer than 40 people"
         copy = tmp_path / "during.sqlite3"
         result = invoke("db", "backup", str(copy), "--database-url", url_of(store))
-        time.sleep(0.3)  # the writers go on after the copy
+        at_copy = people_in(store)
+        # The writers go on after the copy: wait until they have added someone more.
+        deadline = time.monotonic() + 60
+        while people_in(store) <= at_copy and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         stop.touch()
         written = [int(w.communicate(timeout=60)[0] or 0) for w in writers]

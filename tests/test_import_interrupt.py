@@ -141,18 +141,33 @@ def test_ctrl_c_at_random_moments_always_tells_the_truth(tmp_path: Path, people_
     # How long an import takes here, from the command starting to its summary, so the
     # signals spread over all of it. (Before that, Python is still loading: a Ctrl-C then ends the
     # process by the signal, status 130 in the shell, before anything could be written.)
-    first = tmp_path / "timing.sqlite3"
-    first.write_bytes(template.read_bytes())
-    timing = _start(f"sqlite:///{first}", people_csv, "none")
-    _wait_for_marker(timing, "started")
-    started = time.monotonic()
-    _wait_for_marker(timing, "reporting")
-    duration = time.monotonic() - started
-    timing.communicate(timeout=60)
-    assert timing.returncode == 0
+    # The slowest of two runs, so that one quick run on a loaded machine does not
+    # squeeze every moment before the commit.
+    durations = []
+    for attempt in range(2):
+        timed = tmp_path / f"timing{attempt}.sqlite3"
+        timed.write_bytes(template.read_bytes())
+        timing = _start(f"sqlite:///{timed}", people_csv, "none")
+        _wait_for_marker(timing, "started")
+        started = time.monotonic()
+        _wait_for_marker(timing, "reporting")
+        durations.append(time.monotonic() - started)
+        timing.communicate(timeout=60)
+        assert timing.returncode == 0
+    duration = max(durations)
     chance = random.Random(20261130)
     seen: dict[str, int] = {}
-    for run in range(20):
+
+    def both_sides_seen() -> bool:
+        return (
+            seen.get("nothing", 0) >= 3 and seen.get("committed", 0) + seen.get("finished", 0) >= 1
+        )
+
+    # Every run must tell the truth; runs go on (at least 20, at most 40) until the
+    # moments chosen have reached both sides of the commit.
+    for run in range(40):
+        if run >= 20 and both_sides_seen():
+            break
         database = tmp_path / f"run{run}.sqlite3"
         database.write_bytes(template.read_bytes())
         url = f"sqlite:///{database}"

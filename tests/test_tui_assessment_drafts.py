@@ -65,7 +65,8 @@ async def test_a_new_assessment_left_unsaved_leaves_nothing_behind(sqlite_engine
         await wait_for(pilot, lambda: app.screen is person)
         assert stored(sqlite_engine) == (0, [])
         await pilot.press("2")
-        await pilot.pause(0.1)
+        status = person.query_one("#person-table", PagedList).query_one(".paged-list--status")
+        await wait_for(pilot, lambda: str(status.render()) == "No assessments yet.")
         assert assessments_listed(person) == 0
 
 
@@ -105,7 +106,7 @@ async def test_a_refused_sign_off_keeps_what_was_typed_as_a_saved_draft(sqlite_e
         assert "Your changes are saved first" in str(app.screen.question)
         await pilot.press("y")
         await wait_for(pilot, lambda: screen.assessment is not None)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any("Nobody holds" in message for _, message in shown))
         assert screen.assessment.status == "draft"
         assert not screen.dirty
         assert screen.query_one("#what_matters", TextArea).text == "My garden"

@@ -26,21 +26,26 @@ from intapp.store.engine import unit_of_work
 from intapp.store.paging import Page
 
 
-def held_back(function: Any, slow: Any) -> tuple[Any, threading.Event]:
-    """`function`, except that calls for which `slow(kwargs)` is true wait for the event."""
-    release = threading.Event()
+def held_back(function: Any, slow: Any) -> tuple[Any, threading.Event, threading.Event]:
+    """`function`, except that calls for which `slow(kwargs)` is true wait for the first
+    event; the second is set once such a held-back call has returned (or failed)."""
+    release, done = threading.Event(), threading.Event()
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if slow(kwargs):
+        if not slow(kwargs):
+            return function(*args, **kwargs)
+        try:
             assert release.wait(10), "the held-back read was never released"
-        return function(*args, **kwargs)
+            return function(*args, **kwargs)
+        finally:
+            done.set()
 
-    return wrapper, release
+    return wrapper, release, done
 
 
 async def test_a_slow_filter_is_not_painted_under_a_newer_one(sqlite_engine, monkeypatch):
     seed_small_team(sqlite_engine)  # Mary Smith and Joe Bloggs: "s" finds both, "sm" Mary
-    slow_page, release = held_back(queue_screen.queue_page, lambda kw: kw["text"] == "s")
+    slow_page, release, done = held_back(queue_screen.queue_page, lambda kw: kw["text"] == "s")
     monkeypatch.setattr(queue_screen, "queue_page", slow_page)
     app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -52,7 +57,8 @@ async def test_a_slow_filter_is_not_painted_under_a_newer_one(sqlite_engine, mon
         await pilot.press("m")
         await wait_for(pilot, lambda: [r.person_name for r in screen.rows] == ["Mary Smith"])
         release.set()
-        await pilot.pause(0.5)
+        await wait_for(pilot, done.is_set)  # the held-back read has returned
+        await pilot.pause()
         assert [r.person_name for r in screen.rows] == ["Mary Smith"]
         assert screen.query_one("#queue-filter").value == "sm"
         status = str(screen.query_one(".paged-list--status").render())
@@ -61,7 +67,7 @@ async def test_a_slow_filter_is_not_painted_under_a_newer_one(sqlite_engine, mon
 
 async def test_a_slow_search_is_not_painted_under_a_newer_one(sqlite_engine, monkeypatch):
     seed_small_team(sqlite_engine)
-    slow_search, release = held_back(people.search_page, lambda kw: kw["text"] == "jo")
+    slow_search, release, done = held_back(people.search_page, lambda kw: kw["text"] == "jo")
     monkeypatch.setattr(people, "search_page", slow_search)
     app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -74,7 +80,8 @@ async def test_a_slow_search_is_not_painted_under_a_newer_one(sqlite_engine, mon
         status = screen.query_one(".paged-list--status")
         await wait_for(pilot, lambda: "Nobody matches" in str(status.render()))
         release.set()
-        await pilot.pause(0.5)
+        await wait_for(pilot, done.is_set)  # the held-back read has returned
+        await pilot.pause()
         assert screen.results == []
         assert "Nobody matches" in str(status.render())
 
@@ -107,7 +114,7 @@ async def test_slow_candidates_are_not_painted_for_the_next_referral(sqlite_engi
     def candidates(*, session: Any, referral_id: int, after: Any, limit: int) -> Page[Any]:
         return Page([(0, _candidate_for(referral_id))], 1)
 
-    slow, release = held_back(candidates, lambda kw: kw["referral_id"] == first)
+    slow, release, done = held_back(candidates, lambda kw: kw["referral_id"] == first)
     monkeypatch.setattr(caseloads, "candidates_page", slow)
     app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -120,7 +127,8 @@ async def test_slow_candidates_are_not_painted_for_the_next_referral(sqlite_engi
         await pilot.press("down")
         await wait_for(pilot, lambda: [c.load.worker_id for c in screen.candidates] == [second])
         release.set()
-        await pilot.pause(0.5)
+        await wait_for(pilot, done.is_set)  # the held-back read has returned
+        await pilot.pause()
         assert [c.load.worker_id for c in screen.candidates] == [second]
 
 
@@ -141,12 +149,15 @@ class Asker(DataScreen):
 
 
 async def test_a_typed_result_of_superseded_work_is_never_posted(sqlite_engine):
-    started, release = threading.Event(), threading.Event()
+    started, release, done = threading.Event(), threading.Event(), threading.Event()
 
     def slow(session: Any) -> str:
         started.set()
-        assert release.wait(10)
-        return "first"
+        try:
+            assert release.wait(10)
+            return "first"
+        finally:
+            done.set()
 
     app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -158,7 +169,8 @@ async def test_a_typed_result_of_superseded_work_is_never_posted(sqlite_engine):
         screen.read(Answer, lambda session: "second")
         await wait_for(pilot, lambda: screen.answers == ["second"])
         release.set()
-        await pilot.pause(0.5)
+        await wait_for(pilot, done.is_set)  # the held-back read has returned
+        await pilot.pause()
         assert screen.answers == ["second"]
 
 
@@ -171,14 +183,19 @@ async def test_a_slow_nhs_lookup_is_never_shown_under_a_newer_number(sqlite_engi
     # The first two lookups wait for the test; later ones answer at once.
     started = [threading.Event(), threading.Event()]
     release = [threading.Event(), threading.Event()]
+    done = [threading.Event(), threading.Event()]
     find_person = people.find_person
 
     def slow_find(**kwargs: Any) -> Any:
         held = next((i for i, event in enumerate(started) if not event.is_set()), None)
-        if held is not None:
-            started[held].set()
+        if held is None:
+            return find_person(**kwargs)
+        started[held].set()
+        try:
             assert release[held].wait(10), "the held-back lookup was never released"
-        return find_person(**kwargs)
+            return find_person(**kwargs)
+        finally:
+            done[held].set()
 
     monkeypatch.setattr(people, "find_person", slow_find)
     app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
@@ -194,7 +211,8 @@ async def test_a_slow_nhs_lookup_is_never_shown_under_a_newer_number(sqlite_engi
         await wait_for(pilot, started[0].is_set)
         await pilot.press("backspace")
         release[0].set()
-        await pilot.pause(0.5)
+        await wait_for(pilot, done[0].is_set)  # the held-back lookup has returned
+        await pilot.pause()
         assert "10 digits" in str(screen.query_one("#nhs-check").render())
         assert str(panel.render()) == "" and screen.match is None
 
@@ -204,7 +222,8 @@ async def test_a_slow_nhs_lookup_is_never_shown_under_a_newer_number(sqlite_engi
         nhs.value = "9434765919"
         await wait_for(pilot, lambda: screen.match is not None)
         release[1].set()
-        await pilot.pause(0.5)
+        await wait_for(pilot, done[1].is_set)  # the held-back lookup has returned
+        await pilot.pause()
         assert nhs.value == "9434765919"
         assert screen.match is not None and screen.match.name == "Mary Smith"
         assert str(panel.render()).startswith("Known person: Mary Smith")

@@ -174,7 +174,7 @@ async def test_searching_away_from_unsaved_changes_closes_the_form_once_agreed(a
 
 @pytest.mark.parametrize("command", ["Dashboard", "Quit"])
 async def test_the_command_palette_asks_too(app, command):
-    from textual.command import CommandPalette
+    from textual.command import Command, CommandList, CommandPalette
 
     form = FORMS["triage"]
     async with app.run_test(size=(120, 40)) as pilot:
@@ -183,7 +183,17 @@ async def test_the_command_palette_asks_too(app, command):
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*command)
-        await pilot.pause(0.5)  # the palette gathers its matches
+        options = app.screen.query_one(CommandList)
+
+        def matched() -> bool:
+            # The palette lists its discovery hits before the typed text's matches come
+            # in: wait until the highlighted one, which enter picks, is the command.
+            if not options.option_count or options.highlighted is None:
+                return False
+            top = options.get_option_at_index(options.highlighted)
+            return isinstance(top, Command) and command.lower() in str(top.hit.text).lower()
+
+        await wait_for(pilot, matched)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
