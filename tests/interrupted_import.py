@@ -6,6 +6,7 @@ Used by test_import_interrupt.py, which sends Ctrl-C (SIGINT) when a marker show
 
 PHASE is writing (the import is writing rows, nothing committed), committing (the
 commit is about to start), reporting (committed; the summary is about to be shown),
+summarised (the summary has been shown; the command's last checks are about to run),
 finished (the command is done; click has yet to close), or none. The process pauses
 SECONDS at the marker, so the signal lands there.
 "PHASE started" and "PHASE reporting" are always written, as the import command starts
@@ -47,6 +48,8 @@ def main() -> None:
     importing._import = _marked("started", 0.0, importing._import)  # type: ignore[assignment]
     summary = importing._show_summary
     importing._show_summary = _marked("reporting", pause_at("reporting"), summary)  # type: ignore[assignment]
+    if phase == "summarised":
+        importing._finish = _marked("summarised", pause, importing._finish)  # type: ignore[assignment]
     if phase == "writing":
         run._write_files = _marked("writing", pause, run._write_files)  # type: ignore[assignment]
     elif phase == "committing":

@@ -95,6 +95,7 @@ def _assert_truthful(engine: Engine, code: int, stdout: str, stderr: str) -> str
         ("writing", "nothing"),
         ("committing", "committed"),
         ("reporting", "committed"),
+        ("summarised", "finished"),
         ("finished", "finished"),
     ],
 )

@@ -164,6 +164,10 @@ def _import(
     if outcome.written and skip_invalid:
         _write_rejects(outcome, [(file, source, rejects_path), (people_file, people, None)])
     _show_summary(console, outcome)
+    # What happened has been said: a press from here on changes nothing. Marked here,
+    # inside the command's `try`, since a press landing between the return and the
+    # `with` block's exit would escape it and be reported by click as "Aborted!".
+    interrupts.finished = True
     _finish(outcome, skip_invalid=skip_invalid)
 
 
