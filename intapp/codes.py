@@ -140,6 +140,7 @@ class EpisodeState(Label):
     PLANNED = "planned"
     ACTIVE = "active"
     ENDED = "ended"
+    CANCELLED = "cancelled"
 
 
 class ReablementOutcome(Label):

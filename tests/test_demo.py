@@ -22,6 +22,7 @@ from intapp.models import (
     AuditEvent,
     CarePlan,
     CarePlanVersion,
+    CarerLink,
     GpPractice,
     Locality,
     Person,
@@ -162,12 +163,17 @@ def test_people_are_consistent(demo: tuple[Engine, DemoCounts]) -> None:
     assert tiers["low"] > tiers["rising"] > tiers["high"] > tiers["highest"]
     for p in people.values():
         assert p["created_at"] <= NOW and p["created_at"] >= NOW - timedelta(days=3 * 366)
-        if p["is_carer"]:
-            cared_for = people[p["cares_for_id"]]
-            assert cared_for["team_id"] == p["team_id"] and cared_for["has_unpaid_carer"]
         if p["date_of_death"] is not None:
             assert p["date_of_birth"] < p["date_of_death"] <= TODAY
     assert any(p["is_carer"] for p in people.values())
+    links = _rows(engine, CarerLink)
+    assert links and {link["carer_id"] for link in links} == {
+        p["id"] for p in people.values() if p["is_carer"]
+    }
+    for link in links:
+        carer, cared_for = people[link["carer_id"]], people[link["cared_for_id"]]
+        assert cared_for["team_id"] == carer["team_id"] and cared_for["has_unpaid_carer"]
+        assert link["since"] == carer["created_at"].date() and link["ended_on"] is None
 
 
 def test_only_allocated_referrals_have_an_open_allocation(

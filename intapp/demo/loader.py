@@ -25,6 +25,7 @@ from intapp.models import (
     AuditEvent,
     CarePlan,
     CarePlanVersion,
+    CarerLink,
     GpPractice,
     Locality,
     Person,
@@ -151,7 +152,11 @@ def _load(
         chunk = maker.chunk(first_id, min(PEOPLE_PER_CHUNK, people + 1 - first_id))
         for person in chunk:
             cases.person_history(person, batch)
+        links = [carer_link(person) for person in chunk if person["cares_for_id"] is not None]
+        for person in chunk:
+            del person["cares_for_id"]  # the link is its own row
         writer.write("people", _table(Person), chunk)
+        writer.write("carer links", _table(CarerLink), links)
         for stage, table, batch_field in CASE_STAGES:
             writer.write(stage, table, getattr(batch, batch_field))
     # Open cases are weighed last, once every worker's caseload is known.
@@ -173,6 +178,18 @@ def _load(
         care_plans=writer.done["care plans"],
         episodes=writer.done["reablement episodes"],
     )
+
+
+def carer_link(carer: dict[str, Any]) -> dict[str, Any]:
+    """The link from a demo carer to the person they care for, since the carer was known."""
+    return {
+        "carer_id": carer["id"],
+        "cared_for_id": carer["cares_for_id"],
+        "since": carer["created_at"].date(),
+        "created_by": "demo",
+        "created_at": carer["created_at"],
+        "version": 1,
+    }
 
 
 def _advance_sequences(connection: Connection) -> None:

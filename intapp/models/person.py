@@ -40,8 +40,9 @@ class Person(Versioned, SQLModel, table=True):
     cyp_with_ltc: bool = Field(default=False)
     has_unpaid_carer: bool = Field(default=False)
     is_carer: bool = Field(default=False)
-    cares_for_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     date_of_death: date | None = Field(default=None)
+    # Set when this record was merged into another: it stays only as a pointer to that one.
+    merged_into_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1)
 

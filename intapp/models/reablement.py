@@ -39,4 +39,5 @@ class ReablementEpisode(Versioned, SQLModel, table=True):
     followup_due: date | None = Field(default=None)
     followup_result: str | None = Field(default=None, sa_type=String(30))
     followup_recorded_on: date | None = Field(default=None)
+    cancel_reason: str | None = Field(default=None, sa_type=Text)
     version: int = Field(default=1)

@@ -43,7 +43,6 @@ class PersonIn:
     cyp_with_ltc: bool = False
     has_unpaid_carer: bool = False
     is_carer: bool = False
-    cares_for_id: int | None = None
     date_of_death: date | None = None
 
 

@@ -117,7 +117,6 @@ INSERTED = (
 CONSTANTS: dict[str, Any] = {
     **{flag: false() for flag in rules.COHORT_FLAGS},
     "is_carer": false(),
-    "cares_for_id": null(),
     "version": literal_column("1"),
 }
 
