@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 from factories import small_organisation
@@ -22,6 +23,11 @@ def populated_file(path: Path, *, people: int = 40) -> Path:
     with unit_of_work(engine) as session:
         small_organisation(session, people=people)
     engine.dispose()  # the last connection checkpoints and removes the WAL
+    # A migration that rebuilds a table leaves the schema's pages wherever there was room;
+    # compacted, the schema sits at the front and `damage` hits table data, as intended.
+    connection = sqlite3.connect(path)
+    connection.execute("VACUUM")
+    connection.close()
     return path
 
 
