@@ -20,7 +20,7 @@ from factories import (
 from sqlmodel import Session, select
 
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment, Referral
-from intapp.services import allocations, assessments, referrals
+from intapp.services import allocations, assessments, carers, referrals
 from intapp.services.assessments import AssessmentIn, is_eligible
 from intapp.services.errors import InvalidInput
 
@@ -230,9 +230,8 @@ def test_carer_assessment_needs_someone_marked_as_a_carer(
     assert caught.value.field == "type"
     assert count(session, Assessment) == 0
 
-    carer_id = receive(
-        session, person_in(team_id, 1, is_carer=True, cares_for_id=person_id)
-    ).person_id
+    carer_id = receive(session, person_in(team_id, 1)).person_id
+    carers.link_carer(session=session, user=USER, carer_id=carer_id, cared_for_id=person_id)
     blank = assessments.start_assessment(
         session=session, user=USER, person_id=carer_id, assessment_type="carer"
     )
@@ -462,3 +461,37 @@ def test_a_closed_plan_s_lead_is_not_credited(session: Session, team_id: int) ->
     plan.closed_at = clock.now()
     session.flush()
     assert assessments.key_worker(session=session, person_id=person) is None
+
+
+def test_an_assessment_is_dated_as_it_happened(session: Session, person_id: int) -> None:
+    from datetime import date, timedelta
+
+    draft = assessments.start_assessment(
+        session=session, user=USER, person_id=person_id, content=ELIGIBLE
+    )
+    referral = session.exec(select(Referral).where(Referral.person_id == person_id)).one()
+    session.get(Assessment, draft.id).referral_id = referral.id  # type: ignore[union-attr]
+    referral.received_at = FROZEN_NOW - timedelta(days=10)
+    session.flush()
+    received = referral.received_at.date()
+    for wrong, words in (
+        (FROZEN_NOW.date() + timedelta(days=1), "in the future"),
+        (received - timedelta(days=1), "before its referral was received"),
+    ):
+        with pytest.raises(InvalidInput, match=words) as caught:
+            assessments.sign_off_assessment(
+                session=session,
+                user=USER,
+                assessment_id=draft.id,
+                expected_version=seen_version(session, Assessment, draft.id),
+                assessed_on=wrong,
+            )
+        assert caught.value.field == "assessed_on"
+    signed = assessments.sign_off_assessment(
+        session=session,
+        user=USER,
+        assessment_id=draft.id,
+        expected_version=seen_version(session, Assessment, draft.id),
+        assessed_on=date(2026, 11, 20),
+    )
+    assert signed.signed_off_at == FROZEN_NOW - timedelta(days=3)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from factories import USER, add_team, add_worker, count, person_in, receive, seen_version
+from factories import (
+    USER,
+    add_team,
+    add_worker,
+    allocated_case,
+    count,
+    person_in,
+    receive,
+    seen_version,
+)
 from sqlmodel import Session, select
 
 from intapp import clock
@@ -66,14 +75,35 @@ def test_episode_started_today_is_active_for_42_days(
     assert (earlier.state, earlier.planned_end_date) == ("active", TODAY + 37 * DAYS)
 
 
-def test_future_episode_is_planned_until_begun(session: Session, person_id: int) -> None:
+def test_future_episode_is_planned_until_begun_on_its_start_date(
+    session: Session, person_id: int
+) -> None:
     planned = _start(session, person_id, TODAY + 3 * DAYS)
     assert _row(session, planned.id).state == "planned"
+    with pytest.raises(InvalidInput, match="planned to start on 26/11/2026") as caught:
+        reablement.begin_episode(
+            session=session, user=USER, episode_id=planned.id, expected_version=planned.version
+        )
+    assert caught.value.field == "started_on"
+    clock.freeze(clock.now() + 5 * DAYS)  # two days after its planned start
+    with pytest.raises(InvalidInput, match="between the planned start") as caught:
+        reablement.begin_episode(
+            session=session,
+            user=USER,
+            episode_id=planned.id,
+            expected_version=planned.version,
+            started_on=TODAY + 2 * DAYS,
+        )
     begun = reablement.begin_episode(
-        session=session, user=USER, episode_id=planned.id, expected_version=planned.version
+        session=session,
+        user=USER,
+        episode_id=planned.id,
+        expected_version=planned.version,
+        started_on=TODAY + 4 * DAYS,  # as it happened: yesterday
     )
     row = _row(session, planned.id)
-    assert (row.state, row.start_date, row.planned_end_date) == ("active", TODAY, TODAY + 42 * DAYS)
+    start = TODAY + 4 * DAYS
+    assert (row.state, row.start_date, row.planned_end_date) == ("active", start, start + 42 * DAYS)
     assert begun.version == 2
     with pytest.raises(InvalidInput, match="is active; it cannot be started"):
         reablement.begin_episode(
@@ -82,6 +112,92 @@ def test_future_episode_is_planned_until_begun(session: Session, person_id: int)
             episode_id=planned.id,
             expected_version=seen_version(session, ReablementEpisode, planned.id),
         )
+
+
+def test_a_planned_episode_is_cancelled_with_a_reason(session: Session, person_id: int) -> None:
+    planned = _start(session, person_id, TODAY + 3 * DAYS)
+    with pytest.raises(InvalidInput, match="Say why") as caught:
+        reablement.cancel_episode(
+            session=session, user=USER, episode_id=planned.id, reason="", expected_version=1
+        )
+    assert caught.value.field == "reason"
+    cancelled = reablement.cancel_episode(
+        session=session,
+        user=USER,
+        episode_id=planned.id,
+        reason="Went into hospital",
+        expected_version=1,
+    )
+    row = _row(session, planned.id)
+    assert (row.state, row.cancel_reason, row.followup_due) == (
+        "cancelled",
+        "Went into hospital",
+        None,
+    )
+    assert cancelled.cancel_reason == "Went into hospital"
+    with pytest.raises(InvalidInput, match="is cancelled; it cannot be started"):
+        reablement.begin_episode(
+            session=session, user=USER, episode_id=planned.id, expected_version=2
+        )
+    # A cancelled episode is not running, so another can be planned.
+    _start(session, person_id, TODAY)
+
+
+def test_an_episode_started_in_the_app_records_the_case_and_its_worker(
+    session: Session, team_id: int
+) -> None:
+    worker = add_worker(session, team_id, "RO1", profession="reablement_officer")
+    case = allocated_case(session, team_id, worker, 4)
+    episode = _start(session, case.person_id, TODAY + 2 * DAYS)
+    assert (episode.referral_id, episode.worker_id) == (case.referral_id, worker)
+    # Nobody holds the case yet: begun later, once it is allocated, it gains both.
+    other = receive(session, person_in(team_id, 5)).person_id
+    unheld = _start(session, other, TODAY)
+    assert (unheld.referral_id, unheld.worker_id) == (None, None)
+
+
+def test_followup_and_end_dates_as_they_happened(session: Session, person_id: int) -> None:
+    started = _start(session, person_id, TODAY - 40 * DAYS)
+    with pytest.raises(InvalidInput, match="between the start and today") as caught:
+        reablement.end_episode(
+            session=session,
+            user=USER,
+            episode_id=started.id,
+            outcome="no_ongoing_support",
+            ended_on=TODAY + DAYS,
+            expected_version=1,
+        )
+    assert caught.value.field == "ended_on"
+    ended = reablement.end_episode(
+        session=session,
+        user=USER,
+        episode_id=started.id,
+        outcome="no_ongoing_support",
+        ended_on=TODAY - 10 * DAYS,
+        expected_version=1,
+    )
+    assert ended.followup_due == TODAY + 81 * DAYS
+    clock.freeze(clock.now() + 90 * DAYS)
+    for wrong in (TODAY + 80 * DAYS, TODAY + 91 * DAYS):
+        with pytest.raises(InvalidInput, match="between the day it was due") as caught:
+            reablement.record_followup(
+                session=session,
+                user=USER,
+                episode_id=started.id,
+                result="at_home",
+                expected_version=2,
+                recorded_on=wrong,
+            )
+        assert caught.value.field == "recorded_on"
+    reablement.record_followup(
+        session=session,
+        user=USER,
+        episode_id=started.id,
+        result="at_home",
+        expected_version=2,
+        recorded_on=TODAY + 85 * DAYS,
+    )
+    assert _row(session, started.id).followup_recorded_on == TODAY + 85 * DAYS
 
 
 def test_planning_beyond_42_days_needs_a_reason(
@@ -398,6 +514,7 @@ def test_one_running_episode_per_person(session: Session, team_id: int, person_i
     ) as caught:
         _start(session, person_id, TODAY)
     assert caught.value.field == "person"
+    clock.freeze(clock.now() + 7 * DAYS)  # its start date
     reablement.begin_episode(
         session=session,
         user=USER,
@@ -452,3 +569,28 @@ def test_followup_cannot_be_recorded_before_it_is_due(session: Session, person_i
         )
     assert caught.value.field == "followup_result"
     assert session.get(ReablementEpisode, ended.id).followup_result is None
+
+
+def test_weekly_figures_count_episodes_started_in_the_app_and_not_cancelled_ones(
+    session: Session, team_id: int
+) -> None:
+    from intapp.services.weekly_summary.counts import worker_figures
+    from intapp.services.weekly_summary.period import IsoWeek
+
+    worker = add_worker(session, team_id, "RO1", profession="reablement_officer")
+    begun_now = allocated_case(session, team_id, worker, 4)
+    planned = allocated_case(session, team_id, worker, 5)
+    cancelled = allocated_case(session, team_id, worker, 6)
+    _start(session, begun_now.person_id, TODAY)  # as the person record starts one: no worker
+    later = _start(session, planned.person_id, TODAY + 2 * DAYS)
+    dropped = _start(session, cancelled.person_id, TODAY + DAYS)
+    reablement.cancel_episode(
+        session=session, user=USER, episode_id=dropped.id, reason="Declined", expected_version=1
+    )
+    week = IsoWeek.of(TODAY)
+    assert worker_figures(session=session, week=week)[worker].reablement_started == 1
+    clock.freeze(clock.now() + 2 * DAYS)
+    reablement.begin_episode(
+        session=session, user=USER, episode_id=later.id, expected_version=later.version
+    )
+    assert worker_figures(session=session, week=week)[worker].reablement_started == 2

@@ -4,8 +4,8 @@ from sqlmodel import SQLModel
 
 from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
 from intapp.models.audit import AuditEvent, ImportBatch
-from intapp.models.carer import CarerLink
 from intapp.models.care_plan import CarePlan, CarePlanVersion
+from intapp.models.carer import CarerLink
 from intapp.models.organisation import GpPractice, Locality, Team, Worker
 from intapp.models.person import Person
 from intapp.models.reablement import ReablementEpisode

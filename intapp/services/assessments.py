@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -17,9 +17,11 @@ from intapp.models import (
     Assessment,
     CarePlan,
     Person,
+    Referral,
     Worker,
 )
 from intapp.services import audit
+from intapp.services.carers import is_carer
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
 
@@ -229,9 +231,10 @@ def check_can_start(*, session: Session, person_id: int, assessment_type: str) -
         raise InvalidInput(
             f"Assessment type must be one of: {', '.join(AssessmentType)}", field="type"
         )
-    if assessment_type == AssessmentType.CARER and not person.is_carer:
+    if assessment_type == AssessmentType.CARER and not is_carer(session=session, person=person):
         raise InvalidInput(
-            f"{person.display_name} is not recorded as a carer; mark them as a carer first",
+            f"{person.display_name} is not recorded as a carer; link them to the person "
+            "they care for first",
             field="type",
         )
     return person
@@ -303,14 +306,45 @@ def check_ready_to_sign_off(*, what_matters: str) -> None:
         )
 
 
+def assessed_at(*, session: Session, assessment: Assessment, assessed_on: date | None) -> datetime:
+    """When the assessment happened: now, or a day given as it happened (at this time of
+    day), never in the future and never before its referral was received."""
+    now = clock.now()
+    if assessed_on is None or assessed_on == now.date():
+        return now
+    if assessed_on > now.date():
+        raise InvalidInput("The assessment date cannot be in the future", field="assessed_on")
+    if assessment.referral_id is not None:
+        referral = session.get(Referral, assessment.referral_id)
+        if referral is not None and assessed_on < referral.received_at.date():
+            raise InvalidInput(
+                "The assessment date cannot be before its referral was received "
+                f"({referral.received_at:%d/%m/%Y})",
+                field="assessed_on",
+            )
+    person = load_person(session=session, person_id=assessment.person_id)
+    if assessed_on < person.date_of_birth:
+        raise InvalidInput(
+            "The assessment date cannot be before the person was born", field="assessed_on"
+        )
+    return datetime.combine(assessed_on, now.timetz())
+
+
 def sign_off_assessment(
-    *, session: Session, user: str, assessment_id: int, expected_version: int
+    *,
+    session: Session,
+    user: str,
+    assessment_id: int,
+    expected_version: int,
+    assessed_on: date | None = None,
 ) -> AssessmentSummary:
-    """Sign off a draft; from now on it is never edited, only superseded."""
+    """Sign off a draft, dated the day the assessment happened (default today); from now
+    on it is never edited, only superseded."""
     assessment = load_assessment(session=session, assessment_id=assessment_id)
     check_version("assessment", assessment.version, expected_version)
     _editable(assessment)
     check_ready_to_sign_off(what_matters=assessment.what_matters)
+    signed_at = assessed_at(session=session, assessment=assessment, assessed_on=assessed_on)
     before = audit.snapshot(assessment)
     # The weekly summary counts each sign-off against its assessor: one without an
     # assessor would be counted for nobody.
@@ -327,7 +361,7 @@ def sign_off_assessment(
         )
     assessment.status = AssessmentStatus.SIGNED_OFF
     assessment.signed_off_by = user
-    assessment.signed_off_at = clock.now()
+    assessment.signed_off_at = signed_at
     if assessment.supersedes_id is not None:
         earlier = load_assessment(session=session, assessment_id=assessment.supersedes_id)
         earlier_before = audit.snapshot(earlier)

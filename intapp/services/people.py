@@ -63,6 +63,8 @@ class PersonSummary:
     cohorts: tuple[str, ...] = field(default=())
     # The version this copy was read at; an edit must name it (see `update_person`).
     version: int = 1
+    # Set on a record merged into another: it is only a pointer to that one now.
+    merged_into_id: int | None = None
 
     @property
     def name(self) -> str:
@@ -93,6 +95,7 @@ def summarise(person: Person) -> PersonSummary:
         date_of_death=person.date_of_death,
         cohorts=tuple(flag for flag in COHORT_FLAGS if getattr(person, flag)),
         version=person.version,
+        merged_into_id=person.merged_into_id,
     )
 
 
@@ -189,20 +192,64 @@ def find_person(
     family_name: str | None = None,
     date_of_birth: date | None = None,
 ) -> Person | None:
-    """The existing record: by NHS number, else local id, else exact name and date of birth."""
+    """The existing record: by NHS number, else local id, else exact name and date of birth.
+
+    A merged record's identifiers lead to the record it was merged into.
+    """
+    found: Person | None = None
     if nhs_number:
-        return session.exec(select(Person).where(Person.nhs_number == nhs_number)).first()
-    if local_id:
-        return session.exec(select(Person).where(Person.local_id == local_id)).first()
-    if given_name and family_name and date_of_birth:
-        return session.exec(
+        found = session.exec(select(Person).where(Person.nhs_number == nhs_number)).first()
+    elif local_id:
+        found = session.exec(select(Person).where(Person.local_id == local_id)).first()
+    elif given_name and family_name and date_of_birth:
+        found = session.exec(
             select(Person).where(
                 func.lower(Person.family_name) == family_name.strip().lower(),
                 func.lower(Person.given_name) == given_name.strip().lower(),
                 Person.date_of_birth == date_of_birth,
+                col(Person.merged_into_id).is_(None),
             )
         ).first()
-    return None
+    return survivor_of(session=session, person=found) if found is not None else None
+
+
+def survivor_of(*, session: Session, person: Person) -> Person:
+    """The live record for `person`: itself, or the record it was merged into."""
+    seen = {person.id}
+    while person.merged_into_id is not None:
+        merged_into = session.get(Person, person.merged_into_id)
+        if merged_into is None or merged_into.id in seen:  # never loops on bad data
+            break
+        seen.add(merged_into.id)
+        person = merged_into
+    return person
+
+
+def live_person(*, session: Session, person_id: int, field: str = "person") -> Person:
+    """The Person row, refused (naming `field`) when it was merged into another record."""
+    person = load_person(session=session, person_id=person_id)
+    if person.merged_into_id is not None:
+        raise InvalidInput(
+            f"{person.display_name}'s record (person {person_id}) was merged into "
+            f"person {person.merged_into_id}; use that record",
+            field=field,
+        )
+    return person
+
+
+def person_by_identifier(*, session: Session, identifier: str, field: str = "person") -> Person:
+    """The live person with this NHS number (spaces optional) or local id, or `InvalidInput`
+    naming `field`; a merged record's identifier leads to the record it was merged into."""
+    text = identifier.strip()
+    digits = text.replace(" ", "").replace("-", "")
+    found = None
+    if digits.isascii() and digits.isdigit() and len(digits) == 10:
+        found = find_person(session=session, nhs_number=digits)
+    if found is None and text:
+        found = find_person(session=session, local_id=text)
+    if found is None:
+        raise InvalidInput(f"No person has the NHS number or local id {text!r}", field=field)
+    return found
 
 
 def match_or_create_person(
@@ -342,7 +389,8 @@ def search_page(
     if not text:
         return Page([], 0)
     digits = text.replace(" ", "").replace("-", "")
-    query = select(Person)
+    # A merged record is a pointer to its survivor, not a person of its own.
+    query = select(Person).where(col(Person.merged_into_id).is_(None))
     if digits.isascii() and digits.isdigit() and len(digits) == 10:
         query = query.where(Person.nhs_number == digits)
     elif (day := parse_date(text)) is not None:

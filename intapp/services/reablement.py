@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from intapp import clock
 from intapp.codes import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.config import Settings, load_settings
-from intapp.models import Person, ReablementEpisode, Worker
+from intapp.models import Allocation, Person, ReablementEpisode, Worker
 from intapp.services import audit, bounds, worklists
+from intapp.services.assessments import key_worker
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person
 from intapp.store.paging import Cursor, Page
@@ -58,6 +59,7 @@ class EpisodeSummary:
     followup_due: date | None
     followup_result: str | None
     version: int
+    cancel_reason: str | None = None
 
     def days_running(self, today: date) -> int:
         """Days from the start to `today`, or to the end for an ended episode."""
@@ -93,6 +95,7 @@ def summarise(e: ReablementEpisode) -> EpisodeSummary:
         followup_due=e.followup_due,
         followup_result=e.followup_result,
         version=e.version,
+        cancel_reason=e.cancel_reason,
     )
 
 
@@ -173,6 +176,9 @@ def start_episode(
             f"{person.display_name} already has a reablement episode ({running.state})",
             field="person",
         )
+    referral_id, worker_id = _case_of(
+        session=session, person_id=person_id, referral_id=referral_id, worker_id=worker_id
+    )
     planned_end = planned_end_date or _standard_end(start_date)
     if planned_end < start_date:
         raise InvalidInput("The planned end cannot be before the start", field="planned_end")
@@ -200,6 +206,23 @@ def start_episode(
     return summarise(episode)
 
 
+def _case_of(
+    *, session: Session, person_id: int, referral_id: int | None, worker_id: int | None
+) -> tuple[int | None, int | None]:
+    """The referral and worker an episode is recorded against when not named: the person's
+    most recent open case and the worker holding it (else their plan's lead). The weekly
+    figures count each episode against its worker, so one with none is counted for nobody."""
+    if referral_id is None:
+        referral_id = session.exec(
+            select(col(Allocation.referral_id))
+            .where(Allocation.person_id == person_id, col(Allocation.ended_at).is_(None))
+            .order_by(col(Allocation.started_at).desc(), col(Allocation.id).desc())
+        ).first()
+    if worker_id is None:
+        worker_id = key_worker(session=session, person_id=person_id, referral_id=referral_id)
+    return referral_id, worker_id
+
+
 def _editable_episode(
     *,
     session: Session,
@@ -218,9 +241,16 @@ def _editable_episode(
 
 
 def begin_episode(
-    *, session: Session, user: str, episode_id: int, expected_version: int
+    *,
+    session: Session,
+    user: str,
+    episode_id: int,
+    expected_version: int,
+    started_on: date | None = None,
 ) -> EpisodeSummary:
-    """Mark a planned episode as started today."""
+    """Begin a planned episode on the day it really started (default today): on its
+    planned start date or later, never in the future. It keeps its planned length, and
+    is recorded against the person's case and worker if it named none."""
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,
@@ -228,11 +258,53 @@ def begin_episode(
         action="started",
         allowed_states=(EpisodeState.PLANNED,),
     )
+    today = clock.today()
+    if today < episode.start_date:
+        raise InvalidInput(
+            f"This episode is planned to start on {episode.start_date:%d/%m/%Y}; it can be "
+            "begun on that day or later (change the plan by cancelling it and starting another)",
+            field="started_on",
+        )
+    started_on = started_on or today
+    if not episode.start_date <= started_on <= today:
+        raise InvalidInput(
+            f"The start must be between the planned start ({episode.start_date:%d/%m/%Y}) "
+            "and today",
+            field="started_on",
+        )
+    load_person(session=session, person_id=episode.person_id)
     length = episode.planned_end_date - episode.start_date
-    episode.start_date = clock.today()
-    episode.planned_end_date = episode.start_date + length
+    episode.start_date = started_on
+    episode.planned_end_date = started_on + length
     episode.state = EpisodeState.ACTIVE
+    episode.referral_id, episode.worker_id = _case_of(
+        session=session,
+        person_id=episode.person_id,
+        referral_id=episode.referral_id,
+        worker_id=episode.worker_id,
+    )
     audit.save_update(session=session, user=user, row=episode, before=before, action="begin")
+    return summarise(episode)
+
+
+def cancel_episode(
+    *, session: Session, user: str, episode_id: int, reason: str, expected_version: int
+) -> EpisodeSummary:
+    """Cancel a planned episode that will not happen, with the reason kept. A cancelled
+    episode never ran: it has no outcome, no follow-up, and counts in no figure."""
+    episode, before = _editable_episode(
+        session=session,
+        episode_id=episode_id,
+        expected_version=expected_version,
+        action="cancelled",
+        allowed_states=(EpisodeState.PLANNED,),
+    )
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the episode is cancelled", field="reason")
+    episode.state = EpisodeState.CANCELLED
+    episode.cancel_reason = reason
+    audit.save_update(session=session, user=user, row=episode, before=before, action="cancel")
     return summarise(episode)
 
 
@@ -315,8 +387,10 @@ def record_followup(
     episode_id: int,
     result: str,
     expected_version: int,
+    recorded_on: date | None = None,
 ) -> EpisodeSummary:
-    """Record where the person is at the follow-up."""
+    """Record where the person was at the follow-up, on the day they were seen (default
+    today): on or after the day it was due, never in the future."""
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,
@@ -332,12 +406,19 @@ def record_followup(
             "record where the person is on or after that day",
             field="followup_result",
         )
+    recorded_on = recorded_on or clock.today()
+    if not episode.followup_due <= recorded_on <= clock.today():
+        raise InvalidInput(
+            f"The follow-up date must be between the day it was due "
+            f"({episode.followup_due:%d/%m/%Y}) and today",
+            field="recorded_on",
+        )
     if result not in set(FollowupResult):
         raise InvalidInput(
             f"Result must be one of: {', '.join(FollowupResult)}", field="followup_result"
         )
     episode.followup_result = result
-    episode.followup_recorded_on = clock.today()
+    episode.followup_recorded_on = recorded_on
     audit.save_update(session=session, user=user, row=episode, before=before, action="followup")
     return summarise(episode)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, false, literal_column, null, select
+from sqlalchemy import Connection, Table, false, literal_column, select
 
 from intapp import clock
 from intapp.codes import RiskTier

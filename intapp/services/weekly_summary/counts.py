@@ -124,7 +124,9 @@ def _reablement_by_worker(
     session: Session, week: IsoWeek, figures: dict[int, WorkerFigures]
 ) -> None:
     start, ended_on = col(ReablementEpisode.start_date), col(ReablementEpisode.ended_on)
-    started = and_(start <= week.sunday, col(ReablementEpisode.state) != EpisodeState.PLANNED)
+    # Planned episodes have not started, and cancelled ones never did.
+    ran = col(ReablementEpisode.state).in_([EpisodeState.ACTIVE, EpisodeState.ENDED])
+    started = and_(start <= week.sunday, ran)
     long_ago = week.sunday - timedelta(days=load_settings().reablement_standard_days)
     for worker_id, began, ended, over in session.execute(
         select(
