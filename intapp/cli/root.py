@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from intapp import __version__
+from intapp.cli.carers import carer, merge
 from intapp.cli.context import DATABASE_URL_HELP, Context, current_user, pass_context
 from intapp.cli.db import db
 from intapp.cli.export import export
@@ -209,6 +210,8 @@ def demo(context: Context, people: int, seed: int) -> None:
 main.add_command(db)
 main.add_command(import_command)
 main.add_command(export)
+main.add_command(carer)
+main.add_command(merge)
 
 
 def run() -> None:
