@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import Connection, Table, false, literal_column, select
 
 from intapp import clock
 from intapp.codes import RiskTier
-from intapp.models import Person
+from intapp.models import CarerLink, Person
 from intapp.services import people as rules
 from intapp.services.errors import InvalidInput
 from intapp.services.importing import columns as c
@@ -56,6 +57,9 @@ def columns(*, teams: dict[str, int], today: date) -> tuple[c.Column, ...]:
         c.Column("phone", max_length=_length("phone")),
         c.Column("has_unpaid_carer", c.yes_no),
         c.Column("date_of_death", c.uk_or_iso_date),
+        # The person this row's person cares for, in the file or already stored.
+        c.Column("cares_for_nhs_number", normalise),
+        c.Column("cares_for_local_id", max_length=_length("local_id")),
     )
 
 
@@ -77,7 +81,11 @@ class PersonRow:
     phone: str | None
     has_unpaid_carer: bool | None
     date_of_death: date | None
+    cares_for_nhs_number: str | None
+    cares_for_local_id: str | None
     person_id: int | None = None
+    # True when the row links this person as a carer (`_link_carers`); None leaves it be.
+    is_carer: bool | None = None
 
 
 # Fields a matching row may change, as (PersonRow attribute = Person column).
@@ -94,6 +102,7 @@ COMPARED = (
     "has_unpaid_carer",
     "date_of_death",
     "local_id",
+    "is_carer",
 )
 FETCHED = ("id", "version", "nhs_number", *COMPARED)
 INSERTED = (
@@ -111,17 +120,18 @@ INSERTED = (
     "risk_tier",
     "has_unpaid_carer",
     "date_of_death",
+    "is_carer",
     "created_at",
 )
 # The same for every imported person, so written into the statement once.
 CONSTANTS: dict[str, Any] = {
     **{flag: false() for flag in rules.COHORT_FLAGS},
-    "is_carer": false(),
     "version": literal_column("1"),
 }
 
 # What a "create" audit event records: every field an import file can set.
-AUDITED = frozenset({"nhs_number", *COMPARED})
+# (A carer's flag is not: the carer link's own "create" event records the link.)
+AUDITED = frozenset({"nhs_number", *COMPARED}) - {"is_carer"}
 
 
 @dataclass
@@ -130,6 +140,8 @@ class PeoplePlan(FilePlan):
 
     by_nhs: dict[str, PersonRow] = field(default_factory=dict)
     by_local: dict[str, PersonRow] = field(default_factory=dict)
+    # Carer rows and whom they care for: a row of the same file, or a stored person's id.
+    links: list[tuple[PersonRow, PersonRow | int]] = field(default_factory=list)
 
 
 def plan_people(
@@ -158,8 +170,83 @@ def plan_people(
     rows.extend(parsed_rows(plan, columns_, make, one_of=IDENTIFIERS, progress=progress))
     if plan.fatal:
         return plan
+    rows = _link_carers(plan, rows, connection=connection)
     _sort_against_database(plan, rows, connection=connection, today=today)
+    _drop_links_to_rejected(plan)
     return plan
+
+
+def _link_carers(
+    plan: PeoplePlan, rows: list[PersonRow], *, connection: Connection
+) -> list[PersonRow]:
+    """Find whom each carer row cares for (by NHS number, else local id): a row of this
+    file, else a stored person. A row naming nobody known is rejected, naming the column."""
+    linking = [r for r in rows if r.cares_for_nhs_number or r.cares_for_local_id]
+    if not linking:
+        return rows
+    stored_nhs, stored_local = _stored_targets(connection, plan, linking)
+    rejected: set[int] = set()
+    for row in linking:
+        column = "cares_for_nhs_number" if row.cares_for_nhs_number else "cares_for_local_id"
+        key = row.cares_for_nhs_number or row.cares_for_local_id
+        in_file = (plan.by_nhs if column == "cares_for_nhs_number" else plan.by_local).get(key)  # type: ignore[arg-type]
+        stored = (stored_nhs if column == "cares_for_nhs_number" else stored_local).get(key)  # type: ignore[arg-type]
+        target: PersonRow | int | None = in_file if in_file is not None else stored
+        what = "NHS number" if column == "cares_for_nhs_number" else "local id"
+        if target is None:
+            problem = f"no person with {what} {key} is in this file or already recorded"
+        elif target is row:
+            problem = "a person cannot be their own carer"
+        else:
+            problem = None
+        if problem is not None:
+            plan.reject(row.line, column, problem)
+            _unindex(plan, row)
+            rejected.add(row.line)
+            continue
+        assert target is not None
+        row.is_carer = True
+        plan.links.append((row, target))
+    return [r for r in rows if r.line not in rejected]
+
+
+def _stored_targets(
+    connection: Connection, plan: PeoplePlan, linking: list[PersonRow]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Stored people (live, not merged) named as cared for and not in the file itself."""
+    nhs = {r.cares_for_nhs_number for r in linking if r.cares_for_nhs_number} - set(plan.by_nhs)
+    local = {
+        r.cares_for_local_id for r in linking if r.cares_for_local_id and not r.cares_for_nhs_number
+    } - set(plan.by_local)
+    wanted = [PERSON.c.id, PERSON.c.nhs_number, PERSON.c.local_id, PERSON.c.merged_into_id]
+    found = rows_where_in(connection, wanted, PERSON.c.nhs_number, nhs)
+    found += rows_where_in(connection, wanted, PERSON.c.local_id, local)
+    by_nhs = {r.nhs_number: r.merged_into_id or r.id for r in found if r.nhs_number in nhs}
+    by_local = {r.local_id: r.merged_into_id or r.id for r in found if r.local_id in local}
+    return by_nhs, by_local
+
+
+def _drop_links_to_rejected(plan: PeoplePlan) -> None:
+    """A carer whose cared-for row was itself rejected cannot be linked, nor one matched
+    to the very person it names: reject it too."""
+    rejected = plan.rejected_lines
+    for row, target in list(plan.links):
+        if row.line in rejected:
+            continue
+        column = "cares_for_nhs_number" if row.cares_for_nhs_number else "cares_for_local_id"
+        if isinstance(target, PersonRow) and target.line in rejected:
+            problem = f"the person cared for, on line {target.line}, was not imported"
+        elif target == row.person_id:
+            problem = "a person cannot be their own carer"
+        else:
+            continue
+        plan.reject(row.line, column, problem)
+        _unindex(plan, row)
+        if row.person_id is None:
+            plan.creates = [r for r in plan.creates if r is not row]
+        else:
+            plan.updates = [u for u in plan.updates if u.id != row.person_id]
+    plan.links = [(r, t) for r, t in plan.links if r.line not in rejected]
 
 
 def _first_time_in_file(plan: PeoplePlan, row: PersonRow) -> bool:
@@ -298,6 +385,63 @@ def write_people(
     )
     write_updates(connection, PERSON, plan.updates)
     audit.updated((u.id, u.changes) for u in plan.updates)
+    write_carer_links(connection, plan, audit=audit, now=now)
+
+
+CARER_LINK: Table = CarerLink.__table__  # type: ignore[attr-defined]
+LINK_INSERTED = ("carer_id", "cared_for_id", "since", "created_by", "created_at", "version")
+
+
+def write_carer_links(
+    connection: Connection, plan: PeoplePlan, *, audit: AuditWriter, now: datetime
+) -> None:
+    """Insert the links the file asks for, each audited; a link already open is left be."""
+    pairs = []
+    for row, target in plan.links:
+        cared_for = target.person_id if isinstance(target, PersonRow) else target
+        if row.person_id is not None and cared_for is not None and row.person_id != cared_for:
+            pairs.append((row.person_id, cared_for))
+    if not pairs:
+        return
+    carers_ = {carer for carer, _ in pairs}
+    already = {
+        (r.carer_id, r.cared_for_id)
+        for r in rows_where_in(
+            connection,
+            [CARER_LINK.c.carer_id, CARER_LINK.c.cared_for_id, CARER_LINK.c.ended_on],
+            CARER_LINK.c.carer_id,
+            carers_,
+        )
+        if r.ended_on is None
+    }
+    new = sorted(set(pairs) - already)
+    _at, user, _entity = audit.prefix
+    links = AuditWriter(connection, at=now, user=user, entity="carer_link", batch_id=audit.batch_id)
+    for carer, cared_for in new:
+        link_id = connection.execute(
+            CARER_LINK.insert().values(
+                carer_id=carer,
+                cared_for_id=cared_for,
+                since=now.date(),
+                created_by=user,
+                created_at=now,
+                version=1,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        links.created(
+            [
+                (
+                    link_id,
+                    json.dumps(
+                        {
+                            "carer_id": [None, carer],
+                            "cared_for_id": [None, cared_for],
+                            "since": [None, now.date().isoformat()],
+                        }
+                    ),
+                )
+            ]
+        )
 
 
 def _insert_values(row: PersonRow, now: datetime) -> tuple[Any, ...]:
@@ -316,5 +460,6 @@ def _insert_values(row: PersonRow, now: datetime) -> tuple[Any, ...]:
         row.risk_tier or RiskTier.LOW.value,
         bool(row.has_unpaid_carer),
         row.date_of_death,
+        bool(row.is_carer),
         now,
     )
