@@ -149,5 +149,4 @@ def merge(context: Context, survivor: str, merged: str, yes: bool) -> None:
             survivor_version=preview.survivor.person.version,
             merged_version=preview.merged.person.version,
         )
-    moved = ", ".join(f"{n} {kind}" for kind, n in result.moved.items() if n) or "nothing else"
-    click.echo(f"Merged person {merged_id} into person {survivor_id}: moved {moved}.")
+    click.echo(f"Merged person {merged_id} into person {survivor_id}: moved {result.moved_text}.")

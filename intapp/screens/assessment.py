@@ -17,6 +17,8 @@ from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from sqlmodel import Session
 
     from intapp.services.assessment_editing import AssessmentForm
@@ -74,6 +76,7 @@ class AssessmentScreen(DataScreen):
         assessment_id: int | None = None,
         new_for_person: int | None = None,
         superseding: int | None = None,
+        assessment_type: str = "integrated",
     ) -> None:
         super().__init__()
         assert [assessment_id, new_for_person, superseding].count(None) == 2
@@ -81,6 +84,10 @@ class AssessmentScreen(DataScreen):
         """The saved assessment shown; None until a new one is first saved."""
         self.new_for_person = new_for_person
         self.superseding = superseding
+        self.assessment_type = assessment_type
+        """For a new assessment: integrated, or a carer's."""
+        self.assessed_on: date | None = None
+        """The day the assessment happened, as given when signing off."""
         self.form: AssessmentForm | None = None
 
     @property
@@ -117,10 +124,11 @@ class AssessmentScreen(DataScreen):
 
     def reload(self) -> None:
         """Read the assessment again, or open the new one afresh."""
-        assessment_id, person_id, superseding = (
+        assessment_id, person_id, superseding, kind = (
             self.assessment_id,
             self.new_for_person,
             self.superseding,
+            self.assessment_type,
         )
 
         def load(session: Session) -> AssessmentForm:
@@ -133,7 +141,9 @@ class AssessmentScreen(DataScreen):
                     session=session, assessment_id=superseding
                 )
             assert person_id is not None
-            return editing.open_new_assessment(session=session, person_id=person_id)
+            return editing.open_new_assessment(
+                session=session, person_id=person_id, assessment_type=kind
+            )
 
         self.read(Opened, load)
 
@@ -316,9 +326,9 @@ class AssessmentScreen(DataScreen):
         never loses them; then the saved draft is signed off."""
         if self.form is None or self.status != AssessmentStatus.DRAFT:
             return
+        from intapp.screens.episode_dialogs import SignOffDialog
         from intapp.services.assessments import check_ready_to_sign_off
         from intapp.services.errors import InvalidInput
-        from intapp.widgets.dialogs import ConfirmScreen
 
         try:  # refused before anything is saved: a new assessment stays unwritten
             check_ready_to_sign_off(what_matters=self.content().what_matters)
@@ -328,20 +338,17 @@ class AssessmentScreen(DataScreen):
             return
         unsaved = self.assessment is None or self.dirty
 
-        def answered(yes: bool | None) -> None:
-            if yes and unsaved:
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            self.assessed_on = values["assessed_on"]
+            if unsaved:
                 self._save_draft(SavedToSignOff)
-            elif yes:
+            else:
                 self._sign_off()
 
         self.app.push_screen(
-            ConfirmScreen(
-                "Sign off this assessment? It will be shared and can never be edited again."
-                + ("\n\nYour changes are saved first." if unsaved else ""),
-                yes="Sign off",
-                no="Keep editing",
-            ),
-            answered,
+            SignOffDialog(subject=self.form.person_name, unsaved=unsaved), answered
         )
 
     @on(SavedToSignOff)
@@ -350,7 +357,7 @@ class AssessmentScreen(DataScreen):
         self._sign_off()
 
     def _sign_off(self) -> None:
-        draft, user = self.assessment, self.intapp.user
+        draft, user, assessed_on = self.assessment, self.intapp.user, self.assessed_on
         if draft is None:
             return
 
@@ -362,6 +369,7 @@ class AssessmentScreen(DataScreen):
                 user=user,
                 assessment_id=draft.id,
                 expected_version=draft.version,
+                assessed_on=assessed_on,
             )
 
         self.write(SignedOff, sign_off)

@@ -1,4 +1,5 @@
-"""Dialogs for reablement: start, extend, end (with Barthel) and the follow-up.
+"""Dialogs for reablement (start, begin or cancel, extend, end with Barthel, the
+follow-up) and the dated sign-off of an assessment.
 
 Imported only once the data layer is loaded (it uses the service's Barthel items).
 
@@ -215,6 +216,8 @@ class EndEpisodeDialog(BarthelDialog):
     def fields(self) -> ComposeResult:
         yield Label("Outcome")
         yield Select([(o.label, o.value) for o in ReablementOutcome], id="outcome", prompt="Choose")
+        yield Label("Ended on (DD/MM/YYYY; today or earlier, not before the start)")
+        yield Input(clock.today().strftime("%d/%m/%Y"), id="ended-on")
         yield Label("Barthel at end (optional: all ten or none)")
         yield from barthel_fields()
 
@@ -223,10 +226,14 @@ class EndEpisodeDialog(BarthelDialog):
         if outcome is Select.NULL:
             self.refuse("Choose how the episode ended.", "#outcome")
             return None
+        ended_on = parse_date(self.query_one("#ended-on", Input).value)
+        if ended_on is None:
+            self.refuse("Type the day it ended as DD/MM/YYYY.", "#ended-on")
+            return None
         scored, scores = self.checked_barthel()
         if not scored:
             return None
-        return {"outcome": str(outcome), "barthel_end": scores}
+        return {"outcome": str(outcome), "ended_on": ended_on, "barthel_end": scores}
 
 
 class FollowupDialog(FormDialog):
@@ -239,10 +246,76 @@ class FollowupDialog(FormDialog):
     def fields(self) -> ComposeResult:
         yield Label("Where is the person now?")
         yield Select([(r.label, r.value) for r in FollowupResult], id="result", prompt="Choose")
+        yield Label("Seen on (DD/MM/YYYY; today or earlier, not before it was due)")
+        yield Input(clock.today().strftime("%d/%m/%Y"), id="recorded-on")
 
     def values(self) -> dict[str, Any] | None:
         result = self.query_one("#result", Select).value
         if result is Select.NULL:
             self.refuse("Choose where the person is.", "#result")
             return None
-        return {"result": str(result)}
+        recorded_on = parse_date(self.query_one("#recorded-on", Input).value)
+        if recorded_on is None:
+            self.refuse("Type the day they were seen as DD/MM/YYYY.", "#recorded-on")
+            return None
+        return {"result": str(result), "recorded_on": recorded_on}
+
+
+class PlannedEpisodeDialog(FormDialog):
+    """A planned episode: begin it (on its start date or later) or cancel it."""
+
+    TITLE_TEXT = "Planned reablement"
+
+    def __init__(self, start: date, *, subject: str = "") -> None:
+        super().__init__(subject=subject)
+        self.start = start
+
+    def fields(self) -> ComposeResult:
+        yield Label(f"Planned to start {uk_date(self.start)}. Begin it, or cancel it?")
+        yield Select(
+            [("Begin the episode", "begin"), ("Cancel the episode", "cancel")],
+            id="choice",
+            allow_blank=False,
+        )
+        yield Label("Began on (DD/MM/YYYY), to begin it")
+        yield Input(max(self.start, clock.today()).strftime("%d/%m/%Y"), id="started-on")
+        yield Label("Why it is cancelled (recorded), to cancel it")
+        yield Input(id="cancel-reason")
+
+    def values(self) -> dict[str, Any] | None:
+        if self.query_one("#choice", Select).value == "cancel":
+            reason = self.query_one("#cancel-reason", Input).value.strip()
+            if not reason:
+                self.refuse("Say why the episode is cancelled.", "#cancel-reason")
+                return None
+            return {"action": "cancel", "reason": reason}
+        started_on = parse_date(self.query_one("#started-on", Input).value)
+        if started_on is None:
+            self.refuse("Type the day it began as DD/MM/YYYY.", "#started-on")
+            return None
+        return {"action": "begin", "started_on": started_on}
+
+
+class SignOffDialog(FormDialog):
+    """Sign off an assessment, dated the day it happened."""
+
+    TITLE_TEXT = "Sign off the assessment"
+
+    def __init__(self, *, subject: str = "", unsaved: bool = False) -> None:
+        super().__init__(subject=subject)
+        self.unsaved = unsaved
+
+    def fields(self) -> ComposeResult:
+        yield Static(
+            "Once signed off it is shared and can never be edited again."
+            + (" Your changes are saved first." if self.unsaved else "")
+        )
+        yield Label("Assessed on (DD/MM/YYYY; today or earlier)")
+        yield Input(clock.today().strftime("%d/%m/%Y"), id="assessed-on")
+
+    def values(self) -> dict[str, Any] | None:
+        assessed_on = parse_date(self.query_one("#assessed-on", Input).value)
+        if assessed_on is None:
+            self.refuse("Type the day of the assessment as DD/MM/YYYY.", "#assessed-on")
+            return None
+        return {"assessed_on": assessed_on}

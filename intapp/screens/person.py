@@ -53,6 +53,10 @@ class EpisodeStarted(Result["EpisodeSummary"]):
     """A reablement episode was started (or planned) for the person."""
 
 
+class EpisodeChanged(Result["EpisodeSummary"]):
+    """A planned episode was begun or cancelled."""
+
+
 class RecordViewed(Result[None]):
     """Opening the record was audited; there is nothing to show for it."""
 
@@ -75,6 +79,8 @@ class PersonScreen(DataScreen):
         Binding("s", "start_reablement", "Start reablement", id="person.start_reablement"),
         Binding("a", "new_assessment", "New assessment", id="person.new_assessment"),
         Binding("p", "care_plan", "Care plan", id="person.care_plan"),
+        Binding("l", "carer_links", "Carer links", id="person.carer_links"),
+        Binding("m", "merge", "Merge records", id="person.merge"),
         Binding("enter", "open_selected", "Open", id="person.open", priority=True),
         *PAGE_KEYS,
     ]
@@ -167,6 +173,13 @@ class PersonScreen(DataScreen):
     @on(RecordRead)
     def show_record(self, message: RecordRead) -> None:
         self.record = record = message.value
+        if record.person_id != self.person_id:
+            # The record asked for was merged into this one: this is the live record.
+            self.person_id = record.person_id
+            self.notify(
+                f"Person {record.merged_from} was merged into this record; showing it instead.",
+                title="Merged record",
+            )
         self.show_timeline(record.timeline)
         o, p = record.overview, record.overview.person
         age = p.age_on(clock.today())
@@ -179,6 +192,7 @@ class PersonScreen(DataScreen):
             f" · cohorts: {cohorts}\n"
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
             f" · open cases {len(o.open_cases)}"
+            f"{carer_line(record)}"
         )
         self.query_one("#person-plan", Static).update(plan_text(record.plan))
         self.show_tab()
@@ -223,6 +237,13 @@ class PersonScreen(DataScreen):
         from intapp.services.reablement import start_episode
 
         person_id, user = self.person_id, self.intapp.user
+        planned = next(
+            (e for e in (self.record.episodes if self.record else []) if e.state == "planned"),
+            None,
+        )
+        if planned is not None:
+            self.begin_or_cancel(planned)
+            return
 
         def answered(values: dict[str, Any] | None) -> None:
             if values is not None:
@@ -237,10 +258,68 @@ class PersonScreen(DataScreen):
         self.app.push_screen(StartEpisodeDialog(subject=name), answered)
 
     def action_new_assessment(self) -> None:
-        """Open a blank assessment; it is written only when first saved."""
+        """Open a blank assessment; it is written only when first saved. A carer is
+        offered a carer's assessment as well as an integrated one."""
         from intapp.screens.assessment import AssessmentScreen
 
-        self.app.push_screen(AssessmentScreen(new_for_person=self.person_id))
+        person_id = self.person_id
+        if self.record is None or not self.record.is_carer:
+            self.app.push_screen(AssessmentScreen(new_for_person=person_id))
+            return
+        from intapp.widgets.dialogs import ChoiceScreen
+
+        def chosen(kind: str | None) -> None:
+            if kind is not None:
+                self.app.push_screen(
+                    AssessmentScreen(new_for_person=person_id, assessment_type=kind)
+                )
+
+        self.app.push_screen(
+            ChoiceScreen(
+                f"Which assessment for {self.record.overview.person.name}?",
+                [
+                    ("carer", "Carer's assessment (the eight carer outcomes)"),
+                    ("integrated", "Integrated assessment (the ten outcomes)"),
+                ],
+            ),
+            chosen,
+        )
+
+    def action_carer_links(self) -> None:
+        from intapp.screens.carer_links import CarerLinksDialog
+
+        if self.record is None:
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.load_record()
+
+        name = self.record.overview.person.name
+        self.app.push_screen(CarerLinksDialog(person_id=self.person_id, name=name), closed)
+
+    def action_merge(self) -> None:
+        """Choose the other record of this person, then confirm with both shown."""
+        from intapp.screens.merge_dialog import MergeDialog
+        from intapp.screens.person_picker import PersonPicker
+
+        if self.record is None:
+            return
+        person_id, name = self.person_id, self.record.overview.person.name
+
+        def merged(survivor: int | None) -> None:
+            if survivor is not None:
+                self.person_id = survivor
+                self.load_record()
+
+        def chosen(other: Any) -> None:
+            if other is not None:
+                self.app.push_screen(MergeDialog(survivor_id=person_id, merged_id=other.id), merged)
+
+        self.app.push_screen(
+            PersonPicker(title=f"Merge with which other record of {name}?", exclude=person_id),
+            chosen,
+        )
 
     def action_open_selected(self) -> None:
         tab = self.query_one(Tabs).active
@@ -277,12 +356,66 @@ class PersonScreen(DataScreen):
 
         self.app.push_screen(CarePlanScreen(person_id=self.person_id))
 
+    def begin_or_cancel(self, planned: EpisodeSummary) -> None:
+        """A planned episode is begun (on its start date or later) or cancelled."""
+        from intapp.screens.episode_dialogs import PlannedEpisodeDialog
+        from intapp.services.reablement import begin_episode, cancel_episode
+
+        user = self.intapp.user
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            change = begin_episode if values.pop("action") == "begin" else cancel_episode
+            self.write(
+                EpisodeChanged,
+                lambda session: change(
+                    session=session,
+                    user=user,
+                    episode_id=planned.id,
+                    expected_version=planned.version,
+                    **values,
+                ),
+            )
+
+        name = self.record.overview.person.name if self.record else ""
+        self.app.push_screen(PlannedEpisodeDialog(planned.start_date, subject=name), answered)
+
+    @on(EpisodeChanged)
+    def episode_changed(self, message: EpisodeChanged) -> None:
+        episode = message.value
+        if episode.state == "cancelled":
+            self.notify("Planned episode cancelled.", title="Saved")
+        else:
+            self.notify(
+                f"Reablement begun {uk_date(episode.start_date)}: planned end "
+                f"{uk_date(episode.planned_end_date)}.",
+                title="Saved",
+            )
+        self.action_tab("reablement")
+        self.load_record()
+
     @on(EpisodeStarted)
     def episode_started(self, message: EpisodeStarted) -> None:
         episode = message.value
         self.notify(f"Reablement {episode.state}: planned end {uk_date(episode.planned_end_date)}.")
         self.action_tab("reablement")
         self.load_record()
+
+
+def carer_line(record: PersonRecord) -> str:
+    """The header's carer line: whom the person cares for and who cares for them."""
+    me = record.person_id
+    caring = [v.other(me).name for v in record.carer_links if v.role_of_other(me) == "cared for"]
+    carers = [v.other(me).name for v in record.carer_links if v.role_of_other(me) == "carer"]
+    parts = []
+    if caring:
+        parts.append("cares for " + ", ".join(caring))
+    if carers:
+        parts.append("carer " + ", ".join(carers))
+    if not parts:
+        return ""
+    return "\n[b]Carer links (l):[/] " + " · ".join(parts)
 
 
 def assessment_cells(row: tuple[int, AssessmentSummary]) -> tuple[str, ...]:

@@ -93,6 +93,26 @@ class MergeResult:
     merged_id: int
     moved: dict[str, int]
 
+    @property
+    def moved_text(self) -> str:
+        """What moved, in words: "1 referral, 2 carer links"; "nothing else" if none."""
+        said = [
+            f"{n} {kind if n != 1 else SINGULAR.get(kind, kind)}"
+            for kind, n in self.moved.items()
+            if n
+        ]
+        return ", ".join(said) or "nothing else"
+
+
+SINGULAR = {
+    "referrals": "referral",
+    "allocations": "allocation",
+    "assessments": "assessment",
+    "reablement episodes": "reablement episode",
+    "care plans": "care plan",
+    "carer links": "carer link",
+}
+
 
 def _count(session: Session, model: type[SQLModel], *where: Any) -> int:
     from sqlalchemy import func

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
 from sqlmodel import Session, col, select
@@ -12,7 +12,8 @@ from intapp.models import Allocation, CarePlan, Team, Worker
 from intapp.services import audit
 from intapp.services.assessments import AssessmentSummary, person_assessments
 from intapp.services.care_plans import PlanView, current_plan, plan_history
-from intapp.services.people import PersonSummary, get_person
+from intapp.services.carers import CarerLinkView, is_carer, person_links
+from intapp.services.people import PersonSummary, get_person, load_person, survivor_of
 from intapp.services.reablement import EpisodeSummary, person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
 from intapp.store.paging import Cursor, Page, page_of
@@ -154,6 +155,20 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(end, "reablement", f"episode ended: {outcome}", opens="reablement")
             )
+    for link in person_links(session=session, person_id=person_id, include_ended=True):
+        other, role = link.other(person_id), link.role_of_other(person_id)
+        said = f"carer {other.name}" if role == "carer" else f"cares for {other.name}"
+        entries.append(
+            TimelineEntry(datetime.combine(link.since, time(9), tzinfo=UTC), "carer", said)
+        )
+        if link.ended_on:
+            entries.append(
+                TimelineEntry(
+                    datetime.combine(link.ended_on, time(17), tzinfo=UTC),
+                    "carer",
+                    f"{said}: ended, {link.end_reason or ''}",
+                )
+            )
     for event in audit.history(session=session, entity="person", entity_id=person_id):
         if event.action == "view":
             continue
@@ -173,17 +188,33 @@ class PersonRecord:
     assessments: list[AssessmentSummary]
     plan: PlanView | None
     episodes: list[EpisodeSummary]
+    carer_links: list[CarerLinkView] = field(default_factory=list)
+    is_carer: bool = False
+    # The record asked for, when it had been merged into this one (then shown instead).
+    merged_from: int | None = None
+
+    @property
+    def person_id(self) -> int:
+        return self.overview.person.id
 
 
 def open_person_record(*, session: Session, person_id: int, timeline_limit: int) -> PersonRecord:
     """A person's record as the person screen shows it: the first `timeline_limit`
-    timeline entries (newest first), every assessment and episode, and the plan."""
+    timeline entries (newest first), every assessment and episode, the plan and the
+    carer links. A record merged into another opens as the one it was merged into."""
+    asked = load_person(session=session, person_id=person_id)
+    person = survivor_of(session=session, person=asked)
+    assert person.id is not None
+    person_id = person.id
     return PersonRecord(
         overview=person_overview(session=session, person_id=person_id),
         timeline=timeline_page(session=session, person_id=person_id, limit=timeline_limit),
         assessments=person_assessments(session=session, person_id=person_id),
         plan=current_plan(session=session, person_id=person_id),
         episodes=person_episodes(session=session, person_id=person_id),
+        carer_links=person_links(session=session, person_id=person_id),
+        is_carer=is_carer(session=session, person=person),
+        merged_from=asked.id if asked.id != person_id else None,
     )
 
 

@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -64,3 +65,24 @@ class ReasonScreen(ModalScreen[str | None]):
             self.query_one("#reason-error", Static).update("A reason is required.")
             return
         self.dismiss(event.value.strip())
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Choose one of a few named options (arrows and Enter); Escape chooses none."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel")]
+    AUTO_FOCUS = "#choices"
+
+    def __init__(self, question: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield OptionList(*(Option(label, id=key) for key, label in self.choices), id="choices")
+
+    @on(OptionList.OptionSelected, "#choices")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
