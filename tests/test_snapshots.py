@@ -238,3 +238,79 @@ def test_weekly_summary(snap_compare, busy_app, size):
         await wait_for(pilot, lambda: getattr(busy_app.screen, "summary", None))
 
     assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.fixture
+def family_app(sqlite_engine) -> IntApp:
+    """The case work; Joe cares for Mary; Mary registered again as Marie, by local id."""
+    from intapp.models import Person
+    from intapp.services import carers, people
+
+    seed_case_work(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        carers.link_carer(session=session, user="setup", carer_id=2, cared_for_id=1)
+        mary = session.get(Person, 1)
+        assert mary is not None
+        people.create_person(
+            session=session,
+            user="setup",
+            person_in=people.PersonIn(
+                given_name="Marie",
+                family_name="Smith",
+                date_of_birth=mary.date_of_birth,
+                team_id=mary.team_id,
+                local_id="DUP-1",
+            ),
+        )
+    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+
+
+async def _mary(pilot) -> None:
+    await _dashboard(pilot)
+    pilot.app.push_screen(PersonScreen(person_id=1))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PersonScreen))
+    await wait_for(pilot, lambda: pilot.app.screen.record)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_carer_links_dialog(snap_compare, family_app, size):
+    from intapp.screens.carer_links import CarerLinksDialog
+
+    async def loaded(pilot):
+        await _mary(pilot)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(family_app.screen, CarerLinksDialog))
+        await wait_for(pilot, lambda: family_app.screen.links)
+
+    assert snap_compare(family_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_person_picker(snap_compare, family_app, size):
+    from textual.widgets import Input
+
+    from intapp.screens.person_picker import PersonPicker
+
+    async def loaded(pilot):
+        await _mary(pilot)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(family_app.screen, PersonPicker))
+        family_app.screen.query_one(Input).value = "Smith"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: family_app.screen.found)
+        stop_blinking(pilot)
+
+    assert snap_compare(family_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_merge_dialog(snap_compare, family_app, size):
+    from intapp.screens.merge_dialog import MergeDialog
+
+    async def loaded(pilot):
+        await _mary(pilot)
+        family_app.push_screen(MergeDialog(survivor_id=1, merged_id=3))
+        await wait_for(pilot, lambda: isinstance(family_app.screen, MergeDialog))
+        await wait_for(pilot, lambda: family_app.screen.preview)
+
+    assert snap_compare(family_app, terminal_size=size, run_before=settling(loaded))

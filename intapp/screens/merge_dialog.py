@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from intapp.formatting import uk_date
@@ -34,12 +34,11 @@ def side_text(title: str, side: MergeSide) -> str:
     plan = "open" if side.plan_open else "closed" if side.has_plan else "none"
     return (
         f"[b]{title}[/]\n{p.name} (person {p.id})\nBorn {uk_date(p.date_of_birth)}{died}\n"
-        f"NHS {p.nhs_number_display or '—'}\nLocal id {p.local_id or '—'}\n"
-        f"Postcode {p.postcode or '—'}\n\n"
+        f"NHS {p.nhs_number_display or '—'} · local id {p.local_id or '—'}\n"
         f"Referrals {side.referrals} ({side.open_referrals} open)\n"
-        f"Assessments {side.assessments}\nEpisodes {side.episodes}"
+        f"Assessments {side.assessments} · episodes {side.episodes}"
         f"{' (one running)' if side.running_episode else ''}\n"
-        f"Care plan {plan}\nCarer links {side.carer_links}"
+        f"Care plan {plan} · carer links {side.carer_links}"
     )
 
 
@@ -60,12 +59,13 @@ class MergeDialog(DataModal):
         self.preview: MergePreview | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog merge-dialog"):
+        with VerticalScroll(classes="dialog merge-dialog"):
             yield Label("Merge two records of the same person", classes="dialog-title")
+            # Above the records, so a small terminal still shows whether it can be done.
+            yield Static("Loading…", id="merge-note")
             with Horizontal(id="merge-sides"):
-                yield Static("Loading…", id="merge-survivor", classes="merge-side")
+                yield Static("", id="merge-survivor", classes="merge-side")
                 yield Static("", id="merge-merged", classes="merge-side")
-            yield Static("", id="merge-note")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Merge (y)", id="merge-yes", variant="primary", disabled=True)
                 yield Button("Swap (s)", id="merge-swap")
@@ -89,14 +89,15 @@ class MergeDialog(DataModal):
         self.preview = preview = message.value
         self.query_one("#merge-survivor", Static).update(side_text("Kept", preview.survivor))
         self.query_one("#merge-merged", Static).update(
-            side_text("Merged into it, then only a pointer", preview.merged)
+            side_text("Merged into it", preview.merged)
         )
         if preview.refusal:
             note = f"[b red]Cannot merge:[/] {preview.refusal}"
         else:
             note = (
-                "Everything on the right moves to the left: referrals, allocations, "
-                "assessments, episodes and their follow-ups, carer links. "
+                "Everything on the right moves to the left (referrals, allocations, "
+                "assessments, episodes and their follow-ups, carer links); the right "
+                "then only points to the left. s swaps which is kept. "
                 + (preview.plan_note or "")
             )
         self.query_one("#merge-note", Static).update(note)

@@ -102,7 +102,7 @@ class PersonScreen(DataScreen):
         yield PagedList(
             columns=[("When", None), ("What", None), ("Detail", None)],
             cells=timeline_cells,
-            key=lambda row: (row[1].at, row[1].kind, row[1].text),
+            key=lambda row: (row[1].at, row[1].kind, row[1].text, row[1].opens_id),
             cursor=lambda row: (row[0],),
             wording=Wording("entry", "entries", "Nothing has happened yet."),
             page_size=TIMELINE_PAGE,

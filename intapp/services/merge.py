@@ -331,16 +331,21 @@ def merge_people(
     # The survivor's identity: its own details first, gaps filled from the merged record.
     before = audit.snapshot(survivor)
     merged_before = audit.snapshot(merged)
-    nhs_moves = merged.nhs_number is not None and survivor.nhs_number is None
-    nhs = merged.nhs_number
-    if nhs_moves:
-        merged.nhs_number = None
-        if merged.local_id is None:  # a record must keep an identifier (ck_person_identifier)
-            merged.local_id = f"MERGED-{merged.id}"
+    # Identifiers the survivor lacks move to it; the pointer keeps the rest, and a
+    # record must keep one (ck_person_identifier), so it may take "MERGED-<id>".
+    moving = {
+        name: getattr(merged, name)
+        for name in ("nhs_number", "local_id")
+        if getattr(merged, name) is not None and getattr(survivor, name) is None
+    }
+    for name in moving:
+        setattr(merged, name, None)
+    if merged.nhs_number is None and merged.local_id is None:
+        merged.local_id = f"MERGED-{merged.id}"
     merged.merged_into_id = survivor_id
     audit.save_update(session=session, user=user, row=merged, before=merged_before, action="merge")
-    if nhs_moves:
-        survivor.nhs_number = nhs
+    for name, value in moving.items():
+        setattr(survivor, name, value)
     for name in FILLED:
         if getattr(survivor, name) is None and getattr(merged, name) is not None:
             setattr(survivor, name, getattr(merged, name))

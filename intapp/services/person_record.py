@@ -144,16 +144,30 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
         )
     for e in person_episodes(session=session, person_id=person_id):
         start = datetime.combine(e.start_date, time(9), tzinfo=UTC)
+        said = {
+            "planned": "planned to start",
+            "cancelled": f"cancelled before it started: {e.cancel_reason or ''}",
+        }.get(e.state, "started")
         entries.append(
             TimelineEntry(
-                start, "reablement", f"{e.episode_type} episode started", opens="reablement"
+                start,
+                "reablement",
+                f"{e.episode_type} episode {said}",
+                opens="reablement",
+                opens_id=e.id,
             )
         )
         if e.ended_on:
             end = datetime.combine(e.ended_on, time(17), tzinfo=UTC)
             outcome = code_label(e.outcome, capitalised=False)
             entries.append(
-                TimelineEntry(end, "reablement", f"episode ended: {outcome}", opens="reablement")
+                TimelineEntry(
+                    end,
+                    "reablement",
+                    f"episode ended: {outcome}",
+                    opens="reablement",
+                    opens_id=e.id,
+                )
             )
     for link in person_links(session=session, person_id=person_id, include_ended=True):
         other, role = link.other(person_id), link.role_of_other(person_id)
