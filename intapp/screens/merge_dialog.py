@@ -88,17 +88,14 @@ class MergeDialog(DataModal):
     def show_preview(self, message: PreviewRead) -> None:
         self.preview = preview = message.value
         self.query_one("#merge-survivor", Static).update(side_text("Kept", preview.survivor))
-        self.query_one("#merge-merged", Static).update(
-            side_text("Merged into it", preview.merged)
-        )
+        self.query_one("#merge-merged", Static).update(side_text("Merged into it", preview.merged))
         if preview.refusal:
             note = f"[b red]Cannot merge:[/] {preview.refusal}"
         else:
             note = (
                 "Everything on the right moves to the left (referrals, allocations, "
                 "assessments, episodes and their follow-ups, carer links); the right "
-                "then only points to the left. s swaps which is kept. "
-                + (preview.plan_note or "")
+                "then only points to the left. s swaps which is kept. " + (preview.plan_note or "")
             )
         self.query_one("#merge-note", Static).update(note)
         self.query_one("#merge-yes", Button).disabled = preview.refusal is not None

@@ -298,6 +298,12 @@ class PersonScreen(DataScreen):
         name = self.record.overview.person.name
         self.app.push_screen(CarerLinksDialog(person_id=self.person_id, name=name), closed)
 
+    def show_person(self, person_id: int | None) -> None:
+        """Show another person's record here (the survivor of a merge); None keeps this."""
+        if person_id is not None:
+            self.person_id = person_id
+            self.load_record()
+
     def action_merge(self) -> None:
         """Choose the other record of this person, then confirm with both shown."""
         from intapp.screens.merge_dialog import MergeDialog
@@ -307,10 +313,7 @@ class PersonScreen(DataScreen):
             return
         person_id, name = self.person_id, self.record.overview.person.name
 
-        def merged(survivor: int | None) -> None:
-            if survivor is not None:
-                self.person_id = survivor
-                self.load_record()
+        merged = self.show_person
 
         def chosen(other: Any) -> None:
             if other is not None:
