@@ -137,6 +137,8 @@ def test_everything_moves_to_the_survivor_and_each_move_is_audited(session: Sess
     assert person_by_identifier(session=session, identifier="OLD-1").id == survivor
     names = {p.id for p in search_people(session=session, text=row.family_name)}
     assert merged not in names
+    # A new referral naming the merged record goes to the survivor.
+    assert receive(session, merged).person_id == survivor
 
 
 def test_allocations_move_with_their_referral(session: Session) -> None:

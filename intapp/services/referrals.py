@@ -23,7 +23,7 @@ from intapp.config import Settings, load_settings
 from intapp.models import Allocation, Person, Referral, Team
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import PersonIn, match_or_create_person
+from intapp.services.people import PersonIn, match_or_create_person, survivor_of
 
 # Pathways that hand the person on rather than opening a case in the team.
 SIGNPOST_PATHWAYS = frozenset(
@@ -191,7 +191,7 @@ def receive_referral(
         found = session.get(Person, person)
         if found is None:
             raise NotFound(f"There is no person with id {person}")
-        person_row = found
+        person_row = survivor_of(session=session, person=found)  # never onto a merged record
     assert person_row.id is not None
     team_id = team_id or person_row.team_id
     if session.get(Team, team_id) is None:

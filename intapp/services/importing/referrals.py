@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, literal_column
+from sqlalchemy import Connection, Table, func, literal_column
 
 from intapp.codes import Priority, ReferralSource, ReferralStatus, RouteOfAccess, code_label
 from intapp.models import Person, Referral
@@ -212,7 +212,9 @@ def _same(a: int | PersonRow, b: int | PersonRow) -> bool:
 def _stored_people(
     connection: Connection, rows: list[ReferralRow]
 ) -> tuple[dict[str, int], dict[str, int]]:
-    wanted = [PERSON.c.id, PERSON.c.nhs_number, PERSON.c.local_id]
+    # A merged record's identifiers lead to the record it was merged into.
+    live = func.coalesce(PERSON.c.merged_into_id, PERSON.c.id).label("id")
+    wanted = [live, PERSON.c.nhs_number, PERSON.c.local_id]
     nhs = {r.nhs_number for r in rows if r.nhs_number}
     local = {r.local_id for r in rows if r.local_id}
     found = rows_where_in(connection, wanted, PERSON.c.nhs_number, nhs)
