@@ -83,8 +83,12 @@ def test_merge_asks_and_with_no_answer_refuses(url: str) -> None:
     accepted = intapp(url, "merge", nhs, "LOC-1", stdin="y\n")
     assert accepted.exit_code == 0, accepted.output
     assert "Keep " in accepted.output and "Merge" in accepted.output
-    ids = people(url)
-    assert ids["LOC-1"].merged_into_id == ids[nhs].id
+    # The survivor had no local id, so it takes LOC-1; the pointer keeps none of its own.
+    survivor = people(url)["LOC-1"]
+    assert survivor.nhs_number == nhs
+    with Session(create_db_engine(url)) as s:
+        pointer = s.exec(select(Person).where(Person.merged_into_id == survivor.id)).one()
+    assert pointer.local_id == f"MERGED-{pointer.id}"
 
 
 def test_merge_with_yes_and_the_nhs_refusal(url: str) -> None:

@@ -12,6 +12,7 @@ from intapp.app import IntApp
 from intapp.models import Assessment, AuditEvent
 from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.dashboard import DashboardScreen
+from intapp.screens.episode_dialogs import SignOffDialog
 from intapp.screens.person import PersonScreen
 from intapp.services.assessments import AssessmentIn, start_assessment
 from intapp.store.engine import unit_of_work
@@ -102,9 +103,11 @@ async def test_a_refused_sign_off_keeps_what_was_typed_as_a_saved_draft(sqlite_e
         screen = app.screen
         await pilot.press(*"My garden")
         await pilot.press("ctrl+o")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Your changes are saved first" in str(app.screen.question)
-        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+        assert "Your changes are saved first" in str(
+            app.screen.query_one("#sign-off-note").render()
+        )
+        await pilot.press("ctrl+s")  # dated today, as it defaults
         await wait_for(pilot, lambda: screen.assessment is not None)
         await wait_for(pilot, lambda: any("Nobody holds" in message for _, message in shown))
         assert screen.assessment.status == "draft"

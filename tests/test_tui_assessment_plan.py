@@ -11,6 +11,7 @@ from intapp.app import IntApp
 from intapp.models import Assessment, AuditEvent, CarePlan, CarePlanVersion, Referral
 from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.care_plan import CarePlanScreen
+from intapp.screens.episode_dialogs import SignOffDialog
 from intapp.screens.person import PersonScreen
 from intapp.screens.plan_dialogs import ActionDialog
 from intapp.services import allocations, organisation, referrals
@@ -49,9 +50,11 @@ async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
         assert "Eligible" in str(screen.query_one("#eligibility").render())
         assert "Not eligible" not in str(screen.query_one("#eligibility").render())
         await pilot.press("ctrl+o")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Your changes are saved first" in str(app.screen.question)
-        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+        assert "Your changes are saved first" in str(
+            app.screen.query_one("#sign-off-note").render()
+        )
+        await pilot.press("ctrl+s")  # dated today, as it defaults
         # Saved as a draft first, then signed off: two transactions.
         await wait_for(
             pilot, lambda: screen.assessment and screen.assessment.status == "signed_off"

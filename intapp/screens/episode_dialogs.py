@@ -308,7 +308,8 @@ class SignOffDialog(FormDialog):
     def fields(self) -> ComposeResult:
         yield Static(
             "Once signed off it is shared and can never be edited again."
-            + (" Your changes are saved first." if self.unsaved else "")
+            + (" Your changes are saved first." if self.unsaved else ""),
+            id="sign-off-note",
         )
         yield Label("Assessed on (DD/MM/YYYY; today or earlier)")
         yield Input(clock.today().strftime("%d/%m/%Y"), id="assessed-on")
