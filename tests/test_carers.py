@@ -13,7 +13,7 @@ from intapp.models import AuditEvent, CarerLink, Person
 from intapp.services import carers
 from intapp.services.assessment_editing import open_new_assessment
 from intapp.services.errors import Conflict, InvalidInput
-from intapp.services.people import person_by_identifier
+from intapp.services.people import person_by_identifier, search_people
 
 TODAY = date(2026, 11, 23)
 
@@ -46,8 +46,9 @@ def test_a_carer_with_no_nhs_number_cares_for_two_people(session: Session, team_
     assert session.get(Person, mum).has_unpaid_carer  # type: ignore[union-attr]
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.entity == "carer_link")).all()
     assert actions == ["create", "create"]
-    # The CLI finds a carer by local id.
+    # The CLI finds a carer by local id, and so does search.
     assert person_by_identifier(session=session, identifier="LOC-7").id == carer
+    assert [p.id for p in search_people(session=session, text="LOC-7")] == [carer]
 
 
 def test_links_refused_to_oneself_twice_in_the_future_or_after_a_death(

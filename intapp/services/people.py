@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from intapp import clock
@@ -403,15 +403,15 @@ def search_page(
             )
         )
     else:
-        query = query.where(
-            *(
-                or_(
-                    func.lower(Person.family_name).startswith(word, autoescape=True),
-                    func.lower(Person.given_name).startswith(word, autoescape=True),
-                )
-                for word in text.lower().split()[: bounds.SEARCH_MAX_WORDS]
+        words = [
+            or_(
+                func.lower(Person.family_name).startswith(word, autoescape=True),
+                func.lower(Person.given_name).startswith(word, autoescape=True),
             )
-        )
+            for word in text.lower().split()[: bounds.SEARCH_MAX_WORDS]
+        ]
+        # A local id ("DUP-1") is found as typed, as a duplicate record often has only one.
+        query = query.where(or_(and_(*words), col(Person.local_id) == text))
     total = (
         session.exec(select(func.count()).select_from(query.subquery())).one() if count else None
     )
