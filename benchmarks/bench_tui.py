@@ -242,20 +242,23 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
             )
             watch.stop()
             add("longest event-loop stall", watch.longest)
-            add("merge two records", await merge_two_records(app, pilot, url, person_id))
+            add("merge two records", await merge_two_records(app, pilot, url))
 
     for _ in range(runs):
         await one_run()
     return figures
 
 
-async def merge_two_records(app: Any, pilot: Any, url: str, person_id: int) -> float:
+async def merge_two_records(app: Any, pilot: Any, url: str) -> float:
     """Seconds from confirming a merge until the surviving record is shown again.
 
-    The open record (with its referrals, allocation, assessments and plan) is merged into
-    a second record of the same person, known only by a local id, so every row moves.
+    A person picked at random (with referrals, so rows move) is merged into a second
+    record of the same person, known only by a local id. Picked at random so that the
+    records the other figures open do not grow from one run to the next.
     """
     import uuid
+
+    from sqlalchemy import text
 
     from intapp.screens.merge_dialog import MergeDialog
     from intapp.screens.person import PersonScreen
@@ -264,6 +267,12 @@ async def merge_two_records(app: Any, pilot: Any, url: str, person_id: int) -> f
 
     engine = create_db_engine(url)
     with unit_of_work(engine) as session:
+        person_id = session.execute(
+            text(
+                "SELECT id FROM person WHERE merged_into_id IS NULL AND date_of_death IS NULL"
+                " AND id IN (SELECT person_id FROM referral) ORDER BY random() LIMIT 1"
+            )
+        ).scalar_one()
         p = get_person(session=session, person_id=person_id)
         survivor = create_person(
             session=session,
@@ -277,8 +286,9 @@ async def merge_two_records(app: Any, pilot: Any, url: str, person_id: int) -> f
             ),
         ).id
     engine.dispose()
+    app.push_screen(PersonScreen(person_id=person_id))
+    await until(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record)
     record = app.screen
-    assert isinstance(record, PersonScreen)
     app.push_screen(MergeDialog(survivor_id=survivor, merged_id=person_id), record.show_person)
     await until(pilot, lambda: isinstance(app.screen, MergeDialog) and app.screen.preview)
     shown = record.record
