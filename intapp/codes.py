@@ -10,6 +10,14 @@ from enum import StrEnum
 
 # Words a label shows in capitals (or spelled as people write them), not as stored.
 ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E"}
+# Codes whose words are abbreviations the generic rule would spell wrong: the INT cohorts.
+LABELS = {
+    "frail_older": "Frail older people",
+    "ltc_end_of_life": "LTC or end of life",
+    "complex_lives": "Complex lives",
+    "mh_ld_dementia": "MH, LD or dementia",
+    "cyp_with_ltc": "CYP with LTC",
+}
 
 
 def code_label(code: str | None, *, capitalised: bool = True) -> str:
@@ -21,6 +29,9 @@ def code_label(code: str | None, *, capitalised: bool = True) -> str:
     """
     if not code:
         return ""
+    if code in LABELS:
+        text = LABELS[code]
+        return text if capitalised or text[:2].isupper() else text[:1].lower() + text[1:]
     text = f" {code.replace('_', ' ')} "
     for word, shown in ACRONYMS.items():
         text = text.replace(f" {word} ", f" {shown} ")

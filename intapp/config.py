@@ -52,6 +52,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "due_soon_hours": HOURS,
     "review_due_soon_days": DAYS,
     "first_review_days": DAYS,
+    "received_backdate_days": DAYS,
 }
 
 
@@ -82,6 +83,8 @@ class Settings:
     review_due_soon_days: int = 7
     # A new care plan's review date, counted from today (12 weeks).
     first_review_days: int = 84
+    # How far back a referral's received time may be typed (imports carry history).
+    received_backdate_days: int = 30
     # The earliest date of birth the app and the import accept.
     earliest_birth_date: date = date(1900, 1, 1)
 

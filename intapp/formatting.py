@@ -62,3 +62,27 @@ def load_bar(load: int, limit: int, width: int = 10) -> str:
     """``██████░░░░ 60/100``: weighted load against limit, full when at or over it."""
     filled = width if limit <= 0 else min(width, round(width * load / limit))
     return f"{'█' * filled}{'░' * (width - filled)} {load}/{limit}"
+
+
+_UK_DATE_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T]+(\d{1,2}):(\d{2})$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_uk_datetime(text: str, *, today: date) -> datetime | None:
+    """A time typed as ``DD/MM/YYYY HH:MM``, or ``HH:MM`` for today, in UK local time;
+    None when it is neither (or no such time exists). The answer is aware, in UTC."""
+    from datetime import UTC
+
+    text = " ".join(text.split())
+    try:
+        if match := _UK_DATE_TIME.match(text):
+            day, month, year, hour, minute = (int(g) for g in match.groups())
+            moment = datetime(year, month, day, hour, minute)
+        elif match := _TIME.match(text):
+            hour, minute = (int(g) for g in match.groups())
+            moment = datetime(today.year, today.month, today.day, hour, minute)
+        else:
+            return None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=LOCAL_TZ).astimezone(UTC)

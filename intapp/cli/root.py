@@ -17,6 +17,7 @@ from intapp.cli.context import DATABASE_URL_HELP, Context, current_user, pass_co
 from intapp.cli.db import db
 from intapp.cli.export import export
 from intapp.cli.importing import import_command
+from intapp.cli.person import person
 
 # Exit codes, one per cause, so scripts can tell them apart (the README lists them).
 EXIT_REFUSED = 1  # bad input or a rule said no; also click's own errors
@@ -212,6 +213,7 @@ main.add_command(import_command)
 main.add_command(export)
 main.add_command(carer)
 main.add_command(merge)
+main.add_command(person)
 
 
 def run() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from intapp.demo import vocabulary as words
 from intapp.demo.chance import between, pick, pick_weighted
 from intapp.demo.organisation import Organisation
+from intapp.models.person import name_keys
 from intapp.services.nhs_number import check_digit
 
 # 999 000 0000-999 999 9999 is reserved for testing: no demo person can be a real one.
@@ -64,12 +65,15 @@ class PeopleMaker:
             nhs = None if random_() < 0.05 else self.nhs_numbers[person_id - 1]
             district = pick(random_, team.postcode_districts)
             letters = words.POSTCODE_LETTERS
+            given = pick(random_, words.FEMALE_NAMES if female else words.MALE_NAMES)
+            family = pick(random_, words.FAMILY_NAMES)
             row: dict[str, Any] = {
                 "id": person_id,
                 "nhs_number": nhs,
                 "local_id": None if nhs else f"L{person_id:07d}",
-                "given_name": pick(random_, words.FEMALE_NAMES if female else words.MALE_NAMES),
-                "family_name": pick(random_, words.FAMILY_NAMES),
+                "given_name": given,
+                "family_name": family,
+                **name_keys(given, family),
                 "date_of_birth": date.fromordinal(
                     self.today_ordinal - int(age * DAYS_PER_YEAR) - between(rng.random, 0, 365)
                 ),

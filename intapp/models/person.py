@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, String
+import jellyfish
+from sqlalchemy import CheckConstraint, Index, String, event, func
 from sqlmodel import Field, SQLModel
 
 from intapp.models.base import Versioned
 from intapp.models.types import UTCDateTime
+
+# Column info marking a value computed from others: not audited, not shown.
+DERIVED = {"derived": True}
+_NOT_LETTERS = re.compile(r"[^A-Za-z]+")
+
+
+def name_key(name: str | None) -> str | None:
+    """How a name sounds, as a Metaphone code ("Jackson" and "Jakson" are both JKSN).
+
+    Letters only, so "O'Brien" and "OBrien" agree; None for a name with no letters.
+    The phonetic algorithm is jellyfish's, not ours.
+    """
+    # Accents go first ("Siân" sounds as "Sian"), then everything that is not a letter.
+    plain = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    letters = _NOT_LETTERS.sub("", plain)
+    return jellyfish.metaphone(letters)[:80] or None if letters else None
+
+
+def name_keys(given_name: str | None, family_name: str | None) -> dict[str, str | None]:
+    """The phonetic key columns for a person's names: the one place they are worked out.
+
+    Every write path sets them from here: the ORM (app, CLI, merges) through the flush
+    hook below, and the bulk writers (import, demo) by adding these values to each row.
+    """
+    return {"given_name_key": name_key(given_name), "family_name_key": name_key(family_name)}
 
 
 class Person(Versioned, SQLModel, table=True):
@@ -19,6 +47,8 @@ class Person(Versioned, SQLModel, table=True):
             "nhs_number IS NOT NULL OR local_id IS NOT NULL", name="ck_person_identifier"
         ),
         Index("ix_person_name_dob", "family_name", "given_name", "date_of_birth"),
+        Index("ix_person_family_name_key", "family_name_key"),
+        Index("ix_person_given_name_key", "given_name_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,7 +75,33 @@ class Person(Versioned, SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1)
+    # How each name sounds (`name_keys`), so "Jakson" finds "Jackson". Derived from the
+    # names on every write, never typed, and left out of the audit trail.
+    given_name_key: str | None = Field(
+        default=None, sa_type=String(80), sa_column_kwargs={"info": DERIVED}
+    )
+    family_name_key: str | None = Field(
+        default=None, sa_type=String(80), sa_column_kwargs={"info": DERIVED}
+    )
 
     @property
     def display_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+# Name search matches the start of either name in any case, as a range over these.
+Index("ix_person_family_name_lower", func.lower(Person.__table__.c.family_name))  # type: ignore[attr-defined]
+Index("ix_person_given_name_lower", func.lower(Person.__table__.c.given_name))  # type: ignore[attr-defined]
+
+
+def refresh_name_keys(person: Person) -> None:
+    """Set `person`'s phonetic keys from its names (the flush hook calls this too)."""
+    for column, value in name_keys(person.given_name, person.family_name).items():
+        if getattr(person, column) != value:
+            setattr(person, column, value)
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keys_follow_names(_mapper: object, _connection: object, person: Person) -> None:
+    refresh_name_keys(person)

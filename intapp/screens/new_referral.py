@@ -7,18 +7,20 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Header, Input, Label, Select, Static
 
+from intapp import clock
 from intapp.codes import ReferralSource, RouteOfAccess
-from intapp.config import configured
-from intapp.formatting import parse_date, uk_date
+from intapp.config import configured, load_settings
+from intapp.formatting import parse_date, parse_uk_datetime, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from intapp.services.matching import Difference, PossibleMatch
     from intapp.services.organisation import TeamSummary
     from intapp.services.people import PersonSummary
     from intapp.services.referrals import ReferralSummary
@@ -45,12 +47,22 @@ class Received(Result["ReferralSummary"]):
     """The referral was saved."""
 
 
+class MatchesRead(Result["tuple[tuple[str, str, str], list[PossibleMatch]]"]):
+    """The names and birth date looked up, and who may already be that person."""
+
+
+# The fields whose change may bring up other possible matches, or a mismatch.
+IDENTITY = ("given", "family", "dob", "postcode")
+
+
 class NewReferralScreen(DataScreen):
     """Type the NHS number first: a known person is found and shown, never duplicated."""
 
     BINDINGS = [
         Binding("ctrl+s", "save_referral", "Save referral", id="referral.save"),
         Binding("escape", "leave", "Cancel", id="referral.cancel"),
+        Binding("ctrl+o", "choose_match", "Possible matches", id="referral.matches"),
+        Binding("ctrl+e", "correct_record", "Correct the record", id="referral.correct"),
     ]
     LEAVE_QUESTION = "Discard this referral without saving it?"
     AUTO_FOCUS = "#nhs"
@@ -58,6 +70,11 @@ class NewReferralScreen(DataScreen):
     def __init__(self, *, team_id: int | None = None) -> None:
         super().__init__()
         self.match: PersonSummary | None = None
+        """The known person the referral is for (by NHS number, or chosen from matches)."""
+        self.nhs_unknown = False
+        """The NHS number typed was looked up, and nobody has it."""
+        self.candidates: list[PossibleMatch] = []
+        """People who may already be the person typed (same birth, name alike)."""
         self.team_id = team_id
         """The team chosen on the dashboard, if one: the referral's team unless changed."""
 
@@ -84,8 +101,17 @@ class NewReferralScreen(DataScreen):
                 )
                 yield Label("Reason")
                 yield Input(id="reason", placeholder="Why, in a sentence")
+                yield Label("Received")
+                days = load_settings().received_backdate_days
+                yield Input(
+                    id="received",
+                    placeholder=f"now; or DD/MM/YYYY HH:MM, up to {days} days back",
+                )
+        # Under the form, always in view however far it is scrolled: what is known of
+        # the person typed, and what is wrong.
+        with Vertical(id="referral-status"):
             yield Static("", id="nhs-check")
-            yield Static("", id="match", classes="panel")
+            yield Static("", id="match")
             yield Static("", id="referral-error", classes="error")
         yield Footer()
 
@@ -120,11 +146,13 @@ class NewReferralScreen(DataScreen):
 
         check = self.query_one("#nhs-check", Static)
         self.match = None
-        self.query_one("#match", Static).update("")
+        self.nhs_unknown = False
+        self.show_person()
         # A lookup still running is for an earlier number: it must never be shown.
         self.cancel(NhsMatch)
         if not event.value.strip():
             check.update("")
+            self.look_for_matches()
             return
         try:
             digits = normalise(event.value)
@@ -154,24 +182,188 @@ class NewReferralScreen(DataScreen):
         if digits != current:
             return
         self.match = person
-        panel = self.query_one("#match", Static)
         if person is None:
-            panel.update("No one has this NHS number yet: a new record will be made.")
+            self.nhs_unknown = True
+            self.look_for_matches()
             return
-        panel.update(
-            f"[b]Known person:[/] {person.name}, born {uk_date(person.date_of_birth)}"
-            f"{', ' + person.postcode if person.postcode else ''}. The referral joins their record."
-        )
+        self.candidates = []
+        # Only blank fields are filled from the record: what was typed stays, so that a
+        # difference from the record shows (`show_person`) rather than being lost.
         for field_id, value in (
             ("given", person.given_name),
             ("family", person.family_name),
             ("dob", person.date_of_birth.strftime("%d/%m/%Y")),
             ("postcode", person.postcode or ""),
         ):
-            self.query_one(f"#{field_id}", Input).value = value
+            field = self.query_one(f"#{field_id}", Input)
+            if not field.value.strip():
+                field.value = value
         self.query_one("#team", Select).value = person.team_id
+        self.show_person()
+
+    def differences(self) -> list[Difference]:
+        """Where the typed name or birth differs from the known person's record."""
+        from intapp.services.matching import differences
+
+        if self.match is None:
+            return []
+        return differences(
+            self.match,
+            given_name=self.query_one("#given", Input).value,
+            family_name=self.query_one("#family", Input).value,
+            date_of_birth=parse_date(self.query_one("#dob", Input).value),
+        )
+
+    def show_person(self) -> None:
+        """Say who the referral is for: the known person (and where what was typed
+        differs from their record), possible matches, or a new record."""
+        from intapp.screens.referral_dialogs import differences_text
+
+        panel = self.query_one("#match", Static)
+        person = self.match
+        self.refresh_bindings()
+        if person is not None:
+            known = (
+                f"[b]Known person:[/] {person.name}, born {uk_date(person.date_of_birth)}"
+                f"{', ' + person.postcode if person.postcode else ''}. "
+                "The referral joins their record."
+            )
+            found = self.differences()
+            if found:
+                known += (
+                    "\n[b yellow]What you typed differs from the record:[/]\n"
+                    f"{differences_text(person, found)}\n"
+                    "ctrl+e corrects the record; saving goes on with the record as it is."
+                )
+            panel.update(known)
+        elif self.candidates:
+            count = len(self.candidates)
+            panel.update(
+                f"[b yellow]{count} possible match{'es' if count > 1 else ''}[/] "
+                "(born the same day, name alike): "
+                + "; ".join(f"{m.person.name} ({m.why})" for m in self.candidates[:2])
+                + ("; …" if count > 2 else "")
+                + "\nctrl+o to look and choose, or carry on for a new record."
+            )
+        elif self.nhs_unknown:
+            panel.update("No one has this NHS number yet: a new record will be made.")
+        else:
+            panel.update("")
+
+    @on(Input.Changed, "#given, #family, #dob, #postcode")
+    def identity_typed(self) -> None:
+        if self.match is not None:
+            self.show_person()
+        else:
+            self.look_for_matches()
+
+    def look_for_matches(self) -> None:
+        """Ask who may already be the person typed: born that day, with a name alike."""
+        self.cancel(MatchesRead)
+        given, family = (self.query_one(f"#{f}", Input).value.strip() for f in ("given", "family"))
+        dob_text = self.query_one("#dob", Input).value.strip()
+        born = parse_date(dob_text)
+        if self.match is not None or born is None or not (given or family):
+            if self.candidates:
+                self.candidates = []
+            self.show_person()
+            return
+        postcode = self.query_one("#postcode", Input).value
+        typed = (given, family, dob_text)
+
+        def find(session: Session) -> tuple[tuple[str, str, str], list[PossibleMatch]]:
+            from intapp.services.matching import possible_duplicates
+
+            return typed, possible_duplicates(
+                session=session,
+                given_name=given,
+                family_name=family,
+                date_of_birth=born,
+                postcode=postcode,
+            )
+
+        self.read(MatchesRead, find)
+
+    @on(MatchesRead)
+    def show_matches(self, message: MatchesRead) -> None:
+        typed, found = message.value
+        now = tuple(self.query_one(f"#{f}", Input).value.strip() for f in IDENTITY[:3])
+        if typed != now or self.match is not None:
+            return  # typed over since: a newer answer is on its way
+        self.candidates = found
+        self.show_person()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_match":
+            return bool(self.candidates) and self.match is None
+        if action == "correct_record":
+            return self.match is not None
+        return True
+
+    def action_choose_match(self) -> None:
+        from intapp.screens.referral_dialogs import MatchPickerDialog
+
+        def chosen(match: PossibleMatch | None) -> None:
+            if match is None:
+                return
+            person = match.person
+            if person.nhs_number:  # looked up as if typed: the known-person flow follows
+                self.query_one("#nhs", Input).value = person.nhs_number_display
+            else:
+                self.query_one("#local-id", Input).value = person.local_id or ""
+                self.match = person
+                self.candidates = []
+                self.query_one("#team", Select).value = person.team_id
+                self.show_person()
+
+        self.app.push_screen(MatchPickerDialog(self.candidates), chosen)
+
+    def action_correct_record(self) -> None:
+        """Open the known person's details with the typed values proposed in place of the
+        record's; once saved, the record is looked up again."""
+        from intapp.screens.person_edit import PersonEditScreen
+
+        person = self.match
+        if person is None:
+            return
+        proposed: dict[str, Any] = {}
+        for d in self.differences():
+            if d.label == "date of birth":
+                proposed["date_of_birth"] = parse_date(self.query_one("#dob", Input).value)
+            else:
+                proposed[d.label.replace(" ", "_")] = d.typed
+
+        def corrected(details: object) -> None:
+            if details is not None and person.nhs_number:
+                # The same number, read again: the record now says what was typed.
+                field = self.query_one("#nhs", Input)
+                field.value = ""
+                field.value = person.nhs_number_display
+            elif details is not None:
+                self.match = None
+                self.query_one("#match", Static).update("Record corrected: save the referral.")
+
+        self.app.push_screen(PersonEditScreen(person_id=person.id, proposed=proposed), corrected)
 
     def action_save_referral(self) -> None:
+        """Save; when the known record says otherwise than what was typed, ask first."""
+        from intapp.screens.referral_dialogs import MismatchDialog
+
+        found = self.differences()
+        if self.match is None or not found:
+            self.save()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "use":
+                self.save()
+            elif choice == "correct":
+                self.action_correct_record()
+
+        self.app.push_screen(MismatchDialog(self.match, found), answered)
+
+    def save(self) -> None:
+        """Receive the referral, for the known person or a new record."""
         from intapp.services.people import PersonIn
 
         value = {f: self.query_one(f"#{f}", Input).value.strip() for f, _, _ in FIELDS}
@@ -180,12 +372,20 @@ class NewReferralScreen(DataScreen):
             self.query_one("#team", Select).value,
             self.query_one("#source", Select).value,
         )
+        received_text = self.query_one("#received", Input).value.strip()
+        received_at = parse_uk_datetime(received_text, today=clock.today())
         if dob is None:
             return self.refuse("Type a valid date of birth as DD/MM/YYYY.", "#dob")
         if team is Select.NULL:
             return self.refuse("Choose the team.", "#team")
         if source is Select.NULL:
             return self.refuse("Choose who referred.", "#source")
+        if received_text and received_at is None:
+            return self.refuse(
+                "Type when it was received as DD/MM/YYYY HH:MM (or HH:MM for today), "
+                "or leave it blank for now.",
+                "#received",
+            )
         person = PersonIn(
             given_name=value["given"],
             family_name=value["family"],
@@ -209,6 +409,8 @@ class NewReferralScreen(DataScreen):
                 source=str(source),
                 route_of_access=route,
                 reason=reason,
+                received_at=received_at,
+                typed=True,
             )
 
         self.write(Received, receive)
@@ -236,6 +438,7 @@ class NewReferralScreen(DataScreen):
             "date_of_birth": "#dob",
             "reason": "#reason",
             "source": "#source",
+            "received_at": "#received",
         }
         error = message.error
         if message.result is Received and isinstance(error, InvalidInput):

@@ -81,6 +81,7 @@ class PersonScreen(DataScreen):
         Binding("p", "care_plan", "Care plan", id="person.care_plan"),
         Binding("l", "carer_links", "Carer links", id="person.carer_links"),
         Binding("m", "merge", "Merge records", id="person.merge"),
+        Binding("e", "edit_details", "Edit details", id="person.edit"),
         Binding("enter", "open_selected", "Open", id="person.open", priority=True),
         *PAGE_KEYS,
     ]
@@ -353,6 +354,12 @@ class PersonScreen(DataScreen):
             self.action_tab("reablement")
         else:
             self.notify(f"The {entry.kind} entry is all there is to see.")
+
+    def action_edit_details(self) -> None:
+        """Correct the person's details; the record is read again on coming back."""
+        from intapp.screens.person_edit import PersonEditScreen
+
+        self.app.push_screen(PersonEditScreen(person_id=self.person_id))
 
     def action_care_plan(self) -> None:
         from intapp.screens.care_plan import CarePlanScreen

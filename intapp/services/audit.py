@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session, SQLModel, select
@@ -19,9 +20,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@cache
+def _derived(model: type[SQLModel]) -> frozenset[str]:
+    """Columns computed from others (a name's phonetic key): the trail keeps their source."""
+    table = getattr(model, "__table__", None)
+    if table is None:
+        return frozenset()
+    return frozenset(c.name for c in table.columns if c.info.get("derived"))
+
+
 def snapshot(row: SQLModel) -> dict[str, Any]:
-    """The row's column values, JSON-ready."""
-    return {key: _plain(value) for key, value in row.model_dump().items()}
+    """The row's column values, JSON-ready, leaving out derived ones."""
+    derived = _derived(type(row))
+    return {key: _plain(value) for key, value in row.model_dump().items() if key not in derived}
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -9,7 +9,7 @@ limits (a column's length).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from intapp.config import load_settings
@@ -56,6 +56,27 @@ def checked_birth_date(day: date, *, today: date) -> date:
     if reason := birth_date_reason(day, today=today):
         raise InvalidInput(reason, field="date_of_birth")
     return day
+
+
+def earliest_received(now: datetime) -> datetime:
+    """The earliest time a referral's receipt may be typed as (`received_backdate_days`)."""
+    return now - timedelta(days=load_settings().received_backdate_days)
+
+
+def checked_typed_received_at(moment: datetime, *, now: datetime) -> datetime:
+    """A received time a person typed: not in the future, nor further back than the
+    configured number of days (a referral found in a pile of post, not a history)."""
+    if moment > now + timedelta(minutes=5):  # a few minutes of clock drift allowed
+        raise InvalidInput("A referral cannot be received in the future", field="received_at")
+    earliest = earliest_received(now)
+    if moment < earliest:
+        days = load_settings().received_backdate_days
+        raise InvalidInput(
+            f"A referral's received time can be set at most {days} days back "
+            f"(not before {earliest:%d/%m/%Y}); older referrals come in through the import",
+            field="received_at",
+        )
+    return moment
 
 
 def not_in_past(day: date, *, today: date, label: str, field: str) -> date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
@@ -13,9 +14,10 @@ from intapp import clock
 from intapp.codes import RiskTier
 from intapp.formatting import parse_date
 from intapp.models import Person, Team
+from intapp.models.person import name_key
 from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.nhs_number import format_nhs_number, normalise
+from intapp.services.nhs_number import format_nhs_number, is_valid, normalise
 from intapp.store.paging import Cursor, Page, after_columns
 
 COHORT_FLAGS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
@@ -99,7 +101,7 @@ def summarise(person: Person) -> PersonSummary:
     )
 
 
-_PERSON_LENGTHS = {
+PERSON_LENGTHS = {
     name: bounds.column_length(Person.__table__, name)  # type: ignore[attr-defined]
     for name in (
         "given_name",
@@ -126,7 +128,7 @@ def required_name(value: str, *, field: str) -> str:
     label = "Given name" if field == "given_name" else "Family name"
     if not name:
         raise InvalidInput(f"{label} is required", field=field)
-    return bounds.checked_length(name, _PERSON_LENGTHS[field], field=field, label=label)
+    return bounds.checked_length(name, PERSON_LENGTHS[field], field=field, label=label)
 
 
 def require_identifier(nhs_number: str | None, local_id: str | None) -> None:
@@ -154,9 +156,16 @@ def checked_risk_tier(value: str) -> str:
     return value
 
 
+_FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
+
+
 def tidy_postcode(value: str | None) -> str | None:
-    """A postcode in capitals, or None when blank."""
-    return (value or "").strip().upper() or None
+    """A postcode in capitals with one space before its last three characters when it is
+    a whole UK postcode ("m130pp" is stored as "M13 0PP"), or None when blank."""
+    text = " ".join((value or "").upper().split())
+    if match := _FULL_POSTCODE.match(text.replace(" ", "")):
+        return f"{match[1]} {match[2]}"
+    return text or None
 
 
 def validated(person_in: PersonIn, *, session: Session) -> PersonIn:
@@ -175,7 +184,7 @@ def validated(person_in: PersonIn, *, session: Session) -> PersonIn:
     postcode = tidy_postcode(person_in.postcode)
     typed = {**{f: getattr(person_in, f) for f in _OPTIONAL_TEXT}, "local_id": local_id}
     for name, label in _OPTIONAL_TEXT.items():
-        bounds.checked_length(typed[name] or "", _PERSON_LENGTHS[name], field=name, label=label)
+        bounds.checked_length(typed[name] or "", PERSON_LENGTHS[name], field=name, label=label)
     values = {f.name: getattr(person_in, f.name) for f in fields(PersonIn)}
     values.update(
         given_name=given, family_name=family, nhs_number=nhs, local_id=local_id, postcode=postcode
@@ -384,7 +393,12 @@ def search_page(
     limit: int = 50,
     count: bool = True,
 ) -> Page[PersonSummary]:
-    """A page of `search_people`'s matches in name order, and how many match in all."""
+    """A page of `search_people`'s matches in name order, and how many match in all.
+
+    Names match from their start or by how they sound ("Jakson" finds "Jackson", see
+    `name_key`); postcodes with or without their space. Text that is neither a valid NHS
+    number nor a possible date finds nobody: `search_problem` says why.
+    """
     text = bounds.search_text(text)
     if not text:
         return Page([], 0)
@@ -393,23 +407,21 @@ def search_page(
     query = select(Person).where(col(Person.merged_into_id).is_(None))
     if digits.isascii() and digits.isdigit() and len(digits) == 10:
         query = query.where(Person.nhs_number == digits)
+    elif digits.isascii() and digits.isdigit():
+        query = query.where(Person.local_id == text)
     elif (day := parse_date(text)) is not None:
         query = query.where(Person.date_of_birth == day)
+    elif _DATE_LIKE.match(text):
+        return Page([], 0)
     elif _POSTCODE_START.match(text):
         query = query.where(
             or_(
-                col(Person.postcode).startswith(text.upper(), autoescape=True),
+                *(_starts(col(Person.postcode), start) for start in postcode_starts(text)),
                 col(Person.local_id) == text,
             )
         )
     else:
-        words = [
-            or_(
-                func.lower(Person.family_name).startswith(word, autoescape=True),
-                func.lower(Person.given_name).startswith(word, autoescape=True),
-            )
-            for word in text.lower().split()[: bounds.SEARCH_MAX_WORDS]
-        ]
+        words = [_name_matches(word) for word in text.lower().split()[: bounds.SEARCH_MAX_WORDS]]
         # A local id ("DUP-1") is found as typed, as a duplicate record often has only one.
         query = query.where(or_(and_(*words), col(Person.local_id) == text))
     total = (
@@ -422,9 +434,75 @@ def search_page(
     return Page([summarise(p) for p in found], total)
 
 
+# Shorter words are matched from their start only: while a name is being typed, how
+# "smi" sounds would also find every "Sam".
+PHONETIC_FROM_LETTERS = 4
+
+
+def _name_matches(word: str) -> Any:
+    """A search word's condition: a name starting with it, or sounding like it."""
+    terms = [
+        _starts(func.lower(Person.family_name), word),
+        _starts(func.lower(Person.given_name), word),
+    ]
+    key = name_key(word)
+    if key is not None and sum(ch.isalpha() for ch in word) >= PHONETIC_FROM_LETTERS:
+        terms += [col(Person.family_name_key) == key, col(Person.given_name_key) == key]
+    return or_(*terms)
+
+
+def _starts(column: Any, prefix: str) -> Any:
+    """`column` starts with `prefix`, as a range an index can serve (LIKE cannot, on
+    SQLite). Both databases compare text by its bytes here (PostgreSQL's C collation)."""
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < following)
+
+
+_OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+
+
+def postcode_starts(text: str) -> list[str]:
+    """How a postcode typed with or without its space may start as stored ("M130" may be
+    "M13 0..."): postcodes are stored with one space before the last three characters."""
+    typed = " ".join(text.upper().split())
+    spaceless = typed.replace(" ", "")
+    starts = {typed, spaceless}
+    for cut in range(2, 5):  # an outward code has 2 to 4 characters
+        outward, inward = spaceless[:cut], spaceless[cut:]
+        if inward and _OUTWARD.match(outward) and inward[0].isdigit() and len(inward) <= 3:
+            starts.add(f"{outward} {inward}")
+    return sorted(starts)
+
+
+def search_problem(text: str) -> str | None:
+    """Why `text` cannot find anyone when it is a mistyped NHS number or date, else None.
+
+    So a search for "943 476 5910" or "31/02/1950" says what is wrong rather than that
+    nobody matches.
+    """
+    text = bounds.search_text(text)
+    digits = text.replace(" ", "").replace("-", "")
+    if digits.isascii() and digits.isdigit():
+        if len(digits) == 10 and not is_valid(digits):
+            return (
+                f"{format_nhs_number(digits)} is not a valid NHS number: its check digit is "
+                "wrong. Check for a typo."
+            )
+        if len(digits) != 10:
+            return f"An NHS number has 10 digits; {text} has {len(digits)}."
+        return None
+    if (day := parse_date(text)) is not None:
+        reason = bounds.birth_date_reason(day, today=clock.today())
+        return f"{reason}: nobody is born on {day:%d/%m/%Y}." if reason else None
+    if _DATE_LIKE.match(text):
+        return f"{text} is not a date. Type a date of birth as DD/MM/YYYY."
+    return None
+
+
 def search_cursor(person: PersonSummary) -> Cursor:
     """Where the page after `person` starts."""
     return (person.family_name, person.given_name, person.id)
 
 
 _POSTCODE_START = re.compile(r"^[A-Za-z]{1,2}\d")
+_DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")

@@ -21,7 +21,7 @@ from intapp.codes import (
 )
 from intapp.config import Settings, load_settings
 from intapp.models import Allocation, Person, Referral, Team
-from intapp.services import audit
+from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import PersonIn, match_or_create_person, survivor_of
 
@@ -179,11 +179,18 @@ def receive_referral(
     priority: str | None = None,
     team_id: int | None = None,
     reference: str | None = None,
+    typed: bool = False,
 ) -> ReferralSummary:
-    """Log a referral at the single point of entry, linked to the existing person if known."""
+    """Log a referral at the single point of entry, linked to the existing person if known.
+
+    `received_at` defaults to now; deadlines count from it. When `typed` (the app's
+    form), it may also be no further back than `received_backdate_days`.
+    """
     choice(source, ReferralSource, "source")
     choice(route_of_access, RouteOfAccess, "route_of_access")
     reason = checked_reason(reason)
+    if typed and received_at is not None:
+        received_at = bounds.checked_typed_received_at(received_at, now=clock.now())
     received_at = checked_received_at(received_at or clock.now())
     if isinstance(person, PersonIn):
         person_row, _ = match_or_create_person(session=session, user=user, person_in=person)

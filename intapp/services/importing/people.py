@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Table, false, literal_column, select
 from intapp import clock
 from intapp.codes import RiskTier
 from intapp.models import CarerLink, Person
+from intapp.models.person import name_key, name_keys
 from intapp.services import people as rules
 from intapp.services.errors import InvalidInput
 from intapp.services.importing import columns as c
@@ -122,6 +123,8 @@ INSERTED = (
     "date_of_death",
     "is_carer",
     "created_at",
+    "given_name_key",
+    "family_name_key",
 )
 # The same for every imported person, so written into the statement once.
 CONSTANTS: dict[str, Any] = {
@@ -383,7 +386,8 @@ def write_people(
         progress=progress,
         stage="Writing people",
     )
-    write_updates(connection, PERSON, plan.updates)
+    write_updates(connection, PERSON, [_with_name_keys(u) for u in plan.updates])
+    # The trail records what the file changed; the keys follow from the names.
     audit.updated((u.id, u.changes) for u in plan.updates)
     write_carer_links(connection, plan, audit=audit, now=now)
 
@@ -444,6 +448,16 @@ def write_carer_links(
         )
 
 
+def _with_name_keys(update: Update) -> Update:
+    """The update, plus the phonetic key of any name it changes (see `name_keys`)."""
+    keys = {
+        f"{name}_key": (None, name_key(update.changes[name][1]))
+        for name in ("given_name", "family_name")
+        if name in update.changes
+    }
+    return Update(update.id, update.version, {**update.changes, **keys}) if keys else update
+
+
 def _insert_values(row: PersonRow, now: datetime) -> tuple[Any, ...]:
     return (
         row.person_id,
@@ -462,4 +476,5 @@ def _insert_values(row: PersonRow, now: datetime) -> tuple[Any, ...]:
         row.date_of_death,
         bool(row.is_carer),
         now,
+        *name_keys(row.given_name, row.family_name).values(),
     )

@@ -1,0 +1,77 @@
+"""Phonetic keys on people's names, so a misspelt name still finds the person
+
+Search and the new-referral form offer people whose names sound alike ("Jakson" finds
+"Jackson"). On a city of 200,000 people that must be an indexed lookup, so each
+person's given and family names get a stored Metaphone key (`name_keys` in
+intapp/models/person.py, the one place they are worked out), backfilled here.
+
+Revision ID: 0009
+Revises: 0006
+Create Date: 2026-11-30
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COLUMNS = ("given_name_key", "family_name_key")
+CHUNK = 5_000
+
+
+def upgrade() -> None:
+    from intapp.models.person import name_keys
+
+    for column in COLUMNS:
+        op.add_column("person", sa.Column(column, sa.String(length=80), nullable=True))
+    connection = op.get_bind()
+    person = sa.table(
+        "person",
+        sa.column("id", sa.Integer),
+        sa.column("given_name", sa.String),
+        sa.column("family_name", sa.String),
+        *(sa.column(column, sa.String) for column in COLUMNS),
+    )
+    # The version is left alone: a derived column is not an edit anyone must reload for.
+    fill = (
+        sa.update(person)
+        .where(person.c.id == sa.bindparam("person_id"))
+        .values({column: sa.bindparam(f"new_{column}") for column in COLUMNS})
+    )
+    rows = connection.execute(
+        sa.select(person.c.id, person.c.given_name, person.c.family_name).order_by(person.c.id)
+    ).all()
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(
+            fill,
+            [
+                {
+                    "person_id": row.id,
+                    **{
+                        f"new_{k}": v for k, v in name_keys(row.given_name, row.family_name).items()
+                    },
+                }
+                for row in rows[start : start + CHUNK]
+            ],
+        )
+    for column in COLUMNS:
+        op.create_index(f"ix_person_{column}", "person", [column])
+    # Name search matches the start of a name in any case as a range over lower(name),
+    # which an index serves on both databases (LIKE is not served by one on SQLite).
+    for column in ("family_name", "given_name"):
+        op.create_index(f"ix_person_{column}_lower", "person", [sa.text(f"lower({column})")])
+
+
+def downgrade() -> None:
+    for column in ("family_name", "given_name"):
+        op.drop_index(f"ix_person_{column}_lower", table_name="person")
+    for column in COLUMNS:
+        op.drop_index(f"ix_person_{column}", table_name="person")
+    with op.batch_alter_table("person") as batch:
+        for column in COLUMNS:
+            batch.drop_column(column)
