@@ -8,7 +8,13 @@ import click
 
 from intapp.cli.context import Context, pass_context
 
-COHORT_OPTIONS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
+COHORT_OPTIONS = (
+    "frail_older",
+    "ltc_end_of_life",
+    "complex_lives",
+    "mh_ld_dementia",
+    "cyp_with_ltc",
+)
 
 
 @click.group()

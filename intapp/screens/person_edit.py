@@ -115,8 +115,12 @@ class PersonEditScreen(DataScreen):
             + (f" · died {uk_date(d.date_of_death)}" if d.date_of_death else "")
         )
         gp = self.query_one("#edit-gp", Select)
-        gp.set_options([(f"{p.name} ({p.code})", p.code) for p in view.practices])
-        self.practice_codes = {p.code for p in view.practices}
+        options = [(f"{p.name} ({p.code})", p.code) for p in view.practices]
+        held = d.gp_practice_code
+        if held and all(code != held for _, code in options):  # imported, not on the list
+            options.insert(0, (f"{held} (not on the reference list)", held))
+        gp.set_options(options)
+        self.practice_codes = {code for _, code in options}
         self._fill(self._stored_values(d))
         self.mark_clean()
         if self.proposed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -35,6 +36,14 @@ def person_cells(p: PersonSummary) -> tuple[str, ...]:
     )
 
 
+WORDING = Wording(
+    "person",
+    "people",
+    f"Type at least {SHORTEST} characters to search.",
+    "Nobody matches what you typed.",
+)
+
+
 class SearchScreen(DataScreen):
     """Type an NHS number (spaces optional), a name, a date of birth or a postcode."""
 
@@ -52,7 +61,7 @@ class SearchScreen(DataScreen):
 
         yield Header()
         yield Input(
-            placeholder="NHS number, name, date of birth (DD/MM/YYYY) or postcode",
+            placeholder="NHS number, name (as it sounds), date of birth (DD/MM/YYYY) or postcode",
             id="search-text",
         )
         yield PagedList(
@@ -62,12 +71,7 @@ class SearchScreen(DataScreen):
             cells=person_cells,
             key=lambda p: p.id,
             cursor=search_cursor,
-            wording=Wording(
-                "person",
-                "people",
-                f"Type at least {SHORTEST} characters to search.",
-                "Nobody matches what you typed.",
-            ),
+            wording=WORDING,
             page_size=PAGE_SIZE,
             id="search-results",
         )
@@ -93,6 +97,12 @@ class SearchScreen(DataScreen):
             # Nothing to search for: and no earlier, slower search may paint over this.
             self.paged.show(lambda after, limit, count: Page([], 0))
             return
+
+        from intapp.services.people import search_problem
+
+        # A mistyped NHS number or date says what is wrong, not that nobody matches.
+        problem = search_problem(text)
+        self.paged.wording = replace(WORDING, filtered_empty=problem or WORDING.filtered_empty)
 
         def find(after: Cursor | None, limit: int, count: bool) -> Page[PersonSummary]:
             from intapp.services.people import search_page

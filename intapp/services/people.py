@@ -407,12 +407,12 @@ def search_page(
     query = select(Person).where(col(Person.merged_into_id).is_(None))
     if digits.isascii() and digits.isdigit() and len(digits) == 10:
         query = query.where(Person.nhs_number == digits)
-    elif digits.isascii() and digits.isdigit():
-        query = query.where(Person.local_id == text)
     elif (day := parse_date(text)) is not None:
         query = query.where(Person.date_of_birth == day)
     elif _DATE_LIKE.match(text):
         return Page([], 0)
+    elif digits.isascii() and digits.isdigit():
+        query = query.where(Person.local_id == text)
     elif _POSTCODE_START.match(text):
         query = query.where(
             or_(
@@ -482,20 +482,20 @@ def search_problem(text: str) -> str | None:
     """
     text = bounds.search_text(text)
     digits = text.replace(" ", "").replace("-", "")
-    if digits.isascii() and digits.isdigit():
-        if len(digits) == 10 and not is_valid(digits):
-            return (
-                f"{format_nhs_number(digits)} is not a valid NHS number: its check digit is "
-                "wrong. Check for a typo."
-            )
-        if len(digits) != 10:
-            return f"An NHS number has 10 digits; {text} has {len(digits)}."
-        return None
+    if digits.isascii() and digits.isdigit() and len(digits) == 10:
+        if is_valid(digits):
+            return None
+        return (
+            f"{format_nhs_number(digits)} is not a valid NHS number: its check digit is "
+            "wrong. Check for a typo."
+        )
     if (day := parse_date(text)) is not None:
         reason = bounds.birth_date_reason(day, today=clock.today())
         return f"{reason}: nobody is born on {day:%d/%m/%Y}." if reason else None
     if _DATE_LIKE.match(text):
         return f"{text} is not a date. Type a date of birth as DD/MM/YYYY."
+    if digits.isascii() and digits.isdigit():
+        return f"An NHS number has 10 digits; {text} has {len(digits)}."
     return None
 
 

@@ -147,7 +147,9 @@ def _checked(name: str, value: Any, *, session: Session, person: Person) -> Any:
         return postcode
     if name == "gp_practice_code":
         code = str(value or "").strip().upper() or None
-        if code is not None and session.get(GpPractice, code) is None:
+        # A code already held (an import may bring any) stays; a new one must be known.
+        known = code == person.gp_practice_code or session.get(GpPractice, code) is not None
+        if code is not None and not known:
             raise InvalidInput(f"There is no GP practice with code {code}", field=name)
         return code
     if name == "risk_tier":
