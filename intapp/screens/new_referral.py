@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -19,10 +20,11 @@ from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+    from textual.visual import VisualType
 
     from intapp.services.matching import Difference, PossibleMatch
     from intapp.services.organisation import TeamSummary
-    from intapp.services.people import PersonSummary
+    from intapp.services.people import PersonIn, PersonSummary
     from intapp.services.referrals import ReferralSummary
 
 FIELDS = (
@@ -55,6 +57,16 @@ class MatchesRead(Result["tuple[tuple[str, str, str], list[PossibleMatch]]"]):
 IDENTITY = ("given", "family", "dob", "postcode")
 
 
+class Note(Static):
+    """A line under the form that takes no room while it has nothing to say."""
+
+    DEFAULT_CSS = "Note { display: none; }"
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self.display = bool(content)  # first, so the update is laid out at its height
+        super().update(content, layout=layout)
+
+
 class NewReferralScreen(DataScreen):
     """Type the NHS number first: a known person is found and shown, never duplicated."""
 
@@ -62,7 +74,7 @@ class NewReferralScreen(DataScreen):
         Binding("ctrl+s", "save_referral", "Save referral", id="referral.save"),
         Binding("escape", "leave", "Cancel", id="referral.cancel"),
         Binding("ctrl+o", "choose_match", "Possible matches", id="referral.matches"),
-        Binding("ctrl+e", "correct_record", "Correct the record", id="referral.correct"),
+        Binding("ctrl+r", "correct_record", "Correct the record", id="referral.correct"),
     ]
     LEAVE_QUESTION = "Discard this referral without saving it?"
     AUTO_FOCUS = "#nhs"
@@ -110,9 +122,9 @@ class NewReferralScreen(DataScreen):
         # Under the form, always in view however far it is scrolled: what is known of
         # the person typed, and what is wrong.
         with Vertical(id="referral-status"):
-            yield Static("", id="nhs-check")
-            yield Static("", id="match")
-            yield Static("", id="referral-error", classes="error")
+            yield Note("", id="nhs-check")
+            yield Note("", id="match")
+            yield Note("", id="referral-error", classes="error")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -233,17 +245,20 @@ class NewReferralScreen(DataScreen):
                 known += (
                     "\n[b yellow]What you typed differs from the record:[/]\n"
                     f"{differences_text(person, found)}\n"
-                    "ctrl+e corrects the record; saving goes on with the record as it is."
+                    "ctrl+r corrects the record; saving goes on with the record as it is."
                 )
             panel.update(known)
         elif self.candidates:
             count = len(self.candidates)
             panel.update(
-                f"[b yellow]{count} possible match{'es' if count > 1 else ''}[/] "
-                "(born the same day, name alike): "
-                + "; ".join(f"{m.person.name} ({m.why})" for m in self.candidates[:2])
+                f"[b yellow]Already known? {count} possible match{'es' if count > 1 else ''}:[/] "
+                + "; ".join(
+                    f"{m.person.name}, {m.person.nhs_number_display or m.person.local_id}"
+                    for m in self.candidates[:2]
+                )
                 + ("; …" if count > 2 else "")
-                + "\nctrl+o to look and choose, or carry on for a new record."
+                + f"\n({self.candidates[0].why}). ctrl+o to look and choose one, "
+                "or carry on for a new record."
             )
         elif self.nhs_unknown:
             panel.update("No one has this NHS number yet: a new record will be made.")
@@ -349,21 +364,25 @@ class NewReferralScreen(DataScreen):
         """Save; when the known record says otherwise than what was typed, ask first."""
         from intapp.screens.referral_dialogs import MismatchDialog
 
+        request = self.checked_request()
+        if request is None:
+            return
         found = self.differences()
         if self.match is None or not found:
-            self.save()
+            self.send(*request)
             return
 
         def answered(choice: str | None) -> None:
             if choice == "use":
-                self.save()
+                self.send(*request)
             elif choice == "correct":
                 self.action_correct_record()
 
         self.app.push_screen(MismatchDialog(self.match, found), answered)
 
-    def save(self) -> None:
-        """Receive the referral, for the known person or a new record."""
+    def checked_request(self) -> tuple[PersonIn, str, datetime | None] | None:
+        """The person, the source and the received time, or None after saying what is
+        missing or wrong."""
         from intapp.services.people import PersonIn
 
         value = {f: self.query_one(f"#{f}", Input).value.strip() for f, _, _ in FIELDS}
@@ -375,17 +394,21 @@ class NewReferralScreen(DataScreen):
         received_text = self.query_one("#received", Input).value.strip()
         received_at = parse_uk_datetime(received_text, today=clock.today())
         if dob is None:
-            return self.refuse("Type a valid date of birth as DD/MM/YYYY.", "#dob")
+            self.refuse("Type a valid date of birth as DD/MM/YYYY.", "#dob")
+            return None
         if team is Select.NULL:
-            return self.refuse("Choose the team.", "#team")
+            self.refuse("Choose the team.", "#team")
+            return None
         if source is Select.NULL:
-            return self.refuse("Choose who referred.", "#source")
+            self.refuse("Choose who referred.", "#source")
+            return None
         if received_text and received_at is None:
-            return self.refuse(
+            self.refuse(
                 "Type when it was received as DD/MM/YYYY HH:MM (or HH:MM for today), "
                 "or leave it blank for now.",
                 "#received",
             )
+            return None
         person = PersonIn(
             given_name=value["given"],
             family_name=value["family"],
@@ -395,6 +418,10 @@ class NewReferralScreen(DataScreen):
             local_id=value["local-id"] or None,
             postcode=value["postcode"] or None,
         )
+        return person, str(source), received_at
+
+    def send(self, person: PersonIn, source: str, received_at: datetime | None) -> None:
+        """Receive the referral, for the known person or a new record."""
         user = self.intapp.user
         route = str(self.query_one("#route", Select).value)
         reason = self.query_one("#reason", Input).value
@@ -406,7 +433,7 @@ class NewReferralScreen(DataScreen):
                 session=session,
                 user=user,
                 person=person,
-                source=str(source),
+                source=source,
                 route_of_access=route,
                 reason=reason,
                 received_at=received_at,
@@ -446,5 +473,6 @@ class NewReferralScreen(DataScreen):
             self.refuse(error.message, selectors.get(error.field or "", "#nhs"))
 
     def refuse(self, message: str, selector: str) -> None:
+        """Say what is wrong under the form, and go to the field."""
         self.query_one("#referral-error", Static).update(message)
         self.query_one(selector).focus()

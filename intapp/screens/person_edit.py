@@ -74,6 +74,7 @@ class PersonEditScreen(DataScreen):
         yield Header()
         with VerticalScroll(id="edit-body"):
             yield Static("Loading…", id="edit-title", classes="section")
+            yield Static("", id="edit-note")
             yield Static("", id="edit-error", classes="error")
             with Grid(id="edit-grid"):
                 for _, widget, label, placeholder in TEXT_FIELDS:
@@ -130,7 +131,7 @@ class PersonEditScreen(DataScreen):
                 for name, _, label, _ in TEXT_FIELDS
                 if name in self.proposed
             )
-            self.query_one("#edit-error", Static).update(
+            self.query_one("#edit-note", Static).update(
                 f"[b]Proposed from the new referral:[/] {changed}. Check, then ctrl+s to save."
             )
             self.proposed = {}

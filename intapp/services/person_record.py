@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
 from intapp.codes import code_label
+from intapp.formatting import uk_date
 from intapp.models import Allocation, CarePlan, Team, Worker
 from intapp.services import audit
 from intapp.services.assessments import AssessmentSummary, person_assessments
@@ -187,10 +188,24 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
         if event.action == "view":
             continue
         fields = ", ".join(sorted(event.changes)) or "record"
+        if event.action == "edit":  # a correction shows what it corrected
+            fields = "; ".join(
+                f"{code_label(name, capitalised=False)} {_shown(old)} → {_shown(new)}"
+                for name, (old, new) in event.changes.items()
+            )
         entries.append(
             TimelineEntry(event.at, "change", f"{event.action} by {event.user}: {fields}")
         )
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _shown(value: object) -> str:
+    """An audited value as the timeline shows it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return uk_date(date.fromisoformat(value))
+    return "none" if value in (None, "") else str(value)
 
 
 @dataclass(frozen=True)
