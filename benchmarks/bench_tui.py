@@ -257,11 +257,13 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
             await pilot.press("n")
             await until(pilot, lambda: isinstance(app.screen, NewReferralScreen))
             form = app.screen
+            await until(pilot, lambda: form.focused is not None)  # its first field, first
             given, _, born = typed
             dob = born.strftime("%d/%m/%Y")
             form.query_one("#given").value = given
             form.query_one("#family").value = "Jakson"
             field = form.query_one("#dob")
+            field.select_on_focus = False  # the key typed adds to the date, not replaces it
             field.focus()
             field.value = dob[:-1]
             field.cursor_position = len(field.value)
