@@ -83,9 +83,11 @@ def test_an_import_refuses_a_damaged_file_and_writes_nothing(damaged: Path, tmp_
     assert not Path(f"{damaged}-wal").exists() or Path(f"{damaged}-wal").stat().st_size == 0
 
 
-def test_a_pending_migration_is_never_applied_to_a_damaged_file(damaged: Path) -> None:
+def test_a_pending_migration_is_never_applied_to_a_damaged_file(tmp_path: Path) -> None:
     from intapp.store.migrate import upgrade
 
+    # Set back before the damage: damaged first, the schema itself may be unreadable.
+    damaged = populated_file(tmp_path / "store.sqlite3")
     engine = engine_on(damaged)
     with engine.begin() as connection:  # as if an older intapp had left it one behind
         connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
@@ -161,3 +163,18 @@ def test_a_save_made_while_the_check_runs_waits_for_its_verdict(tmp_path: Path) 
     app.store_checked.set()
     saver.join(10)
     assert isinstance(outcome[0], DatabaseCorrupt)
+
+
+def test_a_file_whose_schema_is_damaged_is_called_damaged_by_upgrade(tmp_path: Path) -> None:
+    from intapp.store.migrate import upgrade
+
+    file = populated_file(tmp_path / "store.sqlite3")
+    pages = file.stat().st_size // 4096
+    damage_from_second_page = pages - 1
+    with file.open("r+b") as raw:  # everything but the header page, schema pages included
+        raw.seek(4096)
+        raw.write(b"\x5a" * 4096 * damage_from_second_page)
+    before = digest(file)
+    with pytest.raises(DatabaseCorrupt):
+        upgrade(engine_on(file))
+    assert digest(file) == before

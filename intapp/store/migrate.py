@@ -81,8 +81,16 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Apply every pending migration, in one transaction where the database allows it."""
+    from sqlalchemy.exc import DBAPIError
+
+    from intapp.store.errors import storage_error_from
+
     head = head_revision()
-    current = current_revision(engine)
+    try:
+        current = current_revision(engine)
+    except DBAPIError as error:
+        # A damaged page of the schema itself stops even this first read: say so plainly.
+        raise (storage_error_from(error) or error) from error
     if head is not None and current == head:
         return
     refuse_newer_schema(current, f"The database {engine.url.render_as_string()}")
