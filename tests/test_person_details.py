@@ -321,6 +321,24 @@ def test_search_finds_names_by_sound_and_postcodes_with_or_without_the_space(
     assert people.search_page(session=session, text="Jakson").total == 1
 
 
+def test_search_by_a_name_alike_and_a_date_of_birth_offers_possible_duplicates(
+    session: Session, team_id: int
+) -> None:
+    born = date(1944, 5, 6)
+    same_day = _person(session, team_id, 0, given_name="Mary", family_name="Jackson",
+                       date_of_birth=born)  # fmt: skip
+    _person(session, team_id, 1, given_name="Mary", family_name="Jackson",
+            date_of_birth=date(1950, 5, 6))  # fmt: skip
+    _person(session, team_id, 2, given_name="Peter", family_name="Hughes", date_of_birth=born)
+    found = people.search_people(session=session, text="Jakson 6/5/1944")
+    assert [p.id for p in found] == [same_day]
+    assert len(people.search_people(session=session, text="Jakson")) == 2
+    assert people.search_people(session=session, text="Jakson 31/02/1944") == []
+    assert people.search_problem("Jakson 31/02/1944") == (
+        "31/02/1944 is not a date. Type a date of birth as DD/MM/YYYY."
+    )
+
+
 @pytest.mark.parametrize(
     ("typed", "says"),
     [

@@ -396,7 +396,8 @@ def search_page(
     """A page of `search_people`'s matches in name order, and how many match in all.
 
     Names match from their start or by how they sound ("Jakson" finds "Jackson", see
-    `name_key`); postcodes with or without their space. Text that is neither a valid NHS
+    `name_key`), with a date of birth among them if one is typed; postcodes with or
+    without their space. Text that is neither a valid NHS
     number nor a possible date finds nobody: `search_problem` says why.
     """
     text = bounds.search_text(text)
@@ -421,9 +422,18 @@ def search_page(
             )
         )
     else:
-        words = [_name_matches(word) for word in text.lower().split()[: bounds.SEARCH_MAX_WORDS]]
+        # Names, and perhaps a date of birth among them ("jakson 2/1/1940"): people born
+        # that day whose name starts or sounds like the words typed.
+        words = text.lower().split()[: bounds.SEARCH_MAX_WORDS]
+        born = [day for word in words if (day := parse_date(word)) is not None]
+        if any(_DATE_LIKE.match(word) and parse_date(word) is None for word in words):
+            return Page([], 0)
+        named = and_(
+            *(Person.date_of_birth == day for day in born),
+            *(_name_matches(word) for word in words if parse_date(word) is None),
+        )
         # A local id ("DUP-1") is found as typed, as a duplicate record often has only one.
-        query = query.where(or_(and_(*words), col(Person.local_id) == text))
+        query = query.where(or_(named, col(Person.local_id) == text))
     total = (
         session.exec(select(func.count()).select_from(query.subquery())).one() if count else None
     )
@@ -492,8 +502,9 @@ def search_problem(text: str) -> str | None:
     if (day := parse_date(text)) is not None:
         reason = bounds.birth_date_reason(day, today=clock.today())
         return f"{reason}: nobody is born on {day:%d/%m/%Y}." if reason else None
-    if _DATE_LIKE.match(text):
-        return f"{text} is not a date. Type a date of birth as DD/MM/YYYY."
+    for word in text.split():
+        if _DATE_LIKE.match(word) and parse_date(word) is None:
+            return f"{word} is not a date. Type a date of birth as DD/MM/YYYY."
     if digits.isascii() and digits.isdigit():
         return f"An NHS number has 10 digits; {text} has {len(digits)}."
     return None
