@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp import clock
@@ -236,7 +237,7 @@ class NewReferralScreen(DataScreen):
         self.refresh_bindings()
         if person is not None:
             known = (
-                f"[b]Known person:[/] {person.name}, born {uk_date(person.date_of_birth)}"
+                f"[b]Known person:[/] {escape(person.name)}, born {uk_date(person.date_of_birth)}"
                 f"{', ' + person.postcode if person.postcode else ''}. "
                 "The referral joins their record."
             )
@@ -253,7 +254,8 @@ class NewReferralScreen(DataScreen):
             panel.update(
                 f"[b yellow]Already known? {count} possible match{'es' if count > 1 else ''}:[/] "
                 + "; ".join(
-                    f"{m.person.name}, {m.person.nhs_number_display or m.person.local_id}"
+                    f"{escape(m.person.name)}, "
+                    f"{m.person.nhs_number_display or escape(m.person.local_id or '')}"
                     for m in self.candidates[:2]
                 )
                 + ("; …" if count > 2 else "")

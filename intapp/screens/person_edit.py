@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Checkbox, Header, Input, Label, Select, Static
 
 from intapp.codes import RiskTier, code_label
@@ -111,8 +112,8 @@ class PersonEditScreen(DataScreen):
         view = message.value
         self.details = d = view.details
         self.query_one("#edit-title", Static).update(
-            f"Details of {d.name}"
-            + (f" · local id {d.local_id}" if d.local_id else "")
+            f"Details of {escape(d.name)}"
+            + (f" · local id {escape(d.local_id)}" if d.local_id else "")
             + (f" · died {uk_date(d.date_of_death)}" if d.date_of_death else "")
         )
         gp = self.query_one("#edit-gp", Select)
@@ -127,7 +128,7 @@ class PersonEditScreen(DataScreen):
         if self.proposed:
             self._fill(self.proposed)
             changed = ", ".join(
-                f"{label.lower()} {shown(self.proposed[name])}"
+                f"{label.lower()} {escape(shown(self.proposed[name]))}"
                 for name, _, label, _ in TEXT_FIELDS
                 if name in self.proposed
             )

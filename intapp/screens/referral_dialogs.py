@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
@@ -21,9 +22,11 @@ if TYPE_CHECKING:
 
 
 def differences_text(person: PersonSummary, found: list[Difference]) -> str:
-    """``family name: the record has Smith, you typed Smyth`` for each difference."""
+    """``family name: the record has Smith, you typed Smyth`` for each difference (as
+    markup: whatever was typed shows as typed)."""
     return "\n".join(
-        f"  {d.label}: the record has {d.on_record}, you typed {d.typed}" for d in found
+        f"  {d.label}: the record has {escape(d.on_record)}, you typed {escape(d.typed)}"
+        for d in found
     )
 
 
@@ -46,7 +49,7 @@ class MismatchDialog(ModalScreen[str | None]):
         p = self.person
         with Vertical(classes="dialog mismatch-dialog"):
             yield Label(
-                f"NHS number {p.nhs_number_display or '(none)'} belongs to {p.name}, "
+                f"NHS number {p.nhs_number_display or '(none)'} belongs to {escape(p.name)}, "
                 f"born {uk_date(p.date_of_birth)}. What you typed differs:\n"
                 f"{differences_text(p, self.found)}\n\n"
                 "Correct the record, or file the referral to the record as it is?",
@@ -73,7 +76,7 @@ def match_line(match: PossibleMatch) -> str:
     """One possible match: who, identifiers, where, and why they are offered."""
     p = match.person
     identifier = f"NHS {p.nhs_number_display}" if p.nhs_number else f"local id {p.local_id}"
-    return (
+    return escape(
         f"{p.name}, born {uk_date(p.date_of_birth)} · {identifier}"
         f" · {p.postcode or 'no postcode'}\n  {match.why}"
     )
