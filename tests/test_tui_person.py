@@ -60,6 +60,16 @@ async def test_an_edit_saves_from_the_record_and_the_record_shows_it(sqlite_engi
         header = app.screen.query_one("#person-header")
         await wait_for(pilot, lambda: "Mary Smyth" in str(header.render()))
         assert "Born 3 Jan 1940" in str(header.render())
+        # The timeline says what the correction changed.
+        record = app.screen.record
+        edit = next(e.text for _, e in record.timeline.rows if e.text.startswith("edit by"))
+        assert edit.startswith("edit by duty.c1: ")
+        for change in (
+            "family name Smith → Smyth",
+            "date of birth 2 Jan 1940 → 3 Jan 1940",
+            "risk tier low → high",
+        ):
+            assert change in edit
     with Session(sqlite_engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "edit")).one()
         assert (event.user, event.changes) == (
