@@ -176,17 +176,6 @@ def test_the_edit_form_reads_the_details_and_the_practices(session: Session, tea
         person_details.open_person_edit(session=session, person_id=999)
 
 
-def test_a_person_is_found_by_nhs_number_or_local_id(session: Session, team_id: int) -> None:
-    a = _person(session, team_id, 0)
-    b = _person(session, team_id, 1, nhs_number=None, local_id="MCC-7")
-    nhs = fake_nhs_number(0)
-    find = person_details.find_person_by_identifier
-    assert find(session=session, identifier=f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}").id == a
-    assert find(session=session, identifier="MCC-7").id == b
-    with pytest.raises(NotFound):
-        find(session=session, identifier="nobody")
-
-
 # --- phonetic keys on every write path ---------------------------------------------------
 
 

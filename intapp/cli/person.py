@@ -60,12 +60,8 @@ def edit(context: Context, identifier: str, **given: Any) -> None:
       intapp person edit 9434765919 --frail-older --risk-tier high
     """
     from intapp.formatting import parse_date
-    from intapp.services.person_details import (
-        EDITABLE,
-        details_of,
-        edit_person,
-        find_person_by_identifier,
-    )
+    from intapp.services.people import person_by_identifier
+    from intapp.services.person_details import EDITABLE, details_of, edit_person
     from intapp.store.engine import unit_of_work
 
     changes = {name: value for name, value in given.items() if value is not None}
@@ -80,7 +76,7 @@ def edit(context: Context, identifier: str, **given: Any) -> None:
             )
         changes["date_of_birth"] = born
     with unit_of_work(context.engine()) as session:
-        found = find_person_by_identifier(session=session, identifier=identifier)
+        found = person_by_identifier(session=session, identifier=identifier)
         before = details_of(found)
         after = edit_person(
             session=session,

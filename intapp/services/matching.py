@@ -63,7 +63,10 @@ def possible_duplicates(
     """
     if not (given_name.strip() or family_name.strip()):
         return []
-    query = select(Person).where(Person.date_of_birth == date_of_birth)
+    query = select(Person).where(
+        Person.date_of_birth == date_of_birth,
+        col(Person.merged_into_id).is_(None),  # a merged record points at its survivor
+    )
     if exclude_id is not None:
         query = query.where(col(Person.id) != exclude_id)
     born_that_day = session.exec(query.order_by(col(Person.id)).limit(MOST_READ_FOR_ONE_DAY))

@@ -429,7 +429,7 @@ def search_page(
         if any(_DATE_LIKE.match(word) and parse_date(word) is None for word in words):
             return Page([], 0)
         named = and_(
-            *(Person.date_of_birth == day for day in born),
+            *(col(Person.date_of_birth) == day for day in born),
             *(_name_matches(word) for word in words if parse_date(word) is None),
         )
         # A local id ("DUP-1") is found as typed, as a duplicate record often has only one.

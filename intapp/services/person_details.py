@@ -29,6 +29,7 @@ from intapp.services.people import (
     checked_birth_date,
     checked_death_date,
     checked_risk_tier,
+    live_person,
     load_person,
     require_identifier,
     required_name,
@@ -180,7 +181,7 @@ def edit_person(
     that changed. Fields not named are left as they are; an empty value clears an
     optional field. A stale `expected_version` raises `Conflict`.
     """
-    person = load_person(session=session, person_id=person_id)
+    person = live_person(session=session, person_id=person_id)
     check_version("person", person.version, expected_version)
     values = {
         name: _checked(name, value, session=session, person=person)
@@ -195,19 +196,3 @@ def edit_person(
             setattr(person, name, value)
     audit.save_update(session=session, user=user, row=person, before=before, action="edit")
     return details_of(person)
-
-
-def find_person_by_identifier(*, session: Session, identifier: str) -> Person:
-    """A person by NHS number (spaces allowed) or local id, for the CLI."""
-    from intapp.services.errors import NotFound
-    from intapp.services.nhs_number import is_valid
-
-    text = identifier.strip()
-    digits = text.replace(" ", "").replace("-", "")
-    if is_valid(digits):
-        found = session.exec(select(Person).where(Person.nhs_number == digits)).first()
-    else:
-        found = session.exec(select(Person).where(Person.local_id == text)).first()
-    if found is None:
-        raise NotFound(f"No person has the NHS number or local id {text!r}")
-    return found

@@ -6,7 +6,7 @@ person's given and family names get a stored Metaphone key (`name_keys` in
 intapp/models/person.py, the one place they are worked out), backfilled here.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0010
 Create Date: 2026-11-30
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
