@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from intapp.formatting import uk_date
 from intapp.models import Person
 from intapp.models.person import name_key
-from intapp.services.people import PersonSummary, summarise
+from intapp.services.people import PersonSummary, not_merged, summarise
 
 # People born on one day: about 15 in a city of 200,000; this bounds a strange day.
 MOST_READ_FOR_ONE_DAY = 500
@@ -65,7 +65,7 @@ def possible_duplicates(
         return []
     query = select(Person).where(
         Person.date_of_birth == date_of_birth,
-        col(Person.merged_into_id).is_(None),  # a merged record points at its survivor
+        not_merged(),  # a merged record points at its survivor
     )
     if exclude_id is not None:
         query = query.where(col(Person.id) != exclude_id)

@@ -216,10 +216,21 @@ def find_person(
                 func.lower(Person.family_name) == family_name.strip().lower(),
                 func.lower(Person.given_name) == given_name.strip().lower(),
                 Person.date_of_birth == date_of_birth,
-                col(Person.merged_into_id).is_(None),
+                not_merged(),
             )
         ).first()
     return survivor_of(session=session, person=found) if found is not None else None
+
+
+def not_merged() -> Any:
+    """A record that was not merged into another (a live person, not a pointer).
+
+    Written as ``merged_into_id + 0 IS NULL`` so that SQLite, which keeps no statistics,
+    never reads every live person through the merged_into_id index (they all hold
+    NULL) instead of the index that narrows the search: on the city that took a name
+    search from 9 ms to over 200.
+    """
+    return (col(Person.merged_into_id) + 0).is_(None)
 
 
 def survivor_of(*, session: Session, person: Person) -> Person:
@@ -405,7 +416,7 @@ def search_page(
         return Page([], 0)
     digits = text.replace(" ", "").replace("-", "")
     # A merged record is a pointer to its survivor, not a person of its own.
-    query = select(Person).where(col(Person.merged_into_id).is_(None))
+    query = select(Person).where(not_merged())
     if digits.isascii() and digits.isdigit() and len(digits) == 10:
         query = query.where(Person.nhs_number == digits)
     elif (day := parse_date(text)) is not None:
@@ -433,7 +444,9 @@ def search_page(
             *(_name_matches(word) for word in words if parse_date(word) is None),
         )
         # A local id ("DUP-1") is found as typed, as a duplicate record often has only one.
-        query = query.where(or_(named, col(Person.local_id) == text))
+        # Only a single word can be one: beside two words' conditions the alternative
+        # leaves SQLite no index to use (0.5 s on the city).
+        query = query.where(or_(named, col(Person.local_id) == text) if len(words) == 1 else named)
     total = (
         session.exec(select(func.count()).select_from(query.subquery())).one() if count else None
     )
