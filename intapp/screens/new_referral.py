@@ -18,10 +18,10 @@ from intapp.config import configured, load_settings
 from intapp.formatting import parse_date, parse_uk_datetime, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
 from intapp.widgets.footer import Footer
+from intapp.widgets.note import Note
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-    from textual.visual import VisualType
 
     from intapp.services.matching import Difference, PossibleMatch
     from intapp.services.organisation import TeamSummary
@@ -56,16 +56,6 @@ class MatchesRead(Result["tuple[tuple[str, str, str], list[PossibleMatch]]"]):
 
 # The fields whose change may bring up other possible matches, or a mismatch.
 IDENTITY = ("given", "family", "dob", "postcode")
-
-
-class Note(Static):
-    """A line under the form that takes no room while it has nothing to say."""
-
-    DEFAULT_CSS = "Note { display: none; }"
-
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        self.display = bool(content)  # first, so the update is laid out at its height
-        super().update(content, layout=layout)
 
 
 class NewReferralScreen(DataScreen):

@@ -16,6 +16,7 @@ from intapp.codes import RiskTier, code_label
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
 from intapp.widgets.footer import Footer
+from intapp.widgets.note import Note
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -75,8 +76,8 @@ class PersonEditScreen(DataScreen):
         yield Header()
         with VerticalScroll(id="edit-body"):
             yield Static("Loading…", id="edit-title", classes="section")
-            yield Static("", id="edit-note")
-            yield Static("", id="edit-error", classes="error")
+            yield Note("", id="edit-note")
+            yield Note("", id="edit-error", classes="error")
             with Grid(id="edit-grid"):
                 for _, widget, label, placeholder in TEXT_FIELDS:
                     yield Label(label)
