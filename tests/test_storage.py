@@ -393,3 +393,44 @@ def test_downgrade_to_base_then_upgrade_again(engine: Engine) -> None:
             session.execute(text("DELETE FROM audit_event"))
         session.rollback()
         assert len(session.exec(select(AuditEvent)).all()) == 2
+
+
+def test_upgrade_from_0006_keeps_the_rows_that_point_at_people(engine: Engine) -> None:
+    """A batch migration rebuilds `person` on SQLite; rows pointing at it must not stop it."""
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO locality (id, name) VALUES (1, 'North')",
+            "INSERT INTO team (id, code, name, locality_id, population) "
+            "VALUES (1, 'N1', 'North 1', 1, 0)",
+            "INSERT INTO worker (id, staff_id, given_name, family_name, profession, team_id, "
+            "fte, caseload_limit, active, version) "
+            "VALUES (1, 'W1', 'Wren', 'Ward', 'social_worker', 1, 1.0, 100, true, 1)",
+            "INSERT INTO person (id, local_id, given_name, family_name, date_of_birth, team_id, "
+            "risk_tier, frail_older, ltc_end_of_life, complex_lives, mh_ld_dementia, "
+            "cyp_with_ltc, has_unpaid_carer, is_carer, cares_for_id, created_at, version) "
+            "VALUES (1, 'P1', 'Ada', 'Jackson', '1940-01-02', 1, 'low', false, false, false, "
+            "false, false, true, false, NULL, '2026-01-01 09:00:00', 1), "
+            "(2, 'P2', 'Bea', 'Jackson', '1942-03-04', 1, 'low', false, false, false, "
+            "false, false, false, true, 1, '2026-01-01 09:00:00', 1)",
+            "INSERT INTO referral (id, reference, person_id, team_id, received_at, source, "
+            "route_of_access, reason, priority, due_by, status, is_rereferral, version) "
+            "VALUES (1, 'R1', 1, 1, '2026-11-01 09:00:00', 'gp', 'community_other', 'Falls', "
+            "'routine', '2026-11-29 09:00:00', 'allocated', false, 1)",
+            "INSERT INTO allocation (id, referral_id, person_id, worker_id, weight, started_at, "
+            "allocated_by, version) VALUES (1, 1, 1, 1, 5, '2026-11-02 09:00:00', 'lead', 1)",
+        ):
+            connection.execute(text(statement))
+
+    migrate.upgrade(engine)
+
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM referral")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM allocation")).scalar() == 1
+        links = connection.execute(text("SELECT carer_id, cared_for_id FROM carer_link")).all()
+    assert [tuple(link) for link in links] == [(2, 1)]
+    assert _schema_differences(engine) == []

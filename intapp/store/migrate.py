@@ -8,13 +8,15 @@ used: `sqlite_reader` reads the head revision before the data layer has loaded.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -100,6 +102,44 @@ def upgrade(engine: Engine) -> None:
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.connect() as connection, _foreign_keys_deferred(connection), connection.begin():
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        _require_foreign_keys_hold(connection)
+
+
+@contextmanager
+def _foreign_keys_deferred(connection: Connection) -> Iterator[None]:
+    """On SQLite, switch foreign-key enforcement off while migrations run.
+
+    SQLite cannot ALTER most things, so a batch migration copies a table and drops the
+    old one; with enforcement on, dropping a table that other rows point at is refused
+    even though the copy takes its place at once. SQLite's own advice for schema changes
+    is to switch enforcement off (outside the transaction, where the pragma works), make
+    the change, then check every key (`_require_foreign_keys_hold`) before committing.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # Straight to the driver: through SQLAlchemy the pragma would begin a transaction.
+    cursor = connection.connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _require_foreign_keys_hold(connection: Connection) -> None:
+    """Refuse to commit a migration that left a row pointing at nothing (SQLite only;
+    PostgreSQL checks every key as the migration runs)."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"A migration left {len(broken)} rows pointing at nothing (in {', '.join(tables)}); "
+            "nothing was changed."
+        )
