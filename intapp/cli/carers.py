@@ -14,10 +14,12 @@ if TYPE_CHECKING:
     from intapp.services.merge import MergeSide
 
 
-def _person_id(session: Session, identifier: str, field: str) -> int:
+def _person_id(session: Session, identifier: str, field: str, *, follow_merged: bool = True) -> int:
     from intapp.services.people import person_by_identifier
 
-    person = person_by_identifier(session=session, identifier=identifier, field=field)
+    person = person_by_identifier(
+        session=session, identifier=identifier, field=field, follow_merged=follow_merged
+    )
     assert person.id is not None
     return person.id
 
@@ -105,7 +107,8 @@ def merge(context: Context, survivor: str, merged: str, yes: bool) -> None:
     """Merge two records of the same person: everything on MERGED moves to SURVIVOR.
 
     MERGED stays as a pointer to SURVIVOR. Refused when the two hold different NHS
-    numbers, when only one has a date of death, or when both have a reablement episode
+    numbers, when the dates of death differ (or only one has one), when either names a
+    record already merged, or when both have a reablement episode
     planned or running. When both have a care plan, SURVIVOR's continues and MERGED's
     is closed with a note. Asks to confirm unless --yes; with no one to ask, --yes is
     required.
@@ -120,8 +123,9 @@ def merge(context: Context, survivor: str, merged: str, yes: bool) -> None:
 
     engine = context.engine()
     with read_session(engine) as session:
-        survivor_id = _person_id(session, survivor, "survivor")
-        merged_id = _person_id(session, merged, "merged")
+        # Naming a record that was already merged is refused, never taken as its survivor.
+        survivor_id = _person_id(session, survivor, "survivor", follow_merged=False)
+        merged_id = _person_id(session, merged, "merged", follow_merged=False)
         preview = merge_preview(session=session, survivor_id=survivor_id, merged_id=merged_id)
     if preview.refusal is not None:
         raise InvalidInput(f"Not merged: {preview.refusal}", field="merged")

@@ -20,6 +20,7 @@ from intapp.services.errors import (
     OverCaseloadLimit,
     check_version,
 )
+from intapp.services.people import person_who_can_start
 from intapp.services.referrals import load_referral
 
 
@@ -120,6 +121,7 @@ def _start_allocation(
     over_limit_reason: str | None,
 ) -> Allocation:
     assert referral.id is not None
+    person_who_can_start(session=session, person_id=referral.person_id)
     allocation = Allocation(
         referral_id=referral.id,
         person_id=referral.person_id,

@@ -23,7 +23,7 @@ from intapp.models import (
 from intapp.services import audit
 from intapp.services.carers import is_carer
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import load_person
+from intapp.services.people import load_person, person_who_can_start
 
 # Reg 2(3): "unable to achieve" includes "unable to achieve it without assistance",
 # so an outcome achieved only with support counts towards eligibility.
@@ -226,7 +226,7 @@ def load_assessment(*, session: Session, assessment_id: int) -> Assessment:
 
 def check_can_start(*, session: Session, person_id: int, assessment_type: str) -> Person:
     """The person, if an assessment of this type can be started for them."""
-    person = load_person(session=session, person_id=person_id)
+    person = person_who_can_start(session=session, person_id=person_id)
     if assessment_type not in set(AssessmentType):
         raise InvalidInput(
             f"Assessment type must be one of: {', '.join(AssessmentType)}", field="type"

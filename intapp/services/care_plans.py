@@ -14,7 +14,7 @@ from intapp.formatting import parse_date
 from intapp.models import CarePlan, CarePlanVersion, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import load_person
+from intapp.services.people import person_who_can_start
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import PlainSQL, stored_date
 
@@ -161,7 +161,7 @@ def _plan_for(*, session: Session, person_id: int) -> CarePlan | None:
 
 def create_plan(*, session: Session, user: str, person_id: int, content: PlanContent) -> PlanView:
     """Write a person's first plan (version 1)."""
-    load_person(session=session, person_id=person_id)
+    person_who_can_start(session=session, person_id=person_id)
     if _plan_for(session=session, person_id=person_id) is not None:
         raise InvalidInput(
             "This person already has a care plan; change it to make a new version",

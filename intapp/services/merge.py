@@ -12,7 +12,9 @@ Rules, decided here and shown on the confirming dialog:
   must not quietly carry a death, or its consequences, from one record to the other;
 - refused when both have a reablement episode planned or running: end or cancel one;
 - one plan per person: when both have a plan, the survivor's plan stays and the other
-  plan stays with the merged record, closed (if open) with a final version saying why;
+  stays with the merged record, closed (if open) with a final version saying why, its
+  open actions cancelled as when a case closes. The merged record opens as the
+  survivor, so that plan is kept in the database and audit trail but no longer shown:
   choose the survivor with the plan that should continue;
 - carer links move; a link between the two records themselves ends, and a link the
   survivor already has ends on the merged side before it moves.
@@ -186,8 +188,10 @@ def _plan_note(session: Session, survivor: Person, merged: Person) -> str | None
     }
     if survivor.id in plans and merged.id in plans:
         return (
-            "Both have a care plan: the surviving record's plan continues; the other "
-            "plan is closed with a note and stays readable on the merged record"
+            "Both have a care plan: the surviving record's plan continues; the other is "
+            "closed with a note, its open actions cancelled, and is no longer shown "
+            "(it is kept in the audit trail), so choose as survivor the record whose "
+            "plan should continue"
         )
     if merged.id in plans:
         return "The care plan moves to the surviving record"
@@ -231,7 +235,8 @@ def _close_merged_plan(session: Session, user: str, plan: CarePlan, survivor_id:
         lead_worker_id=last.lead_worker_id,
         review_date=last.review_date,
         goals=list(last.goals),
-        actions=[dict(a) for a in last.actions],
+        # As when a case closes: what was not done will not be done under this plan.
+        actions=[a if a.get("done") else {**a, "cancelled": True} for a in last.actions],
         items=[dict(i) for i in last.items],
         change_note=f"Closed: record merged into person {survivor_id}, whose plan continues",
         created_by=user,
@@ -294,6 +299,11 @@ def merge_people(
     The versions are those the user saw on the confirming dialog; a record changed since
     is refused as a `Conflict`. The CLI, which shows no copy, passes none.
     """
+    # Both rows are locked (PostgreSQL; in id order, so two merges never wait on each
+    # other in a ring) and read afresh: a merge of either record committed meanwhile is
+    # seen and refused, and new work for either waits for this one (`person_who_can_start`).
+    for person_id in sorted({survivor_id, merged_id}):
+        session.get(Person, person_id, with_for_update=True, populate_existing=True)
     survivor = load_person(session=session, person_id=survivor_id)
     merged = load_person(session=session, person_id=merged_id)
     if survivor_version is not None:

@@ -245,23 +245,56 @@ def survivor_of(*, session: Session, person: Person) -> Person:
     return person
 
 
+def refuse_if_merged(session: Session, person: Person, *, field: str = "person") -> None:
+    """Refuse (naming `field` and the record to use) a record merged into another."""
+    if person.merged_into_id is not None:
+        survivor = survivor_of(session=session, person=person)
+        raise InvalidInput(
+            f"{person.display_name}'s record (person {person.id}) was merged into "
+            f"{survivor.display_name}'s record (person {survivor.id}); use that record",
+            field=field,
+        )
+
+
 def live_person(*, session: Session, person_id: int, field: str = "person") -> Person:
     """The Person row, refused (naming `field`) when it was merged into another record."""
     person = load_person(session=session, person_id=person_id)
-    if person.merged_into_id is not None:
-        raise InvalidInput(
-            f"{person.display_name}'s record (person {person_id}) was merged into "
-            f"person {person.merged_into_id}; use that record",
-            field=field,
-        )
+    refuse_if_merged(session, person, field=field)
     return person
 
 
-def person_by_identifier(*, session: Session, identifier: str, field: str = "person") -> Person:
+def person_who_can_start(*, session: Session, person_id: int, field: str = "person") -> Person:
+    """The person, when new work (an allocation, assessment, plan or episode) may start for
+    them: every path that creates such rows calls this, so each rule lives here once.
+
+    Today it refuses a merged record. The row is read FOR UPDATE (PostgreSQL; SQLite
+    writes one at a time anyway), so a merge running at the same time either finishes
+    first, and this is refused, or waits until the new row is committed, and moves it.
+    """
+    person = session.get(Person, person_id, with_for_update=True, populate_existing=True)
+    if person is None:
+        raise NotFound(f"There is no person with id {person_id}")
+    refuse_if_merged(session, person, field=field)
+    return person
+
+
+def person_by_identifier(
+    *, session: Session, identifier: str, field: str = "person", follow_merged: bool = True
+) -> Person:
     """The live person with this NHS number (spaces optional) or local id, or `InvalidInput`
-    naming `field`; a merged record's identifier leads to the record it was merged into."""
+    naming `field`; a merged record's identifier leads to the record it was merged into,
+    or, when not `follow_merged` (naming the records to merge), is refused."""
     text = identifier.strip()
     digits = text.replace(" ", "").replace("-", "")
+    if not follow_merged:
+        pointer = session.exec(
+            select(Person).where(
+                or_(col(Person.nhs_number) == digits, col(Person.local_id) == text),
+                col(Person.merged_into_id).is_not(None),
+            )
+        ).first()
+        if pointer is not None:
+            refuse_if_merged(session, pointer, field=field)
     found = None
     if digits.isascii() and digits.isdigit() and len(digits) == 10:
         found = find_person(session=session, nhs_number=digits)

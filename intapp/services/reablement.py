@@ -16,7 +16,7 @@ from intapp.models import Allocation, Person, ReablementEpisode, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.assessments import key_worker
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import load_person
+from intapp.services.people import load_person, person_who_can_start
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import through_session
 
@@ -155,7 +155,7 @@ def start_episode(
     extension_reason: str | None = None,
 ) -> EpisodeSummary:
     """Plan (future start) or begin (start today or earlier) an episode of reablement."""
-    person = load_person(session=session, person_id=person_id)
+    person = person_who_can_start(session=session, person_id=person_id)
     if person.date_of_death is not None:
         raise InvalidInput("This person has died; reablement cannot start", field="person")
     if episode_type not in set(EpisodeType):
