@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from intapp import clock
@@ -95,6 +96,20 @@ def open_link(*, session: Session, carer_id: int, cared_for_id: int) -> CarerLin
     ).first()
 
 
+# What a new link marks on the carer's and on the cared-for person's record (the app's
+# link and the people import both set them).
+LINK_MARKS = ("is_carer", "has_unpaid_carer")
+
+
+def death_refusal(carer_who_died: str | None, cared_for_who_died: str | None) -> str | None:
+    """Why no new link can be made when one of the two has died (each argument names the
+    person if they died, else None), or None. The app's link and the import both ask."""
+    died = carer_who_died or cared_for_who_died
+    if died is None:
+        return None
+    return f"{died} has died; a new carer link cannot be made"
+
+
 def link_carer(
     *,
     session: Session,
@@ -117,16 +132,18 @@ def link_carer(
         raise InvalidInput("A carer link cannot start in the future", field="since")
     if since < carer.date_of_birth:
         raise InvalidInput("A carer link cannot start before the carer was born", field="since")
+    already = InvalidInput(
+        f"{carer.display_name} is already linked as carer for {cared_for.display_name}",
+        field="cared_for",
+    )
     if open_link(session=session, carer_id=carer_id, cared_for_id=cared_for_id) is not None:
-        raise InvalidInput(
-            f"{carer.display_name} is already linked as carer for {cared_for.display_name}",
-            field="cared_for",
-        )
-    if carer.date_of_death is not None or cared_for.date_of_death is not None:
-        died = carer if carer.date_of_death is not None else cared_for
-        raise InvalidInput(
-            f"{died.display_name} has died; a new carer link cannot be made", field="person"
-        )
+        raise already
+    refusal = death_refusal(
+        carer.display_name if carer.date_of_death is not None else None,
+        cared_for.display_name if cared_for.date_of_death is not None else None,
+    )
+    if refusal is not None:
+        raise InvalidInput(refusal, field="person")
     link = CarerLink(
         carer_id=carer_id,
         cared_for_id=cared_for_id,
@@ -134,8 +151,15 @@ def link_carer(
         created_by=user,
         created_at=clock.now(),
     )
-    audit.save_create(session=session, user=user, row=link)
-    for person, flag in ((carer, "is_carer"), (cared_for, "has_unpaid_carer")):
+    try:
+        audit.save_create(session=session, user=user, row=link)
+    except IntegrityError as error:
+        # The same link saved by someone else a moment ago: the open-link index refused it.
+        said = str(error.orig)  # PostgreSQL names the index; SQLite names its columns
+        if "uq_carer_link_open" in said or "carer_link.carer_id, carer_link.cared_for_id" in said:
+            raise already from error
+        raise
+    for person, flag in zip((carer, cared_for), LINK_MARKS, strict=True):
         if not getattr(person, flag):
             before = audit.snapshot(person)
             setattr(person, flag, True)

@@ -13,6 +13,7 @@ from intapp import clock
 from intapp.codes import RiskTier
 from intapp.models import CarerLink, Person
 from intapp.models.person import name_key, name_keys
+from intapp.services import carers
 from intapp.services import people as rules
 from intapp.services.errors import InvalidInput
 from intapp.services.importing import columns as c
@@ -175,7 +176,7 @@ def plan_people(
         return plan
     rows = _link_carers(plan, rows, connection=connection)
     _sort_against_database(plan, rows, connection=connection, today=today)
-    _drop_links_to_rejected(plan)
+    _drop_links_to_rejected(plan, connection=connection)
     return plan
 
 
@@ -229,18 +230,25 @@ def _stored_targets(
     return by_nhs, by_local
 
 
-def _drop_links_to_rejected(plan: PeoplePlan) -> None:
+def _drop_links_to_rejected(plan: PeoplePlan, *, connection: Connection) -> None:
     """A carer whose cared-for row was itself rejected cannot be linked, nor one matched
-    to the very person it names: reject it too."""
+    to the very person it names, nor one where either has died (as in the app): reject it."""
     rejected = plan.rejected_lines
+    died = _stored_deaths(connection, plan)
     for row, target in list(plan.links):
         if row.line in rejected:
             continue
         column = "cares_for_nhs_number" if row.cares_for_nhs_number else "cares_for_local_id"
+        death = carers.death_refusal(
+            "The carer" if _has_died(row, died) else None,
+            "The person cared for" if _has_died(target, died) else None,
+        )
         if isinstance(target, PersonRow) and target.line in rejected:
             problem = f"the person cared for, on line {target.line}, was not imported"
         elif target == row.person_id:
             problem = "a person cannot be their own carer"
+        elif death is not None:
+            problem = death
         else:
             continue
         plan.reject(row.line, column, problem)
@@ -250,6 +258,21 @@ def _drop_links_to_rejected(plan: PeoplePlan) -> None:
         else:
             plan.updates = [u for u in plan.updates if u.id != row.person_id]
     plan.links = [(r, t) for r, t in plan.links if r.line not in rejected]
+
+
+def _stored_deaths(connection: Connection, plan: PeoplePlan) -> set[int]:
+    """The stored people named by the planned links who have died."""
+    ids = {row.person_id for row, _ in plan.links if row.person_id is not None}
+    ids |= {t if isinstance(t, int) else t.person_id for _, t in plan.links} - {None}  # type: ignore[arg-type]
+    found = rows_where_in(connection, [PERSON.c.id, PERSON.c.date_of_death], PERSON.c.id, ids)
+    return {r.id for r in found if r.date_of_death is not None}
+
+
+def _has_died(who: PersonRow | int, died: set[int]) -> bool:
+    """A file row that gives a death or matches a stored person who died; a stored person."""
+    if isinstance(who, int):
+        return who in died
+    return who.date_of_death is not None or who.person_id in died
 
 
 def _first_time_in_file(plan: PeoplePlan, row: PersonRow) -> bool:
@@ -275,7 +298,7 @@ def _existing(connection: Connection, plan: PeoplePlan) -> tuple[dict[str, Any],
     """People already stored who share an NHS number or local id with the file."""
     if connection.execute(select(PERSON.c.id).limit(1)).first() is None:
         return {}, {}
-    wanted = [PERSON.c[name] for name in FETCHED]
+    wanted = [PERSON.c[name] for name in (*FETCHED, "merged_into_id")]
     if len(plan.by_nhs) + len(plan.by_local) > WHOLE_TABLE_AT:
         found = [
             r
@@ -285,8 +308,13 @@ def _existing(connection: Connection, plan: PeoplePlan) -> tuple[dict[str, Any],
     else:
         found = rows_where_in(connection, wanted, PERSON.c.nhs_number, plan.by_nhs)
         found += rows_where_in(connection, wanted, PERSON.c.local_id, plan.by_local)
-    by_nhs = {r.nhs_number: r for r in found if r.nhs_number is not None}
-    by_local = {r.local_id: r for r in found if r.local_id is not None}
+    # A merged record's identifier leads to the record it was merged into, as in the
+    # referral import: a file never updates the pointer, nor links a carer to it.
+    into = {r.merged_into_id for r in found if r.merged_into_id is not None}
+    survivors = {r.id: r for r in rows_where_in(connection, wanted, PERSON.c.id, into)}
+    live = [survivors.get(r.merged_into_id, r) for r in found]
+    by_nhs = {r.nhs_number: s for r, s in zip(found, live, strict=True) if r.nhs_number}
+    by_local = {r.local_id: s for r, s in zip(found, live, strict=True) if r.local_id}
     return by_nhs, by_local
 
 
@@ -321,6 +349,9 @@ def _sort_against_database(
             for name in COMPARED
             if getattr(row, name) is not None and getattr(row, name) != getattr(stored, name)
         }
+        holder = stored_by_local.get(row.local_id) if row.local_id else None
+        if holder is not None and holder.id == stored.id and stored.local_id != row.local_id:
+            del changes["local_id"]  # matched through a merged record, which keeps that id
         if row.nhs_number and stored.nhs_number is None:
             changes["nhs_number"] = (None, row.nhs_number)
         if changes:
@@ -446,6 +477,26 @@ def write_carer_links(
                 )
             ]
         )
+    _mark_linked(connection, new, audit=audit)
+
+
+def _mark_linked(
+    connection: Connection, pairs: list[tuple[int, int]], *, audit: AuditWriter
+) -> None:
+    """Mark each new link's two people as the app's link does (`carers.LINK_MARKS`)."""
+    wanted = {(carer, carers.LINK_MARKS[0]) for carer, _ in pairs}
+    wanted |= {(cared_for, carers.LINK_MARKS[1]) for _, cared_for in pairs}
+    columns = [PERSON.c.id, PERSON.c.version, *(PERSON.c[f] for f in carers.LINK_MARKS)]
+    stored = {
+        r.id: r for r in rows_where_in(connection, columns, PERSON.c.id, {i for i, _ in wanted})
+    }
+    changes: dict[int, dict[str, tuple[Any, Any]]] = {}
+    for person_id, flag in sorted(wanted):
+        if not getattr(stored[person_id], flag):
+            changes.setdefault(person_id, {})[flag] = (False, True)
+    updates = [Update(i, stored[i].version, c) for i, c in changes.items()]
+    write_updates(connection, PERSON, updates)
+    audit.updated((u.id, u.changes) for u in updates)
 
 
 def _with_name_keys(update: Update) -> Update:
