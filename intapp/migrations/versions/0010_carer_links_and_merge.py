@@ -91,6 +91,22 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Refused, before anything changes, when the older schema cannot hold the data: it
+    # has no pointer from a merged record (each would come back as a live duplicate)
+    # and knows no cancelled episode.
+    connection = op.get_bind()
+    merged = connection.execute(
+        sa.text("SELECT COUNT(*) FROM person WHERE merged_into_id IS NOT NULL")
+    ).scalar_one()
+    cancelled = connection.execute(
+        sa.text("SELECT COUNT(*) FROM reablement_episode WHERE state = 'cancelled'")
+    ).scalar_one()
+    if merged or cancelled:
+        raise RuntimeError(
+            "Cannot go back before migration 0010: the database holds "
+            f"{merged} merged record(s) and {cancelled} cancelled reablement episode(s), "
+            "which the older version cannot hold; restore a backup taken before it instead"
+        )
     with op.batch_alter_table("reablement_episode") as batch:
         batch.drop_column("cancel_reason")
     with op.batch_alter_table("person") as batch:
@@ -100,15 +116,18 @@ def downgrade() -> None:
         batch.add_column(sa.Column("cares_for_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_person_cares_for", "person", ["cares_for_id"], ["id"])
         batch.create_index("ix_person_cares_for_id", ["cares_for_id"])
-    # Only one person cared for fits the old column: the earliest open link is kept.
-    connection = op.get_bind()
+    # Only one person cared for fits the old column: the open link that began first
+    # (by `since`, then the earliest made) is kept.
     rows = connection.execute(
         sa.text(
-            "SELECT carer_id, MIN(cared_for_id) FROM carer_link WHERE ended_on IS NULL "
-            "GROUP BY carer_id"
+            "SELECT carer_id, cared_for_id FROM carer_link WHERE ended_on IS NULL "
+            "ORDER BY carer_id, since, id"
         )
     ).all()
+    earliest: dict[int, int] = {}
     for carer, cared_for in rows:
+        earliest.setdefault(carer, cared_for)
+    for carer, cared_for in earliest.items():
         connection.execute(
             sa.text("UPDATE person SET cares_for_id = :c WHERE id = :p"),
             {"c": cared_for, "p": carer},
