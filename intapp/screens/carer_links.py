@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,7 +33,8 @@ class LinkChanged(Result["CarerLinkView"]):
 def link_line(link: CarerLinkView, person_id: int) -> str:
     """A link as seen from `person_id`'s record."""
     other, role = link.other(person_id), link.role_of_other(person_id)
-    said = f"Carer: {other.name}" if role == "carer" else f"Cares for: {other.name}"
+    name = escape(other.name)  # a name is text, never markup
+    said = f"Carer: {name}" if role == "carer" else f"Cares for: {name}"
     return f"{said:36} since {uk_date(link.since)}"
 
 
@@ -56,7 +58,7 @@ class CarerLinksDialog(DataModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker-dialog"):
-            yield Label(f"Carer links: {self.person_name}", classes="dialog-title")
+            yield Label(f"Carer links: {escape(self.person_name)}", classes="dialog-title")
             yield OptionList(id="carer-links")
             yield Static(
                 "a: they care for someone · c: someone cares for them · "
@@ -125,7 +127,7 @@ class CarerLinksDialog(DataModal):
             self.notify("There is no link to end.")
             return
         link, user = self.links[listed.highlighted], self.intapp.user
-        other = link.other(self.person_id).name
+        other = escape(link.other(self.person_id).name)
 
         def answered(reason: str | None) -> None:
             if reason is None:
@@ -151,7 +153,8 @@ class CarerLinksDialog(DataModal):
         link = message.value
         done = "ended" if link.ended_on else "made"
         self.notify(
-            f"Link {done}: {link.carer.name} cares for {link.cared_for.name}.", title="Saved"
+            f"Link {done}: {escape(link.carer.name)} cares for {escape(link.cared_for.name)}.",
+            title="Saved",
         )
         self.changed = True
         self.load()

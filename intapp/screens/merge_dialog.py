@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,7 +34,7 @@ def side_text(title: str, side: MergeSide) -> str:
     died = f"\nDied {uk_date(p.date_of_death)}" if p.date_of_death else ""
     plan = "open" if side.plan_open else "closed" if side.has_plan else "none"
     return (
-        f"[b]{title}[/]\n{p.name} (person {p.id})\nBorn {uk_date(p.date_of_birth)}{died}\n"
+        f"[b]{title}[/]\n{escape(p.name)} (person {p.id})\nBorn {uk_date(p.date_of_birth)}{died}\n"
         f"NHS {p.nhs_number_display or '—'} · local id {p.local_id or '—'}\n"
         f"Referrals {side.referrals} ({side.open_referrals} open)\n"
         f"Assessments {side.assessments} · episodes {side.episodes}"
@@ -90,7 +91,7 @@ class MergeDialog(DataModal):
         self.query_one("#merge-survivor", Static).update(side_text("Kept", preview.survivor))
         self.query_one("#merge-merged", Static).update(side_text("Merged into it", preview.merged))
         if preview.refusal:
-            note = f"[b red]Cannot merge:[/] {preview.refusal}"
+            note = f"[b red]Cannot merge:[/] {escape(preview.refusal)}"
         else:
             note = (
                 "Everything on the right moves to the left (referrals, allocations, "
@@ -109,7 +110,7 @@ class MergeDialog(DataModal):
         preview, user = self.preview, self.intapp.user
         if preview is None or preview.refusal is not None:
             if preview is not None:
-                self.notify(preview.refusal or "", title="Not merged", severity="warning")
+                self.notify(escape(preview.refusal or ""), title="Not merged", severity="warning")
             return
         survivor, merged = preview.survivor.person, preview.merged.person
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -187,8 +188,8 @@ class PersonScreen(DataScreen):
         died = f" · died {uk_date(p.date_of_death)}" if p.date_of_death else ""
         cohorts = ", ".join(code_label(c, capitalised=False) for c in p.cohorts) or "none"
         self.query_one("#person-header", Static).update(
-            f"[b]{p.name}[/] · NHS {p.nhs_number_display or '—'}"
-            f"{' · local id ' + p.local_id if p.local_id else ''}\n"
+            f"[b]{escape(p.name)}[/] · NHS {p.nhs_number_display or '—'}"
+            f"{' · local id ' + escape(p.local_id) if p.local_id else ''}\n"
             f"Born {uk_date(p.date_of_birth)} (age {age}){died} · risk {p.risk_tier}"
             f" · cohorts: {cohorts}\n"
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
@@ -416,8 +417,12 @@ class PersonScreen(DataScreen):
 def carer_line(record: PersonRecord) -> str:
     """The header's carer line: whom the person cares for and who cares for them."""
     me = record.person_id
-    caring = [v.other(me).name for v in record.carer_links if v.role_of_other(me) == "cared for"]
-    carers = [v.other(me).name for v in record.carer_links if v.role_of_other(me) == "carer"]
+    caring = [
+        escape(v.other(me).name) for v in record.carer_links if v.role_of_other(me) == "cared for"
+    ]
+    carers = [
+        escape(v.other(me).name) for v in record.carer_links if v.role_of_other(me) == "carer"
+    ]
     parts = []
     if caring:
         parts.append("cares for " + ", ".join(caring))
