@@ -100,3 +100,14 @@ def test_merge_with_yes_and_the_nhs_refusal(url: str) -> None:
     ids = people(url)
     survivor = next(p for p in ids.values() if p.local_id == "LOC-1")
     assert survivor.nhs_number == fake_nhs_number(1)
+
+
+def test_merge_refuses_naming_a_record_already_merged(url: str) -> None:
+    assert intapp(url, "merge", "LOC-1", fake_nhs_number(1), "--yes").exit_code == 0
+    with Session(create_db_engine(url)) as s:
+        pointer = s.exec(select(Person).where(col(Person.merged_into_id).is_not(None))).one()
+    # Its identifier leads elsewhere, but naming it to merge must not merge its survivor.
+    result = intapp(url, "merge", fake_nhs_number(0), f"MERGED-{pointer.id}", "--yes")
+    assert result.exit_code == 1
+    assert f"(person {pointer.id}) was merged into" in result.output
+    assert "dates of death differ (or only one has one)" in intapp(url, "merge", "--help").output

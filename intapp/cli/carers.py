@@ -108,10 +108,10 @@ def merge(context: Context, survivor: str, merged: str, yes: bool) -> None:
 
     MERGED stays as a pointer to SURVIVOR. Refused when the two hold different NHS
     numbers, when the dates of death differ (or only one has one), when either names a
-    record already merged, or when both have a reablement episode
-    planned or running. When both have a care plan, SURVIVOR's continues and MERGED's
-    is closed with a note. Asks to confirm unless --yes; with no one to ask, --yes is
-    required.
+    record already merged, or when both have a reablement episode planned or running.
+    When both have a care plan, SURVIVOR's continues and MERGED's is closed with a note
+    and its open actions cancelled. Asks to confirm unless --yes; with no one to ask,
+    --yes is required.
 
     \b
     Example:
