@@ -19,6 +19,7 @@ from intapp.models import Assessment, CarePlan, CarePlanVersion, CarerLink, Pers
 from intapp.services import assessments, care_plans, carers, merge, reablement
 from intapp.services.errors import InvalidInput
 from intapp.services.people import person_by_identifier
+from intapp.services.plan_editing import open_plan_editor
 from intapp.store import migrate
 
 TODAY = date(2026, 11, 23)
@@ -97,6 +98,9 @@ def test_the_merged_plan_closes_with_its_open_actions_cancelled(session: Session
         )
     ).one()
     assert [a.get("cancelled") for a in final.actions] == [True]
+    # The merged record opens as the survivor: its closed plan is read from there.
+    history = open_plan_editor(session=session, person_id=survivor).history
+    assert [(v.person_id, v.number) for v in history] == [(survivor, 1), (merged, 2), (merged, 1)]
 
 
 def test_two_identical_links_at_once_say_already_linked(

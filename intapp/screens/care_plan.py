@@ -241,4 +241,4 @@ class CarePlanScreen(DataScreen):
         if self.data and self.data.history:
             from intapp.screens.plan_dialogs import VersionsDialog
 
-            self.app.push_screen(VersionsDialog(self.data.history))
+            self.app.push_screen(VersionsDialog(self.data.history, person_id=self.person_id))

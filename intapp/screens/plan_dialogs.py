@@ -86,16 +86,18 @@ class VersionsDialog(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="versions.close")]
 
-    def __init__(self, history: list[PlanView]) -> None:
+    def __init__(self, history: list[PlanView], *, person_id: int | None = None) -> None:
         super().__init__()
         self.history = history
+        self.person_id = person_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog versions-dialog"):
             yield Label("Care plan versions", classes="dialog-title")
             yield OptionList(
                 *(
-                    f"Version {v.number} · {uk_date(v.created_at)} · {v.created_by}"
+                    f"{self.merged_mark(v)}Version {v.number} · {uk_date(v.created_at)}"
+                    f" · {v.created_by}"
                     f"{' · ' + v.change_note if v.change_note else ''}"
                     for v in self.history
                 ),
@@ -103,6 +105,12 @@ class VersionsDialog(ModalScreen[None]):
             )
             with VerticalScroll(id="version-view"):
                 yield Static("", id="version-text")
+
+    def merged_mark(self, version: PlanView) -> str:
+        """Says when a version belongs to the plan of a record merged into this one."""
+        if self.person_id is None or version.person_id == self.person_id:
+            return ""
+        return f"Merged record {version.person_id}'s plan · "
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from intapp import clock
 from intapp.config import load_settings
 from intapp.formatting import parse_date
-from intapp.models import CarePlan, CarePlanVersion, Worker
+from intapp.models import CarePlan, CarePlanVersion, Person, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import person_who_can_start
@@ -242,6 +242,20 @@ def plan_history(*, session: Session, person_id: int) -> list[PlanView]:
         .order_by(col(CarePlanVersion.number).desc())
     ).all()
     return [_view(plan, v) for v in versions]
+
+
+def merged_records_plans(*, session: Session, person_id: int) -> list[PlanView]:
+    """Every version of the plans left, closed, on records merged into this person (when
+    both had a plan only the survivor's continues), newest first: readable from here,
+    since a merged record opens as its survivor."""
+    rows = session.exec(
+        select(CarePlanVersion, CarePlan)
+        .join(CarePlan, col(CarePlan.id) == CarePlanVersion.plan_id)
+        .join(Person, col(Person.id) == CarePlan.person_id)
+        .where(Person.merged_into_id == person_id)
+        .order_by(col(CarePlan.id).desc(), col(CarePlanVersion.number).desc())
+    ).all()
+    return [_view(plan, version) for version, plan in rows]
 
 
 def add_action(

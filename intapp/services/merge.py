@@ -13,9 +13,9 @@ Rules, decided here and shown on the confirming dialog:
 - refused when both have a reablement episode planned or running: end or cancel one;
 - one plan per person: when both have a plan, the survivor's plan stays and the other
   stays with the merged record, closed (if open) with a final version saying why, its
-  open actions cancelled as when a case closes. The merged record opens as the
-  survivor, so that plan is kept in the database and audit trail but no longer shown:
-  choose the survivor with the plan that should continue;
+  open actions cancelled as when a case closes; its versions are listed after the
+  survivor's own (`care_plans.merged_records_plans`), since a merged record opens as its
+  survivor. Choose the survivor with the plan that should continue;
 - carer links move; a link between the two records themselves ends, and a link the
   survivor already has ends on the merged side before it moves.
 """
@@ -189,9 +189,8 @@ def _plan_note(session: Session, survivor: Person, merged: Person) -> str | None
     if survivor.id in plans and merged.id in plans:
         return (
             "Both have a care plan: the surviving record's plan continues; the other is "
-            "closed with a note, its open actions cancelled, and is no longer shown "
-            "(it is kept in the audit trail), so choose as survivor the record whose "
-            "plan should continue"
+            "closed with a note, its open actions cancelled, and its versions are "
+            "listed after the surviving plan's (care plan, ctrl+r)"
         )
     if merged.id in plans:
         return "The care plan moves to the surviving record"

@@ -11,6 +11,7 @@ from intapp.services.care_plans import (
     PlanView,
     create_plan,
     current_plan,
+    merged_records_plans,
     plan_history,
     revise_plan,
 )
@@ -26,6 +27,8 @@ class PlanEditor:
     person_name: str
     plan: PlanView | None
     history: list[PlanView]
+    """The plan's versions, newest first, then those of plans closed on records merged
+    into this one (their `person_id` is the merged record's)."""
     workers: list[WorkerLoad]
     allocated_worker_id: int | None
     """Who holds the person's open case: the first plan's lead, unless changed."""
@@ -38,7 +41,10 @@ def open_plan_editor(*, session: Session, person_id: int) -> PlanEditor:
     return PlanEditor(
         person_name=person.name,
         plan=current_plan(session=session, person_id=person_id),
-        history=plan_history(session=session, person_id=person_id),
+        history=[
+            *plan_history(session=session, person_id=person_id),
+            *merged_records_plans(session=session, person_id=person_id),
+        ],
         workers=team_board(session=session, team_id=person.team_id),
         allocated_worker_id=cases[0].worker_id if cases else None,
     )
