@@ -107,6 +107,20 @@ class ReferralStatus(Label):
     SIGNPOSTED = "signposted"
     NO_FURTHER_ACTION = "no_further_action"
     CLOSED = "closed"
+    # Sent to another team, waiting for its coordinator to accept or return it.
+    TRANSFER = "transfer"
+
+
+class TransferState(Label):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class AbsenceKind(Label):
+    LEAVE = "leave"
+    SICKNESS = "sickness"
+    TRAINING = "training"
 
 
 class Pathway(Label):

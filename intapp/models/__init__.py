@@ -6,10 +6,10 @@ from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
 from intapp.models.audit import AuditEvent, ImportBatch
 from intapp.models.care_plan import CarePlan, CarePlanVersion
 from intapp.models.carer import CarerLink
-from intapp.models.organisation import GpPractice, Locality, Team, Worker
+from intapp.models.organisation import GpPractice, Locality, Team, Worker, WorkerAbsence
 from intapp.models.person import Person
 from intapp.models.reablement import ReablementEpisode
-from intapp.models.referral import Allocation, Referral
+from intapp.models.referral import Allocation, Referral, Transfer
 
 metadata = SQLModel.metadata
 
@@ -29,6 +29,8 @@ __all__ = [
     "ReablementEpisode",
     "Referral",
     "Team",
+    "Transfer",
     "Worker",
+    "WorkerAbsence",
     "metadata",
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import CheckConstraint, String
 from sqlmodel import Field, SQLModel
 
 from intapp.models.base import Versioned
+from intapp.models.types import UTCDateTime
 
 
 class Locality(SQLModel, table=True):
@@ -56,8 +59,31 @@ class Worker(Versioned, SQLModel, table=True):
     caseload_limit: int = Field(default=100, description="weighted points")
     email: str | None = Field(default=None, sa_type=String(200))
     active: bool = Field(default=True)
+    left_on: date | None = Field(default=None, description="last day at work; inactive after")
     version: int = Field(default=1)
 
     @property
     def display_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class WorkerAbsence(Versioned, SQLModel, table=True):
+    """A worker away (leave, sickness, training) from a date to a date, or open-ended.
+
+    `back_at` is when someone said the worker was back; an absence is current while it
+    has started, has not passed its last day and nobody has marked it ended.
+    """
+
+    __tablename__ = "worker_absence"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ck_absence_dates"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="worker.id", index=True)
+    kind: str = Field(sa_type=String(20))
+    starts_on: date
+    ends_on: date | None = Field(default=None, description="last day away; None: open-ended")
+    back_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recorded_by: str = Field(sa_type=String(80))
+    version: int = Field(default=1)

@@ -75,4 +75,40 @@ class Allocation(Versioned, SQLModel, table=True):
     end_reason: str | None = Field(default=None, sa_type=Text)
     over_limit_reason: str | None = Field(default=None, sa_type=Text)
     allocated_by: str = Field(sa_type=String(80))
+    covering_for_worker_id: int | None = Field(
+        default=None,
+        foreign_key="worker.id",
+        description="the worker whose case this is, held while they are away",
+    )
+    version: int = Field(default=1)
+
+
+class Transfer(Versioned, SQLModel, table=True):
+    """A referral or case sent to another team: pending until that team accepts or
+    returns it. While pending the referral sits in the receiving team's queue and any
+    allocation stays with the sending worker."""
+
+    __table_args__ = (
+        # One pending transfer per referral at a time.
+        Index(
+            "uq_transfer_pending_referral",
+            "referral_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    from_team_id: int = Field(foreign_key="team.id")
+    to_team_id: int = Field(foreign_key="team.id")
+    from_status: str = Field(sa_type=String(20), description="the referral's status when sent")
+    reason: str = Field(sa_type=Text)
+    sent_by: str = Field(sa_type=String(80))
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+    state: str = Field(default="pending", sa_type=String(20))
+    decided_by: str | None = Field(default=None, sa_type=String(80))
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    return_reason: str | None = Field(default=None, sa_type=Text)
     version: int = Field(default=1)
