@@ -119,6 +119,7 @@ def _start_allocation(
     worker_id: int,
     weight: int,
     over_limit_reason: str | None,
+    covering_for_worker_id: int | None = None,
 ) -> Allocation:
     assert referral.id is not None
     person_who_can_start(session=session, person_id=referral.person_id)
@@ -130,6 +131,7 @@ def _start_allocation(
         started_at=clock.now(),
         over_limit_reason=over_limit_reason,
         allocated_by=user,
+        covering_for_worker_id=covering_for_worker_id,
     )
     audit.save_create(session=session, user=user, row=allocation)
     return allocation
@@ -200,12 +202,16 @@ def reallocate(
     over_limit_reason: str | None = None,
     allocation_id: int,
     expected_version: int,
+    covering_for_worker_id: int | None = None,
 ) -> AllocationSummary:
     """Move an open case to another worker: end the current allocation, start a new one.
 
     `allocation_id` and `expected_version` are the open allocation the user was looking
     at and its version. A move starts a new allocation (at version 1), so the id is what
     shows that someone else moved the case meanwhile.
+
+    `covering_for_worker_id` names the worker whose case this stays while they are
+    away; a case already held in cover keeps naming them until it goes back to them.
     """
     if not reason.strip():
         raise InvalidInput("Say why the case is being reallocated", field="reason")
@@ -226,6 +232,7 @@ def reallocate(
     limit_reason = _reason_to_record(
         session=session, worker_id=to_worker_id, weight=weight, over_limit_reason=over_limit_reason
     )
+    covering = covering_for_worker_id or current.covering_for_worker_id
     _end_allocation(session=session, user=user, allocation=current, reason=reason.strip())
     allocation = _start_allocation(
         session=session,
@@ -234,6 +241,7 @@ def reallocate(
         worker_id=to_worker_id,
         weight=weight,
         over_limit_reason=limit_reason,
+        covering_for_worker_id=None if covering == to_worker_id else covering,
     )
     return summarise(allocation)
 
@@ -256,12 +264,14 @@ def bulk_reassign(
     to_worker_ids: list[int],
     reason: str,
     over_limit_reason: str | None = None,
+    while_away: bool = False,
 ) -> list[Move]:
     """Share all of one worker's open cases among others (for sickness or leave).
 
     Heaviest cases go first, each to the worker with the most headroom at that moment.
     Either every case moves or none does: one refused move raises and the caller's
-    transaction rolls back.
+    transaction rolls back. `while_away`: the cases stay the worker's, held in cover,
+    and `return_covered_cases` gives them back when the worker returns.
     """
     if not reason.strip():
         raise InvalidInput("Say why the caseload is being reassigned", field="reason")
@@ -292,9 +302,39 @@ def bulk_reassign(
             # when the write itself is refused.
             allocation_id=case.id,  # type: ignore[arg-type]
             expected_version=case.version,
+            covering_for_worker_id=from_worker_id if while_away else None,
         )
         headroom[target] -= case.weight
         moves.append(Move(case.referral_id, from_worker_id, target, case.weight))
+    return moves
+
+
+def return_covered_cases(*, session: Session, user: str, worker_id: int) -> list[Move]:
+    """Give a returning worker back every case held in cover for them while away.
+
+    They are the worker's own cases, so going back over their limit needs no reason of
+    the coordinator's: the one recorded says why.
+    """
+    cases = session.exec(
+        select(Allocation)
+        .where(Allocation.covering_for_worker_id == worker_id, col(Allocation.ended_at).is_(None))
+        .order_by(col(Allocation.id))
+    ).all()
+    if not cases:
+        raise InvalidInput("No cases are held in cover for this worker", field="worker")
+    moves = []
+    for case in cases:
+        reallocate(
+            session=session,
+            user=user,
+            referral_id=case.referral_id,
+            to_worker_id=worker_id,
+            reason="back from absence",
+            over_limit_reason="their own cases, returned after an absence",
+            allocation_id=case.id,  # type: ignore[arg-type]
+            expected_version=case.version,
+        )
+        moves.append(Move(case.referral_id, case.worker_id, worker_id, case.weight))
     return moves
 
 

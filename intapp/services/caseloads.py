@@ -3,7 +3,7 @@ team board, and the candidates and queue for allocation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func
@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services import worklists
+from intapp.services.absences import Away, away_today
 from intapp.services.errors import NotFound
 from intapp.services.referrals import load_referral
 from intapp.store.paging import Cursor, Page, after_row, page_of
@@ -44,6 +45,8 @@ class WorkerLoad:
     open_cases: int
     load: int
     limit: int
+    away: Away | None = None
+    """The worker's absence today, if they are away."""
 
     @property
     def headroom(self) -> int:
@@ -63,6 +66,12 @@ def utilisation_pct(load: int, limit: int) -> float:
     return 100.0 * load / limit if limit else 0.0
 
 
+def with_absences(db: PlainSQL, loads: list[WorkerLoad]) -> list[WorkerLoad]:
+    """The loads, each marked with the worker's absence today (one read for them all)."""
+    away = away_today(db, [w.worker_id for w in loads])
+    return [replace(w, away=away[w.worker_id]) if w.worker_id in away else w for w in loads]
+
+
 def _worker_loads(session: Session, *conditions: object) -> list[WorkerLoad]:
     # Join first, then aggregate: the (worker_id, ended_at) index keeps this to the
     # chosen workers' open cases instead of every open case in the city.
@@ -76,7 +85,7 @@ def _worker_loads(session: Session, *conditions: object) -> list[WorkerLoad]:
         .group_by(col(Worker.id))
         .order_by(col(Worker.family_name), col(Worker.given_name), col(Worker.id))
     )
-    return [
+    loads = [
         WorkerLoad(
             worker_id=w.id,  # type: ignore[arg-type]
             name=w.display_name,
@@ -89,6 +98,7 @@ def _worker_loads(session: Session, *conditions: object) -> list[WorkerLoad]:
         )
         for w, cases, load in session.exec(query).all()
     ]
+    return with_absences(through_session(session), loads)
 
 
 def team_board(*, session: Session, team_id: int) -> list[WorkerLoad]:
@@ -188,7 +198,7 @@ def allocation_candidates(*, session: Session, referral_id: int) -> list[Candida
     """The team's active workers, best fit first.
 
     Fit: already knows the person, then a profession that suits the pathway, then the
-    most headroom.
+    most headroom; a worker away today comes after everyone who is not.
     """
     referral = load_referral(session=session, referral_id=referral_id)
     known = set(
@@ -203,7 +213,12 @@ def allocation_candidates(*, session: Session, referral_id: int) -> list[Candida
     ]
     return sorted(
         candidates,
-        key=lambda c: (not c.knows_person, not c.profession_fits, -c.load.headroom),
+        key=lambda c: (
+            c.load.away is not None,
+            not c.knows_person,
+            not c.profession_fits,
+            -c.load.headroom,
+        ),
     )
 
 
@@ -302,22 +317,20 @@ def board_page(
         after=after,
         limit=limit,
     )
-    return Page(
-        [
-            WorkerLoad(
-                worker_id=r[0],
-                name=f"{r[1]} {r[2]}",
-                profession=r[3],
-                team_id=r[4],
-                fte=float(r[5]),
-                open_cases=int(r[6]),
-                load=int(r[7]),
-                limit=int(r[8]),
-            )
-            for r in found
-        ],
-        rows.count(db) if count else None,
-    )
+    loads = [
+        WorkerLoad(
+            worker_id=r[0],
+            name=f"{r[1]} {r[2]}",
+            profession=r[3],
+            team_id=r[4],
+            fte=float(r[5]),
+            open_cases=int(r[6]),
+            load=int(r[7]),
+            limit=int(r[8]),
+        )
+        for r in found
+    ]
+    return Page(with_absences(db, loads), rows.count(db) if count else None)
 
 
 def board_cursor(worker: WorkerLoad) -> Cursor:

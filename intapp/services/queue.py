@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from intapp import clock
+from intapp.codes import ReferralStatus, TransferState
+from intapp.services.transfer_marks import TransferMark, transfer_marks
 from intapp.services.worklists import tiles
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import (
@@ -46,6 +48,13 @@ class QueueItem:
     is_rereferral: bool
     overdue: bool
     version: int
+    transfer: TransferMark | None = None
+    """A transfer waiting for this team's accept or return, or one returned to it."""
+
+    @property
+    def is_transfer(self) -> bool:
+        """Transferred in and waiting for accept or return, not for triage."""
+        return self.transfer is not None and self.transfer.state == TransferState.PENDING
 
 
 def triage_queue(
@@ -75,7 +84,7 @@ COLUMNS = (
     "referral.id, referral.reference, person.id, person.given_name,"
     " person.family_name, person.nhs_number, referral.received_at, referral.source,"
     " referral.reason, referral.priority, referral.due_by, referral.is_rereferral,"
-    " referral.version"
+    " referral.version, referral.status"
 )
 
 
@@ -106,8 +115,14 @@ def queue_page(
         )
     now = clock.now()
     items = []
-    for row in rows.page(db, COLUMNS, after=after, limit=limit):
+    found = rows.page(db, COLUMNS, after=after, limit=limit)
+    marks = transfer_marks(db, [row[0] for row in found])
+    for row in found:
         due_by = stored_datetime(row[10])
+        in_transfer = row[13] == ReferralStatus.TRANSFER
+        mark = marks.get(row[0])
+        if mark is not None and mark.state == TransferState.ACCEPTED:
+            mark = None  # taken in long ago: an ordinary referral of this team now
         items.append(
             QueueItem(
                 referral_id=row[0],
@@ -121,8 +136,10 @@ def queue_page(
                 priority=row[9],
                 due_by=due_by,
                 is_rereferral=bool(row[11]),
-                overdue=due_by < now,
+                # A transfer's deadline was its first team's; the decision is this one's.
+                overdue=due_by < now and not in_transfer,
                 version=row[12],
+                transfer=mark,
             )
         )
     return Page(items, rows.count(db) if count else None)

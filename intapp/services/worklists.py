@@ -130,8 +130,29 @@ def referrals(
     )
 
 
-OVERDUE = "referral.due_by < :now"
-DUE_SOON = "referral.due_by >= :now AND referral.due_by < :soon"
+def awaiting_triage(team_ids: list[int] | None, moment: dict[str, Any] | None = None) -> Worklist:
+    """The referral queue: referrals awaiting triage, and those transferred in from
+    another team awaiting this team's accept or return (they are the same coordinator's
+    next decision), soonest deadline first."""
+    in_teams, params = _teams("referral.team_id", team_ids)
+    return Worklist(
+        REFERRAL_SOURCE,
+        f"referral.status IN (:status, :transfer){in_teams}",
+        ("referral.due_by", "referral.id"),
+        {
+            **(moment or _moment()),
+            **params,
+            "status": ReferralStatus.RECEIVED.value,
+            "transfer": ReferralStatus.TRANSFER.value,
+        },
+        counted_from="referral",
+    )
+
+
+# Overdue and due-soon are triage deadlines: a transfer in keeps the deadline its first
+# team had (often long met, for a case), so it is in the queue but not in these figures.
+OVERDUE = "referral.status = :status AND referral.due_by < :now"
+DUE_SOON = "referral.status = :status AND referral.due_by >= :now AND referral.due_by < :soon"
 
 
 def worker_board(team_ids: list[int] | None) -> Worklist:
@@ -207,7 +228,7 @@ REVIEW_OVERDUE = "care_plan.review_date < :today"
 def tiles(team_ids: list[int] | None) -> dict[str, Tile]:
     """Every dashboard figure by its `DashboardCounts` field, for the teams given."""
     moment = _moment()  # one clock reading and one settings read for every figure
-    received = referrals(ReferralStatus.RECEIVED, team_ids, moment)
+    received = awaiting_triage(team_ids, moment)
     episodes = active_episodes(team_ids, moment)
     reviews = reviews_due(team_ids, moment)
     return {
