@@ -1,0 +1,244 @@
+"""Transfers between teams: send, accept, return; nothing falls between two teams."""
+
+from __future__ import annotations
+
+import pytest
+from factories import (
+    USER,
+    add_team,
+    allocated_case,
+    count,
+    person_in,
+    receive,
+    seen_version,
+    small_organisation,
+    triaged_referral,
+)
+from sqlmodel import Session, col, select
+
+from intapp.models import Allocation, AuditEvent, Person, Referral, Transfer
+from intapp.services import caseloads, transfers, worklists
+from intapp.services.errors import Conflict, InvalidInput
+from intapp.services.queue import queue_page
+from intapp.store.plain_sql import through_session
+
+
+def _send(session: Session, referral_id: int, to_team: int, reason: str = "Moved to Gorton"):
+    return transfers.send_transfer(
+        session=session,
+        user="coord.a",
+        referral_id=referral_id,
+        to_team_id=to_team,
+        reason=reason,
+        expected_version=seen_version(session, Referral, referral_id),
+    )
+
+
+def _accept(session: Session, referral_id: int):
+    return transfers.accept_transfer(
+        session=session,
+        user="coord.b",
+        referral_id=referral_id,
+        expected_version=seen_version(session, Referral, referral_id),
+    )
+
+
+def _return(session: Session, referral_id: int, reason: str = "Not our area"):
+    return transfers.return_transfer(
+        session=session,
+        user="coord.b",
+        referral_id=referral_id,
+        reason=reason,
+        expected_version=seen_version(session, Referral, referral_id),
+    )
+
+
+def _open_workers(session: Session, referral_id: int) -> list[int]:
+    session.flush()
+    return list(
+        session.exec(
+            select(Allocation.worker_id).where(
+                Allocation.referral_id == referral_id, col(Allocation.ended_at).is_(None)
+            )
+        ).all()
+    )
+
+
+def test_a_sent_case_waits_in_the_receiving_queue_and_keeps_its_worker(session: Session) -> None:
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    received_at = session.get(Referral, case.referral_id).received_at
+
+    sent = _send(session, case.referral_id, org.other_team.id)
+
+    assert (sent.state, sent.from_team, sent.to_team) == ("pending", "CEN1", "CEN2")
+    referral = session.get(Referral, case.referral_id)
+    assert (referral.status, referral.team_id) == ("transfer", org.other_team.id)
+    assert referral.received_at == received_at
+    # Nobody's case falls between two teams: the worker holds it until it is accepted.
+    assert _open_workers(session, case.referral_id) == [org.social_worker]
+    queue = queue_page(through_session(session), team_ids=[org.other_team.id]).rows
+    assert [(q.referral_id, q.is_transfer, q.transfer.text) for q in queue] == [
+        (case.referral_id, True, "⇄ from CEN1")
+    ]
+    assert not queue[0].overdue
+    assert queue_page(through_session(session), team_ids=[org.team.id]).rows == []
+
+
+def test_accepting_a_case_ends_the_allocation_and_awaits_a_worker_there(session: Session) -> None:
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _send(session, case.referral_id, org.other_team.id)
+
+    accepted = _accept(session, case.referral_id)
+
+    assert (accepted.state, accepted.decided_by) == ("accepted", "coord.b")
+    referral = session.get(Referral, case.referral_id)
+    assert (referral.status, referral.team_id, referral.pathway) == (
+        "triaged",
+        org.other_team.id,
+        "case_management",
+    )
+    assert _open_workers(session, case.referral_id) == []
+    ended = session.exec(select(Allocation).where(Allocation.referral_id == case.referral_id)).one()
+    assert ended.end_reason == "transferred to CEN2"
+    assert session.get(Person, referral.person_id).team_id == org.other_team.id
+    waiting = caseloads.awaiting_allocation(session=session, team_ids=[org.other_team.id])
+    assert [w.referral_id for w in waiting] == [case.referral_id]
+
+
+def test_accepting_a_new_referral_leaves_it_for_triage_in_the_new_team(session: Session) -> None:
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 1))
+    _send(session, referral.id, org.other_team.id)
+    _accept(session, referral.id)
+    row = session.get(Referral, referral.id)
+    assert (row.status, row.team_id) == ("received", org.other_team.id)
+    queue = queue_page(through_session(session), team_ids=[org.other_team.id]).rows
+    assert [(q.referral_id, q.is_transfer, q.transfer) for q in queue] == [
+        (referral.id, False, None)
+    ]
+
+
+def test_a_returned_transfer_goes_back_as_it_was_with_the_reason(session: Session) -> None:
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 1))
+    case = allocated_case(session, org.team.id, org.social_worker, 2)
+    for referral_id in (referral.id, case.referral_id):
+        _send(session, referral_id, org.other_team.id)
+        returned = _return(session, referral_id, "  Not our area  ")
+        assert (returned.state, returned.return_reason) == ("returned", "Not our area")
+
+    assert (
+        session.get(Referral, referral.id).status,
+        session.get(Referral, referral.id).team_id,
+    ) == (
+        "received",
+        org.team.id,
+    )
+    assert session.get(Referral, case.referral_id).status == "allocated"
+    assert _open_workers(session, case.referral_id) == [org.social_worker]
+    queue = queue_page(through_session(session), team_ids=[org.team.id]).rows
+    assert [(q.referral_id, q.transfer.text) for q in queue] == [
+        (referral.id, "↩ returned by CEN2")
+    ]
+    assert queue[0].transfer.return_reason == "Not our area"
+    history = transfers.transfer_history(session=session, referral_id=case.referral_id)
+    assert [(t.state, t.reason, t.return_reason) for t in history] == [
+        ("returned", "Moved to Gorton", "Not our area")
+    ]
+
+
+def test_only_one_transfer_at_a_time(session: Session) -> None:
+    org = small_organisation(session)
+    third = add_team(session, "CEN3", "Central")
+    referral = receive(session, person_in(org.team.id, 1))
+    _send(session, referral.id, org.other_team.id)
+    with pytest.raises(InvalidInput, match="already being transferred to CEN2") as error:
+        _send(session, referral.id, third.id)
+    assert error.value.field == "status"
+    assert count(session, Transfer) == 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "same_team", "message", "field"),
+    [
+        ("   ", False, "Say why", "reason"),
+        ("Moved", True, "already with that team", "team"),
+    ],
+)
+def test_send_refuses_bad_input(
+    session: Session, reason: str, same_team: bool, message: str, field: str
+) -> None:
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 1))
+    to_team = org.team.id if same_team else org.other_team.id
+    with pytest.raises(InvalidInput, match=message) as error:
+        _send(session, referral.id, to_team, reason)
+    assert error.value.field == field
+    assert count(session, Transfer) == 0
+
+
+def test_closed_referrals_cannot_be_sent(session: Session) -> None:
+    org = small_organisation(session)
+    referral = triaged_referral(session, org.team.id, 1, pathway="no_further_action")
+    with pytest.raises(InvalidInput, match="only an open referral or case"):
+        _send(session, referral.id, org.other_team.id)
+
+
+def test_accept_or_return_needs_a_pending_transfer_and_a_reason(session: Session) -> None:
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 1))
+    with pytest.raises(InvalidInput, match="no transfer waiting"):
+        _accept(session, referral.id)
+    with pytest.raises(InvalidInput, match="no transfer waiting"):
+        _return(session, referral.id)
+    _send(session, referral.id, org.other_team.id)
+    with pytest.raises(InvalidInput, match="Say why") as error:
+        _return(session, referral.id, " ")
+    assert error.value.field == "reason"
+
+
+def test_a_stale_copy_cannot_send_or_accept(session: Session) -> None:
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 1))
+    seen = seen_version(session, Referral, referral.id)
+    _send(session, referral.id, org.other_team.id)
+    with pytest.raises(Conflict):
+        transfers.accept_transfer(
+            session=session, user=USER, referral_id=referral.id, expected_version=seen
+        )
+
+
+def test_every_step_is_audited(session: Session) -> None:
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    sent = _send(session, case.referral_id, org.other_team.id)
+    _accept(session, case.referral_id)
+    session.flush()
+    referral_actions = session.exec(
+        select(AuditEvent.action).where(
+            AuditEvent.entity == "referral", AuditEvent.entity_id == str(case.referral_id)
+        )
+    ).all()
+    assert referral_actions[-2:] == ["transfer", "accept"]
+    transfer_actions = session.exec(
+        select(AuditEvent.action).where(
+            AuditEvent.entity == "transfer", AuditEvent.entity_id == str(sent.id)
+        )
+    ).all()
+    assert transfer_actions == ["create", "accept"]
+
+
+def test_a_transfer_in_is_in_the_awaiting_figure_not_the_overdue_one(session: Session) -> None:
+    """The figure equals the list: the queue the tile opens holds the transfer too."""
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _send(session, case.referral_id, org.other_team.id)
+    db = through_session(session)
+    tiles = worklists.tiles([org.other_team.id])
+    assert tiles["awaiting_triage"].rows.count(db) == 1
+    assert len(queue_page(db, team_ids=[org.other_team.id]).rows) == 1
+    for overdue in ("triage_overdue", "due_next_24h"):
+        assert tiles[overdue].rows.count(db) == 0
+    assert tiles["triaged_not_allocated"].rows.count(db) == 0
