@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -54,11 +56,17 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
 
     due = due_text(item.due_by, clock.now())
     flag = " ↺" if item.is_rereferral else ""
+    mark, reason = "", item.reason
+    if item.transfer is not None and item.transfer.text:
+        # The mark takes the priority's place: deciding on a transfer comes before triage.
+        mark = item.transfer.text
+        why = item.transfer.reason if item.is_transfer else item.transfer.return_reason
+        reason = f"{why} · {item.reason}"
     return (
         f"[b red]{due}[/]" if item.overdue else due,
-        code_label(item.priority),
+        f"[b cyan]{mark}[/]" if mark else code_label(item.priority),
         item.person_name + flag,
-        item.reason,
+        reason,
         code_label(item.source),
         format_nhs_number(item.nhs_number),
         item.reference,
@@ -66,7 +74,8 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
 
 
 class QueueScreen(DataScreen):
-    """Referrals awaiting triage. Type to filter; Enter opens triage."""
+    """Referrals awaiting triage, and transfers in from other teams (marked ⇄). Type to
+    filter; Enter opens triage, or a transfer's accept-or-return."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="queue.back"),
@@ -174,4 +183,49 @@ class QueueScreen(DataScreen):
     def open_triage(self, event: PagedList.Opened) -> None:
         from intapp.screens.triage import TriageScreen
 
-        self.app.push_screen(TriageScreen(referral_id=event.row.referral_id))
+        item: QueueItem = event.row
+        if item.is_transfer:
+            self.decide_transfer(item)
+            return
+        self.app.push_screen(TriageScreen(referral_id=item.referral_id))
+
+    def decide_transfer(self, item: QueueItem) -> None:
+        """Accept or return a transfer in; an accepted one goes straight on to triage,
+        or (triaged already) to choosing its worker here."""
+        from intapp.screens.transfer_dialogs import TransferDecisionDialog
+        from intapp.screens.triage import TriageScreen
+        from intapp.services.transfers import TransferSummary
+
+        def decided(done: TransferSummary | None) -> None:
+            if done is None:
+                return
+            self.paged.reload()
+            if done.state == "returned":
+                self.notify(f"{done.reference} returned to {done.from_team}.", title="Returned")
+            elif done.referral_status == "received":
+                self.notify(f"{done.reference} accepted; triage it now.", title="Accepted")
+                self.app.push_screen(TriageScreen(referral_id=done.referral_id))
+            else:
+                self.notify(f"{done.reference} accepted.", title="Accepted")
+                allocate_now(self, done.referral_id, done.referral_version, f"{item.person_name}")
+
+        self.app.push_screen(TransferDecisionDialog(referral_id=item.referral_id), decided)
+
+
+def allocate_now(screen: DataScreen, referral_id: int, version: int, subject: str) -> None:
+    """Open the worker choice for a referral that now needs one, best fit highlighted;
+    escape leaves it awaiting allocation."""
+    from intapp.screens.transfer_dialogs import AllocateNowDialog
+
+    def allocated(result: Any) -> None:
+        if result is None:
+            screen.notify(f"{subject} is awaiting allocation.", title="Not allocated yet")
+            return
+        allocation, candidate = result
+        name = candidate.load.name if candidate else "the worker"
+        screen.notify(f"Allocated to {name} ({allocation.weight} points).", title="Allocated")
+
+    screen.app.push_screen(
+        AllocateNowDialog(referral_id=referral_id, expected_version=version, subject=subject),
+        allocated,
+    )

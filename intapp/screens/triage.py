@@ -193,13 +193,22 @@ class TriageScreen(DataScreen):
 
     @on(Triaged)
     def triage_saved(self, message: Triaged) -> None:
+        """Saved: back to the queue; a pathway that needs a key worker goes straight on
+        to choosing one, so the referral need not be found again."""
+        from intapp.codes import ReferralStatus
+        from intapp.screens.queue import allocate_now
+
         referral = message.value
         self.notify(
             f"{referral.reference}: {code_label(referral.status, capitalised=False)}, "
             f"due by {uk_datetime(referral.due_by)}",
             title="Triage saved",
         )
+        subject = self.data.overview.person.name if self.data else referral.reference
+        below = self.app.screen_stack[-2]
         self.app.pop_screen()
+        if referral.status == ReferralStatus.TRIAGED and isinstance(below, DataScreen):
+            allocate_now(below, referral.id, referral.version, subject)
 
     @on(WorkFailed)
     def triage_refused(self, message: WorkFailed) -> None:

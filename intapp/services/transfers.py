@@ -42,6 +42,9 @@ class TransferSummary:
     decided_by: str | None
     decided_at: datetime | None
     return_reason: str | None
+    referral_status: str
+    """The referral's status after this step (`triaged` after accepting a case, say)."""
+    referral_version: int
 
 
 def _team_code(session: Session, team_id: int) -> str:
@@ -49,12 +52,12 @@ def _team_code(session: Session, team_id: int) -> str:
     return team.code if team is not None else str(team_id)
 
 
-def _summarise(session: Session, transfer: Transfer, reference: str) -> TransferSummary:
+def _summarise(session: Session, transfer: Transfer, referral: Referral) -> TransferSummary:
     assert transfer.id is not None
     return TransferSummary(
         id=transfer.id,
         referral_id=transfer.referral_id,
-        reference=reference,
+        reference=referral.reference,
         from_team=_team_code(session, transfer.from_team_id),
         to_team=_team_code(session, transfer.to_team_id),
         from_status=transfer.from_status,
@@ -65,6 +68,8 @@ def _summarise(session: Session, transfer: Transfer, reference: str) -> Transfer
         decided_by=transfer.decided_by,
         decided_at=transfer.decided_at,
         return_reason=transfer.return_reason,
+        referral_status=referral.status,
+        referral_version=referral.version,
     )
 
 
@@ -135,7 +140,7 @@ def send_transfer(
     referral.team_id = to_team_id
     referral.status = ReferralStatus.TRANSFER
     audit.save_update(session=session, user=user, row=referral, before=before, action="transfer")
-    return _summarise(session, transfer, referral.reference)
+    return _summarise(session, transfer, referral)
 
 
 def _pending_for_decision(session: Session, referral: Referral) -> Transfer:
@@ -185,7 +190,7 @@ def accept_transfer(
     )
     audit.save_update(session=session, user=user, row=referral, before=before, action="accept")
     _move_person(session, user, referral, transfer.from_team_id)
-    return _summarise(session, transfer, referral.reference)
+    return _summarise(session, transfer, referral)
 
 
 def _move_person(session: Session, user: str, referral: Referral, from_team_id: int) -> None:
@@ -229,7 +234,7 @@ def return_transfer(
     referral.team_id = transfer.from_team_id
     referral.status = transfer.from_status
     audit.save_update(session=session, user=user, row=referral, before=before, action="return")
-    return _summarise(session, transfer, referral.reference)
+    return _summarise(session, transfer, referral)
 
 
 def transfer_history(*, session: Session, referral_id: int) -> list[TransferSummary]:
@@ -238,4 +243,39 @@ def transfer_history(*, session: Session, referral_id: int) -> list[TransferSumm
     rows = session.exec(
         select(Transfer).where(Transfer.referral_id == referral_id).order_by(col(Transfer.id))
     ).all()
-    return [_summarise(session, t, referral.reference) for t in rows]
+    return [_summarise(session, t, referral) for t in rows]
+
+
+@dataclass(frozen=True)
+class TransferIn:
+    """What the receiving coordinator sees before accepting or returning a transfer."""
+
+    transfer: TransferSummary
+    person_name: str
+    referral_reason: str
+    pathway: str | None
+    worker_name: str | None
+    """Who holds the case in the sending team until it is accepted."""
+    version: int
+
+
+def open_transfer(*, session: Session, referral_id: int) -> TransferIn:
+    """The pending transfer of a referral, for the accept-or-return dialog."""
+    from intapp.models import Worker
+
+    referral = load_referral(session=session, referral_id=referral_id)
+    transfer = _pending_for_decision(session, referral)
+    person = session.get(Person, referral.person_id)
+    worker = session.exec(
+        select(Worker)
+        .join(Allocation, col(Allocation.worker_id) == Worker.id)
+        .where(Allocation.referral_id == referral_id, col(Allocation.ended_at).is_(None))
+    ).first()
+    return TransferIn(
+        transfer=_summarise(session, transfer, referral),
+        person_name=person.display_name if person else "",
+        referral_reason=referral.reason,
+        pathway=referral.pathway,
+        worker_name=worker.display_name if worker else None,
+        version=referral.version,
+    )
