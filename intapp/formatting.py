@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from intapp.clock import LOCAL_TZ
+
+if TYPE_CHECKING:
+    from intapp.services.absences import Away
 
 
 def uk_date(day: date | datetime | None) -> str:
@@ -86,3 +90,12 @@ def parse_uk_datetime(text: str, *, today: date) -> datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def away_text(away: Away | None) -> str:
+    """``away until 4 Dec 2026`` or ``away, no return date``; empty when not away."""
+    if away is None:
+        return ""
+    if away.until is None:
+        return "away, no return date"
+    return f"away until {uk_date(away.until)}"

@@ -13,6 +13,7 @@ from intapp.app import IntApp, UnexpectedError
 from intapp.models import AuditEvent, Referral
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.queue import QueueScreen
+from intapp.screens.transfer_dialogs import AllocateNowDialog
 from intapp.screens.triage import TriageScreen
 
 
@@ -41,6 +42,10 @@ async def test_triage_from_the_dashboard_saves_priority_pathway_and_audit(seeded
         screen.query_one("#priority").value = "urgent"
         screen.query_one("#note").value = "Lives alone"
         await pilot.press("ctrl+s")
+        # A pathway that needs a key worker goes straight on to choosing one; escape
+        # leaves the referral awaiting allocation.
+        await wait_for(pilot, lambda: isinstance(app.screen, AllocateNowDialog))
+        await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         await wait_for(pilot, lambda: len(app.screen.rows) == 1)
 

@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, Label, Static
 from intapp import clock
 from intapp.codes import code_label
 from intapp.config import load_settings
-from intapp.formatting import due_text, load_bar
+from intapp.formatting import away_text, due_text, load_bar
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.services.bounds import weight_message, weight_range
 from intapp.store.paging import Page
@@ -58,7 +58,7 @@ def candidate_cells(row: tuple[int, Candidate]) -> tuple[str, ...]:
         code_label(load.profession),
         f"[red]{bar}[/]" if load.over_limit else bar,
         str(load.headroom),
-        fit,
+        f"[yellow]{away_text(load.away)}[/]" if load.away else fit,
     )
 
 

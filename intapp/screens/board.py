@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from intapp.codes import code_label
-from intapp.formatting import load_bar
+from intapp.formatting import away_text, load_bar
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from intapp.store.paging import Cursor, Page
 
 PAGE_SIZE = 40
-COLUMNS = ("Worker", "Profession", "FTE", "Cases", "Load", "Headroom")
+COLUMNS = ("Worker", "Profession", "FTE", "Cases", "Load", "Headroom", "Away")
 
 
 def board_cells(w: WorkerLoad) -> tuple[str, ...]:
@@ -32,6 +32,7 @@ def board_cells(w: WorkerLoad) -> tuple[str, ...]:
         str(w.open_cases),
         f"[red]{bar}[/]" if w.over_limit else bar,
         str(w.headroom),
+        f"[yellow]{away_text(w.away)}[/]" if w.away else "",
     )
 
 

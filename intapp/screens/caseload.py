@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from intapp.codes import code_label
-from intapp.formatting import load_bar, uk_date
+from intapp.formatting import away_text, load_bar, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -18,6 +18,7 @@ from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from intapp.services.absences import WorkerStatus  # noqa: F401 (in a string)
     from intapp.services.caseloads import CaseloadRow, WorkerLoad
     from intapp.store.paging import Cursor, Page
 
@@ -32,19 +33,43 @@ class Reloaded(Result["WorkerLoad"]):
     """The worker's load, read again after a change."""
 
 
+class AbsenceRecorded(Result[Any]):
+    """The worker's absence was recorded."""
+
+
+class CameBack(Result["WorkerStatus"]):
+    """The worker was marked back; how many of their cases others hold."""
+
+
+class Left(Result[None]):
+    """The worker was recorded as having left."""
+
+
 def caseload_cells(r: CaseloadRow) -> tuple[str, ...]:
+    mark = r.transfer.text if r.transfer is not None else ""
+    if r.transfer is not None and r.transfer.return_reason and mark:
+        mark = f"{mark}: {r.transfer.return_reason}"
+    cover = f" (cover for {r.covering_for})" if r.covering_for else ""
     return (
         uk_date(r.started_at),
-        r.person_name,
-        code_label(r.pathway),
+        r.person_name + cover,
+        f"[b cyan]{_sent(r) or mark}[/]" if (mark or _sent(r)) else code_label(r.pathway),
         str(r.weight),
         r.reference,
     )
 
 
+def _sent(r: CaseloadRow) -> str:
+    """A case sent on and not yet accepted: still this worker's."""
+    if r.transfer is not None and r.transfer.state == "pending":
+        return f"⇄ to {r.transfer.to_team}, awaiting accept"
+    return ""
+
+
 def worker_title(w: WorkerLoad) -> str:
-    """The header: who the worker is and their load against their limit."""
-    return f"{w.name} · {code_label(w.profession)} · {load_bar(w.load, w.limit)} points"
+    """The header: who the worker is, their load against their limit, and if away."""
+    away = f" · [yellow]{away_text(w.away)}[/]" if w.away else ""
+    return f"{w.name} · {code_label(w.profession)} · {load_bar(w.load, w.limit)} points{away}"
 
 
 class CaseloadScreen(DataScreen):
@@ -55,6 +80,10 @@ class CaseloadScreen(DataScreen):
         Binding("enter", "open_person", "Person", id="caseload.person", priority=True),
         Binding("m", "move_case", "Reallocate", id="caseload.move"),
         Binding("ctrl+b", "reassign_all", "Reassign all", id="caseload.reassign_all"),
+        Binding("t", "transfer", "Transfer", id="caseload.transfer"),
+        Binding("w", "away", "Away…", id="caseload.away"),
+        Binding("b", "back", "Back at work", id="caseload.back_at_work"),
+        Binding("x", "leaves", "Left…", id="caseload.leaves"),
         *PAGE_KEYS,
     ]
 
@@ -143,10 +172,33 @@ class CaseloadScreen(DataScreen):
         )
 
     def action_reassign_all(self) -> None:
+        if self.worker.away is None:
+            self._share_out(while_away=False)
+            return
+        from intapp.widgets.dialogs import ConfirmScreen
+
+        def answered(while_away: bool | None) -> None:
+            self._share_out(while_away=bool(while_away))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{self.worker.name} is {away_text(self.worker.away)}. Hold the cases while "
+                "they are away, to give back when they return?",
+                yes="While away",
+                no="For good",
+            ),
+            answered,
+        )
+
+    def _share_out(self, *, while_away: bool) -> None:
+        how = "while they are away" if while_away else "for good"
         self._choose_then(
-            f"Share all of {self.worker.name}'s cases among… (space to tick, enter when done)",
+            f"Share all of {self.worker.name}'s cases, {how}, among… "
+            "(space to tick, enter when done)",
             several=True,
-            change=self._reassign_all,
+            change=lambda targets, reason, over: self._reassign_all(
+                targets, reason, over, while_away=while_away
+            ),
         )
 
     def _choose_then(self, title: str, *, several: bool, change: Any) -> None:
@@ -191,9 +243,13 @@ class CaseloadScreen(DataScreen):
 
         self.write(Moved, move)
 
-    def _reassign_all(self, targets: list[int], reason: str, over: str | None) -> None:
+    def _reassign_all(
+        self, targets: list[int], reason: str, over: str | None, *, while_away: bool = False
+    ) -> None:
         user, from_worker = self.intapp.user, self.worker.worker_id
-        self._pending = lambda over_reason: self._reassign_all(targets, reason, over_reason)
+        self._pending = lambda over_reason: self._reassign_all(
+            targets, reason, over_reason, while_away=while_away
+        )
 
         def move_all(session: Session) -> Any:
             from intapp.services.allocations import bulk_reassign
@@ -205,6 +261,7 @@ class CaseloadScreen(DataScreen):
                 to_worker_ids=targets,
                 reason=reason,
                 over_limit_reason=over,
+                while_away=while_away,
             )
 
         self.write(Moved, move_all)
@@ -231,3 +288,156 @@ class CaseloadScreen(DataScreen):
             ReasonScreen(f"{error.message}\n\nWhy should they take it anyway?"),
             lambda reason: reason and retry(reason),
         )
+
+    def action_transfer(self) -> None:
+        """Send the highlighted case to another team; it stays here until accepted."""
+        from intapp.screens.transfer_dialogs import TransferDialog
+
+        case = self.paged.highlighted
+        if case is None:
+            return
+
+        def sent(done: Any) -> None:
+            if done is not None:
+                self.notify(
+                    f"{done.reference} sent to {done.to_team}; it stays with "
+                    f"{self.worker.name} until accepted.",
+                    title="Transfer sent",
+                )
+                self.reload()
+
+        self.app.push_screen(
+            TransferDialog(
+                referral_id=case.referral_id,
+                team_id=case.referral_team_id,
+                expected_version=case.referral_version,
+                subject=f"{case.person_name} · {case.reference}",
+            ),
+            sent,
+        )
+
+    def action_away(self) -> None:
+        """Record the worker away; offer to share their cases out while they are."""
+        from intapp.screens.absence_dialogs import AbsenceDialog
+
+        user, worker_id = self.intapp.user, self.worker.worker_id
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+
+            def record(session: Session) -> Any:
+                from intapp.services.absences import record_absence
+
+                return record_absence(session=session, user=user, worker_id=worker_id, **values)
+
+            self.write(AbsenceRecorded, record)
+
+        self.app.push_screen(AbsenceDialog(subject=self.worker.name), answered)
+
+    @on(AbsenceRecorded)
+    def absence_recorded(self, message: AbsenceRecorded) -> None:
+        from intapp.widgets.dialogs import ConfirmScreen
+
+        absence = message.value
+        until = f"until {uk_date(absence.ends_on)}" if absence.ends_on else "no return date"
+        self.notify(f"{self.worker.name}: {code_label(absence.kind)}, {until}.", title="Away")
+        self.reload()
+        if self.worker.open_cases:
+
+            def answered(share: bool | None) -> None:
+                if share:
+                    self._share_out(while_away=True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"{self.worker.name} holds {self.worker.open_cases} open case(s). Share "
+                    "them out while they are away (they go back when the worker returns)?",
+                    yes="Share out",
+                    no="Not now",
+                ),
+                answered,
+            )
+
+    def action_back(self) -> None:
+        user, worker_id = self.intapp.user, self.worker.worker_id
+
+        def back(session: Session) -> Any:
+            from intapp.services.absences import come_back
+
+            return come_back(session=session, user=user, worker_id=worker_id)
+
+        self.write(CameBack, back)
+
+    @on(CameBack)
+    def came_back(self, message: CameBack) -> None:
+        from intapp.widgets.dialogs import ConfirmScreen
+
+        status = message.value
+        self.notify(f"{status.name} is back.", title="Back at work")
+        self.reload()
+        if not status.covered_cases:
+            return
+        user, worker_id = self.intapp.user, self.worker.worker_id
+
+        def answered(give_back: bool | None) -> None:
+            if not give_back:
+                return
+
+            def return_cases(session: Session) -> Any:
+                from intapp.services.allocations import return_covered_cases
+
+                return return_covered_cases(session=session, user=user, worker_id=worker_id)
+
+            self.write(Moved, return_cases)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Others hold {status.covered_cases} of {status.name}'s cases from while they "
+                "were away. Return them now?",
+                yes="Return cases",
+                no="Not now",
+            ),
+            answered,
+        )
+
+    def action_leaves(self) -> None:
+        """Record a leaver; one still holding cases is offered the reassignment first."""
+        from intapp.screens.absence_dialogs import LeavingDialog
+        from intapp.widgets.dialogs import ConfirmScreen
+
+        if self.worker.open_cases:
+
+            def reassign(yes: bool | None) -> None:
+                if yes:
+                    self._share_out(while_away=False)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"{self.worker.name} still holds {self.worker.open_cases} open case(s): "
+                    "nobody's case may be left with a leaver. Reassign them all first?",
+                    yes="Reassign all",
+                    no="Cancel",
+                ),
+                reassign,
+            )
+            return
+        user, worker_id = self.intapp.user, self.worker.worker_id
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+
+            def leave(session: Session) -> None:
+                from intapp.services.absences import worker_leaves
+
+                worker_leaves(session=session, user=user, worker_id=worker_id, **values)
+
+            self.write(Left, leave)
+
+        self.app.push_screen(LeavingDialog(subject=self.worker.name), answered)
+
+    @on(Left)
+    def left(self) -> None:
+        self.notify(f"{self.worker.name} has left and is now inactive.", title="Leaver")
+        self.app.pop_screen()

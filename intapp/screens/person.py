@@ -83,6 +83,7 @@ class PersonScreen(DataScreen):
         Binding("l", "carer_links", "Carer links", id="person.carer_links"),
         Binding("m", "merge", "Merge records", id="person.merge"),
         Binding("e", "edit_details", "Edit details", id="person.edit"),
+        Binding("t", "transfer", "Transfer", id="person.transfer"),
         Binding("enter", "open_selected", "Open", id="person.open", priority=True),
         *PAGE_KEYS,
     ]
@@ -195,6 +196,12 @@ class PersonScreen(DataScreen):
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
             f" · open cases {len(o.open_cases)}"
             f"{carer_line(record)}"
+            + "".join(
+                f"\n[b cyan]⇄ {r.reference} is being transferred; its new team has not "
+                "accepted it yet[/]"
+                for r in o.referrals
+                if r.status == "transfer"
+            )
         )
         self.query_one("#person-plan", Static).update(plan_text(record.plan))
         self.show_tab()
@@ -361,6 +368,44 @@ class PersonScreen(DataScreen):
         from intapp.screens.person_edit import PersonEditScreen
 
         self.app.push_screen(PersonEditScreen(person_id=self.person_id))
+
+    def action_transfer(self) -> None:
+        """Send the person's newest open referral or case to another team."""
+        from intapp.screens.transfer_dialogs import TransferDialog
+        from intapp.services.transfers import SENDABLE
+
+        if self.record is None:
+            return
+        overview = self.record.overview
+        referral = next((r for r in overview.referrals if r.status in SENDABLE), None)
+        if referral is None:
+            pending = any(r.status == "transfer" for r in overview.referrals)
+            self.notify(
+                "Its transfer is waiting for the other team to accept or return it."
+                if pending
+                else "There is no open referral or case to transfer.",
+                severity="warning",
+            )
+            return
+
+        def sent(done: Any) -> None:
+            if done is not None:
+                self.notify(
+                    f"{done.reference} sent to {done.to_team}; it stays with its worker "
+                    "until accepted.",
+                    title="Transfer sent",
+                )
+                self.load_record()
+
+        self.app.push_screen(
+            TransferDialog(
+                referral_id=referral.id,
+                team_id=referral.team_id,
+                expected_version=referral.version,
+                subject=f"{overview.person.name} · {referral.reference}",
+            ),
+            sent,
+        )
 
     def action_care_plan(self) -> None:
         from intapp.screens.care_plan import CarePlanScreen

@@ -13,14 +13,13 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from intapp.codes import code_label
-from intapp.formatting import load_bar, uk_date, uk_datetime
+from intapp.formatting import away_text, load_bar, uk_datetime
 from intapp.screens.base import DataModal, DataWork, Result, WorkFailed
 from intapp.screens.episode_dialogs import FormDialog
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.absences import Away
     from intapp.services.allocations import AllocationSummary  # noqa: F401 (in a string)
     from intapp.services.caseloads import Candidate
     from intapp.services.organisation import TeamSummary  # noqa: F401 (in a string)
@@ -52,15 +51,6 @@ class CandidatesRead(Result["list[Candidate]"]):
 
 class AllocatedNow(Result["AllocationSummary"]):
     """The referral was allocated from the dialog."""
-
-
-def away_text(away: Away | None) -> str:
-    """``away until 4 Dec 2026`` or ``away, no return date``; empty when not away."""
-    if away is None:
-        return ""
-    if away.until is None:
-        return "away, no return date"
-    return f"away until {uk_date(away.until)}"
 
 
 class TransferDialog(DataWork, FormDialog):

@@ -12,7 +12,7 @@ from textual.widgets import Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
 from intapp.codes import code_label
-from intapp.formatting import load_bar
+from intapp.formatting import away_text, load_bar
 from intapp.screens.base import DataModal, Result
 
 if TYPE_CHECKING:
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 def _label(w: WorkerLoad) -> str:
-    return f"{w.name:24} {code_label(w.profession):24} {load_bar(w.load, w.limit)}"
+    away = f" [yellow]{away_text(w.away)}[/]" if w.away else ""
+    return f"{w.name:24} {code_label(w.profession):24} {load_bar(w.load, w.limit)}{away}"
 
 
 class BoardRead(Result["list[WorkerLoad]"]):
@@ -63,8 +64,10 @@ class WorkerPicker(DataModal):
     @on(BoardRead)
     def show_workers(self, message: BoardRead) -> None:
         loads = message.value
+        # Most headroom first; anyone away today after everyone who is not.
         self.loads = sorted(
-            (w for w in loads if w.worker_id != self.exclude), key=lambda w: -w.headroom
+            (w for w in loads if w.worker_id != self.exclude),
+            key=lambda w: (w.away is not None, -w.headroom),
         )
         picker = self.query_one("#picker")
         if isinstance(picker, SelectionList):

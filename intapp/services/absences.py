@@ -243,3 +243,9 @@ def worker_status(*, session: Session, worker_id: int) -> WorkerStatus:
         open_cases=open_case_count(session, worker_id),
         version=worker.version,
     )
+
+
+def come_back(*, session: Session, user: str, worker_id: int) -> WorkerStatus:
+    """Mark the worker back today, and say how many of their cases others still hold."""
+    mark_back(session=session, user=user, worker_id=worker_id)
+    return worker_status(session=session, worker_id=worker_id)

@@ -14,6 +14,7 @@ from intapp.services import worklists
 from intapp.services.absences import Away, away_today
 from intapp.services.errors import NotFound
 from intapp.services.referrals import load_referral
+from intapp.services.transfer_marks import TransferMark, transfer_marks
 from intapp.store.paging import Cursor, Page, after_row, page_of
 from intapp.store.plain_sql import PlainSQL, stored_datetime, through_session
 
@@ -31,6 +32,12 @@ class CaseloadRow:
     started_at: datetime
     pathway: str | None
     version: int
+    referral_version: int = 0
+    referral_team_id: int = 0
+    transfer: TransferMark | None = None
+    """The case's transfer to another team, pending or returned, if any."""
+    covering_for: str | None = None
+    """Whose case this is, when held while they are away."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ def caseload_page(
 ) -> Page[CaseloadRow]:
     """`worker_caseload`, and how many open cases the worker holds (the same query)."""
     query = (
-        select(Allocation, Referral.reference, Referral.pathway, Person)
+        select(Allocation, Referral, Person)
         .join(Referral, col(Referral.id) == Allocation.referral_id)
         .join(Person, col(Person.id) == Allocation.person_id)
         .where(Allocation.worker_id == worker_id, col(Allocation.ended_at).is_(None))
@@ -152,19 +159,30 @@ def caseload_page(
     if after is not None:
         query = query.where(after_row(col(Allocation.started_at), col(Allocation.id), after))
     query = query.order_by(col(Allocation.started_at), col(Allocation.id)).limit(limit)
+    found = session.exec(query).all()
+    marks = transfer_marks(through_session(session), [a.referral_id for a, _, _ in found])
+    covering = {a.covering_for_worker_id for a, _, _ in found} - {None}
+    covered = {
+        w.id: w.display_name
+        for w in session.exec(select(Worker).where(col(Worker.id).in_(covering))).all()
+    }
     rows = [
         CaseloadRow(
             allocation_id=a.id,  # type: ignore[arg-type]
             referral_id=a.referral_id,
-            reference=reference,
+            reference=r.reference,
             person_id=p.id,  # type: ignore[arg-type]
             person_name=p.display_name,
             weight=a.weight,
             started_at=a.started_at,
-            pathway=pathway,
+            pathway=r.pathway,
             version=a.version,
+            referral_version=r.version,
+            referral_team_id=r.team_id,
+            transfer=marks.get(a.referral_id),
+            covering_for=covered.get(a.covering_for_worker_id),
         )
-        for a, reference, pathway, p in session.exec(query).all()
+        for a, r, p in found
     ]
     return Page(rows, total)
 
