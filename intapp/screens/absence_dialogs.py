@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Select, Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
 
 from intapp import clock
 from intapp.codes import AbsenceKind
@@ -72,3 +76,36 @@ class LeavingDialog(FormDialog):
             self.refuse("The leaving date cannot be in the future.", "#on")
             return None
         return {"left_on": day}
+
+
+class ShareOutChoice(ModalScreen[bool | None]):
+    """Share an absent worker's cases while they are away (w: they go back on return) or
+    for good (g); escape shares nothing."""
+
+    BINDINGS = [
+        Binding("w", "choose(True)", "While away", id="share.while_away"),
+        Binding("g", "choose(False)", "For good", id="share.for_good"),
+        Binding("escape", "dismiss(None)", "Cancel", id="share.cancel"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("While away (w)", id="while-away", variant="primary")
+                yield Button("For good (g)", id="for-good")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#while-away", Button).focus()
+
+    def action_choose(self, while_away: bool) -> None:
+        self.dismiss(while_away)
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss({"while-away": True, "for-good": False}.get(event.button.id or ""))

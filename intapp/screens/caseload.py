@@ -175,17 +175,16 @@ class CaseloadScreen(DataScreen):
         if self.worker.away is None:
             self._share_out(while_away=False)
             return
-        from intapp.widgets.dialogs import ConfirmScreen
+        from intapp.screens.absence_dialogs import ShareOutChoice
 
         def answered(while_away: bool | None) -> None:
-            self._share_out(while_away=bool(while_away))
+            if while_away is not None:
+                self._share_out(while_away=while_away)
 
         self.app.push_screen(
-            ConfirmScreen(
-                f"{self.worker.name} is {away_text(self.worker.away)}. Hold the cases while "
-                "they are away, to give back when they return?",
-                yes="While away",
-                no="For good",
+            ShareOutChoice(
+                f"{self.worker.name} is {away_text(self.worker.away)}. Share the cases while "
+                "they are away (they go back when the worker returns), or for good?"
             ),
             answered,
         )

@@ -62,6 +62,9 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
         mark = item.transfer.text
         why = item.transfer.reason if item.is_transfer else item.transfer.return_reason
         reason = f"{why} · {item.reason}"
+    if item.is_transfer:
+        # Its deadline was its first team's: here the decision is due, not the triage.
+        due = "transfer in"
     return (
         f"[b red]{due}[/]" if item.overdue else due,
         f"[b cyan]{mark}[/]" if mark else code_label(item.priority),
