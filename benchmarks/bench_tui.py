@@ -143,6 +143,7 @@ async def after_key(pilot: Any, key: str, condition: Any) -> float:
 
 async def interactions(url: str, runs: int) -> dict[str, list[float]]:
     from sqlmodel import col, select
+    from textual.widgets import Input, Select
 
     from intapp.app import IntApp
     from intapp.models import Person, Referral
@@ -152,6 +153,7 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
     from intapp.screens.new_referral import NewReferralScreen
     from intapp.screens.person import PersonScreen
     from intapp.screens.queue import QueueScreen
+    from intapp.screens.transfer_dialogs import AllocateNowDialog, TransferDialog
     from intapp.screens.triage import TriageScreen
     from intapp.store.engine import create_db_engine, read_session
 
@@ -222,10 +224,17 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
                 ),
             )
             app.screen.query_one("#pathway").value = "case_management"
+            # Saved, the worker choice opens at once (triage to allocation in one flow).
             add(
-                "save a triage",
-                await after_key(pilot, "ctrl+s", lambda: isinstance(app.screen, QueueScreen)),
+                "save a triage (worker choice shown)",
+                await after_key(
+                    pilot,
+                    "ctrl+s",
+                    lambda: isinstance(app.screen, AllocateNowDialog) and app.screen.candidates,
+                ),
             )
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, QueueScreen))
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
 
@@ -237,6 +246,33 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
                     pilot,
                     "enter",
                     lambda: isinstance(app.screen, CaseloadScreen) and app.screen.rows,
+                ),
+            )
+            caseload = app.screen
+            # A case not already on its way to another team (an earlier run sent one).
+            row = next(i for i, r in enumerate(caseload.rows) if r.transfer is None)
+            caseload.paged.table.move_cursor(row=row)
+            sent = caseload.rows[row].referral_id
+            await pilot.press("t")
+            await until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, TransferDialog)
+                    and len(app.screen.query_one("#team", Select)._options) > 1
+                ),
+            )
+            team = app.screen.query_one("#team", Select)
+            team.value = team._options[1][1]
+            app.screen.query_one("#reason", Input).value = "Moved across the city"
+            add(
+                "transfer a case (commit and repaint)",
+                await after_key(
+                    pilot,
+                    "ctrl+s",
+                    lambda: (
+                        app.screen is caseload
+                        and any(r.referral_id == sent and r.transfer for r in caseload.rows)
+                    ),
                 ),
             )
             person_id = app.screen.rows[0].person_id

@@ -113,6 +113,9 @@ async def test_after_a_triage_the_highlight_moves_to_the_neighbour(sqlite_engine
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.data)
         app.screen.query_one("#pathway").value = "case_management"
         await pilot.press("ctrl+s")
+        # The worker choice opens over the queue; leaving it for later shows the queue.
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AllocateNowDialog")
+        await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is queue and len(queue.rows) == 1)
         assert queue.paged.highlighted == second != first
 
