@@ -242,3 +242,39 @@ def test_a_transfer_in_is_in_the_awaiting_figure_not_the_overdue_one(session: Se
     for overdue in ("triage_overdue", "due_next_24h"):
         assert tiles[overdue].rows.count(db) == 0
     assert tiles["triaged_not_allocated"].rows.count(db) == 0
+
+
+def test_the_queue_pages_through_transfers_and_referrals_in_deadline_order(
+    session: Session,
+) -> None:
+    """Read part by part and merged, a page is the same as one sorted read would give."""
+    from datetime import timedelta
+
+    from intapp import clock
+    from intapp.services.queue import queue_cursor
+
+    org = small_organisation(session)
+    now = clock.now()
+    ids = []
+    for n in range(7):
+        referral = receive(session, person_in(org.team.id, n), received_at=now - timedelta(hours=n))
+        ids.append(referral.id)
+    for referral_id in ids[1::2]:  # every other one arrives from the other team
+        _send(session, referral_id, org.other_team.id)
+        _accept(session, referral_id)
+        _send(session, referral_id, org.team.id, "Back to where they live")
+    db = through_session(session)
+    whole = queue_page(db, team_ids=[org.team.id], limit=50).rows
+    assert len(whole) == 7
+    assert [q.due_by for q in whole] == sorted(q.due_by for q in whole)
+    assert sum(q.is_transfer for q in whole) == 3
+    paged, after = [], None
+    while True:
+        page = queue_page(db, team_ids=[org.team.id], after=after, limit=2, count=False).rows
+        if not page:
+            break
+        paged.extend(page)
+        after = queue_cursor(page[-1])
+    assert [q.referral_id for q in paged] == [q.referral_id for q in whole]
+    city = queue_page(db, team_ids=None, limit=3)
+    assert (len(city.rows), city.total) == (3, 7)

@@ -25,8 +25,10 @@ COLUMNS = ("Worker", "Profession", "FTE", "Cases", "Load", "Headroom", "Away")
 
 def board_cells(w: WorkerLoad) -> tuple[str, ...]:
     bar = load_bar(w.load, w.limit)
+    # Marked beside the name too: on a narrow terminal the Away column is off the edge.
+    away = " [yellow](away)[/]" if w.away else ""
     return (
-        f"[b red]{w.name}[/]" if w.over_limit else w.name,
+        (f"[b red]{w.name}[/]" if w.over_limit else w.name) + away,
         code_label(w.profession),
         f"{w.fte:g}",
         str(w.open_cases),

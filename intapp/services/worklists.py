@@ -36,6 +36,10 @@ class Worklist:
     """The source's first table alone, when `where` reads nothing else. Its join to the
     person adds no rows and drops none (`person_id` is a NOT NULL foreign key), so the
     count is the same without it, and counting can stay inside an index."""
+    parts: tuple[str, ...] = ()
+    """Conditions that split the list into parts each read in order from an index (one
+    status each, say), for a list whose `where` spans several: a page is read part by
+    part and merged, instead of sorting every row of the list for the first page."""
 
     def narrowed(
         self, condition: str, params: dict[str, Any] | None = None, *, reads_joined: bool = False
@@ -68,11 +72,24 @@ class Worklist:
         if after is not None:
             where += f" AND {after_row_sql(self.order)}"
             params.update(db.stored(after_params(after)))
-        return db.run(
-            f"SELECT {columns} FROM {self.source} WHERE {where}"
-            f" ORDER BY {', '.join(self.order)} LIMIT :limit",
-            {**params, "limit": limit},
+        order = ", ".join(self.order)
+        if not self.parts:
+            return db.run(
+                f"SELECT {columns} FROM {self.source} WHERE {where}"
+                f" ORDER BY {order} LIMIT :limit",
+                {**params, "limit": limit},
+            )
+        # Each part's first `limit` rows, in its index's order, then the first `limit` of
+        # those: the sort columns ride along at the end, named so the merge can sort by
+        # them (callers read the columns they asked for by position).
+        keys = ", ".join(f"{column} AS sort_{i}" for i, column in enumerate(self.order))
+        arms = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT {columns}, {keys} FROM {self.source}"
+            f" WHERE {where} AND ({part}) ORDER BY {order} LIMIT :limit) AS part_{n}"
+            for n, part in enumerate(self.parts)
         )
+        merged = ", ".join(f"sort_{i}" for i in range(len(self.order)))
+        return db.run(f"{arms} ORDER BY {merged} LIMIT :limit", {**params, "limit": limit})
 
     def _bound(self, db: PlainSQL) -> dict[str, Any]:
         return db.stored(self.params)
@@ -146,6 +163,7 @@ def awaiting_triage(team_ids: list[int] | None, moment: dict[str, Any] | None = 
             "transfer": ReferralStatus.TRANSFER.value,
         },
         counted_from="referral",
+        parts=("referral.status = :status", "referral.status = :transfer"),
     )
 
 
