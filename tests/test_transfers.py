@@ -278,3 +278,16 @@ def test_the_queue_pages_through_transfers_and_referrals_in_deadline_order(
     assert [q.referral_id for q in paged] == [q.referral_id for q in whole]
     city = queue_page(db, team_ids=None, limit=3)
     assert (len(city.rows), city.total) == (3, 7)
+
+
+def test_the_persons_timeline_keeps_each_transfer_and_why(session: Session) -> None:
+    from intapp.services.person_record import person_timeline
+
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _send(session, case.referral_id, org.other_team.id)
+    _return(session, case.referral_id, "Not our area")
+    texts = [e.text for e in person_timeline(session=session, person_id=case.person_id)]
+    reference = session.get(Referral, case.referral_id).reference
+    assert f"{reference} sent to CEN2 by coord.a: Moved to Gorton" in texts
+    assert f"{reference} returned to CEN1 by coord.b: Not our area" in texts

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from intapp.codes import code_label
 from intapp.formatting import uk_date
-from intapp.models import Allocation, CarePlan, Team, Worker
+from intapp.models import Allocation, CarePlan, Referral, Team, Transfer, Worker
 from intapp.services import audit
 from intapp.services.assessments import AssessmentSummary, person_assessments
 from intapp.services.care_plans import PlanView, current_plan, plan_history
@@ -111,6 +111,7 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             )
         if r.closed_at:
             entries.append(TimelineEntry(r.closed_at, "closed", f"{r.reference} closed"))
+    entries.extend(transfer_entries(session=session, person_id=person_id))
     for a, w in session.exec(
         select(Allocation, Worker)
         .join(Worker, col(Worker.id) == Allocation.worker_id)
@@ -206,6 +207,37 @@ def _shown(value: object) -> str:
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         return uk_date(date.fromisoformat(value))
     return "none" if value in (None, "") else str(value)
+
+
+def transfer_entries(*, session: Session, person_id: int) -> list[TimelineEntry]:
+    """Each transfer of the person's referrals between teams: sent, then accepted or
+    returned, with the reasons given."""
+    teams = {t.id: t.code for t in session.exec(select(Team)).all()}
+    entries = []
+    for t, reference in session.exec(
+        select(Transfer, Referral.reference)
+        .join(Referral, col(Referral.id) == Transfer.referral_id)
+        .where(Referral.person_id == person_id)
+    ).all():
+        to_team, from_team = teams.get(t.to_team_id, "?"), teams.get(t.from_team_id, "?")
+        entries.append(
+            TimelineEntry(
+                t.sent_at, "transfer", f"{reference} sent to {to_team} by {t.sent_by}: {t.reason}"
+            )
+        )
+        if t.decided_at is not None and t.state == "accepted":
+            entries.append(
+                TimelineEntry(t.decided_at, "transfer", f"{reference} accepted by {to_team}")
+            )
+        elif t.decided_at is not None:
+            entries.append(
+                TimelineEntry(
+                    t.decided_at,
+                    "transfer",
+                    f"{reference} returned to {from_team} by {t.decided_by}: {t.return_reason}",
+                )
+            )
+    return entries
 
 
 @dataclass(frozen=True)

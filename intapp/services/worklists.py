@@ -75,8 +75,7 @@ class Worklist:
         order = ", ".join(self.order)
         if not self.parts:
             return db.run(
-                f"SELECT {columns} FROM {self.source} WHERE {where}"
-                f" ORDER BY {order} LIMIT :limit",
+                f"SELECT {columns} FROM {self.source} WHERE {where} ORDER BY {order} LIMIT :limit",
                 {**params, "limit": limit},
             )
         # Each part's first `limit` rows, in its index's order, then the first `limit` of
