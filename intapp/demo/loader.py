@@ -19,6 +19,7 @@ from intapp.demo.cases import CaseMaker
 from intapp.demo.organisation import build_organisation
 from intapp.demo.people import MAX_PEOPLE, PeopleMaker
 from intapp.demo.records import Batch
+from intapp.demo.transfers import send_some_on
 from intapp.models import (
     Allocation,
     Assessment,
@@ -32,6 +33,7 @@ from intapp.models import (
     ReablementEpisode,
     Referral,
     Team,
+    Transfer,
     Worker,
 )
 from intapp.services.errors import DomainError, InvalidInput
@@ -162,6 +164,9 @@ def _load(
     # Open cases are weighed last, once every worker's caseload is known.
     open_allocations = cases.weigh_open_allocations()
     writer.write("allocations", _table(Allocation), open_allocations)
+    send_some_on(
+        connection, rng, referral=_table(Referral), transfer=_table(Transfer), teams=org.teams
+    )
 
     if connection.dialect.name == "postgresql":
         _advance_sequences(connection)
