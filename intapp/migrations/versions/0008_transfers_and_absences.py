@@ -6,7 +6,7 @@ so suggestions can put those away last; a leaver keeps the day they left; an
 allocation made to cover an absent worker names that worker, so the cases can go back.
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0009
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from intapp.models.types import UTCDateTime
 
 revision: str = "0008"
-down_revision: str | None = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
