@@ -7,7 +7,7 @@ import pytest
 from test_snapshots import SIZES, settling
 from test_tui_reassign import open_ann_caseload
 from test_tui_transfer import add_second_team, mary, seed_team_with_one_away
-from tui_support import seed_case_work, stop_blinking, wait_for
+from tui_support import seed_case_work, settled, stop_blinking, wait_for
 
 from intapp.app import IntApp
 from intapp.screens.absence_dialogs import AbsenceDialog
@@ -52,6 +52,7 @@ def test_transfer_dialog(snap_compare, case_app, size):
 
     async def loaded(pilot):
         await open_ann_caseload(app, pilot)
+        await settled(pilot)  # the caseload's columns sized before the dialog covers it
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, TransferDialog))
         stop_blinking(pilot)
@@ -65,6 +66,7 @@ def test_absence_dialog(snap_compare, case_app, size):
 
     async def loaded(pilot):
         await open_ann_caseload(app, pilot)
+        await settled(pilot)  # the caseload's columns sized before the dialog covers it
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, AbsenceDialog))
         stop_blinking(pilot)
