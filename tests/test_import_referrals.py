@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from intapp import clock
 from intapp.models import ImportBatch, Person, Referral
+from intapp.services import case_closure
 from intapp.services import referrals as referral_service
 from intapp.services.importing import SourceFile, import_records, imports_of
 from intapp.store.engine import unit_of_work
@@ -219,11 +220,11 @@ def test_a_recent_closure_flags_the_imported_referral_as_a_rereferral(
 ) -> None:
     clock.freeze(datetime(2026, 11, 10, 12, 0, tzinfo=UTC))
     first = receive(lite, lite.exec(select(Person.id)).first())
-    referral_service.close_case(
+    case_closure.close_case(
         session=lite,
         user=USER,
         referral_id=first.id,
-        outcome="needs_met",
+        outcome="goals_met",
         reason="done",
         expected_version=seen_version(lite, Referral, first.id),
     )

@@ -121,7 +121,7 @@ def _start_allocation(
     over_limit_reason: str | None,
 ) -> Allocation:
     assert referral.id is not None
-    person_who_can_start(session=session, person_id=referral.person_id)
+    person_who_can_start(session=session, person_id=referral.person_id, doing="allocated")
     allocation = Allocation(
         referral_id=referral.id,
         person_id=referral.person_id,

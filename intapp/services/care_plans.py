@@ -14,7 +14,7 @@ from intapp.formatting import parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import person_who_can_start
+from intapp.services.people import load_person, person_who_can_start, refuse_if_deceased
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import PlainSQL, stored_date
 
@@ -161,7 +161,7 @@ def _plan_for(*, session: Session, person_id: int) -> CarePlan | None:
 
 def create_plan(*, session: Session, user: str, person_id: int, content: PlanContent) -> PlanView:
     """Write a person's first plan (version 1)."""
-    person_who_can_start(session=session, person_id=person_id)
+    person_who_can_start(session=session, person_id=person_id, doing="given a care plan")
     if _plan_for(session=session, person_id=person_id) is not None:
         raise InvalidInput(
             "This person already has a care plan; change it to make a new version",
@@ -195,12 +195,15 @@ def revise_plan(
     if plan is None:
         raise NotFound("This person has no care plan yet; create one first")
     check_version("care plan", plan.version, expected_version)
+    refuse_if_deceased(load_person(session=session, person_id=person_id), "given a care plan")
     earlier = plan_version(session=session, person_id=person_id, number=plan.current_number)
     content = _checked(content, session=session, earlier=earlier.content)
     before = audit.snapshot(plan)
     plan.current_number += 1
     plan.lead_worker_id = content.lead_worker_id
     plan.review_date = content.review_date
+    # A new version of a closed plan (the person has a case again) opens it again.
+    plan.closed_at = None
     audit.save_update(session=session, user=user, row=plan, before=before, action="revise")
     version = _add_version(session=session, user=user, plan=plan, content=content, note=note)
     return _view(plan, version)

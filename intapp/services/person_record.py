@@ -110,7 +110,13 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                 )
             )
         if r.closed_at:
-            entries.append(TimelineEntry(r.closed_at, "closed", f"{r.reference} closed"))
+            outcome = (
+                f": {code_label(r.close_outcome, capitalised=False)}" if r.close_outcome else ""
+            )
+            by = f" by {r.closed_by}" if r.closed_by else ""
+            entries.append(
+                TimelineEntry(r.closed_at, "closed", f"{r.reference} closed{by}{outcome}")
+            )
     for a, w in session.exec(
         select(Allocation, Worker)
         .join(Worker, col(Worker.id) == Allocation.worker_id)
@@ -184,8 +190,25 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                     f"{said}: ended, {link.end_reason or ''}",
                 )
             )
+    person = get_person(session=session, person_id=person_id)
+    if person.date_of_death is not None:
+        source = code_label(person.death_source, capitalised=False)
+        entries.append(
+            TimelineEntry(
+                datetime.combine(person.date_of_death, time(0), tzinfo=UTC),
+                "died",
+                f"{person.name} died on {person.date_of_death:%d/%m/%Y}"
+                + (f" (learnt from {source})" if source else ""),
+            )
+        )
     for event in audit.history(session=session, entity="person", entity_id=person_id):
         if event.action == "view":
+            continue
+        if event.action == "withdraw_death":
+            reason = event.changes.get("reason", [None, ""])[1]
+            entries.append(
+                TimelineEntry(event.at, "change", f"death withdrawn by {event.user}: {reason}")
+            )
             continue
         fields = ", ".join(sorted(event.changes)) or "record"
         if event.action == "edit":  # a correction shows what it corrected

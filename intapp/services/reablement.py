@@ -155,9 +155,9 @@ def start_episode(
     extension_reason: str | None = None,
 ) -> EpisodeSummary:
     """Plan (future start) or begin (start today or earlier) an episode of reablement."""
-    person = person_who_can_start(session=session, person_id=person_id)
-    if person.date_of_death is not None:
-        raise InvalidInput("This person has died; reablement cannot start", field="person")
+    person = person_who_can_start(
+        session=session, person_id=person_id, doing="started on reablement"
+    )
     if episode_type not in set(EpisodeType):
         raise InvalidInput("Episode type must be standard or complex", field="type")
     if worker_id is not None and session.get(Worker, worker_id) is None:
