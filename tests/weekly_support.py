@@ -23,7 +23,14 @@ from sqlmodel import Session
 
 from intapp import clock
 from intapp.models import Assessment, ReablementEpisode, Referral
-from intapp.services import allocations, assessments, care_plans, case_closure, reablement, referrals
+from intapp.services import (
+    allocations,
+    assessments,
+    care_plans,
+    case_closure,
+    reablement,
+    referrals,
+)
 from intapp.services.assessments import AssessmentIn, blank_outcomes
 from intapp.services.care_plans import PlanContent
 from intapp.services.people import match_or_create_person
