@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from intapp.clock import LOCAL_TZ
 
@@ -86,3 +87,10 @@ def parse_uk_datetime(text: str, *, today: date) -> datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def action_box(action: dict[str, Any]) -> str:
+    """How a plan action's state shows: done, cancelled (when its plan closed) or open."""
+    if action.get("done"):
+        return "☑"
+    return "✗ cancelled" if action.get("cancelled") else "☐"

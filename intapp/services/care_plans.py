@@ -14,7 +14,12 @@ from intapp.formatting import parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import load_person, person_who_can_start, refuse_if_deceased
+from intapp.services.people import (
+    deceased_marked,
+    load_person,
+    person_who_can_start,
+    refuse_if_deceased,
+)
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import PlainSQL, stored_date
 
@@ -45,6 +50,8 @@ class PlanView:
     created_by: str
     created_at: datetime
     version: int
+    closed_at: datetime | None = None
+    """When the plan closed (its person's last case ended), or None while it is open."""
 
     @property
     def is_current(self) -> bool:
@@ -132,6 +139,7 @@ def _view(plan: CarePlan, version: CarePlanVersion) -> PlanView:
         created_by=version.created_by,
         created_at=version.created_at,
         version=plan.version,
+        closed_at=plan.closed_at,
     )
 
 
@@ -346,7 +354,7 @@ def reviews_page(
     found = tile.rows.page(
         db,
         "care_plan.id, care_plan.person_id, person.given_name, person.family_name,"
-        " care_plan.lead_worker_id, care_plan.review_date",
+        " care_plan.lead_worker_id, care_plan.review_date, person.date_of_death",
         after=after,
         limit=limit,
     )
@@ -357,7 +365,7 @@ def reviews_page(
             ReviewDue(
                 plan_id=r[0],
                 person_id=r[1],
-                person_name=f"{r[2]} {r[3]}",
+                person_name=deceased_marked(f"{r[2]} {r[3]}", r[6]),
                 lead_worker_id=r[4],
                 review_date=review_date,
                 overdue=review_date < today,

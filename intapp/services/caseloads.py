@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services import worklists
 from intapp.services.errors import NotFound
+from intapp.services.people import deceased_marked
 from intapp.services.referrals import load_referral
 from intapp.store.paging import Cursor, Page, after_row, page_of
 from intapp.store.plain_sql import PlainSQL, stored_datetime, through_session
@@ -30,6 +31,8 @@ class CaseloadRow:
     started_at: datetime
     pathway: str | None
     version: int
+    referral_version: int = 1
+    """The referral's version, which closing the case names."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def caseload_page(
 ) -> Page[CaseloadRow]:
     """`worker_caseload`, and how many open cases the worker holds (the same query)."""
     query = (
-        select(Allocation, Referral.reference, Referral.pathway, Person)
+        select(Allocation, Referral, Person)
         .join(Referral, col(Referral.id) == Allocation.referral_id)
         .join(Person, col(Person.id) == Allocation.person_id)
         .where(Allocation.worker_id == worker_id, col(Allocation.ended_at).is_(None))
@@ -146,15 +149,16 @@ def caseload_page(
         CaseloadRow(
             allocation_id=a.id,  # type: ignore[arg-type]
             referral_id=a.referral_id,
-            reference=reference,
+            reference=r.reference,
             person_id=p.id,  # type: ignore[arg-type]
-            person_name=p.display_name,
+            person_name=deceased_marked(p.display_name, p.date_of_death),
             weight=a.weight,
             started_at=a.started_at,
-            pathway=pathway,
+            pathway=r.pathway,
             version=a.version,
+            referral_version=r.version,
         )
-        for a, reference, pathway, p in session.exec(query).all()
+        for a, r, p in session.exec(query).all()
     ]
     return Page(rows, total)
 

@@ -109,6 +109,12 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                     f"{r.reference} by {r.triaged_by}: {priority}, {pathway}",
                 )
             )
+        for event in audit.history(session=session, entity="referral", entity_id=r.id):
+            if event.action == "reopen_reason":
+                reason = event.changes.get("reason", [None, ""])[1]
+                entries.append(
+                    TimelineEntry(event.at, "reopened", f"{r.reference} by {event.user}: {reason}")
+                )
         if r.closed_at:
             outcome = (
                 f": {code_label(r.close_outcome, capitalised=False)}" if r.close_outcome else ""
@@ -197,7 +203,7 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             TimelineEntry(
                 datetime.combine(person.date_of_death, time(0), tzinfo=UTC),
                 "died",
-                f"{person.name} died on {person.date_of_death:%d/%m/%Y}"
+                f"{person.name} died on {uk_date(person.date_of_death)}"
                 + (f" (learnt from {source})" if source else ""),
             )
         )

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from intapp import clock
+from intapp.services.people import deceased_marked
 from intapp.services.worklists import tiles
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import (
@@ -75,7 +76,7 @@ COLUMNS = (
     "referral.id, referral.reference, person.id, person.given_name,"
     " person.family_name, person.nhs_number, referral.received_at, referral.source,"
     " referral.reason, referral.priority, referral.due_by, referral.is_rereferral,"
-    " referral.version"
+    " referral.version, person.date_of_death"
 )
 
 
@@ -113,7 +114,8 @@ def queue_page(
                 referral_id=row[0],
                 reference=row[1],
                 person_id=row[2],
-                person_name=f"{row[3]} {row[4]}",
+                # A death learnt from an import closes nothing by itself: mark it here.
+                person_name=deceased_marked(f"{row[3]} {row[4]}", row[13]),
                 nhs_number=row[5],
                 received_at=stored_datetime(row[6]),
                 source=row[7],

@@ -16,7 +16,7 @@ from intapp.models import Allocation, Person, ReablementEpisode, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.assessments import key_worker
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import load_person, person_who_can_start
+from intapp.services.people import deceased_marked, load_person, person_who_can_start
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import through_session
 
@@ -454,7 +454,7 @@ def episodes_page(
     db = through_session(session)
     ids = [r[0] for r in rows.page(db, "reablement_episode.id", after=after, limit=limit)]
     found = {
-        e.id: EpisodeRow(summarise(e), p.display_name)
+        e.id: EpisodeRow(summarise(e), deceased_marked(p.display_name, p.date_of_death))
         for e, p in session.exec(
             select(ReablementEpisode, Person)
             .join(Person, col(Person.id) == ReablementEpisode.person_id)
