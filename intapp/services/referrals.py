@@ -136,6 +136,14 @@ def load_referral(*, session: Session, referral_id: int) -> Referral:
     return referral
 
 
+def referral_by_reference(*, session: Session, reference: str) -> Referral:
+    """The Referral with this reference, as printed, or `NotFound`."""
+    found = session.exec(select(Referral).where(Referral.reference == reference.strip())).first()
+    if found is None:
+        raise NotFound(f"There is no referral {reference.strip()!r}")
+    return found
+
+
 def closed_recently(
     last_closed: datetime | None, received_at: datetime, settings: Settings | None = None
 ) -> bool:
