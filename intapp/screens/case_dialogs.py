@@ -53,6 +53,8 @@ class CloseCaseDialog(FormDialog):
         if len(self.cases) > 1:
             yield Label("Which case")
             yield Select(self.cases, id="case", prompt="Choose the case to close")
+        elif self.cases[0][0] not in self.subject:
+            yield Label(self.cases[0][0])
         yield Label("Outcome")
         yield Select(
             [(CaseOutcome(code).label, code) for code in CLOSING_OUTCOMES],

@@ -171,7 +171,10 @@ class CaseloadScreen(DataScreen):
             self.write(Closed, close)
 
         self.app.push_screen(
-            CloseCaseDialog([(case.reference, case.referral_id)], subject=case.person_name),
+            CloseCaseDialog(
+                [(case.reference, case.referral_id)],
+                subject=f"{case.person_name} · {case.reference}",
+            ),
             answered,
         )
 
