@@ -94,3 +94,8 @@ def action_box(action: dict[str, Any]) -> str:
     if action.get("done"):
         return "☑"
     return "✗ cancelled" if action.get("cancelled") else "☐"
+
+
+def deceased_marked(name: str, date_of_death: object) -> str:
+    """`name`, with "(deceased)" after it when the person has died (any date of death)."""
+    return f"{name} (deceased)" if date_of_death is not None else name

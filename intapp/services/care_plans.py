@@ -10,16 +10,11 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.config import load_settings
-from intapp.formatting import parse_date
+from intapp.formatting import deceased_marked, parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import (
-    deceased_marked,
-    load_person,
-    person_who_can_start,
-    refuse_if_deceased,
-)
+from intapp.services.people import load_person, person_who_can_start, refuse_if_deceased
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import PlainSQL, stored_date
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from intapp.formatting import deceased_marked
 from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services import worklists
 from intapp.services.errors import NotFound
-from intapp.services.people import deceased_marked
 from intapp.services.referrals import load_referral
 from intapp.store.paging import Cursor, Page, after_row, page_of
 from intapp.store.plain_sql import PlainSQL, stored_datetime, through_session

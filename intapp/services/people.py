@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import RiskTier
-from intapp.formatting import parse_date
+from intapp.formatting import deceased_marked, parse_date
 from intapp.models import Person, Team
 from intapp.models.person import name_key
 from intapp.services import audit, bounds
@@ -424,11 +424,6 @@ def update_person(
         setattr(person, key, value)
     audit.save_update(session=session, user=user, row=person, before=before)
     return summarise(person)
-
-
-def deceased_marked(name: str, date_of_death: date | None) -> str:
-    """`name`, with "(deceased)" after it when the person has died."""
-    return f"{name} (deceased)" if date_of_death is not None else name
 
 
 def deceased_refusal(name: str, date_of_death: date | None, doing: str) -> InvalidInput | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from intapp import clock
-from intapp.services.people import deceased_marked
+from intapp.formatting import deceased_marked
 from intapp.services.worklists import tiles
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import (

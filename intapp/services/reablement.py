@@ -12,11 +12,12 @@ from sqlmodel import Session, col, select
 from intapp import clock
 from intapp.codes import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.config import Settings, load_settings
+from intapp.formatting import deceased_marked
 from intapp.models import Allocation, Person, ReablementEpisode, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.assessments import key_worker
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import deceased_marked, load_person, person_who_can_start
+from intapp.services.people import load_person, person_who_can_start
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import through_session
 
