@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from intapp import clock
-from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, ReferralStatus, code_label
+from intapp.codes import CLOSING_OUTCOMES, ReferralStatus, code_label
 from intapp.config import load_settings
 from intapp.models import Allocation, CarePlan, CarePlanVersion, Referral, Worker
 from intapp.services import audit
@@ -340,7 +340,3 @@ def _reopen_plan(
     _copy_version(session=session, user=user, plan=plan, source=earlier, actions=actions, note=note)
     return True
 
-
-def closing_choices() -> list[tuple[str, str]]:
-    """The outcomes a person closing a case chooses from, as (label, code)."""
-    return [(CaseOutcome(code).label, code) for code in CLOSING_OUTCOMES]
