@@ -339,4 +339,3 @@ def _reopen_plan(
     actions = [dict(a) for a in earlier.actions]
     _copy_version(session=session, user=user, plan=plan, source=earlier, actions=actions, note=note)
     return True
-
