@@ -9,6 +9,11 @@ from typing import Any
 from intapp.clock import LOCAL_TZ
 
 
+def local_date(moment: datetime) -> date:
+    """The UK date of a moment stored in UTC."""
+    return moment.astimezone(LOCAL_TZ).date()
+
+
 def uk_date(day: date | datetime | None) -> str:
     """``22 Nov 2026``."""
     if day is None:

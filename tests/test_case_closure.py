@@ -11,6 +11,7 @@ from factories import (
     USER,
     Organisation,
     allocated_case,
+    open_allocation,
     person_in,
     plan_seen_version,
     receive,
@@ -339,3 +340,26 @@ def test_closing_twice_is_refused(session: Session, org: Organisation) -> None:
     _close(session, case.referral_id)
     with pytest.raises(InvalidInput, match="already closed"):
         _close(session, case.referral_id)
+
+
+def test_a_reallocated_case_cannot_end_before_its_current_worker_took_it(
+    session: Session, org: Organisation
+) -> None:
+    clock.freeze(FROZEN_NOW - timedelta(days=10))
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    clock.freeze(FROZEN_NOW - timedelta(days=2))
+    allocations.reallocate(
+        session=session,
+        user=USER,
+        referral_id=case.referral_id,
+        to_worker_id=org.occupational_therapist,
+        reason="Needs an OT",
+        **open_allocation(session, case.referral_id),
+    )
+    clock.freeze(FROZEN_NOW)
+    # An allocation cannot end before it began, so neither can the case it holds.
+    with pytest.raises(InvalidInput, match="before it started") as caught:
+        _close(session, case.referral_id, ended_on=TODAY - timedelta(days=5))
+    assert caught.value.field == "ended_on"
+    closed = _close(session, case.referral_id, ended_on=TODAY - timedelta(days=2))
+    assert closed.worker_name == "Ben Lloyd"

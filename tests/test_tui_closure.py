@@ -77,6 +77,15 @@ async def test_closing_a_case_from_the_caseload_frees_the_load_and_closes_the_pl
         assert "Choose the outcome" in str(dialog.query_one("#dialog-error", Static).render())
         dialog.query_one("#outcome", Select).value = "long_term_support"
         dialog.query_one("#reason", Input).value = "Home care package started"
+        # Before Ann took the case (today): refused in the dialog, keeping what was typed.
+        yesterday = clock.today() - timedelta(days=1)
+        dialog.query_one("#ended-on", Input).value = yesterday.strftime("%d/%m/%Y")
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        assert "cannot end before it started" in str(
+            dialog.query_one("#dialog-error", Static).render()
+        )
+        dialog.query_one("#ended-on", Input).value = clock.today().strftime("%d/%m/%Y")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is caseload and not caseload.rows)
         await wait_for(pilot, lambda: caseload.worker.load == 0)

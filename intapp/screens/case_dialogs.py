@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from intapp import clock
 from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, DeathSource
-from intapp.formatting import parse_date
+from intapp.formatting import parse_date, uk_date
 from intapp.screens.episode_dialogs import FormDialog
 
 
@@ -44,15 +44,20 @@ class CloseCaseDialog(FormDialog):
 
     TITLE_TEXT = "Close the case"
 
-    def __init__(self, cases: list[tuple[str, int]], *, subject: str = "") -> None:
-        """`cases` are (label, referral id) for each open case the person has."""
+    def __init__(self, cases: list[tuple[str, int, date]], *, subject: str = "") -> None:
+        """`cases` are (label, referral id, the earliest it may end) for each open case."""
         super().__init__(subject=subject)
         self.cases = cases
+        self.earliest = {referral_id: earliest for _, referral_id, earliest in cases}
 
     def fields(self) -> ComposeResult:
         if len(self.cases) > 1:
             yield Label("Which case")
-            yield Select(self.cases, id="case", prompt="Choose the case to close")
+            yield Select(
+                [(label, referral_id) for label, referral_id, _ in self.cases],
+                id="case",
+                prompt="Choose the case to close",
+            )
         elif self.cases[0][0] not in self.subject:
             yield Label(self.cases[0][0])
         yield Label("Outcome")
@@ -83,6 +88,13 @@ class CloseCaseDialog(FormDialog):
             return None
         ended_on = _typed_date(self, "#ended-on", "end date")
         if ended_on is None:
+            return None
+        # Checked here too, so a refusal keeps what was typed.
+        if ended_on < self.earliest[referral_id]:
+            self.refuse(
+                f"The case cannot end before it started ({uk_date(self.earliest[referral_id])}).",
+                "#ended-on",
+            )
             return None
         return {
             "referral_id": referral_id,

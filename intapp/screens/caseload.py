@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from intapp.codes import code_label
-from intapp.formatting import load_bar, uk_date
+from intapp.formatting import load_bar, local_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -172,7 +172,7 @@ class CaseloadScreen(DataScreen):
 
         self.app.push_screen(
             CloseCaseDialog(
-                [(case.reference, case.referral_id)],
+                [(case.reference, case.referral_id, local_date(case.started_at))],
                 subject=f"{case.person_name} · {case.reference}",
             ),
             answered,

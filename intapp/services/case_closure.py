@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.clock import LOCAL_TZ
 from intapp.codes import CLOSING_OUTCOMES, ReferralStatus, code_label
 from intapp.config import load_settings
+from intapp.formatting import local_date, uk_date
 from intapp.models import Allocation, CarePlan, CarePlanVersion, Referral, Worker
 from intapp.services import audit
 from intapp.services.allocations import weighted_caseload
@@ -27,22 +29,23 @@ OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.TRIAGED, ReferralStatus
 
 
 def case_started(*, session: Session, referral: Referral) -> datetime:
-    """When the case began: its first allocation, or the referral's receipt if never allocated."""
-    first = session.exec(
-        select(Allocation.started_at)
-        .where(Allocation.referral_id == referral.id)
-        .order_by(col(Allocation.started_at))
+    """The earliest a case can end: when its open allocation began (an allocation cannot
+    end before it started), or the referral's receipt when no one holds it."""
+    held_since = session.exec(
+        select(Allocation.started_at).where(
+            Allocation.referral_id == referral.id, col(Allocation.ended_at).is_(None)
+        )
     ).first()
-    return first or referral.received_at
+    return held_since or referral.received_at
 
 
 def closing_time(ended_on: date, started: datetime) -> datetime:
     """The moment a case ending on `ended_on` is recorded as closed: now for today, else
     the end of that working day, never before the case started."""
     now = clock.now()
-    if ended_on >= now.date():
+    if ended_on >= clock.today():
         return now
-    return max(started, datetime.combine(ended_on, time(17), tzinfo=UTC))
+    return max(started, datetime.combine(ended_on, time(17), tzinfo=LOCAL_TZ).astimezone(UTC))
 
 
 def checked_end_date(ended_on: date, started: datetime) -> date:
@@ -51,9 +54,9 @@ def checked_end_date(ended_on: date, started: datetime) -> date:
         raise InvalidInput(
             "A case cannot end in the future; give today or earlier", field="ended_on"
         )
-    if ended_on < started.date():
+    if ended_on < local_date(started):
         raise InvalidInput(
-            f"A case cannot end before it started ({started:%d/%m/%Y})", field="ended_on"
+            f"A case cannot end before it started ({uk_date(started)})", field="ended_on"
         )
     return ended_on
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import CaseOutcome, DeathSource, EpisodeState, ReablementOutcome, code_label
+from intapp.formatting import local_date
 from intapp.models import ReablementEpisode, Referral
 from intapp.services import audit
 from intapp.services.case_closure import (
@@ -72,7 +73,7 @@ def record_death(
             referral=referral,
             outcome=CaseOutcome.NFA_DECEASED,
             reason=reason,
-            closed_at=closing_time(max(died_on, started.date()), started),
+            closed_at=closing_time(max(died_on, local_date(started)), started),
         )
         closed.append(referral.reference)
         plan_closed = plan_closed or ended.plan_closed

@@ -28,6 +28,8 @@ class OpenCase:
     worker_id: int
     worker_name: str
     weight: int
+    started_at: datetime | None = None
+    """When the open allocation began: the earliest the case can be closed."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def person_overview(*, session: Session, person_id: int) -> PersonOverview:
     person = get_person(session=session, person_id=person_id)
     team = session.get(Team, person.team_id)
     open_cases = [
-        OpenCase(a.referral_id, w.id, w.display_name, a.weight)  # type: ignore[arg-type]
+        OpenCase(a.referral_id, w.id, w.display_name, a.weight, a.started_at)  # type: ignore[arg-type]
         for a, w in session.exec(
             select(Allocation, Worker)
             .join(Worker, col(Worker.id) == Allocation.worker_id)
