@@ -53,7 +53,7 @@ def test_the_timeline_shows_each_step_of_a_referral_newest_first(session: Sessio
     ]
     ref = referral.reference
     assert steps == [
-        ("closed", f"{ref} closed by {USER}: support ended: goals met"),
+        ("closed", f"{ref} closed by {USER}: support ended: goals met (Managing well)"),
         ("ended", "Asha Khan: case closed"),
         ("allocated", "to Asha Khan (6 points)"),
         ("triaged", f"{ref} by duty.lead: urgent, case management"),

@@ -122,8 +122,9 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                 f": {code_label(r.close_outcome, capitalised=False)}" if r.close_outcome else ""
             )
             by = f" by {r.closed_by}" if r.closed_by else ""
+            why = f" ({r.close_reason})" if r.close_reason else ""
             entries.append(
-                TimelineEntry(r.closed_at, "closed", f"{r.reference} closed{by}{outcome}")
+                TimelineEntry(r.closed_at, "closed", f"{r.reference} closed{by}{outcome}{why}")
             )
     for a, w in session.exec(
         select(Allocation, Worker)
