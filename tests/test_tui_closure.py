@@ -174,6 +174,15 @@ async def test_recording_a_death_closes_everything_and_marks_the_record_then_wit
         assert (episode.outcome, episode.followup_due) == ("early_cessation_deceased", None)
         assert plan.closed_at is not None
 
+        # Nothing new starts: no form to fill in, and the reason is given.
+        told: list[str] = []
+        record.notify = lambda message, **kw: told.append(message)  # type: ignore[method-assign]
+        for key in ("s", "a"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is record, key
+        assert len(told) == 2 and all("nothing new can start" in m for m in told)
+
         # Now d offers to withdraw it.
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, WithdrawDeathDialog))

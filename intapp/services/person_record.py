@@ -213,6 +213,9 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
     for event in audit.history(session=session, entity="person", entity_id=person_id):
         if event.action == "view":
             continue
+        if event.action == "record_death":
+            entries.append(TimelineEntry(event.at, "change", f"death recorded by {event.user}"))
+            continue
         if event.action == "withdraw_death":
             reason = event.changes.get("reason", [None, ""])[1]
             entries.append(
