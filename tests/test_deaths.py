@@ -233,3 +233,24 @@ def test_a_death_recorded_in_error_is_withdrawn_with_a_reason(
             reason="again",
             expected_version=seen_version(session, Person, case.person_id),
         )
+
+
+def test_a_planned_episode_is_cancelled_not_ended(session: Session, org: Organisation) -> None:
+    person_id = receive(session, person_in(org.team.id)).person_id
+    planned = reablement.start_episode(
+        session=session,
+        user=USER,
+        person_id=person_id,
+        start_date=TODAY + timedelta(days=3),
+        goals=["Walk to the shop"],
+    )
+    assert planned.state == "planned"
+
+    result = _record(session, person_id)
+
+    assert result.episodes_ended == 1
+    _refresh(session)
+    episode = session.get(ReablementEpisode, planned.id)
+    assert episode is not None
+    assert (episode.state, episode.outcome, episode.ended_on) == ("cancelled", None, None)
+    assert episode.cancel_reason and "died on" in episode.cancel_reason

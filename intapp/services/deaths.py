@@ -33,6 +33,7 @@ class RecordedDeath:
     cases_closed: list[str]
     """The references of the referrals closed as "NFA – deceased"."""
     episodes_ended: int
+    """Running episodes ended, and planned ones cancelled."""
     followups_cancelled: int
     plan_closed: bool
 
@@ -48,7 +49,8 @@ def record_death(
 ) -> RecordedDeath:
     """Record that the person died on `died_on` (learnt from `source`) and, in the same
     transaction, close their open referrals as deceased (which ends the allocations and
-    the plan), end running reablement without a follow-up and cancel pending follow-ups."""
+    the plan), end running reablement without a follow-up, cancel planned reablement and
+    pending follow-ups."""
     person = load_person(session=session, person_id=person_id)
     check_version("person", person.version, expected_version)
     if person.date_of_death is not None:
@@ -78,7 +80,7 @@ def record_death(
         closed.append(referral.reference)
         plan_closed = plan_closed or ended.plan_closed
     ended_count, cancelled = _end_reablement(
-        session=session, user=user, person_id=person_id, died_on=died_on
+        session=session, user=user, person_id=person_id, died_on=died_on, reason=reason
     )
     plan_closed = (
         close_plan(
@@ -98,22 +100,29 @@ def record_death(
 
 
 def _end_reablement(
-    *, session: Session, user: str, person_id: int, died_on: date
+    *, session: Session, user: str, person_id: int, died_on: date, reason: str
 ) -> tuple[int, int]:
-    """End running or planned episodes as "early cessation: deceased" with no follow-up,
-    and cancel follow-ups still to be recorded; how many of each."""
+    """End running episodes as "early cessation: deceased" with no follow-up, cancel
+    planned ones (they never ran) and follow-ups still to be recorded; how many episodes
+    ended or were cancelled, and how many follow-ups were cancelled."""
     ended = cancelled = 0
     for episode in session.exec(
         select(ReablementEpisode).where(ReablementEpisode.person_id == person_id)
     ).all():
         before = audit.snapshot(episode)
-        if episode.state in (EpisodeState.ACTIVE, EpisodeState.PLANNED):
+        if episode.state == EpisodeState.ACTIVE:
             episode.state = EpisodeState.ENDED
-            # A planned episode that never began ends on its planned start, never before it.
             episode.ended_on = max(died_on, episode.start_date)
             episode.outcome = ReablementOutcome.EARLY_CESSATION_DECEASED
             episode.followup_due = None
             audit.save_update(session=session, user=user, row=episode, before=before, action="end")
+            ended += 1
+        elif episode.state == EpisodeState.PLANNED:
+            episode.state = EpisodeState.CANCELLED
+            episode.cancel_reason = reason
+            audit.save_update(
+                session=session, user=user, row=episode, before=before, action="cancel"
+            )
             ended += 1
         elif episode.followup_due is not None and episode.followup_result is None:
             episode.followup_due = None

@@ -456,19 +456,6 @@ def load_person(*, session: Session, person_id: int) -> Person:
     return person
 
 
-def person_by_identifier(*, session: Session, identifier: str) -> Person:
-    """The person with this NHS number (spaces allowed) or, failing that, local id."""
-    typed = identifier.strip()
-    digits = typed.replace(" ", "")
-    found = None
-    if digits.isdigit() and len(digits) == 10:
-        found = find_person(session=session, nhs_number=digits)
-    found = found or find_person(session=session, local_id=typed)
-    if found is None:
-        raise NotFound(f"No person has the NHS number or local id {typed!r}")
-    return found
-
-
 def get_person(*, session: Session, person_id: int) -> PersonSummary:
     """One person's summary."""
     return summarise(load_person(session=session, person_id=person_id))
