@@ -37,7 +37,7 @@ def test_0007_rewrites_earlier_case_outcomes_and_dates_triage_closures(engine):
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0010")
+        command.downgrade(config, "0009")
     at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     referral = {
         "person_id": 1,
