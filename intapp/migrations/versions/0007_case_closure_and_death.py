@@ -86,7 +86,7 @@ def downgrade() -> None:
         .where(referral.c.close_outcome.in_(list(TRIAGE_CLOSED.values())))
         .values(close_outcome=None)
     )
-    with op.batch_alter_table("person") as batch:
-        batch.drop_column("death_source")
-    with op.batch_alter_table("referral") as batch:
-        batch.drop_column("closed_by")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy of the table: copying `person`
+    # would lose the expression indexes 0009 put on it.
+    op.drop_column("person", "death_source")
+    op.drop_column("referral", "closed_by")
