@@ -223,8 +223,7 @@ class PersonScreen(DataScreen):
         cohorts = ", ".join(code_label(c, capitalised=False) for c in p.cohorts) or "none"
         self.query_one("#person-header", Static).update(
             f"[b]{escape(p.marked_name)}[/] · NHS {p.nhs_number_display or '—'}"
-            f"{' · local id ' + escape(p.local_id) if p.local_id else ''}
-"
+            f"{' · local id ' + escape(p.local_id) if p.local_id else ''}\n"
             f"Born {uk_date(p.date_of_birth)} (age {age}){died} · risk {p.risk_tier}"
             f" · cohorts: {cohorts}\n"
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
