@@ -10,13 +10,24 @@ from enum import StrEnum
 
 # Words a label shows in capitals (or spelled as people write them), not as stored.
 ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E"}
-# Codes whose words are abbreviations the generic rule would spell wrong: the INT cohorts.
+# Codes the generic rule would spell wrong: the INT cohorts' abbreviations, and the national
+# wording of case outcomes.
 LABELS = {
     "frail_older": "Frail older people",
     "ltc_end_of_life": "LTC or end of life",
     "complex_lives": "Complex lives",
     "mh_ld_dementia": "MH, LD or dementia",
     "cyp_with_ltc": "CYP with LTC",
+    # Case outcomes in the national (CLD) wording, which a code cannot hold.
+    "goals_met": "Support ended: goals met",
+    "long_term_support": "Progress to long-term support",
+    "nfa_support_declined": "NFA – support declined",
+    "nfa_moved_to_another_la": "NFA – moved to another local authority",
+    "nfa_nhs_funded_care": "NFA – 100% NHS-funded care",
+    "nfa_deceased": "NFA – deceased",
+    "nfa_signposting": "NFA – information & advice / signposting only",
+    "nfa_no_services": "NFA – no services offered",
+    "nhs_spine": "NHS Spine (demographics service)",
 }
 
 
@@ -115,6 +126,7 @@ class TransferState(Label):
     PENDING = "pending"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+    CANCELLED = "cancelled"  # the person died while it waited
 
 
 class AbsenceKind(Label):
@@ -190,12 +202,43 @@ class FollowupResult(Label):
 
 
 class CaseOutcome(Label):
-    """Why a case closed."""
+    """Why a case closed: the national Client Level Data event outcomes.
 
-    NEEDS_MET = "needs_met"
-    ONGOING_LONG_TERM_SUPPORT = "ongoing_long_term_support"
-    TRANSFERRED = "transferred"
-    DECLINED = "declined"
-    MOVED_AWAY = "moved_away"
-    DIED = "died"
+    The first seven are chosen when a case closes (`CLOSING_OUTCOMES`); the last two
+    are set by triage on a referral it signposts or takes no further.
+    """
+
+    GOALS_MET = "goals_met"
+    LONG_TERM_SUPPORT = "long_term_support"
+    NFA_SUPPORT_DECLINED = "nfa_support_declined"
+    NFA_MOVED_TO_ANOTHER_LA = "nfa_moved_to_another_la"
+    NFA_NHS_FUNDED_CARE = "nfa_nhs_funded_care"
+    NFA_DECEASED = "nfa_deceased"
+    OTHER = "other"
+    NFA_SIGNPOSTING = "nfa_signposting"
+    NFA_NO_SERVICES = "nfa_no_services"
+
+
+# What a person closing a case chooses from; death has its own flow but may be chosen too.
+CLOSING_OUTCOMES = tuple(CaseOutcome)[:7]
+
+# Codes stored before the outcomes followed CLD, and what each now reads as (migration 0010).
+EARLIER_CASE_OUTCOMES = {
+    "needs_met": CaseOutcome.GOALS_MET,
+    "ongoing_long_term_support": CaseOutcome.LONG_TERM_SUPPORT,
+    "transferred": CaseOutcome.OTHER,
+    "declined": CaseOutcome.NFA_SUPPORT_DECLINED,
+    "moved_away": CaseOutcome.NFA_MOVED_TO_ANOTHER_LA,
+    "died": CaseOutcome.NFA_DECEASED,
+}
+
+
+class DeathSource(Label):
+    """How the team learnt of a death."""
+
+    FAMILY_OR_CARER = "family_or_carer"
+    GP = "gp"
+    HOSPITAL = "hospital"
+    CARE_PROVIDER = "care_provider"
+    NHS_SPINE = "nhs_spine"
     OTHER = "other"

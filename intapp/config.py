@@ -44,6 +44,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "followup_days": DAYS,
     "reablement_max_days": DAYS,
     "rereferral_window_days": DAYS,
+    "reopen_window_days": DAYS,
     # The store holds weights of 1 to 20 (a check constraint): a council may narrow that.
     "default_case_weight": (1, 20),
     "case_weight_min": (1, 20),
@@ -74,6 +75,9 @@ class Settings:
     # The longest a reablement episode may be planned for, extensions included.
     reablement_max_days: int = 365
     rereferral_window_days: int = 183  # "within 6 months"
+    # A closed case may be reopened within this many days of closing; after, it is a new
+    # referral (and a re-referral).
+    reopen_window_days: int = 28
     default_case_weight: int = 6
     case_weight_min: int = 1
     case_weight_max: int = 20

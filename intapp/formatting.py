@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intapp.clock import LOCAL_TZ
 
 if TYPE_CHECKING:
     from intapp.services.absences import Away
+
+
+def local_date(moment: datetime) -> date:
+    """The UK date of a moment stored in UTC."""
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 def uk_date(day: date | datetime | None) -> str:
@@ -99,3 +104,15 @@ def away_text(away: Away | None) -> str:
     if away.until is None:
         return "away, no return date"
     return f"away until {uk_date(away.until)}"
+
+
+def action_box(action: dict[str, Any]) -> str:
+    """How a plan action's state shows: done, cancelled (when its plan closed) or open."""
+    if action.get("done"):
+        return "☑"
+    return "✗ cancelled" if action.get("cancelled") else "☐"
+
+
+def deceased_marked(name: str, date_of_death: object) -> str:
+    """`name`, with "(deceased)" after it when the person has died (any date of death)."""
+    return f"{name} (deceased)" if date_of_death is not None else name

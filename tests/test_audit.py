@@ -29,6 +29,7 @@ from intapp.services import (
     assessments,
     audit,
     care_plans,
+    case_closure,
     organisation,
     people,
     reablement,
@@ -151,11 +152,11 @@ def test_every_change_in_a_case_is_audited_in_order(session: Session) -> None:
         person_in=person_in(team, 0, phone="0161 000 0000"),
         expected_version=seen_version(session, Person, referral.person_id),
     )
-    referrals.close_case(
+    case_closure.close_case(
         session=session,
         user=USER,
         referral_id=referral.id,
-        outcome="needs_met",
+        outcome="goals_met",
         reason="Done",
         expected_version=seen_version(session, Referral, referral.id),
     )
@@ -183,6 +184,9 @@ def test_every_change_in_a_case_is_audited_in_order(session: Session) -> None:
         ("person", "update"),
         ("allocation", "end"),
         ("referral", "close"),
+        # The last open case closed, so the plan closes with a final version.
+        ("care_plan", "close"),
+        ("care_plan_version", "create"),
     ]
     assert {e.user for e in events} == {USER}
     # Each event carries the moment it happened; the follow-up waited 91 days.
@@ -271,16 +275,16 @@ def test_a_refused_change_commits_no_audit(engine: Engine) -> None:
         team = add_team(session).id
         referral = receive(session, person_in(team, 0))
     with unit_of_work(engine) as session:
-        referrals.close_case(
+        case_closure.close_case(
             session=session,
             user=USER,
             referral_id=referral.id,
-            outcome="declined",
+            outcome="nfa_support_declined",
             reason="No",
             expected_version=seen_version(session, Referral, referral.id),
         )
     with pytest.raises(InvalidInput, match="already closed"), unit_of_work(engine) as session:
-        referrals.close_case(
+        case_closure.close_case(
             session=session,
             user=USER,
             referral_id=referral.id,

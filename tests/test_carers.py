@@ -10,7 +10,7 @@ from factories import USER, add_team, count, person_in, receive, seen_version
 from sqlmodel import Session, select
 
 from intapp.models import AuditEvent, CarerLink, Person
-from intapp.services import carers
+from intapp.services import carers, people
 from intapp.services.assessment_editing import open_new_assessment
 from intapp.services.errors import Conflict, InvalidInput
 from intapp.services.people import person_by_identifier, search_people
@@ -66,7 +66,12 @@ def test_links_refused_to_oneself_twice_in_the_future_or_after_a_death(
     carers.link_carer(session=session, user=USER, carer_id=a, cared_for_id=b)
     with pytest.raises(InvalidInput, match="already linked"):
         carers.link_carer(session=session, user=USER, carer_id=a, cared_for_id=b)
-    dead = _person(session, team_id, 2, date_of_death=TODAY - timedelta(3))
+    # Created without a referral: nothing new, a referral included, starts after a death.
+    dead = people.create_person(
+        session=session,
+        user=USER,
+        person_in=person_in(team_id, 2, date_of_death=TODAY - timedelta(3)),
+    ).id
     with pytest.raises(InvalidInput, match="has died") as caught:
         carers.link_carer(session=session, user=USER, carer_id=a, cared_for_id=dead)
     assert caught.value.field == "person"

@@ -218,6 +218,10 @@ def test_referrals_in_every_status_follow_the_workflow(demo: tuple[Engine, DemoC
         if r["status"] == ReferralStatus.CLOSED:
             assert r["close_outcome"] in set(CaseOutcome) and r["close_reason"]
             assert r["received_at"] <= r["closed_at"] <= NOW
+        elif r["status"] in (ReferralStatus.SIGNPOSTED, ReferralStatus.NO_FURTHER_ACTION):
+            # Closed at triage, so a referral soon after is flagged a re-referral.
+            assert r["closed_at"] == r["triaged_at"] and r["closed_by"]
+            assert r["close_outcome"] in ("nfa_signposting", "nfa_no_services")
         else:
             assert r["closed_at"] is None
 

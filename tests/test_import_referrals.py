@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from intapp import clock
 from intapp.models import ImportBatch, Person, Referral
+from intapp.services import case_closure
 from intapp.services import referrals as referral_service
 from intapp.services.importing import SourceFile, import_records, imports_of
 from intapp.store.engine import unit_of_work
@@ -219,11 +220,11 @@ def test_a_recent_closure_flags_the_imported_referral_as_a_rereferral(
 ) -> None:
     clock.freeze(datetime(2026, 11, 10, 12, 0, tzinfo=UTC))
     first = receive(lite, lite.exec(select(Person.id)).first())
-    referral_service.close_case(
+    case_closure.close_case(
         session=lite,
         user=USER,
         referral_id=first.id,
-        outcome="needs_met",
+        outcome="goals_met",
         reason="done",
         expected_version=seen_version(lite, Referral, first.id),
     )
@@ -282,3 +283,24 @@ def test_people_file_only_goes_with_referrals(lite: Session) -> None:
             people=SourceFile("b.csv", b""),
         )
     assert fake_nhs_number(0)
+
+
+def test_a_new_referral_for_someone_who_has_died_is_refused(lite: Session) -> None:
+    from intapp.services import deaths
+
+    person_id = lite.exec(select(Person.id).where(Person.local_id == "L00000")).one()
+    deaths.record_death(
+        session=lite,
+        user=USER,
+        person_id=person_id,
+        died_on=clock.today() - timedelta(days=2),
+        source="gp",
+        expected_version=seen_version(lite, Person, person_id),
+    )
+    lite.commit()
+    outcome = run_import(lite, "referrals", referrals_file(referral(1, 0), referral(2, 1)))
+    [problem] = outcome.problems
+    assert (problem.line, problem.column) == (2, "nhs_number")
+    assert "they cannot be referred" in problem.reason
+    # As for any refused row, the file is not imported until it is put right.
+    assert count(lite, Referral, Referral.reference.startswith("EXT")) == 0

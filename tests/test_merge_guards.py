@@ -1,5 +1,5 @@
 """What a merged record refuses, from every path that adds to a person; merges and new
-work at the same time; the people import and a merged record; the 0010 downgrade."""
+work at the same time; the people import and a merged record; the 0007 downgrade."""
 
 from __future__ import annotations
 

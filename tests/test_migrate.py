@@ -22,3 +22,92 @@ def test_upgrade_of_an_empty_file_reaches_head(tmp_path):
     assert current_revision(engine) is None
     upgrade(engine)
     assert current_revision(engine) == head_revision()
+
+
+def test_0007_rewrites_earlier_case_outcomes_and_dates_triage_closures(engine):
+    """Case outcomes stored before 0010 read as their CLD outcome; signposted and
+    no-further-action referrals stored without a close date get their triage time."""
+    from datetime import UTC, date, datetime
+
+    from alembic import command
+    from sqlalchemy import insert, select, text
+
+    from intapp.models import Person, Referral, Team
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    referral = {
+        "person_id": 1,
+        "team_id": 1,
+        "received_at": at,
+        "source": "gp",
+        "route_of_access": "community_other",
+        "reason": "Fall",
+        "priority": "routine",
+        "due_by": at,
+        "is_rereferral": False,
+        "version": 1,
+        "triaged_at": at,
+        "triaged_by": "duty.c1",
+        "closed_at": None,
+        "close_outcome": None,
+        "close_reason": None,
+    }
+    with engine.begin() as connection:
+        # Rows as a database written before 0010 held them (only the columns it had).
+        connection.execute(text("INSERT INTO locality (id, name) VALUES (1, 'Central')"))
+        connection.execute(
+            insert(Team.__table__).values(id=1, code="C1", name="C1", locality_id=1, population=1)
+        )
+        connection.execute(
+            insert(Person.__table__).values(
+                id=1,
+                local_id="L1",
+                given_name="A",
+                family_name="B",
+                date_of_birth=date(1940, 1, 1),
+                team_id=1,
+                risk_tier="low",
+                frail_older=False,
+                ltc_end_of_life=False,
+                complex_lives=False,
+                mh_ld_dementia=False,
+                cyp_with_ltc=False,
+                has_unpaid_carer=False,
+                is_carer=False,
+                created_at=at,
+                version=1,
+            )
+        )
+        connection.execute(
+            insert(Referral.__table__),
+            [
+                {
+                    **referral,
+                    "id": 1,
+                    "reference": "R1",
+                    "status": "closed",
+                    "closed_at": at,
+                    "close_outcome": "moved_away",
+                    "close_reason": "Moved",
+                },
+                {**referral, "id": 2, "reference": "R2", "status": "signposted"},
+                {**referral, "id": 3, "reference": "R3", "status": "no_further_action"},
+            ],
+        )
+    upgrade(engine)
+    table = Referral.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                table.c.id, table.c.close_outcome, table.c.closed_at, table.c.closed_by
+            ).order_by(table.c.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (1, "nfa_moved_to_another_la", at, None),
+        (2, "nfa_signposting", at, "duty.c1"),
+        (3, "nfa_no_services", at, "duty.c1"),
+    ]

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from intapp import clock
 from intapp.models import Referral
-from intapp.services import allocations, referrals
+from intapp.services import allocations, case_closure, referrals
 from intapp.services.person_record import person_timeline
 
 
@@ -36,11 +36,11 @@ def test_the_timeline_shows_each_step_of_a_referral_newest_first(session: Sessio
         expected_version=seen_version(session, Referral, referral.id),
     )
     clock.freeze(FROZEN_NOW + timedelta(hours=3))
-    referrals.close_case(
+    case_closure.close_case(
         session=session,
         user=USER,
         referral_id=referral.id,
-        outcome="needs_met",
+        outcome="goals_met",
         reason="Managing well",
         expected_version=seen_version(session, Referral, referral.id),
     )
@@ -53,7 +53,7 @@ def test_the_timeline_shows_each_step_of_a_referral_newest_first(session: Sessio
     ]
     ref = referral.reference
     assert steps == [
-        ("closed", f"{ref} closed"),
+        ("closed", f"{ref} closed by {USER}: support ended: goals met (Managing well)"),
         ("ended", "Asha Khan: case closed"),
         ("allocated", "to Asha Khan (6 points)"),
         ("triaged", f"{ref} by duty.lead: urgent, case management"),

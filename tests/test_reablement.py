@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from intapp import clock
 from intapp.models import ReablementEpisode
-from intapp.services import reablement
+from intapp.services import people, reablement
 from intapp.services.errors import InvalidInput
 
 TODAY = date(2026, 11, 23)
@@ -543,8 +543,10 @@ def test_one_running_episode_per_person(session: Session, team_id: int, person_i
 
 
 def test_no_reablement_after_death(session: Session, team_id: int) -> None:
-    person = receive(session, person_in(team_id, 3, date_of_death=TODAY - 2 * DAYS)).person_id
-    with pytest.raises(InvalidInput, match="has died") as caught:
+    person = people.create_person(
+        session=session, user=USER, person_in=person_in(team_id, 3, date_of_death=TODAY - 2 * DAYS)
+    ).id
+    with pytest.raises(InvalidInput, match="they cannot be started on reablement") as caught:
         _start(session, person, TODAY)
     assert caught.value.field == "person"
     assert count(session, ReablementEpisode) == 0

@@ -26,7 +26,7 @@ from intapp import clock, paths
 from intapp.codes import Pathway
 from intapp.config import load_settings
 from intapp.models import Allocation, Referral
-from intapp.services import allocations, referrals
+from intapp.services import allocations, case_closure, referrals
 from intapp.services.errors import InvalidInput
 from intapp.services.queue import queue_page, triage_queue
 from intapp.store.plain_sql import through_sqlite
@@ -401,11 +401,11 @@ def test_rereferral_within_six_months_of_closure_is_flagged(session: Session, te
     clock.freeze(closed_at)
     first = [receive(session, person_in(team_id, n)) for n in range(3)]
     for referral in first:
-        referrals.close_case(
+        case_closure.close_case(
             session=session,
             user=USER,
             referral_id=referral.id,
-            outcome="needs_met",
+            outcome="goals_met",
             reason="Managing well at home",
             expected_version=seen_version(session, Referral, referral.id),
         )
@@ -431,18 +431,19 @@ def test_close_case_ends_the_open_allocation(session: Session, team_id: int) -> 
     allocation = allocated_case(session, team_id, worker, 0, weight=8)
     assert allocations.weighted_caseload(session=session, worker_id=worker) == 8
 
-    closed = referrals.close_case(
+    closed = case_closure.close_case(
         session=session,
         user=USER,
         referral_id=allocation.referral_id,
-        outcome="needs_met",
+        outcome="goals_met",
         reason="  Goals met  ",
         expected_version=seen_version(session, Referral, allocation.referral_id),
     )
-    assert closed.status == "closed"
-    assert closed.closed_at == FROZEN_NOW
+    assert closed.referral.status == "closed"
+    assert closed.referral.closed_at == FROZEN_NOW
+    assert closed.referral.closed_by == USER
     row = _stored(session, allocation.referral_id)
-    assert (row.status, row.close_outcome, row.close_reason) == ("closed", "needs_met", "Goals met")
+    assert (row.status, row.close_outcome, row.close_reason) == ("closed", "goals_met", "Goals met")
     ended = session.get(Allocation, allocation.id)
     assert ended is not None
     assert (ended.ended_at, ended.end_reason) == (FROZEN_NOW, "case closed")
@@ -450,7 +451,7 @@ def test_close_case_ends_the_open_allocation(session: Session, team_id: int) -> 
     assert allocations.weighted_caseload(session=session, worker_id=worker) == 0
 
     with pytest.raises(InvalidInput, match="already closed") as caught:
-        referrals.close_case(
+        case_closure.close_case(
             session=session,
             user=USER,
             referral_id=allocation.referral_id,
@@ -459,13 +460,13 @@ def test_close_case_ends_the_open_allocation(session: Session, team_id: int) -> 
             expected_version=seen_version(session, Referral, allocation.referral_id),
         )
     assert caught.value.field == "status"
-    assert _stored(session, allocation.referral_id).close_outcome == "needs_met"
+    assert _stored(session, allocation.referral_id).close_outcome == "goals_met"
 
 
 def test_close_case_needs_a_known_outcome_and_a_reason(session: Session, team_id: int) -> None:
     referral = receive(session, person_in(team_id))
     with pytest.raises(InvalidInput) as caught:
-        referrals.close_case(
+        case_closure.close_case(
             session=session,
             user=USER,
             referral_id=referral.id,
@@ -475,11 +476,11 @@ def test_close_case_needs_a_known_outcome_and_a_reason(session: Session, team_id
         )
     assert caught.value.field == "outcome"
     with pytest.raises(InvalidInput) as caught:
-        referrals.close_case(
+        case_closure.close_case(
             session=session,
             user=USER,
             referral_id=referral.id,
-            outcome="declined",
+            outcome="nfa_support_declined",
             reason=" ",
             expected_version=seen_version(session, Referral, referral.id),
         )

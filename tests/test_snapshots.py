@@ -8,6 +8,7 @@ import pytest
 from factories import seen_version
 from sqlmodel import select
 from textual.pilot import Pilot
+from textual.widgets import Input, Select
 from tui_support import seed_case_work, seed_small_team, settled, stop_blinking, wait_for
 
 from intapp.app import IntApp
@@ -16,6 +17,12 @@ from intapp.screens.allocation import AllocationScreen
 from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.board import BoardScreen
 from intapp.screens.care_plan import CarePlanScreen
+from intapp.screens.case_dialogs import (
+    CloseCaseDialog,
+    RecordDeathDialog,
+    ReopenCaseDialog,
+    WithdrawDeathDialog,
+)
 from intapp.screens.caseload import CaseloadScreen
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.new_referral import NewReferralScreen
@@ -314,3 +321,70 @@ def test_merge_dialog(snap_compare, family_app, size):
         await wait_for(pilot, lambda: family_app.screen.preview)
 
     assert snap_compare(family_app, terminal_size=size, run_before=settling(loaded))
+
+
+async def _person_record(pilot) -> PersonScreen:
+    await _dashboard(pilot)
+    pilot.app.push_screen(PersonScreen(person_id=1))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PersonScreen))
+    await wait_for(pilot, lambda: pilot.app.screen.record)
+    return pilot.app.screen
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_close_case_dialog(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _person_record(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, CloseCaseDialog))
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reopen_case_dialog(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        record = await _person_record(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, CloseCaseDialog))
+        busy_app.screen.query_one("#outcome", Select).value = "goals_met"
+        busy_app.screen.query_one("#reason", Input).value = "Goals met"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not record.record.overview.open_cases)
+        # The closing's notice is not part of the dialog.
+        busy_app.clear_notifications()
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, ReopenCaseDialog))
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_record_death_dialog(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        await _person_record(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, RecordDeathDialog))
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_withdraw_death_dialog_over_a_deceased_record(snap_compare, busy_app, size):
+    async def loaded(pilot):
+        record = await _person_record(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, RecordDeathDialog))
+        busy_app.screen.query_one("#died-on", Input).value = "22/11/2026"
+        busy_app.screen.query_one("#source", Select).value = "gp"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: record.record.overview.person.is_deceased)
+        busy_app.clear_notifications()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(busy_app.screen, WithdrawDeathDialog))
+        stop_blinking(pilot)
+
+    assert snap_compare(busy_app, terminal_size=size, run_before=settling(loaded))

@@ -291,3 +291,53 @@ def test_the_persons_timeline_keeps_each_transfer_and_why(session: Session) -> N
     reference = session.get(Referral, case.referral_id).reference
     assert f"{reference} sent to CEN2 by coord.a: Moved to Gorton" in texts
     assert f"{reference} returned to CEN1 by coord.b: Not our area" in texts
+
+
+def test_a_case_on_its_way_cannot_be_closed_until_it_is_decided(session: Session) -> None:
+    from intapp.services import case_closure
+
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _send(session, case.referral_id, org.other_team.id)
+
+    with pytest.raises(InvalidInput, match="on its way to another team"):
+        case_closure.close_case(
+            session=session,
+            user=USER,
+            referral_id=case.referral_id,
+            outcome="goals_met",
+            reason="Done",
+            expected_version=seen_version(session, Referral, case.referral_id),
+        )
+
+
+def test_a_death_calls_back_a_waiting_transfer_and_closes_the_case(session: Session) -> None:
+    from datetime import date
+
+    from intapp.services import deaths
+
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _send(session, case.referral_id, org.other_team.id)
+    person_id = session.get(Referral, case.referral_id).person_id
+
+    deaths.record_death(
+        session=session,
+        user=USER,
+        person_id=person_id,
+        died_on=date(2026, 11, 20),
+        source="gp",
+        expected_version=seen_version(session, Person, person_id),
+    )
+    session.flush()
+
+    referral = session.get(Referral, case.referral_id)
+    assert (referral.status, referral.team_id, referral.close_outcome) == (
+        "closed",
+        org.team.id,
+        "nfa_deceased",
+    )
+    transfer = session.exec(select(Transfer).where(Transfer.referral_id == case.referral_id)).one()
+    assert transfer.state == "cancelled"
+    assert _open_workers(session, case.referral_id) == []
+    assert queue_page(through_session(session), team_ids=[org.other_team.id]).rows == []

@@ -34,6 +34,7 @@ from intapp.services import (
     assessment_editing,
     assessments,
     care_plans,
+    case_closure,
     organisation,
     people,
     reablement,
@@ -115,11 +116,11 @@ def _reallocate(to: str) -> Callable[[Session, int, int], Any]:
 
 
 def _close(s: Session, referral_id: int, v: int) -> Any:
-    return referrals.close_case(
+    return case_closure.close_case(
         session=s,
         user=USER,
         referral_id=referral_id,
-        outcome="needs_met",
+        outcome="goals_met",
         reason="Done",
         expected_version=v,
     )
@@ -407,7 +408,7 @@ def test_concurrent_edits_lose_nothing(engine: Engine) -> None:
 
 EDITS = [
     referrals.triage_referral,
-    referrals.close_case,
+    case_closure.close_case,
     allocations.allocate,
     allocations.reallocate,
     assessments.save_assessment,

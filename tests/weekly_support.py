@@ -23,7 +23,14 @@ from sqlmodel import Session
 
 from intapp import clock
 from intapp.models import Assessment, ReablementEpisode, Referral
-from intapp.services import allocations, assessments, care_plans, reablement, referrals
+from intapp.services import (
+    allocations,
+    assessments,
+    care_plans,
+    case_closure,
+    reablement,
+    referrals,
+)
 from intapp.services.assessments import AssessmentIn, blank_outcomes
 from intapp.services.care_plans import PlanContent
 from intapp.services.people import match_or_create_person
@@ -94,11 +101,11 @@ def build_week(session: Session) -> Week:
             )
         if closed is not None:
             clock.freeze(closed)
-            referrals.close_case(
+            case_closure.close_case(
                 session=session,
                 user=USER,
                 referral_id=referral.id,
-                outcome="needs_met",
+                outcome="goals_met",
                 reason="goals met",
                 expected_version=seen_version(session, Referral, referral.id),
             )

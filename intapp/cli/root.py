@@ -13,6 +13,7 @@ import click
 
 from intapp import __version__
 from intapp.cli.carers import carer, merge
+from intapp.cli.cases import case, death
 from intapp.cli.casework import transfer, worker
 from intapp.cli.context import DATABASE_URL_HELP, Context, current_user, pass_context
 from intapp.cli.db import db
@@ -217,6 +218,8 @@ main.add_command(merge)
 main.add_command(person)
 main.add_command(transfer)
 main.add_command(worker)
+main.add_command(case)
+main.add_command(death)
 
 
 def run() -> None:

@@ -21,7 +21,7 @@ from intapp.demo.chance import between, pick, pick_weighted
 from intapp.demo.organisation import Organisation, TeamInfo
 from intapp.demo.records import Batch, Case, RecordMaker
 from intapp.demo.timeline import DAY, HOUR, at, day_of
-from intapp.services.referrals import closed_recently, response_due_by
+from intapp.services.referrals import closed_recently, response_due_by, triage_outcome
 
 WINDOW_DAYS = 3 * 365 + 1
 # Mean days between the end of one referral and the next one for the same person.
@@ -173,6 +173,7 @@ class CaseMaker:
             "closed_at": None,
             "close_outcome": None,
             "close_reason": None,
+            "closed_by": None,
             "version": 1,
         }
         batch.referrals.append(row)
@@ -187,13 +188,18 @@ class CaseMaker:
         row["triaged_at"] = at(triaged)
         row["triage_note"] = pick(rng.random, words.TRIAGE_NOTES[pathway])
         if pathway in SIGNPOSTING:
+            # Closed at triage, so a referral soon after is flagged as a re-referral.
             row["status"] = SIGNPOSTING[pathway]
+            row["closed_at"] = row["triaged_at"]
+            row["close_outcome"] = triage_outcome(pathway)
+            row["close_reason"] = row["triage_note"]
+            row["closed_by"] = team.duty_user
             return triaged, None
         if rng.random() < 0.04:  # closed before anyone was allocated
             closed = triaged + between(rng.random, HOUR, 10 * DAY)
             if closed >= horizon:
                 return self._died(row, horizon) if dies else None, None
-            self._close(row, closed, rng.choice(("declined", "moved_away", "other")))
+            self._close(row, closed, rng.choice(words.CLOSED_BEFORE_ALLOCATION))
             return closed, None
         allocated = triaged + self._allocation_delay(kind.priority)
         if allocated >= horizon:
@@ -304,9 +310,10 @@ class CaseMaker:
         row["closed_at"] = at(closed)
         row["close_outcome"] = outcome
         row["close_reason"] = pick(self.rng.random, words.CLOSE_REASONS[outcome])
+        row["closed_by"] = row["triaged_by"] or "demo"
 
     def _died(self, row: dict[str, Any], when: int) -> int:
-        self._close(row, when, "died")
+        self._close(row, when, "nfa_deceased")
         return when
 
     def _allocations(

@@ -245,26 +245,28 @@ TRIAGE_NOTES: dict[str, tuple[str, ...]] = {
 }
 
 CLOSE_REASONS: dict[str, tuple[str, ...]] = {
-    "needs_met": (
+    "goals_met": (
         "Goals met; managing independently",
         "Equipment in place, no further needs",
         "Plan reviewed and goals achieved",
     ),
-    "ongoing_long_term_support": (
+    "long_term_support": (
         "Transferred to long-term home care package",
         "Moved to residential care",
         "Long-term support arranged with provider",
     ),
-    "transferred": (
+    "nfa_nhs_funded_care": ("Continuing healthcare funding agreed",),
+    "nfa_support_declined": ("Declined further support", "Declined service after first visit"),
+    "nfa_moved_to_another_la": ("Moved out of Manchester",),
+    "nfa_deceased": ("Died",),
+    "other": (
+        "Admitted to hospital long term",
+        "Closed after three failed contact attempts",
         "Transferred to community mental health team",
-        "Transferred to another team after moving house",
     ),
-    "declined": ("Declined further support", "Declined service after first visit"),
-    "moved_away": ("Moved out of Manchester",),
-    "died": ("Died",),
-    "other": ("Admitted to hospital long term", "Closed after three failed contact attempts"),
 }
-CLOSE_OUTCOMES = ("needs_met", "ongoing_long_term_support", "transferred", "declined")
+CLOSED_BEFORE_ALLOCATION = ("nfa_support_declined", "nfa_moved_to_another_la", "other")
+CLOSE_OUTCOMES = ("goals_met", "long_term_support", "other", "nfa_support_declined")
 CLOSE_OUTCOME_WEIGHTS = (50, 25, 10, 7)
 # Reablement outcome -> the case outcome recorded when the referral closes.
 REABLEMENT_OUTCOMES = (
@@ -278,14 +280,14 @@ REABLEMENT_OUTCOMES = (
 )
 REABLEMENT_OUTCOME_WEIGHTS = (45, 20, 15, 4, 9, 2, 5)
 REABLEMENT_CASE_OUTCOME = {
-    "no_ongoing_support": "needs_met",
-    "ongoing_low_level_support": "needs_met",
-    "long_term_support_community": "ongoing_long_term_support",
-    "long_term_support_residential": "ongoing_long_term_support",
+    "no_ongoing_support": "goals_met",
+    "ongoing_low_level_support": "goals_met",
+    "long_term_support_community": "long_term_support",
+    "long_term_support_residential": "long_term_support",
     "early_cessation_hospital": "other",
-    "early_cessation_nhs_funded": "transferred",
-    "early_cessation_declined": "declined",
-    "early_cessation_deceased": "died",
+    "early_cessation_nhs_funded": "nfa_nhs_funded_care",
+    "early_cessation_declined": "nfa_support_declined",
+    "early_cessation_deceased": "nfa_deceased",
 }
 REABLEMENT_GOALS = (
     "Make a hot drink and a snack on my own",

@@ -73,6 +73,8 @@ class Person(Versioned, SQLModel, table=True):
     date_of_death: date | None = Field(default=None)
     # Set when this record was merged into another: it stays only as a pointer to that one.
     merged_into_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    # How the team learnt of the death (`codes.DeathSource`); None when not recorded here.
+    death_source: str | None = Field(default=None, sa_type=String(30))
     created_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1)
     # How each name sounds (`name_keys`), so "Jakson" finds "Jackson". Derived from the

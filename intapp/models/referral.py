@@ -40,6 +40,7 @@ class Referral(Versioned, SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     close_outcome: str | None = Field(default=None, sa_type=String(40))
     close_reason: str | None = Field(default=None, sa_type=Text)
+    closed_by: str | None = Field(default=None, sa_type=String(80))
     version: int = Field(default=1)
 
 

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
 from intapp.codes import code_label
-from intapp.formatting import parse_date, uk_date
+from intapp.formatting import action_box, parse_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 
@@ -129,7 +129,7 @@ class CarePlanScreen(DataScreen):
                 a["who"],
                 a["what"],
                 uk_date(parse_date(by) if isinstance(by, str) else by),
-                "☑" if a["done"] else "☐",
+                action_box(a),
             )
         items = self.query_one("#items", DataTable)
         items.clear()

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from intapp.codes import code_label
-from intapp.formatting import away_text, load_bar, uk_date
+from intapp.formatting import away_text, load_bar, local_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.services.absences import WorkerStatus  # noqa: F401 (in a string)
+    from intapp.services.case_closure import ClosedCase
     from intapp.services.caseloads import CaseloadRow, WorkerLoad
     from intapp.store.paging import Cursor, Page
 
@@ -27,6 +28,10 @@ PAGE_SIZE = 40
 
 class Moved(Result[Any]):
     """One case moved (an `AllocationSummary`) or all of them (a list)."""
+
+
+class Closed(Result["ClosedCase"]):
+    """The highlighted case closed."""
 
 
 class Reloaded(Result["WorkerLoad"]):
@@ -79,6 +84,7 @@ class CaseloadScreen(DataScreen):
         Binding("escape", "app.pop_screen", "Back", id="caseload.back"),
         Binding("enter", "open_person", "Person", id="caseload.person", priority=True),
         Binding("m", "move_case", "Reallocate", id="caseload.move"),
+        Binding("c", "close_case", "Close case", id="caseload.close"),
         Binding("ctrl+b", "reassign_all", "Reassign all", id="caseload.reassign_all"),
         Binding("t", "transfer", "Transfer", id="caseload.transfer"),
         Binding("w", "away", "Away…", id="caseload.away"),
@@ -170,6 +176,43 @@ class CaseloadScreen(DataScreen):
             several=False,
             change=lambda targets, reason, over: self._reallocate(case, targets[0], reason, over),
         )
+
+    def action_close_case(self) -> None:
+        """Close the highlighted case: outcome, reason and end date."""
+        from intapp.screens.case_dialogs import CloseCaseDialog
+
+        case = self.paged.highlighted
+        if case is None:
+            return
+        user = self.intapp.user
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+
+            def close(session: Session) -> ClosedCase:
+                from intapp.services.case_closure import close_case
+
+                return close_case(
+                    session=session, user=user, expected_version=case.referral_version, **values
+                )
+
+            self.write(Closed, close)
+
+        self.app.push_screen(
+            CloseCaseDialog(
+                [(case.reference, case.referral_id, local_date(case.started_at))],
+                subject=f"{case.person_name} · {case.reference}",
+            ),
+            answered,
+        )
+
+    @on(Closed)
+    def closed(self, message: Closed) -> None:
+        closed = message.value
+        plan = " Their care plan is closed." if closed.plan_closed else ""
+        self.notify(f"Case {closed.referral.reference} closed.{plan}", title="Closed")
+        self.reload()
 
     def action_reassign_all(self) -> None:
         if self.worker.away is None:

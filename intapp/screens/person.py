@@ -14,7 +14,7 @@ from textual.widgets import Header, Static, Tab, Tabs
 
 from intapp import clock
 from intapp.codes import code_label
-from intapp.formatting import uk_date, uk_datetime
+from intapp.formatting import action_box, local_date, uk_date, uk_datetime
 from intapp.screens.base import DataScreen, Result
 from intapp.store.paging import page_of
 from intapp.widgets.footer import Footer
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
     from intapp.services.assessments import AssessmentSummary
     from intapp.services.care_plans import PlanView
+    from intapp.services.case_closure import ClosedCase, ReopenedCase
+    from intapp.services.deaths import RecordedDeath
+    from intapp.services.people import PersonSummary
     from intapp.services.person_record import PersonRecord, TimelineEntry
     from intapp.services.reablement import EpisodeSummary
     from intapp.store.paging import Cursor, Page
@@ -58,6 +61,22 @@ class EpisodeChanged(Result["EpisodeSummary"]):
     """A planned episode was begun or cancelled."""
 
 
+class CaseClosed(Result["ClosedCase"]):
+    """One of the person's cases closed."""
+
+
+class CaseReopened(Result["ReopenedCase"]):
+    """A closed case reopened."""
+
+
+class DeathRecorded(Result["RecordedDeath"]):
+    """The person's death was recorded, closing everything open."""
+
+
+class DeathWithdrawn(Result["PersonSummary"]):
+    """A death recorded in error was withdrawn."""
+
+
 class RecordViewed(Result[None]):
     """Opening the record was audited; there is nothing to show for it."""
 
@@ -83,6 +102,9 @@ class PersonScreen(DataScreen):
         Binding("l", "carer_links", "Carer links", id="person.carer_links"),
         Binding("m", "merge", "Merge records", id="person.merge"),
         Binding("e", "edit_details", "Edit details", id="person.edit"),
+        Binding("c", "close_case", "Close case", id="person.close_case"),
+        Binding("o", "reopen_case", "Reopen case", id="person.reopen_case", show=False),
+        Binding("d", "death", "Death", id="person.death"),
         Binding("t", "transfer", "Transfer", id="person.transfer"),
         Binding("enter", "open_selected", "Open", id="person.open", priority=True),
         *PAGE_KEYS,
@@ -105,7 +127,9 @@ class PersonScreen(DataScreen):
         yield PagedList(
             columns=[("When", None), ("What", None), ("Detail", None)],
             cells=timeline_cells,
-            key=lambda row: (row[1].at, row[1].kind, row[1].text, row[1].opens_id),
+            # Two entries can read the same at the same second (a case reopened to the
+            # worker it was closed from), so the place keeps each key unique.
+            key=lambda row: (row[1].at, row[1].kind, row[1].text, row[1].opens_id, row[0]),
             cursor=lambda row: (row[0],),
             wording=Wording("entry", "entries", "Nothing has happened yet."),
             page_size=TIMELINE_PAGE,
@@ -185,11 +209,21 @@ class PersonScreen(DataScreen):
             )
         self.show_timeline(record.timeline)
         o, p = record.overview, record.overview.person
-        age = p.age_on(clock.today())
-        died = f" · died {uk_date(p.date_of_death)}" if p.date_of_death else ""
+        # A person who has died stays the age they were.
+        age = p.age_on(p.date_of_death or clock.today())
+        died = (
+            f" · [b reverse] died {uk_date(p.date_of_death)} [/]"
+            + (
+                f" (learnt from {code_label(p.death_source, capitalised=False)})"
+                if p.death_source
+                else ""
+            )
+            if p.date_of_death
+            else ""
+        )
         cohorts = ", ".join(code_label(c, capitalised=False) for c in p.cohorts) or "none"
         self.query_one("#person-header", Static).update(
-            f"[b]{escape(p.name)}[/] · NHS {p.nhs_number_display or '—'}"
+            f"[b]{escape(p.marked_name)}[/] · NHS {p.nhs_number_display or '—'}"
             f"{' · local id ' + escape(p.local_id) if p.local_id else ''}\n"
             f"Born {uk_date(p.date_of_birth)} (age {age}){died} · risk {p.risk_tier}"
             f" · cohorts: {cohorts}\n"
@@ -241,7 +275,22 @@ class PersonScreen(DataScreen):
     def action_tab(self, tab: str) -> None:
         self.query_one(Tabs).active = tab
 
+    def _died(self) -> bool:
+        """Say so, and True, when the person has died: nothing new starts for them (the
+        services refuse it too; this spares filling in a form first)."""
+        person = self.record.overview.person if self.record else None
+        if person is None or person.date_of_death is None:
+            return False
+        self.notify(
+            f"{person.name} died on {uk_date(person.date_of_death)}; nothing new can start. "
+            "If the death was recorded in error, withdraw it with d.",
+            severity="warning",
+        )
+        return True
+
     def action_start_reablement(self) -> None:
+        if self._died():
+            return
         from intapp.screens.episode_dialogs import StartEpisodeDialog
         from intapp.services.reablement import start_episode
 
@@ -269,6 +318,8 @@ class PersonScreen(DataScreen):
     def action_new_assessment(self) -> None:
         """Open a blank assessment; it is written only when first saved. A carer is
         offered a carer's assessment as well as an integrated one."""
+        if self._died():
+            return
         from intapp.screens.assessment import AssessmentScreen
 
         person_id = self.person_id
@@ -451,6 +502,174 @@ class PersonScreen(DataScreen):
         self.action_tab("reablement")
         self.load_record()
 
+    def _open_cases(self) -> list[tuple[str, int, date]]:
+        """(label, referral id, the earliest it may end) for each open referral."""
+        if self.record is None:
+            return []
+        o = self.record.overview
+        held = {case.referral_id: case for case in o.open_cases}
+        choices = []
+        for r in o.referrals:
+            if r.status not in ("received", "triaged", "allocated"):
+                continue
+            case = held.get(r.id)
+            who = case.worker_name if case else "awaiting allocation"
+            started = case.started_at if case and case.started_at else r.received_at
+            label = f"{r.reference} · {code_label(r.pathway) or 'not triaged'} · {who}"
+            choices.append((label, r.id, local_date(started)))
+        return choices
+
+    def _case_choices(self, *, closed: bool) -> list[tuple[str, int]]:
+        """(label, referral id) for the closed cases that may still be reopened."""
+        if self.record is None:
+            return []
+        from intapp.services.case_closure import reopen_deadline
+
+        o, now = self.record.overview, clock.now()
+        return [
+            (f"{r.reference} · closed {uk_date(r.closed_at)} · {code_label(r.close_outcome)}", r.id)
+            for r in o.referrals
+            if r.status == "closed" and r.closed_at and now <= reopen_deadline(r.closed_at)
+        ]
+
+    def _referral_version(self, referral_id: int) -> int:
+        assert self.record is not None
+        return next(r.version for r in self.record.overview.referrals if r.id == referral_id)
+
+    def action_close_case(self) -> None:
+        """Close one of the person's open cases (asked which, when there are several)."""
+        from intapp.screens.case_dialogs import CloseCaseDialog
+
+        cases = self._open_cases()
+        if not cases:
+            self.notify("This person has no open case to close.", severity="warning")
+            return
+        user = self.intapp.user
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            version = self._referral_version(values["referral_id"])
+
+            def close(session: Session) -> ClosedCase:
+                from intapp.services.case_closure import close_case
+
+                return close_case(session=session, user=user, expected_version=version, **values)
+
+            self.write(CaseClosed, close)
+
+        self.app.push_screen(CloseCaseDialog(cases, subject=self._person_name()), answered)
+
+    def action_reopen_case(self) -> None:
+        """Reopen a case closed within the reopen window."""
+        from intapp.config import load_settings
+        from intapp.screens.case_dialogs import ReopenCaseDialog
+
+        cases = self._case_choices(closed=True)
+        if not cases:
+            days = load_settings().reopen_window_days
+            self.notify(
+                f"No case closed in the last {days} days to reopen; log a new referral instead.",
+                severity="warning",
+            )
+            return
+        user = self.intapp.user
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            version = self._referral_version(values["referral_id"])
+
+            def reopen(session: Session) -> ReopenedCase:
+                from intapp.services.case_closure import reopen_case
+
+                return reopen_case(session=session, user=user, expected_version=version, **values)
+
+            self.write(CaseReopened, reopen)
+
+        self.app.push_screen(ReopenCaseDialog(cases, subject=self._person_name()), answered)
+
+    def action_death(self) -> None:
+        """Record a death; for someone already recorded as dead, withdraw it."""
+        if self.record is None:
+            return
+        from intapp.screens.case_dialogs import RecordDeathDialog, WithdrawDeathDialog
+        from intapp.services.deaths import record_death, withdraw_death
+
+        person, user = self.record.overview.person, self.intapp.user
+
+        def record(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.write(
+                    DeathRecorded,
+                    lambda session: record_death(
+                        session=session,
+                        user=user,
+                        person_id=person.id,
+                        expected_version=person.version,
+                        **values,
+                    ),
+                )
+
+        def withdraw(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.write(
+                    DeathWithdrawn,
+                    lambda session: withdraw_death(
+                        session=session,
+                        user=user,
+                        person_id=person.id,
+                        expected_version=person.version,
+                        **values,
+                    ),
+                )
+
+        if person.is_deceased:
+            self.app.push_screen(WithdrawDeathDialog(subject=person.name), withdraw)
+        else:
+            self.app.push_screen(RecordDeathDialog(subject=person.name), record)
+
+    def _person_name(self) -> str:
+        return self.record.overview.person.name if self.record else ""
+
+    @on(CaseClosed)
+    def case_closed(self, message: CaseClosed) -> None:
+        closed = message.value
+        plan = " The care plan is closed." if closed.plan_closed else ""
+        self.notify(f"Case {closed.referral.reference} closed.{plan}", title="Closed")
+        self.load_record()
+
+    @on(CaseReopened)
+    def case_reopened(self, message: CaseReopened) -> None:
+        reopened = message.value
+        where = (
+            f"back with {reopened.worker_name}" if reopened.worker_name else "awaiting allocation"
+        )
+        self.notify(f"Case {reopened.referral.reference} reopened: {where}.", title="Reopened")
+        self.load_record()
+
+    @on(DeathRecorded)
+    def death_recorded(self, message: DeathRecorded) -> None:
+        death: RecordedDeath = message.value
+        self.notify(
+            f"{len(death.cases_closed)} referral(s) closed, "
+            f"{death.episodes_ended} episode(s) ended, "
+            f"{death.followups_cancelled} follow-up(s) cancelled"
+            f"{', the care plan closed' if death.plan_closed else ''}.",
+            title="Death recorded",
+        )
+        self.load_record()
+
+    @on(DeathWithdrawn)
+    def death_withdrawn(self, message: DeathWithdrawn) -> None:
+        person: PersonSummary = message.value
+        self.notify(
+            f"{person.name}'s date of death is cleared. "
+            "Closed cases stay closed: reopen them with o.",
+            title="Death withdrawn",
+        )
+        self.load_record()
+
     @on(EpisodeStarted)
     def episode_started(self, message: EpisodeStarted) -> None:
         episode = message.value
@@ -514,8 +733,7 @@ def plan_text(plan: PlanView | None) -> str:
     goals = "\n".join(f"  • {g}" for g in c.goals) or "  none"
     actions = (
         "\n".join(
-            f"  {'☑' if a['done'] else '☐'} {a['who']}: {a['what']} "
-            f"by {uk_date(_iso(a['by_when']))}"
+            f"  {action_box(a)} {a['who']}: {a['what']} by {uk_date(_iso(a['by_when']))}"
             for a in c.actions
         )
         or "  none"
@@ -527,8 +745,9 @@ def plan_text(plan: PlanView | None) -> str:
         )
         or "  none"
     )
+    closed = f"[b reverse] Closed {uk_date(plan.closed_at)} [/] " if plan.closed_at else ""
     return (
-        f"[b]Version {plan.number}[/] of {plan.current_number} · saved "
+        f"{closed}[b]Version {plan.number}[/] of {plan.current_number} · saved "
         f"{uk_datetime(plan.created_at)} by {plan.created_by} · review {uk_date(c.review_date)}\n\n"
         f"[b]Goals, in their words[/]\n{goals}\n\n[b]Actions[/]\n{actions}\n\n"
         f"[b]Micro-commissioned items[/]\n{items}"

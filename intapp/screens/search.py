@@ -27,7 +27,7 @@ SHORTEST = 2  # characters typed before a search runs
 
 def person_cells(p: PersonSummary) -> tuple[str, ...]:
     return (
-        p.name,
+        p.marked_name,
         p.nhs_number_display,
         uk_date(p.date_of_birth),
         str(p.age_on(clock.today())),

@@ -122,7 +122,7 @@ def _start_allocation(
     covering_for_worker_id: int | None = None,
 ) -> Allocation:
     assert referral.id is not None
-    person_who_can_start(session=session, person_id=referral.person_id)
+    person_who_can_start(session=session, person_id=referral.person_id, doing="allocated")
     allocation = Allocation(
         referral_id=referral.id,
         person_id=referral.person_id,
@@ -167,6 +167,8 @@ def allocate(
     """Allocate a triaged referral to a key worker, within their weighted limit."""
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
+    # Before the status: a death closes the referral, and "died" is the reason to give.
+    person_who_can_start(session=session, person_id=referral.person_id, doing="allocated")
     if referral.status != ReferralStatus.TRIAGED:
         raise InvalidInput(
             f"Referral {referral.reference} is {ReferralStatus(referral.status).label.lower()}; "

@@ -226,7 +226,7 @@ def load_assessment(*, session: Session, assessment_id: int) -> Assessment:
 
 def check_can_start(*, session: Session, person_id: int, assessment_type: str) -> Person:
     """The person, if an assessment of this type can be started for them."""
-    person = person_who_can_start(session=session, person_id=person_id)
+    person = person_who_can_start(session=session, person_id=person_id, doing="assessed")
     if assessment_type not in set(AssessmentType):
         raise InvalidInput(
             f"Assessment type must be one of: {', '.join(AssessmentType)}", field="type"

@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.config import load_settings
-from intapp.formatting import parse_date
+from intapp.formatting import deceased_marked, parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import person_who_can_start
+from intapp.services.people import load_person, person_who_can_start, refuse_if_deceased
 from intapp.store.paging import Cursor, Page
 from intapp.store.plain_sql import PlainSQL, stored_date
 
@@ -45,6 +45,8 @@ class PlanView:
     created_by: str
     created_at: datetime
     version: int
+    closed_at: datetime | None = None
+    """When the plan closed (its person's last case ended), or None while it is open."""
 
     @property
     def is_current(self) -> bool:
@@ -132,6 +134,7 @@ def _view(plan: CarePlan, version: CarePlanVersion) -> PlanView:
         created_by=version.created_by,
         created_at=version.created_at,
         version=plan.version,
+        closed_at=plan.closed_at,
     )
 
 
@@ -161,7 +164,7 @@ def _plan_for(*, session: Session, person_id: int) -> CarePlan | None:
 
 def create_plan(*, session: Session, user: str, person_id: int, content: PlanContent) -> PlanView:
     """Write a person's first plan (version 1)."""
-    person_who_can_start(session=session, person_id=person_id)
+    person_who_can_start(session=session, person_id=person_id, doing="given a care plan")
     if _plan_for(session=session, person_id=person_id) is not None:
         raise InvalidInput(
             "This person already has a care plan; change it to make a new version",
@@ -195,12 +198,15 @@ def revise_plan(
     if plan is None:
         raise NotFound("This person has no care plan yet; create one first")
     check_version("care plan", plan.version, expected_version)
+    refuse_if_deceased(load_person(session=session, person_id=person_id), "given a care plan")
     earlier = plan_version(session=session, person_id=person_id, number=plan.current_number)
     content = _checked(content, session=session, earlier=earlier.content)
     before = audit.snapshot(plan)
     plan.current_number += 1
     plan.lead_worker_id = content.lead_worker_id
     plan.review_date = content.review_date
+    # A new version of a closed plan (the person has a case again) opens it again.
+    plan.closed_at = None
     audit.save_update(session=session, user=user, row=plan, before=before, action="revise")
     version = _add_version(session=session, user=user, plan=plan, content=content, note=note)
     return _view(plan, version)
@@ -343,7 +349,7 @@ def reviews_page(
     found = tile.rows.page(
         db,
         "care_plan.id, care_plan.person_id, person.given_name, person.family_name,"
-        " care_plan.lead_worker_id, care_plan.review_date",
+        " care_plan.lead_worker_id, care_plan.review_date, person.date_of_death",
         after=after,
         limit=limit,
     )
@@ -354,7 +360,7 @@ def reviews_page(
             ReviewDue(
                 plan_id=r[0],
                 person_id=r[1],
-                person_name=f"{r[2]} {r[3]}",
+                person_name=deceased_marked(f"{r[2]} {r[3]}", r[6]),
                 lead_worker_id=r[4],
                 review_date=review_date,
                 overdue=review_date < today,

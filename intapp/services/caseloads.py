@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from intapp.formatting import deceased_marked
 from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services import worklists
 from intapp.services.absences import Away, away_today
@@ -32,7 +33,8 @@ class CaseloadRow:
     started_at: datetime
     pathway: str | None
     version: int
-    referral_version: int = 0
+    referral_version: int = 1
+    """The referral's version, which closing or transferring the case names."""
     referral_team_id: int = 0
     transfer: TransferMark | None = None
     """The case's transfer to another team, pending or returned, if any."""
@@ -172,7 +174,7 @@ def caseload_page(
             referral_id=a.referral_id,
             reference=r.reference,
             person_id=p.id,  # type: ignore[arg-type]
-            person_name=p.display_name,
+            person_name=deceased_marked(p.display_name, p.date_of_death),
             weight=a.weight,
             started_at=a.started_at,
             pathway=r.pathway,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import RiskTier
-from intapp.formatting import parse_date
+from intapp.formatting import deceased_marked, parse_date
 from intapp.models import Person, Team
 from intapp.models.person import name_key
 from intapp.services import audit, bounds
@@ -67,10 +67,20 @@ class PersonSummary:
     version: int = 1
     # Set on a record merged into another: it is only a pointer to that one now.
     merged_into_id: int | None = None
+    death_source: str | None = None
 
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_deceased(self) -> bool:
+        return self.date_of_death is not None
+
+    @property
+    def marked_name(self) -> str:
+        """The name as lists show it: a deceased person is marked so, wherever they appear."""
+        return deceased_marked(self.name, self.date_of_death)
 
     @property
     def nhs_number_display(self) -> str:
@@ -98,6 +108,7 @@ def summarise(person: Person) -> PersonSummary:
         cohorts=tuple(flag for flag in COHORT_FLAGS if getattr(person, flag)),
         version=person.version,
         merged_into_id=person.merged_into_id,
+        death_source=person.death_source,
     )
 
 
@@ -263,11 +274,14 @@ def live_person(*, session: Session, person_id: int, field: str = "person") -> P
     return person
 
 
-def person_who_can_start(*, session: Session, person_id: int, field: str = "person") -> Person:
+def person_who_can_start(
+    *, session: Session, person_id: int, field: str = "person", doing: str = "given new work"
+) -> Person:
     """The person, when new work (an allocation, assessment, plan or episode) may start for
     them: every path that creates such rows calls this, so each rule lives here once.
 
-    Today it refuses a merged record. The row is read FOR UPDATE (PostgreSQL; SQLite
+    It refuses a merged record, and a person who has died (`refuse_if_deceased`; `doing`
+    completes "they cannot be …"). The row is read FOR UPDATE (PostgreSQL; SQLite
     writes one at a time anyway), so a merge running at the same time either finishes
     first, and this is refused, or waits until the new row is committed, and moves it.
     """
@@ -275,6 +289,7 @@ def person_who_can_start(*, session: Session, person_id: int, field: str = "pers
     if person is None:
         raise NotFound(f"There is no person with id {person_id}")
     refuse_if_merged(session, person, field=field)
+    refuse_if_deceased(person, doing)
     return person
 
 
@@ -409,6 +424,28 @@ def update_person(
         setattr(person, key, value)
     audit.save_update(session=session, user=user, row=person, before=before)
     return summarise(person)
+
+
+def deceased_refusal(name: str, date_of_death: date | None, doing: str) -> InvalidInput | None:
+    """The one rule that nothing new starts for a person who has died: the refusal to
+    raise, or None when they are alive.
+
+    `doing` completes "… cannot be …": "referred", "allocated", "assessed" and so on.
+    """
+    if date_of_death is None:
+        return None
+    return InvalidInput(
+        f"{name} died on {date_of_death:%d/%m/%Y}; they cannot be {doing}. "
+        "If the death was recorded in error, withdraw it first.",
+        field="person",
+    )
+
+
+def refuse_if_deceased(person: Person, doing: str) -> None:
+    """Raise `deceased_refusal` for a person who has died (see there)."""
+    refusal = deceased_refusal(person.display_name, person.date_of_death, doing)
+    if refusal is not None:
+        raise refusal
 
 
 def load_person(*, session: Session, person_id: int) -> Person:

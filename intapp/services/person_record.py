@@ -28,6 +28,8 @@ class OpenCase:
     worker_id: int
     worker_name: str
     weight: int
+    started_at: datetime | None = None
+    """When the open allocation began: the earliest the case can be closed."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def person_overview(*, session: Session, person_id: int) -> PersonOverview:
     person = get_person(session=session, person_id=person_id)
     team = session.get(Team, person.team_id)
     open_cases = [
-        OpenCase(a.referral_id, w.id, w.display_name, a.weight)  # type: ignore[arg-type]
+        OpenCase(a.referral_id, w.id, w.display_name, a.weight, a.started_at)  # type: ignore[arg-type]
         for a, w in session.exec(
             select(Allocation, Worker)
             .join(Worker, col(Worker.id) == Allocation.worker_id)
@@ -109,8 +111,21 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                     f"{r.reference} by {r.triaged_by}: {priority}, {pathway}",
                 )
             )
+        for event in audit.history(session=session, entity="referral", entity_id=r.id):
+            if event.action == "reopen_reason":
+                reason = event.changes.get("reason", [None, ""])[1]
+                entries.append(
+                    TimelineEntry(event.at, "reopened", f"{r.reference} by {event.user}: {reason}")
+                )
         if r.closed_at:
-            entries.append(TimelineEntry(r.closed_at, "closed", f"{r.reference} closed"))
+            outcome = (
+                f": {code_label(r.close_outcome, capitalised=False)}" if r.close_outcome else ""
+            )
+            by = f" by {r.closed_by}" if r.closed_by else ""
+            why = f" ({r.close_reason})" if r.close_reason else ""
+            entries.append(
+                TimelineEntry(r.closed_at, "closed", f"{r.reference} closed{by}{outcome}{why}")
+            )
     entries.extend(transfer_entries(session=session, person_id=person_id))
     for a, w in session.exec(
         select(Allocation, Worker)
@@ -185,8 +200,28 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                     f"{said}: ended, {link.end_reason or ''}",
                 )
             )
+    person = get_person(session=session, person_id=person_id)
+    if person.date_of_death is not None:
+        source = code_label(person.death_source, capitalised=False)
+        entries.append(
+            TimelineEntry(
+                datetime.combine(person.date_of_death, time(0), tzinfo=UTC),
+                "died",
+                f"{person.name} died on {uk_date(person.date_of_death)}"
+                + (f" (learnt from {source})" if source else ""),
+            )
+        )
     for event in audit.history(session=session, entity="person", entity_id=person_id):
         if event.action == "view":
+            continue
+        if event.action == "record_death":
+            entries.append(TimelineEntry(event.at, "change", f"death recorded by {event.user}"))
+            continue
+        if event.action == "withdraw_death":
+            reason = event.changes.get("reason", [None, ""])[1]
+            entries.append(
+                TimelineEntry(event.at, "change", f"death withdrawn by {event.user}: {reason}")
+            )
             continue
         fields = ", ".join(sorted(event.changes)) or "record"
         if event.action == "edit":  # a correction shows what it corrected

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from intapp import clock
 from intapp.codes import ReferralStatus, TransferState
+from intapp.formatting import deceased_marked
 from intapp.services.transfer_marks import TransferMark, transfer_marks
 from intapp.services.worklists import tiles
 from intapp.store.paging import Cursor, Page
@@ -84,7 +85,7 @@ COLUMNS = (
     "referral.id, referral.reference, person.id, person.given_name,"
     " person.family_name, person.nhs_number, referral.received_at, referral.source,"
     " referral.reason, referral.priority, referral.due_by, referral.is_rereferral,"
-    " referral.version, referral.status"
+    " referral.version, referral.status, person.date_of_death"
 )
 
 
@@ -128,7 +129,8 @@ def queue_page(
                 referral_id=row[0],
                 reference=row[1],
                 person_id=row[2],
-                person_name=f"{row[3]} {row[4]}",
+                # A death learnt from an import closes nothing by itself: mark it here.
+                person_name=deceased_marked(f"{row[3]} {row[4]}", row[14]),
                 nhs_number=row[5],
                 received_at=stored_datetime(row[6]),
                 source=row[7],

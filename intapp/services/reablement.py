@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from intapp import clock
 from intapp.codes import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.config import Settings, load_settings
+from intapp.formatting import deceased_marked
 from intapp.models import Allocation, Person, ReablementEpisode, Worker
 from intapp.services import audit, bounds, worklists
 from intapp.services.assessments import key_worker
@@ -155,9 +156,9 @@ def start_episode(
     extension_reason: str | None = None,
 ) -> EpisodeSummary:
     """Plan (future start) or begin (start today or earlier) an episode of reablement."""
-    person = person_who_can_start(session=session, person_id=person_id)
-    if person.date_of_death is not None:
-        raise InvalidInput("This person has died; reablement cannot start", field="person")
+    person = person_who_can_start(
+        session=session, person_id=person_id, doing="started on reablement"
+    )
     if episode_type not in set(EpisodeType):
         raise InvalidInput("Episode type must be standard or complex", field="type")
     if worker_id is not None and session.get(Worker, worker_id) is None:
@@ -454,7 +455,7 @@ def episodes_page(
     db = through_session(session)
     ids = [r[0] for r in rows.page(db, "reablement_episode.id", after=after, limit=limit)]
     found = {
-        e.id: EpisodeRow(summarise(e), p.display_name)
+        e.id: EpisodeRow(summarise(e), deceased_marked(p.display_name, p.date_of_death))
         for e, p in session.exec(
             select(ReablementEpisode, Person)
             .join(Person, col(Person.id) == ReablementEpisode.person_id)

@@ -18,12 +18,18 @@ from intapp.codes import (
     ReferralSource,
     ReferralStatus,
     RouteOfAccess,
+    code_label,
 )
 from intapp.config import Settings, load_settings
-from intapp.models import Allocation, Person, Referral, Team
+from intapp.models import Person, Referral, Team
 from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, check_version
-from intapp.services.people import PersonIn, match_or_create_person, survivor_of
+from intapp.services.people import (
+    PersonIn,
+    match_or_create_person,
+    refuse_if_deceased,
+    survivor_of,
+)
 
 # Pathways that hand the person on rather than opening a case in the team.
 SIGNPOST_PATHWAYS = frozenset(
@@ -62,6 +68,14 @@ class ReferralSummary:
     triaged_by: str | None
     closed_at: datetime | None
     version: int
+    close_outcome: str | None = None
+    close_reason: str | None = None
+    closed_by: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Not closed, signposted or taken no further."""
+        return self.closed_at is None
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status == ReferralStatus.RECEIVED and self.due_by < now
@@ -88,6 +102,9 @@ def summarise(referral: Referral) -> ReferralSummary:
         triaged_by=referral.triaged_by,
         closed_at=referral.closed_at,
         version=referral.version,
+        close_outcome=referral.close_outcome,
+        close_reason=referral.close_reason,
+        closed_by=referral.closed_by,
     )
 
 
@@ -117,6 +134,14 @@ def load_referral(*, session: Session, referral_id: int) -> Referral:
     if referral is None:
         raise NotFound(f"There is no referral with id {referral_id}")
     return referral
+
+
+def referral_by_reference(*, session: Session, reference: str) -> Referral:
+    """The Referral with this reference, as printed, or `NotFound`."""
+    found = session.exec(select(Referral).where(Referral.reference == reference.strip())).first()
+    if found is None:
+        raise NotFound(f"There is no referral {reference.strip()!r}")
+    return found
 
 
 def closed_recently(
@@ -199,6 +224,7 @@ def receive_referral(
         if found is None:
             raise NotFound(f"There is no person with id {person}")
         person_row = survivor_of(session=session, person=found)  # never onto a merged record
+    refuse_if_deceased(person_row, "referred")
     assert person_row.id is not None
     team_id = team_id or person_row.team_id
     if session.get(Team, team_id) is None:
@@ -252,53 +278,32 @@ def triage_referral(
     referral.triage_note = note.strip() or None
     referral.triaged_by = user
     referral.triaged_at = clock.now()
-    if pathway == Pathway.NO_FURTHER_ACTION:
-        referral.status = ReferralStatus.NO_FURTHER_ACTION
-    elif pathway in SIGNPOST_PATHWAYS:
-        referral.status = ReferralStatus.SIGNPOSTED
-    else:
+    outcome = triage_outcome(pathway)
+    if outcome is None:
         referral.status = ReferralStatus.TRIAGED
+    else:
+        # Triage ends it here: closed now, so a referral soon after counts as a re-referral.
+        referral.status = (
+            ReferralStatus.NO_FURTHER_ACTION
+            if pathway == Pathway.NO_FURTHER_ACTION
+            else ReferralStatus.SIGNPOSTED
+        )
+        referral.closed_at = referral.triaged_at
+        referral.close_outcome = outcome
+        referral.close_reason = referral.triage_note or code_label(pathway)
+        referral.closed_by = user
     audit.save_update(session=session, user=user, row=referral, before=before, action="triage")
     return summarise(referral)
 
 
-def close_case(
-    *,
-    session: Session,
-    user: str,
-    referral_id: int,
-    outcome: str,
-    reason: str,
-    expected_version: int,
-) -> ReferralSummary:
-    """Close a case with an outcome and a reason, ending its open allocation."""
-    referral = load_referral(session=session, referral_id=referral_id)
-    check_version("referral", referral.version, expected_version)
-    if referral.status == ReferralStatus.CLOSED:
-        raise InvalidInput(f"Referral {referral.reference} is already closed", field="status")
-    choice(outcome, CaseOutcome, "outcome")
-    if not reason.strip():
-        raise InvalidInput("Give a reason for closing the case", field="reason")
-    now = clock.now()
-    open_allocation = session.exec(
-        select(Allocation).where(
-            Allocation.referral_id == referral_id, col(Allocation.ended_at).is_(None)
-        )
-    ).first()
-    if open_allocation is not None:
-        before = audit.snapshot(open_allocation)
-        open_allocation.ended_at = now
-        open_allocation.end_reason = "case closed"
-        audit.save_update(
-            session=session, user=user, row=open_allocation, before=before, action="end"
-        )
-    before = audit.snapshot(referral)
-    referral.status = ReferralStatus.CLOSED
-    referral.closed_at = now
-    referral.close_outcome = outcome
-    referral.close_reason = reason.strip()
-    audit.save_update(session=session, user=user, row=referral, before=before, action="close")
-    return summarise(referral)
+def triage_outcome(pathway: str) -> str | None:
+    """The outcome a referral closes with when triage ends it (signposting or no further
+    action), or None when the pathway opens a case."""
+    if pathway == Pathway.NO_FURTHER_ACTION:
+        return CaseOutcome.NFA_NO_SERVICES
+    if pathway in SIGNPOST_PATHWAYS:
+        return CaseOutcome.NFA_SIGNPOSTING
+    return None
 
 
 def person_referrals(*, session: Session, person_id: int) -> list[ReferralSummary]:

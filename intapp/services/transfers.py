@@ -237,6 +237,22 @@ def return_transfer(
     return _summarise(session, transfer, referral)
 
 
+def cancel_transfer(*, session: Session, user: str, referral: Referral, reason: str) -> None:
+    """Call back a transfer still waiting (say, the person has died): the referral returns
+    to the team that sent it, as it was, so it can be closed there."""
+    transfer = _pending_for_decision(session, referral)
+    before = audit.snapshot(transfer)
+    transfer.state = TransferState.CANCELLED
+    transfer.decided_by = user
+    transfer.decided_at = clock.now()
+    transfer.return_reason = reason
+    audit.save_update(session=session, user=user, row=transfer, before=before, action="cancel")
+    before = audit.snapshot(referral)
+    referral.team_id = transfer.from_team_id
+    referral.status = transfer.from_status
+    audit.save_update(session=session, user=user, row=referral, before=before, action="cancel")
+
+
 def transfer_history(*, session: Session, referral_id: int) -> list[TransferSummary]:
     """Every transfer of a referral, oldest first."""
     referral = load_referral(session=session, referral_id=referral_id)

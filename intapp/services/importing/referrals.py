@@ -156,9 +156,12 @@ def plan_referrals(
             connection, [REFERRAL.c[n] for n in FETCHED], REFERRAL.c.reference, seen
         )
     }
+    deceased = _deceased(connection, {r.person_id for r in resolved if r.person_id})
     for row in resolved:
         match = stored.get(row.reference)
         if match is None:
+            if _refused_as_deceased(plan, row, deceased):
+                continue
             _settle(row, row.priority or rules.provisional_priority(row.source), last_closed)
             plan.creates.append(row)
         else:
@@ -207,6 +210,30 @@ def _same(a: int | PersonRow, b: int | PersonRow) -> bool:
     a_id = a.person_id if isinstance(a, PersonRow) else a
     b_id = b.person_id if isinstance(b, PersonRow) else b
     return a is b if a_id is None or b_id is None else a_id == b_id
+
+
+def _deceased(connection: Connection, person_ids: set[int]) -> dict[int, Any]:
+    """The stored people among `person_ids` who have died: id -> (name, date of death)."""
+    wanted = [PERSON.c.id, PERSON.c.given_name, PERSON.c.family_name, PERSON.c.date_of_death]
+    return {
+        r.id: (f"{r.given_name} {r.family_name}", r.date_of_death)
+        for r in rows_where_in(connection, wanted, PERSON.c.id, person_ids)
+        if r.date_of_death is not None
+    }
+
+
+def _refused_as_deceased(plan: FilePlan, row: ReferralRow, deceased: dict[int, Any]) -> bool:
+    """Reject a new referral for someone who has died (stored, or so in the people file)."""
+    person = row.person
+    if isinstance(person, PersonRow):
+        name, died = f"{person.given_name} {person.family_name}", person.date_of_death
+    else:
+        name, died = deceased.get(row.person_id or 0, ("", None))
+    refusal = people_rules.deceased_refusal(name, died, "referred")
+    if refusal is None:
+        return False
+    plan.reject(row.line, "nhs_number" if row.nhs_number else "local_id", refusal.message)
+    return True
 
 
 def _stored_people(

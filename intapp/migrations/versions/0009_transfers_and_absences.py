@@ -5,8 +5,8 @@ accepts or returns it (one pending transfer per referral). Workers' absences are
 so suggestions can put those away last; a leaver keeps the day they left; an
 allocation made to cover an absent worker names that worker, so the cases can go back.
 
-Revision ID: 0008
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from intapp.models.types import UTCDateTime
 
-revision: str = "0008"
-down_revision: str | None = "0009"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

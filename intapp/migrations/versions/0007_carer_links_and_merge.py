@@ -6,7 +6,7 @@ every existing `cares_for_id`, and the old column goes so there is one source of
 `person.merged_into_id` keeps a merged record as a pointer to the one that survived.
 A planned reablement episode can now be cancelled, with its reason kept.
 
-Revision ID: 0010
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 import intapp.models.types
 
-revision: str = "0010"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -73,7 +73,7 @@ def upgrade() -> None:
                     "carer_id": carer,
                     "cared_for_id": cared_for,
                     "since": created.date(),
-                    "created_by": "migration 0010",
+                    "created_by": "migration 0007",
                     "created_at": created,
                     "version": 1,
                 }
@@ -103,7 +103,7 @@ def downgrade() -> None:
     ).scalar_one()
     if merged or cancelled:
         raise RuntimeError(
-            "Cannot go back before migration 0010: the database holds "
+            "Cannot go back before migration 0007: the database holds "
             f"{merged} merged record(s) and {cancelled} cancelled reablement episode(s), "
             "which the older version cannot hold; restore a backup taken before it instead"
         )

@@ -5,8 +5,8 @@ Search and the new-referral form offer people whose names sound alike ("Jakson" 
 person's given and family names get a stored Metaphone key (`name_keys` in
 intapp/models/person.py, the one place they are worked out), backfilled here.
 
-Revision ID: 0009
-Revises: 0010
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0010"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

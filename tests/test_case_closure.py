@@ -1,0 +1,365 @@
+"""Closing and reopening a case, on SQLite and PostgreSQL: one transaction ends the
+allocation, the referral and (for the last open case) the plan."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import FROZEN_NOW
+from factories import (
+    USER,
+    Organisation,
+    allocated_case,
+    open_allocation,
+    person_in,
+    plan_seen_version,
+    receive,
+    seen_version,
+    small_organisation,
+    triaged_referral,
+)
+from sqlmodel import Session, col, select
+
+from intapp import clock
+from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, code_label
+from intapp.models import Allocation, AuditEvent, CarePlan, CarePlanVersion, Referral, Worker
+from intapp.services import allocations, care_plans, case_closure, referrals
+from intapp.services.care_plans import PlanContent
+from intapp.services.errors import Conflict, InvalidInput
+from intapp.store.plain_sql import through_session
+
+TODAY = FROZEN_NOW.date()
+
+
+@pytest.fixture
+def org(session: Session) -> Organisation:
+    return small_organisation(session)
+
+
+def _close(session: Session, referral_id: int, **overrides: object):
+    values: dict[str, object] = {
+        "outcome": "goals_met",
+        "reason": "Managing at home",
+        "expected_version": seen_version(session, Referral, referral_id),
+    }
+    values.update(overrides)
+    return case_closure.close_case(
+        session=session,
+        user=USER,
+        referral_id=referral_id,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def _plan(session: Session, org: Organisation, person_id: int) -> None:
+    care_plans.create_plan(
+        session=session,
+        user=USER,
+        person_id=person_id,
+        content=PlanContent(
+            lead_worker_id=org.social_worker,
+            review_date=TODAY + timedelta(days=3),
+            goals=["Stay in my own home"],
+            actions=[
+                {"who": "OT", "what": "Fit rails", "by_when": TODAY + timedelta(days=5)},
+                {"who": "Me", "what": "Walk daily", "by_when": TODAY + timedelta(days=9)},
+            ],
+        ),
+    )
+    care_plans.mark_action_done(
+        session=session,
+        user=USER,
+        person_id=person_id,
+        action_index=1,
+        expected_version=plan_seen_version(session, person_id),
+    )
+
+
+def _stored(session: Session, model: type, row_id: int):
+    session.flush()
+    session.expire_all()
+    return session.get(model, row_id)
+
+
+def test_the_outcomes_follow_the_national_event_outcomes() -> None:
+    labels = [CaseOutcome(c).label for c in CLOSING_OUTCOMES]
+    assert labels == [
+        "Support ended: goals met",
+        "Progress to long-term support",
+        "NFA – support declined",
+        "NFA – moved to another local authority",
+        "NFA – 100% NHS-funded care",
+        "NFA – deceased",
+        "Other",
+    ]
+    assert code_label("nfa_signposting") == "NFA – information & advice / signposting only"
+
+
+def test_closing_ends_allocation_referral_and_the_last_plan_in_one_go(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0, weight=9)
+    _plan(session, org, case.person_id)
+    assert allocations.weighted_caseload(session=session, worker_id=org.social_worker) == 9
+    assert care_plans.reviews_page(through_session(session), team_ids=None).total == 1
+
+    closed = _close(session, case.referral_id, outcome="long_term_support", reason=" Home care ")
+
+    assert closed.worker_name == "Asha Khan" and closed.plan_closed
+    assert allocations.weighted_caseload(session=session, worker_id=org.social_worker) == 0
+    referral = _stored(session, Referral, case.referral_id)
+    assert (referral.status, referral.close_outcome, referral.close_reason, referral.closed_by) == (
+        "closed",
+        "long_term_support",
+        "Home care",
+        USER,
+    )
+    assert referral.closed_at == FROZEN_NOW
+    assert _stored(session, Allocation, case.id).ended_at == FROZEN_NOW
+    plan = session.exec(select(CarePlan).where(CarePlan.person_id == case.person_id)).one()
+    assert plan.closed_at == FROZEN_NOW
+    final = session.exec(
+        select(CarePlanVersion).where(
+            CarePlanVersion.plan_id == plan.id, CarePlanVersion.number == plan.current_number
+        )
+    ).one()
+    assert "closed" in final.change_note and referral.reference in final.change_note
+    # The open action is cancelled; the one already done stays done.
+    assert [(a["what"], a["done"], a.get("cancelled", False)) for a in final.actions] == [
+        ("Fit rails", False, True),
+        ("Walk daily", True, False),
+    ]
+    # It leaves the review lists.
+    assert care_plans.reviews_page(through_session(session), team_ids=None).total == 0
+
+
+def test_the_plan_stays_open_while_another_case_is_open(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    second = referrals.triage_referral(
+        session=session,
+        user=USER,
+        referral_id=receive(session, case.person_id).id,
+        priority="soon",
+        pathway="reablement_standard",
+        expected_version=1,
+    )
+    allocations.allocate(
+        session=session,
+        user=USER,
+        referral_id=second.id,
+        worker_id=org.reablement_officer,
+        expected_version=seen_version(session, Referral, second.id),
+    )
+    _plan(session, org, case.person_id)
+
+    closed = _close(session, case.referral_id)
+
+    assert not closed.plan_closed
+    plan = session.exec(select(CarePlan).where(CarePlan.person_id == case.person_id)).one()
+    assert plan.closed_at is None
+
+
+def test_the_end_date_is_today_or_earlier_and_not_before_the_case_started(
+    session: Session, org: Organisation
+) -> None:
+    clock.freeze(FROZEN_NOW - timedelta(days=10))
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    clock.freeze(FROZEN_NOW)
+    for ended_on, message in (
+        (TODAY + timedelta(days=1), "future"),
+        (TODAY - timedelta(days=11), "before it started"),
+    ):
+        with pytest.raises(InvalidInput, match=message) as caught:
+            _close(session, case.referral_id, ended_on=ended_on)
+        assert caught.value.field == "ended_on"
+
+    closed = _close(session, case.referral_id, ended_on=TODAY - timedelta(days=3))
+
+    assert closed.referral.closed_at.date() == TODAY - timedelta(days=3)
+    assert _stored(session, Allocation, case.id).ended_at == closed.referral.closed_at
+
+
+def test_closing_needs_a_closing_outcome_a_reason_and_the_version_seen(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    for outcome in ("fixed", "nfa_signposting"):
+        with pytest.raises(InvalidInput) as caught:
+            _close(session, case.referral_id, outcome=outcome)
+        assert caught.value.field == "outcome"
+    with pytest.raises(InvalidInput) as caught:
+        _close(session, case.referral_id, reason="  ")
+    assert caught.value.field == "reason"
+    with pytest.raises(Conflict):
+        _close(session, case.referral_id, expected_version=1)
+    assert _stored(session, Referral, case.referral_id).status == "allocated"
+
+
+@pytest.mark.parametrize(
+    ("pathway", "status", "outcome"),
+    [
+        ("information_advice", "signposted", "nfa_signposting"),
+        ("no_further_action", "no_further_action", "nfa_no_services"),
+    ],
+)
+def test_triage_closes_signposting_and_no_further_action_with_a_date(
+    session: Session, org: Organisation, pathway: str, status: str, outcome: str
+) -> None:
+    referral = receive(session, person_in(org.team.id))
+    triaged = referrals.triage_referral(
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        priority="routine",
+        pathway=pathway,
+        note="Given the carers' centre number",
+        expected_version=referral.version,
+    )
+    assert (triaged.status, triaged.closed_at, triaged.close_outcome, triaged.closed_by) == (
+        status,
+        FROZEN_NOW,
+        outcome,
+        USER,
+    )
+    # So a referral a month later is a re-referral.
+    clock.freeze(FROZEN_NOW + timedelta(days=30))
+    again = receive(session, referral.person_id)
+    assert again.is_rereferral
+
+
+def test_rereferral_counts_closed_cases_and_not_open_ones(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    # A second referral while the case is still open is not a re-referral.
+    assert not receive(session, case.person_id).is_rereferral
+    _close(session, case.referral_id)
+    clock.freeze(FROZEN_NOW + timedelta(days=1))
+    assert receive(session, case.person_id).is_rereferral
+
+
+def test_reopening_within_the_window_returns_the_case_to_its_worker_and_plan(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0, weight=7)
+    _plan(session, org, case.person_id)
+    _close(session, case.referral_id)
+    clock.freeze(FROZEN_NOW + timedelta(days=28))
+
+    reopened = case_closure.reopen_case(
+        session=session,
+        user=USER,
+        referral_id=case.referral_id,
+        reason="Fell again the week after",
+        expected_version=seen_version(session, Referral, case.referral_id),
+    )
+
+    assert reopened.worker_name == "Asha Khan" and reopened.plan_reopened
+    referral = _stored(session, Referral, case.referral_id)
+    assert (referral.status, referral.closed_at, referral.close_outcome) == (
+        "allocated",
+        None,
+        None,
+    )
+    assert allocations.weighted_caseload(session=session, worker_id=org.social_worker) == 7
+    plan = session.exec(select(CarePlan).where(CarePlan.person_id == case.person_id)).one()
+    assert plan.closed_at is None
+    current = care_plans.current_plan(session=session, person_id=case.person_id)
+    assert current is not None and "reopened" in current.change_note
+    assert [a.get("cancelled", False) for a in current.content.actions] == [False, False]
+    reasons = session.exec(select(AuditEvent).where(AuditEvent.action == "reopen_reason")).all()
+    assert [e.changes["reason"][1] for e in reasons] == ["Fell again the week after"]
+
+
+def test_reopening_waits_for_allocation_when_the_worker_cannot_take_it(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _close(session, case.referral_id)
+    worker = session.get(Worker, org.social_worker)
+    assert worker is not None
+    worker.active = False
+    session.flush()
+
+    reopened = case_closure.reopen_case(
+        session=session,
+        user=USER,
+        referral_id=case.referral_id,
+        reason="Closed too soon",
+        expected_version=seen_version(session, Referral, case.referral_id),
+    )
+
+    assert reopened.worker_name is None and reopened.referral.status == "triaged"
+    assert (
+        session.exec(
+            select(Allocation).where(
+                Allocation.referral_id == case.referral_id, col(Allocation.ended_at).is_(None)
+            )
+        ).first()
+        is None
+    )
+
+
+def test_after_the_window_a_case_cannot_be_reopened(
+    session: Session, org: Organisation, write_config
+) -> None:
+    write_config("[settings]\nreopen_window_days = 7\n")
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _close(session, case.referral_id)
+    clock.freeze(FROZEN_NOW + timedelta(days=8))
+    with pytest.raises(InvalidInput, match="more than 7 days ago") as caught:
+        case_closure.reopen_case(
+            session=session,
+            user=USER,
+            referral_id=case.referral_id,
+            reason="x",
+            expected_version=seen_version(session, Referral, case.referral_id),
+        )
+    assert caught.value.field == "referral"
+    for referral_id, reason, field in (
+        (case.referral_id, " ", "reason"),
+        (triaged_referral(session, org.team.id, 5).id, "x", "status"),
+    ):
+        clock.freeze(FROZEN_NOW)
+        with pytest.raises(InvalidInput) as caught:
+            case_closure.reopen_case(
+                session=session,
+                user=USER,
+                referral_id=referral_id,
+                reason=reason,
+                expected_version=seen_version(session, Referral, referral_id),
+            )
+        assert caught.value.field == field
+
+
+def test_closing_twice_is_refused(session: Session, org: Organisation) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _close(session, case.referral_id)
+    with pytest.raises(InvalidInput, match="already closed"):
+        _close(session, case.referral_id)
+
+
+def test_a_reallocated_case_cannot_end_before_its_current_worker_took_it(
+    session: Session, org: Organisation
+) -> None:
+    clock.freeze(FROZEN_NOW - timedelta(days=10))
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    clock.freeze(FROZEN_NOW - timedelta(days=2))
+    allocations.reallocate(
+        session=session,
+        user=USER,
+        referral_id=case.referral_id,
+        to_worker_id=org.occupational_therapist,
+        reason="Needs an OT",
+        **open_allocation(session, case.referral_id),
+    )
+    clock.freeze(FROZEN_NOW)
+    # An allocation cannot end before it began, so neither can the case it holds.
+    with pytest.raises(InvalidInput, match="before it started") as caught:
+        _close(session, case.referral_id, ended_on=TODAY - timedelta(days=5))
+    assert caught.value.field == "ended_on"
+    closed = _close(session, case.referral_id, ended_on=TODAY - timedelta(days=2))
+    assert closed.worker_name == "Ben Lloyd"
