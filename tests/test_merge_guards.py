@@ -233,7 +233,7 @@ def test_the_import_links_no_one_who_has_died(session: Session) -> None:
     assert session.exec(select(CarerLink)).all() == []
 
 
-def test_the_0010_downgrade_refuses_what_the_older_schema_cannot_hold(
+def test_the_0007_downgrade_refuses_what_the_older_schema_cannot_hold(
     engine: Engine, session: Session
 ) -> None:
     survivor, merged = _records(session)

@@ -112,7 +112,7 @@ def reopen(context: Context, reference: str, reason: str) -> None:
             reason=reason,
             expected_version=referral.version,
         )
-    where = f"back with {reopened.worker_name}" if reopened.worker_name else "awaiting allocation"
+    where = reopened.where
     plan = "; the care plan is open again" if reopened.plan_reopened else ""
     click.echo(f"Reopened {reopened.referral.reference}: {where}{plan}.")
 

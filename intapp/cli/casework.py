@@ -235,15 +235,15 @@ def leaves(context: Context, staff_id: str, left_on: date) -> None:
     Example:
       intapp worker leaves SW104 --on 2026-11-27
     """
-    from intapp.services.absences import worker_by_staff_id, worker_leaves
+    from intapp.services.absences import left_cover, worker_by_staff_id, worker_leaves
 
-    def work(session: Any) -> None:
-        worker_leaves(
+    def work(session: Any) -> int:
+        return worker_leaves(
             session=session,
             user=context.user,
             worker_id=worker_by_staff_id(session=session, staff_id=staff_id),
             left_on=left_on,
         )
 
-    _in_one_transaction(context, work)
-    click.echo(f"{staff_id} has left and is now inactive.")
+    covered = _in_one_transaction(context, work)
+    click.echo(f"{staff_id} has left and is now inactive.{left_cover(covered)}")

@@ -46,7 +46,7 @@ class CameBack(Result["WorkerStatus"]):
     """The worker was marked back; how many of their cases others hold."""
 
 
-class Left(Result[None]):
+class Left(Result[int]):
     """The worker was recorded as having left."""
 
 
@@ -470,16 +470,21 @@ class CaseloadScreen(DataScreen):
             if values is None:
                 return
 
-            def leave(session: Session) -> None:
+            def leave(session: Session) -> int:
                 from intapp.services.absences import worker_leaves
 
-                worker_leaves(session=session, user=user, worker_id=worker_id, **values)
+                return worker_leaves(session=session, user=user, worker_id=worker_id, **values)
 
             self.write(Left, leave)
 
         self.app.push_screen(LeavingDialog(subject=self.worker.name), answered)
 
     @on(Left)
-    def left(self) -> None:
-        self.notify(f"{self.worker.name} has left and is now inactive.", title="Leaver")
+    def left(self, message: Left) -> None:
+        from intapp.services.absences import left_cover
+
+        self.notify(
+            f"{self.worker.name} has left and is now inactive.{left_cover(message.value)}",
+            title="Leaver",
+        )
         self.app.pop_screen()

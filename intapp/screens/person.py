@@ -524,13 +524,11 @@ class PersonScreen(DataScreen):
         """(label, referral id) for the closed cases that may still be reopened."""
         if self.record is None:
             return []
-        from intapp.services.case_closure import reopen_deadline
-
         o, now = self.record.overview, clock.now()
         return [
             (f"{r.reference} · closed {uk_date(r.closed_at)} · {code_label(r.close_outcome)}", r.id)
             for r in o.referrals
-            if r.status == "closed" and r.closed_at and now <= reopen_deadline(r.closed_at)
+            if r.status == "closed" and r.closed_at and now <= o.reopen_until.get(r.id, now)
         ]
 
     def _referral_version(self, referral_id: int) -> int:
@@ -643,10 +641,9 @@ class PersonScreen(DataScreen):
     @on(CaseReopened)
     def case_reopened(self, message: CaseReopened) -> None:
         reopened = message.value
-        where = (
-            f"back with {reopened.worker_name}" if reopened.worker_name else "awaiting allocation"
+        self.notify(
+            f"Case {reopened.referral.reference} reopened: {reopened.where}.", title="Reopened"
         )
-        self.notify(f"Case {reopened.referral.reference} reopened: {where}.", title="Reopened")
         self.load_record()
 
     @on(DeathRecorded)

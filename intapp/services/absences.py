@@ -174,11 +174,12 @@ def covered_case_count(session: Session, worker_id: int) -> int:
     ).one()
 
 
-def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date) -> None:
+def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date) -> int:
     """Record that a worker has left: inactive from now, never offered again.
 
     Refused while they hold cases, so no case is left with nobody: share them out
-    first (the caseload's "reassign all").
+    first (the caseload's "reassign all"). Cases others hold in cover for them become
+    plainly those workers' cases; how many is returned.
     """
     worker = _load_worker(session, worker_id)
     if not worker.active:
@@ -203,6 +204,25 @@ def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date)
         snapshot = audit.snapshot(absence)
         absence.back_at = clock.now()
         audit.save_update(session=session, user=user, row=absence, before=snapshot, action="end")
+    covered = session.exec(
+        select(Allocation).where(
+            Allocation.covering_for_worker_id == worker_id, col(Allocation.ended_at).is_(None)
+        )
+    ).all()
+    for allocation in covered:
+        snapshot = audit.snapshot(allocation)
+        allocation.covering_for_worker_id = None
+        audit.save_update(
+            session=session, user=user, row=allocation, before=snapshot, action="end_cover"
+        )
+    return len(covered)
+
+
+def left_cover(covered: int) -> str:
+    """What leaving did to cases others held in cover for the leaver, as a sentence."""
+    if not covered:
+        return ""
+    return f" {covered} case(s) held in cover for them now belong to the workers holding them."
 
 
 def away_today(db: PlainSQL, worker_ids: list[int]) -> dict[int, Away]:

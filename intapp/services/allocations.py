@@ -234,7 +234,9 @@ def reallocate(
     limit_reason = _reason_to_record(
         session=session, worker_id=to_worker_id, weight=weight, over_limit_reason=over_limit_reason
     )
-    covering = covering_for_worker_id or current.covering_for_worker_id
+    # A case already held in cover stays its owner's: moving it on while its holder is
+    # away in turn does not make it the holder's.
+    covering = current.covering_for_worker_id or covering_for_worker_id
     _end_allocation(session=session, user=user, allocation=current, reason=reason.strip())
     allocation = _start_allocation(
         session=session,

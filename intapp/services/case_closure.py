@@ -10,19 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.clock import LOCAL_TZ
-from intapp.codes import CLOSING_OUTCOMES, ReferralStatus, code_label
+from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, ReferralStatus, code_label
 from intapp.config import load_settings
 from intapp.formatting import local_date, uk_date
-from intapp.models import Allocation, CarePlan, CarePlanVersion, Referral, Worker
+from intapp.models import Allocation, AuditEvent, CarePlan, CarePlanVersion, Referral, Worker
 from intapp.services import audit
+from intapp.services.absences import away_today
 from intapp.services.allocations import weighted_caseload
 from intapp.services.errors import InvalidInput, check_version
 from intapp.services.people import load_person, refuse_if_deceased
 from intapp.services.referrals import ReferralSummary, load_referral, summarise
+from intapp.store.plain_sql import through_session
+
+# How the final version of a plan closed by a case ending or a death begins; a plan
+# closed otherwise (a merge) is not reopened by reopening a case.
+PLAN_CLOSED_BY_CASE = "closed: "
 
 # Referrals that are still being worked: a close or a death ends them.
 OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.TRIAGED, ReferralStatus.ALLOCATED)
@@ -109,7 +116,7 @@ def end_case(
             user=user,
             person_id=referral.person_id,
             closed_at=closed_at,
-            note=f"closed: case {referral.reference} ended "
+            note=f"{PLAN_CLOSED_BY_CASE}case {referral.reference} ended "
             f"({code_label(outcome, capitalised=False)}) and no other case is open",
         )
     return ClosedCase(summarise(referral), worker_name, plan_closed)
@@ -234,11 +241,46 @@ class ReopenedCase:
     worker_name: str | None
     """Who holds it again, or None when it waits for allocation."""
     plan_reopened: bool
+    covering_for: str | None = None
+    """Whose case it stays, held in cover while they are away."""
+    waiting_because: str | None = None
+    """Why it waits for allocation rather than going back to the worker who held it."""
+
+    @property
+    def where(self) -> str:
+        """Where the case went, as the app and the CLI say it."""
+        if self.worker_name is None:
+            why = f" ({self.waiting_because})" if self.waiting_because else ""
+            return f"awaiting allocation{why}"
+        cover = f", held while {self.covering_for} is away" if self.covering_for else ""
+        return f"back with {self.worker_name}{cover}"
 
 
-def reopen_deadline(closed_at: datetime) -> datetime:
-    """The last moment a case closed at `closed_at` may be reopened."""
-    return closed_at + timedelta(days=load_settings().reopen_window_days)
+def reopen_window_start(*, session: Session, referral: Referral | ReferralSummary) -> datetime:
+    """When the reopen window of a closed case starts: its closing, except for a case
+    closed by a death since withdrawn, whose window starts at the withdrawal (the death
+    was backdated, so its closing may be long before anyone could undo it)."""
+    assert referral.closed_at is not None
+    if referral.close_outcome != CaseOutcome.NFA_DECEASED:
+        return referral.closed_at
+    person = load_person(session=session, person_id=referral.person_id)
+    if person.date_of_death is not None:
+        return referral.closed_at
+    withdrawn = session.exec(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.entity == "person",
+            AuditEvent.entity_id == str(referral.person_id),
+            AuditEvent.action == "withdraw_death",
+        )
+    ).one()
+    return max(referral.closed_at, withdrawn) if withdrawn else referral.closed_at
+
+
+def reopen_deadline(*, session: Session, referral: Referral | ReferralSummary) -> datetime:
+    """The last moment a closed case may be reopened: `reopen_window_days` after its
+    window starts (`reopen_window_start`)."""
+    start = reopen_window_start(session=session, referral=referral)
+    return start + timedelta(days=load_settings().reopen_window_days)
 
 
 def reopen_case(
@@ -246,9 +288,11 @@ def reopen_case(
 ) -> ReopenedCase:
     """Reopen a case closed within `reopen_window_days`, with a reason.
 
-    It goes back to the worker who held it when they are still active in the team and
-    have room for it; otherwise it waits, triaged, for allocation. A plan its closing
-    closed opens again, as it was before.
+    It goes back to the worker who held it when they are still active in the team, not
+    away today and have room for it; otherwise it waits, triaged, for allocation. A case
+    held in cover goes back to the worker it was covered for when they can take it, or
+    else to the worker covering it, still in cover. A closed plan opens again, as it was
+    before, when its closing came from a case ending or a death.
     """
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
@@ -263,27 +307,26 @@ def reopen_case(
     if not reason.strip():
         raise InvalidInput("Say why the case is being reopened", field="reason")
     now = clock.now()
-    if now > reopen_deadline(referral.closed_at):
+    if now > reopen_deadline(session=session, referral=referral):
         raise InvalidInput(
             f"Referral {referral.reference} closed on {referral.closed_at:%d/%m/%Y}, more than "
             f"{load_settings().reopen_window_days} days ago: log a new referral instead "
             "(it will be flagged as a re-referral)",
             field="referral",
         )
-    closed_at = referral.closed_at
     last = session.exec(
         select(Allocation)
         .where(Allocation.referral_id == referral.id)
         .order_by(col(Allocation.started_at).desc(), col(Allocation.id).desc())
     ).first()
-    worker = _returning_worker(session=session, referral=referral, last=last)
+    back = _returning_worker(session=session, referral=referral, last=last)
     before = audit.snapshot(referral)
     referral.closed_at = None
     referral.close_outcome = None
     referral.close_reason = None
     referral.closed_by = None
-    if worker is not None and last is not None:
-        assert referral.id is not None
+    if back.worker is not None and last is not None:
+        assert referral.id is not None and back.worker.id is not None
         referral.status = ReferralStatus.ALLOCATED
         audit.save_create(
             session=session,
@@ -291,10 +334,11 @@ def reopen_case(
             row=Allocation(
                 referral_id=referral.id,
                 person_id=referral.person_id,
-                worker_id=last.worker_id,
+                worker_id=back.worker.id,
                 weight=last.weight,
                 started_at=now,
                 allocated_by=user,
+                covering_for_worker_id=back.covering.id if back.covering else None,
             ),
         )
     else:
@@ -314,31 +358,76 @@ def reopen_case(
         session=session,
         user=user,
         person_id=referral.person_id,
-        closed_at=closed_at,
         note=f"reopened with case {referral.reference}: {reason.strip()}",
     )
-    return ReopenedCase(summarise(referral), worker.display_name if worker else None, plan_reopened)
+    return ReopenedCase(
+        summarise(referral),
+        back.worker.display_name if back.worker else None,
+        plan_reopened,
+        covering_for=back.covering.display_name if back.covering else None,
+        waiting_because=back.waiting_because,
+    )
 
 
-def _returning_worker(
-    *, session: Session, referral: Referral, last: Allocation | None
-) -> Worker | None:
-    """The worker who held the case, if they can take it back now."""
+@dataclass(frozen=True)
+class _Return:
+    worker: Worker | None
+    covering: Worker | None = None
+    waiting_because: str | None = None
+
+
+def _returning_worker(*, session: Session, referral: Referral, last: Allocation | None) -> _Return:
+    """Who takes the case back: the worker it was covered for when they can, else the
+    worker who held it last (still in cover for that worker while they are away)."""
     if last is None:
-        return None
-    worker = session.get(Worker, last.worker_id)
-    if worker is None or not worker.active or worker.team_id != referral.team_id:
-        return None
-    load = weighted_caseload(session=session, worker_id=last.worker_id)
-    return worker if load + last.weight <= worker.caseload_limit else None
+        return _Return(None)
+    owner = (
+        session.get(Worker, last.covering_for_worker_id) if last.covering_for_worker_id else None
+    )
+    if (
+        owner is not None
+        and _unfit(session=session, referral=referral, worker=owner, last=last) is None
+    ):
+        return _Return(owner)
+    holder = session.get(Worker, last.worker_id)
+    if holder is None:
+        return _Return(None)
+    unfit = _unfit(session=session, referral=referral, worker=holder, last=last)
+    if unfit is not None:
+        return _Return(None, waiting_because=unfit)
+    # Still the owner's case while they are away; a leaver's cover has ended.
+    covering = owner if owner is not None and owner.active else None
+    return _Return(holder, covering)
 
 
-def _reopen_plan(
-    *, session: Session, user: str, person_id: int, closed_at: datetime, note: str
-) -> bool:
-    """Open the plan again if this case's closing closed it, as it stood before."""
+def _unfit(*, session: Session, referral: Referral, worker: Worker, last: Allocation) -> str | None:
+    """Why `worker` cannot take the case back now, or None when they can."""
+    assert worker.id is not None
+    if not worker.active:
+        return f"{worker.display_name} has left"
+    if worker.team_id != referral.team_id:
+        return f"{worker.display_name} is in another team"
+    away = away_today(through_session(session), [worker.id]).get(worker.id)
+    if away is not None:
+        until = f" until {uk_date(away.until)}" if away.until else ""
+        return f"{worker.display_name} is away{until}"
+    load = weighted_caseload(session=session, worker_id=worker.id)
+    if load + last.weight > worker.caseload_limit:
+        return f"{worker.display_name} has no room for it"
+    return None
+
+
+def _reopen_plan(*, session: Session, user: str, person_id: int, note: str) -> bool:
+    """Open the person's plan again, as it stood before, when it is closed, its closing
+    came from a case ending or a death (not, say, a merge) and the person now has an
+    open case."""
     plan = session.exec(select(CarePlan).where(CarePlan.person_id == person_id)).first()
-    if plan is None or plan.closed_at != closed_at or plan.current_number < 2:
+    if plan is None or plan.closed_at is None or plan.current_number < 2:
+        return False
+    if not _has_open_case(session=session, person_id=person_id):
+        return False
+    closing = _version(session=session, plan=plan, number=plan.current_number)
+    if not closing.change_note.startswith(PLAN_CLOSED_BY_CASE):
         return False
     earlier = _version(session=session, plan=plan, number=plan.current_number - 1)
     before = audit.snapshot(plan)

@@ -22,6 +22,7 @@ from intapp.models import ReablementEpisode, Referral
 from intapp.services import audit
 from intapp.services.case_closure import (
     OPEN_STATUSES,
+    PLAN_CLOSED_BY_CASE,
     case_started,
     close_plan,
     closing_time,
@@ -101,7 +102,7 @@ def record_death(
             user=user,
             person_id=person_id,
             closed_at=clock.now(),
-            note=f"closed: {person.display_name} {reason}",
+            note=f"{PLAN_CLOSED_BY_CASE}{person.display_name} {reason}",
         )
         or plan_closed
     )

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from intapp.codes import code_label
+from intapp.codes import ReferralStatus, code_label
 from intapp.formatting import uk_date
 from intapp.models import Allocation, CarePlan, Referral, Team, Transfer, Worker
 from intapp.services import audit
 from intapp.services.assessments import AssessmentSummary, person_assessments
 from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.carers import CarerLinkView, is_carer, person_links
+from intapp.services.case_closure import reopen_deadline
 from intapp.services.people import PersonSummary, get_person, load_person, survivor_of
 from intapp.services.reablement import EpisodeSummary, person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
@@ -41,6 +42,8 @@ class PersonOverview:
     referrals: list[ReferralSummary]
     open_cases: list[OpenCase]
     lead_worker: str | None
+    reopen_until: dict[int, datetime] = field(default_factory=dict)
+    """For each closed case, the last moment it may be reopened."""
 
     @property
     def recently_rereferred(self) -> bool:
@@ -65,12 +68,18 @@ def person_overview(*, session: Session, person_id: int) -> PersonOverview:
         .where(CarePlan.person_id == person_id, col(CarePlan.closed_at).is_(None))
     ).first()
     lead_name = lead.display_name if lead else (open_cases[0].worker_name if open_cases else None)
+    referrals = person_referrals(session=session, person_id=person_id)
     return PersonOverview(
         person=person,
         team_label=f"{team.code} {team.name}" if team else "",
-        referrals=person_referrals(session=session, person_id=person_id),
+        referrals=referrals,
         open_cases=open_cases,
         lead_worker=lead_name,
+        reopen_until={
+            r.id: reopen_deadline(session=session, referral=r)
+            for r in referrals
+            if r.status == ReferralStatus.CLOSED and r.closed_at is not None
+        },
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from intapp import clock
@@ -156,10 +156,18 @@ def closed_recently(
 def is_rereferral(
     *, session: Session, person_id: int, received_at: datetime, settings: Settings | None = None
 ) -> bool:
-    """True when the person's last case closed within `rereferral_window_days` of `received_at`."""
+    """True when the person's last case closed within `rereferral_window_days` of `received_at`.
+
+    A case closed by a death does not count: a referral after it can only follow a death
+    withdrawn as recorded in error, and is not a return to the service."""
     last_closed = session.exec(
         select(func.max(Referral.closed_at)).where(
-            Referral.person_id == person_id, col(Referral.closed_at) <= received_at
+            Referral.person_id == person_id,
+            col(Referral.closed_at) <= received_at,
+            or_(
+                col(Referral.close_outcome).is_(None),
+                col(Referral.close_outcome) != CaseOutcome.NFA_DECEASED,
+            ),
         )
     ).one()
     return closed_recently(last_closed, received_at, settings)
@@ -262,6 +270,12 @@ def triage_referral(
     """Set priority, deadline and pathway. `clock_starts_at` is the "medically optimised" notice."""
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
+    if referral.status == ReferralStatus.TRANSFER:
+        raise InvalidInput(
+            f"Referral {referral.reference} is on its way to another team: it is waiting "
+            "for that team to accept or return it",
+            field="status",
+        )
     if referral.status not in (ReferralStatus.RECEIVED, ReferralStatus.TRIAGED):
         status = ReferralStatus(referral.status).label.lower()
         raise InvalidInput(

@@ -78,6 +78,21 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Refused, before anything changes, while a referral is on its way to another team:
+    # the older schema has no transfer, so it would be stranded with a status the older
+    # code does not know, already in the receiving team. Decided and cancelled transfers
+    # leave nothing behind but their history.
+    in_transit = (
+        op.get_bind()
+        .execute(sa.text("SELECT COUNT(*) FROM referral WHERE status = 'transfer'"))
+        .scalar_one()
+    )
+    if in_transit:
+        raise RuntimeError(
+            "Cannot go back before migration 0009: "
+            f"{in_transit} referral(s) are on their way to another team; have the receiving "
+            "team accept or return each of them first"
+        )
     with op.batch_alter_table("allocation") as batch:
         batch.drop_constraint("fk_allocation_covering_for_worker", type_="foreignkey")
         batch.drop_column("covering_for_worker_id")

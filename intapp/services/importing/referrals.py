@@ -10,7 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, literal_column
 
-from intapp.codes import Priority, ReferralSource, ReferralStatus, RouteOfAccess, code_label
+from intapp.codes import (
+    CaseOutcome,
+    Priority,
+    ReferralSource,
+    ReferralStatus,
+    RouteOfAccess,
+    code_label,
+)
 from intapp.models import Person, Referral
 from intapp.services import people as people_rules
 from intapp.services import referrals as rules
@@ -253,13 +260,17 @@ def _stored_people(
 
 
 def _closed_cases(connection: Connection, person_ids: set[int]) -> dict[int, list[datetime]]:
-    """Each stored person's case closing times, sorted, for the re-referral flag."""
+    """Each stored person's case closing times, sorted, for the re-referral flag (a case
+    closed by a death does not count, as in `is_rereferral`)."""
     closed: dict[int, list[datetime]] = {}
     rows = rows_where_in(
-        connection, [REFERRAL.c.person_id, REFERRAL.c.closed_at], REFERRAL.c.person_id, person_ids
+        connection,
+        [REFERRAL.c.person_id, REFERRAL.c.closed_at, REFERRAL.c.close_outcome],
+        REFERRAL.c.person_id,
+        person_ids,
     )
-    for person_id, closed_at in rows:
-        if closed_at is not None:
+    for person_id, closed_at, outcome in rows:
+        if closed_at is not None and outcome != CaseOutcome.NFA_DECEASED:
             closed.setdefault(person_id, []).append(closed_at)
     for times in closed.values():
         times.sort()
