@@ -206,3 +206,67 @@ def test_worker_status_for_the_caseload_screen(session: Session) -> None:
     assert status.away is not None and status.away.kind == "leave"
     assert status.upcoming is not None and status.upcoming.kind == "training"
     assert (status.covered_cases, status.open_cases) == (0, 0)
+
+
+def test_leaving_ends_the_cover_others_hold_for_the_leaver(session: Session) -> None:
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _away(session, org.social_worker, ends=None)
+    allocations.bulk_reassign(
+        session=session,
+        user=USER,
+        from_worker_id=org.social_worker,
+        to_worker_ids=[org.occupational_therapist],
+        reason="Sick leave",
+        while_away=True,
+    )
+
+    covered = absences.worker_leaves(
+        session=session, user=USER, worker_id=org.social_worker, left_on=clock.today()
+    )
+
+    assert covered == 1
+    assert absences.left_cover(covered) == (
+        " 1 case(s) held in cover for them now belong to the workers holding them."
+    )
+    session.flush()
+    assert absences.covered_case_count(session, org.social_worker) == 0
+    held = session.exec(
+        select(Allocation).where(
+            Allocation.referral_id == case.referral_id, col(Allocation.ended_at).is_(None)
+        )
+    ).one()
+    assert (held.worker_id, held.covering_for_worker_id) == (org.occupational_therapist, None)
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "end_cover")).one()
+    assert event.changes["covering_for_worker_id"] == [org.social_worker, None]
+
+
+def test_cover_passed_on_while_the_holder_is_away_stays_the_first_owners(
+    session: Session,
+) -> None:
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    for away, to in (
+        (org.social_worker, org.occupational_therapist),
+        (org.occupational_therapist, org.reablement_officer),
+    ):
+        _away(session, away, ends=None)
+        allocations.bulk_reassign(
+            session=session,
+            user=USER,
+            from_worker_id=away,
+            to_worker_ids=[to],
+            reason="Away",
+            while_away=True,
+        )
+    session.flush()
+    held = session.exec(
+        select(Allocation).where(
+            Allocation.referral_id == case.referral_id, col(Allocation.ended_at).is_(None)
+        )
+    ).one()
+    assert (held.worker_id, held.covering_for_worker_id) == (
+        org.reablement_officer,
+        org.social_worker,
+    )
+    assert absences.covered_case_count(session, org.occupational_therapist) == 0

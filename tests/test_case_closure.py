@@ -363,3 +363,207 @@ def test_a_reallocated_case_cannot_end_before_its_current_worker_took_it(
     assert caught.value.field == "ended_on"
     closed = _close(session, case.referral_id, ended_on=TODAY - timedelta(days=2))
     assert closed.worker_name == "Ben Lloyd"
+
+
+def _reopen(session: Session, referral_id: int) -> case_closure.ReopenedCase:
+    return case_closure.reopen_case(
+        session=session,
+        user=USER,
+        referral_id=referral_id,
+        reason="Closed too soon",
+        expected_version=seen_version(session, Referral, referral_id),
+    )
+
+
+def _open_allocation(session: Session, referral_id: int) -> Allocation:
+    session.flush()
+    return session.exec(
+        select(Allocation).where(
+            Allocation.referral_id == referral_id, col(Allocation.ended_at).is_(None)
+        )
+    ).one()
+
+
+def test_a_case_held_in_cover_reopens_in_cover_or_to_its_worker_once_back(
+    session: Session, org: Organisation
+) -> None:
+    from intapp.services import absences
+
+    cases = [allocated_case(session, org.team.id, org.social_worker, n) for n in range(2)]
+    absences.record_absence(
+        session=session,
+        user=USER,
+        worker_id=org.social_worker,
+        kind="leave",
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=5),
+    )
+    allocations.bulk_reassign(
+        session=session,
+        user=USER,
+        from_worker_id=org.social_worker,
+        to_worker_ids=[org.occupational_therapist],
+        reason="Leave",
+        while_away=True,
+    )
+    for case in cases:
+        _close(session, case.referral_id)
+
+    # Still away: back with the worker covering, still held for the one away.
+    reopened = _reopen(session, cases[0].referral_id)
+    held = _open_allocation(session, cases[0].referral_id)
+    assert (held.worker_id, held.covering_for_worker_id) == (
+        org.occupational_therapist,
+        org.social_worker,
+    )
+    assert reopened.where == f"back with {reopened.worker_name}, held while Asha Khan is away"
+    assert absences.covered_case_count(session, org.social_worker) == 1
+
+    # Back: straight to the worker whose case it is.
+    absences.mark_back(session=session, user=USER, worker_id=org.social_worker)
+    reopened = _reopen(session, cases[1].referral_id)
+    held = _open_allocation(session, cases[1].referral_id)
+    assert (held.worker_id, held.covering_for_worker_id) == (org.social_worker, None)
+    assert reopened.where == "back with Asha Khan"
+
+
+def test_reopening_does_not_give_the_case_to_a_worker_who_is_away(
+    session: Session, org: Organisation
+) -> None:
+    from intapp.services import absences
+
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _close(session, case.referral_id)
+    absences.record_absence(
+        session=session,
+        user=USER,
+        worker_id=org.social_worker,
+        kind="sickness",
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=4),
+    )
+
+    reopened = _reopen(session, case.referral_id)
+
+    assert reopened.worker_name is None and reopened.referral.status == "triaged"
+    until = (TODAY + timedelta(days=4)).strftime("%-d %b %Y")
+    assert reopened.where == f"awaiting allocation (Asha Khan is away until {until})"
+    session.flush()
+    assert allocations.weighted_caseload(session=session, worker_id=org.social_worker) == 0
+
+
+def _two_cases(session: Session, org: Organisation):
+    first = allocated_case(session, org.team.id, org.social_worker, 0)
+    second = referrals.triage_referral(
+        session=session,
+        user=USER,
+        referral_id=receive(session, first.person_id).id,
+        priority="soon",
+        pathway="reablement_standard",
+        expected_version=1,
+    )
+    allocations.allocate(
+        session=session,
+        user=USER,
+        referral_id=second.id,
+        worker_id=org.reablement_officer,
+        expected_version=seen_version(session, Referral, second.id),
+    )
+    return first, second.id
+
+
+def test_reopening_an_earlier_case_reopens_the_plan_a_later_one_closed(
+    session: Session, org: Organisation
+) -> None:
+    first, second = _two_cases(session, org)
+    _plan(session, org, first.person_id)
+    _close(session, first.referral_id)
+    clock.freeze(FROZEN_NOW + timedelta(days=2))
+    assert _close(session, second).plan_closed
+    clock.freeze(FROZEN_NOW + timedelta(days=3))
+
+    reopened = _reopen(session, first.referral_id)
+
+    assert reopened.plan_reopened
+    plan = session.exec(select(CarePlan).where(CarePlan.person_id == first.person_id)).one()
+    assert plan.closed_at is None
+    current = care_plans.current_plan(session=session, person_id=first.person_id)
+    assert current is not None and [a.get("cancelled", False) for a in current.content.actions] == [
+        False,
+        False,
+    ]
+
+
+def test_reopening_after_a_withdrawn_death_reopens_the_plan_and_the_window_runs_from_then(
+    session: Session, org: Organisation
+) -> None:
+    from intapp.models import Person
+    from intapp.services import deaths
+    from intapp.services.person_record import person_overview
+
+    # The case began long ago; the death, recorded today, is dated two months back.
+    clock.freeze(FROZEN_NOW - timedelta(days=90))
+    first, second = _two_cases(session, org)
+    _plan(session, org, first.person_id)
+    clock.freeze(FROZEN_NOW - timedelta(days=20))
+    allocations.reallocate(
+        session=session,
+        user=USER,
+        referral_id=second,
+        to_worker_id=org.occupational_therapist,
+        reason="Needs an OT",
+        allocation_id=_open_allocation(session, second).id,  # type: ignore[arg-type]
+        expected_version=_open_allocation(session, second).version,
+    )
+    clock.freeze(FROZEN_NOW)
+    deaths.record_death(
+        session=session,
+        user=USER,
+        person_id=first.person_id,
+        died_on=TODAY - timedelta(days=60),
+        source="family_or_carer",
+        expected_version=seen_version(session, Person, first.person_id),
+    )
+    clock.freeze(FROZEN_NOW + timedelta(days=1))
+    deaths.withdraw_death(
+        session=session,
+        user=USER,
+        person_id=first.person_id,
+        reason="Wrong person",
+        expected_version=seen_version(session, Person, first.person_id),
+    )
+    withdrawn_at = FROZEN_NOW + timedelta(days=1)
+    session.flush()
+    until = person_overview(session=session, person_id=first.person_id).reopen_until
+    assert until[first.referral_id] == withdrawn_at + timedelta(days=28)
+    # A new referral is not a re-referral because of the death's closures.
+    assert not receive(session, first.person_id).is_rereferral
+
+    clock.freeze(withdrawn_at + timedelta(days=28))
+    reopened = _reopen(session, first.referral_id)
+
+    assert reopened.plan_reopened and reopened.worker_name == "Asha Khan"
+    plan = session.exec(select(CarePlan).where(CarePlan.person_id == first.person_id)).one()
+    assert plan.closed_at is None
+    clock.freeze(withdrawn_at + timedelta(days=29))
+    with pytest.raises(InvalidInput, match="more than 28 days ago"):
+        _reopen(session, second)
+
+
+def test_a_plan_closed_by_a_merge_is_not_reopened_by_a_case(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    _plan(session, org, case.person_id)
+    _close(session, case.referral_id)
+    plan = session.exec(select(CarePlan).where(CarePlan.person_id == case.person_id)).one()
+    # As a merge leaves it: closed with a final version of its own.
+    last = session.exec(
+        select(CarePlanVersion).where(
+            CarePlanVersion.plan_id == plan.id, CarePlanVersion.number == plan.current_number
+        )
+    ).one()
+    last.change_note = "Closed: record merged into person 9, whose plan continues"
+    session.flush()
+
+    assert not _reopen(session, case.referral_id).plan_reopened

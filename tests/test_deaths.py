@@ -224,7 +224,8 @@ def test_a_death_recorded_in_error_is_withdrawn_with_a_reason(
     # Nothing reopens by itself: the case stays closed, and can be reopened in the window.
     _refresh(session)
     assert session.get(Referral, case.referral_id).status == "closed"  # type: ignore[union-attr]
-    assert receive(session, case.person_id).is_rereferral
+    # A closure by a death recorded in error makes no re-referral.
+    assert not receive(session, case.person_id).is_rereferral
     with pytest.raises(InvalidInput, match="no death recorded"):
         deaths.withdraw_death(
             session=session,

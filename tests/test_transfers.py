@@ -14,6 +14,7 @@ from factories import (
     small_organisation,
     triaged_referral,
 )
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from intapp.models import Allocation, AuditEvent, Person, Referral, Transfer
@@ -341,3 +342,54 @@ def test_a_death_calls_back_a_waiting_transfer_and_closes_the_case(session: Sess
     assert transfer.state == "cancelled"
     assert _open_workers(session, case.referral_id) == []
     assert queue_page(through_session(session), team_ids=[org.other_team.id]).rows == []
+
+
+def test_triage_of_a_referral_in_transit_says_it_waits_for_the_other_team(
+    session: Session,
+) -> None:
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 3))
+    _send(session, referral.id, org.other_team.id)
+    from intapp.services import referrals
+
+    with pytest.raises(InvalidInput, match="waiting for that team to accept or return it") as e:
+        referrals.triage_referral(
+            session=session,
+            user=USER,
+            referral_id=referral.id,
+            priority="soon",
+            pathway="case_management",
+            expected_version=seen_version(session, Referral, referral.id),
+        )
+    assert e.value.field == "status"
+
+
+def test_the_0009_downgrade_refuses_while_a_referral_is_in_transit(
+    engine: Engine, session: Session
+) -> None:
+    from alembic import command
+
+    from intapp.store import migrate
+
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 3))
+    _send(session, referral.id, org.other_team.id)
+    session.commit()
+    config = migrate.alembic_config()
+
+    def downgrade() -> None:
+        with (
+            engine.connect() as connection,
+            migrate._foreign_keys_deferred(connection),
+            connection.begin(),
+        ):
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0008")
+
+    with pytest.raises(RuntimeError, match="1 referral\\(s\\) are on their way"):
+        downgrade()
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    _return(session, referral.id)
+    session.commit()
+    downgrade()
+    assert migrate.current_revision(engine) == "0008"
