@@ -393,3 +393,47 @@ def test_the_0009_downgrade_refuses_while_a_referral_is_in_transit(
     session.commit()
     downgrade()
     assert migrate.current_revision(engine) == "0008"
+
+
+def test_a_past_weeks_figures_stay_with_the_team_that_held_the_referral_then(
+    session: Session,
+) -> None:
+    from datetime import timedelta
+
+    from conftest import FROZEN_NOW
+
+    from intapp import clock
+    from intapp.services.weekly_summary import IsoWeek
+    from intapp.services.weekly_summary.counts import team_figures
+
+    org = small_organisation(session)
+    a, b = org.team.id, org.other_team.id
+    # Week 47: one referral received and triaged, one received from a hospital and left
+    # past its 24-hour deadline, one received and then sent on and returned that week.
+    clock.freeze(FROZEN_NOW - timedelta(days=6))
+    triaged = triaged_referral(session, a, 1)
+    waiting = receive(session, person_in(a, 2), source="hospital_discharge")
+    returned = receive(session, person_in(a, 3))
+    _send(session, returned.id, b)
+    _return(session, returned.id)
+    # Week 48: all three go to the other team, which accepts them.
+    clock.freeze(FROZEN_NOW)
+    for referral in (triaged, waiting, returned):
+        _send(session, referral.id, b)
+        _accept(session, referral.id)
+    session.flush()
+
+    week = team_figures(session=session, week=IsoWeek(2026, 47))
+
+    held = week[a]
+    assert (
+        held.referrals_received,
+        held.referrals_triaged,
+        held.triage_overdue_at_week_end,
+    ) == (3, 1, 1)
+    other = week.get(b)
+    assert other is None or (
+        other.referrals_received,
+        other.referrals_triaged,
+        other.triage_overdue_at_week_end,
+    ) == (0, 0, 0)

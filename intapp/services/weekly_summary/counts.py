@@ -4,7 +4,8 @@ Every figure is worked out from the timestamps the records keep, so a past week'
 summary says what was true then: the cases open at the end of that week, not today.
 Two figures depend on today's state of a record, and say so in README: a care plan's
 review date (plans keep only their latest one) and a referral's deadline (triage
-resets it).
+resets it). A referral's team is the one that held it at the time (see `_moved_since`),
+so sending it to another team later does not move a past week's figures.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from intapp.models import (
     Person,
     ReablementEpisode,
     Referral,
+    Transfer,
 )
 from intapp.services.aggregates import count_if, sum_if
 from intapp.services.weekly_summary.period import IsoWeek
@@ -153,26 +155,34 @@ def team_figures(*, session: Session, week: IsoWeek) -> dict[int, TeamFigures]:
     figures: dict[int, TeamFigures] = defaultdict(TeamFigures)
     starts, ends = week.starts_at, week.ends_at
     received, triaged = col(Referral.received_at), col(Referral.triaged_at)
+    in_week = (received >= starts, received < ends)
     for team_id, count in session.execute(
-        select(col(Referral.team_id), func.count())
-        .where(received >= starts, received < ends)
-        .group_by(col(Referral.team_id))
+        select(col(Referral.team_id), func.count()).where(*in_week).group_by(col(Referral.team_id))
     ):
         figures[team_id].referrals_received = int(count)
+    for now, then in _moved_since(session, received, in_week).values():
+        figures[now].referrals_received -= 1
+        figures[then].referrals_received += 1
 
     # Triaged in the week: few enough rows to fetch, and the median needs every time.
-    for team_id, got_at, triaged_at, due_by in session.execute(
-        select(col(Referral.team_id), received, triaged, col(Referral.due_by)).where(
-            triaged >= starts, triaged < ends
-        )
+    triaged_in_week = (triaged >= starts, triaged < ends)
+    moved = _moved_since(session, triaged, triaged_in_week)
+    for referral_id, team_id, got_at, triaged_at, due_by in session.execute(
+        select(
+            col(Referral.id), col(Referral.team_id), received, triaged, col(Referral.due_by)
+        ).where(*triaged_in_week)
     ):
-        f = figures[team_id]
+        f = figures[moved[referral_id][1] if referral_id in moved else team_id]
         f.referrals_triaged += 1
         f.triaged_within_target += triaged_at <= due_by
         f.hours_to_triage.append((triaged_at - got_at).total_seconds() / 3600)
 
     for team_id, count in session.execute(_overdue_at_week_end(ends)):
         figures[team_id].triage_overdue_at_week_end = int(count)
+    waiting_then = (or_(triaged.is_(None), triaged >= ends), *_still_due(ends))
+    for now, then in _moved_since(session, ends, waiting_then).values():
+        figures[now].triage_overdue_at_week_end -= 1
+        figures[then].triage_overdue_at_week_end += 1
 
     ended_on = col(ReablementEpisode.ended_on)
     for team_id, outcome, count in session.execute(
@@ -205,14 +215,46 @@ def _overdue_at_week_end(ends: datetime) -> Any:
     ranges on triaged_at. Selecting them as a UNION ALL before grouping keeps SQLite
     on that index instead of walking the whole table in team order.
     """
-    triaged, closed = col(Referral.triaged_at), col(Referral.closed_at)
-    still_due = (
-        col(Referral.received_at) < ends,
-        col(Referral.due_by) < ends,
-        or_(closed.is_(None), closed >= ends),
-    )
+    triaged = col(Referral.triaged_at)
+    still_due = _still_due(ends)
     waiting = union_all(
         select(col(Referral.team_id)).where(triaged.is_(None), *still_due),
         select(col(Referral.team_id)).where(triaged >= ends, *still_due),
     ).subquery()
     return select(waiting.c.team_id, func.count()).group_by(waiting.c.team_id)
+
+
+def _still_due(ends: datetime) -> tuple[Any, ...]:
+    """Received before the week ended, past its deadline then, and not closed by then."""
+    closed = col(Referral.closed_at)
+    return (
+        col(Referral.received_at) < ends,
+        col(Referral.due_by) < ends,
+        or_(closed.is_(None), closed >= ends),
+    )
+
+
+def _moved_since(
+    session: Session, moment: Any, where: tuple[Any, ...]
+) -> dict[int, tuple[int, int]]:
+    """The referrals matching `where` whose team has changed since `moment` (a column
+    of theirs or one instant): referral id -> (team now, team then).
+
+    A referral changes team only by a transfer, and each transfer records the team it
+    was sent from; so the team at a moment is the sending team of the first transfer
+    sent after it, or today's team when none was. (While in transit a referral counts
+    for the team it ends up with: the receiving team once accepted, the sender once
+    returned.) Transfers are few, so this reads only the referrals that have one and
+    corrects the counts grouped by today's team.
+    """
+    sent_at = col(Transfer.sent_at)
+    rows = session.execute(
+        select(col(Referral.id), col(Referral.team_id), col(Transfer.from_team_id))
+        .join(Transfer, col(Transfer.referral_id) == Referral.id)
+        .where(*where, sent_at > moment)
+        .order_by(col(Referral.id), sent_at.desc(), col(Transfer.id).desc())
+    )
+    first: dict[int, tuple[int, int]] = {}
+    for referral_id, now, then in rows:
+        first[referral_id] = (now, then)  # the last row of each referral is its first transfer
+    return {r: teams for r, teams in first.items() if teams[0] != teams[1]}
