@@ -160,13 +160,13 @@ def team_figures(*, session: Session, week: IsoWeek) -> dict[int, TeamFigures]:
         select(col(Referral.team_id), func.count()).where(*in_week).group_by(col(Referral.team_id))
     ):
         figures[team_id].referrals_received = int(count)
-    for now, then in _moved_since(session, received, in_week).values():
+    for now, then in _moved_since(session, received, in_week, since=starts).values():
         figures[now].referrals_received -= 1
         figures[then].referrals_received += 1
 
     # Triaged in the week: few enough rows to fetch, and the median needs every time.
     triaged_in_week = (triaged >= starts, triaged < ends)
-    moved = _moved_since(session, triaged, triaged_in_week)
+    moved = _moved_since(session, triaged, triaged_in_week, since=starts)
     for referral_id, team_id, got_at, triaged_at, due_by in session.execute(
         select(
             col(Referral.id), col(Referral.team_id), received, triaged, col(Referral.due_by)
@@ -180,7 +180,7 @@ def team_figures(*, session: Session, week: IsoWeek) -> dict[int, TeamFigures]:
     for team_id, count in session.execute(_overdue_at_week_end(ends)):
         figures[team_id].triage_overdue_at_week_end = int(count)
     waiting_then = (or_(triaged.is_(None), triaged >= ends), *_still_due(ends))
-    for now, then in _moved_since(session, ends, waiting_then).values():
+    for now, then in _moved_since(session, ends, waiting_then, since=ends).values():
         figures[now].triage_overdue_at_week_end -= 1
         figures[then].triage_overdue_at_week_end += 1
 
@@ -235,7 +235,7 @@ def _still_due(ends: datetime) -> tuple[Any, ...]:
 
 
 def _moved_since(
-    session: Session, moment: Any, where: tuple[Any, ...]
+    session: Session, moment: Any, where: tuple[Any, ...], *, since: datetime
 ) -> dict[int, tuple[int, int]]:
     """The referrals matching `where` whose team has changed since `moment` (a column
     of theirs or one instant): referral id -> (team now, team then).
@@ -245,13 +245,16 @@ def _moved_since(
     sent after it, or today's team when none was. (While in transit a referral counts
     for the team it ends up with: the receiving team once accepted, the sender once
     returned.) Transfers are few, so this reads only the referrals that have one and
-    corrects the counts grouped by today's team.
+    corrects the counts grouped by today's team. `since` is an instant no later than
+    `moment`: the referrals read are those sent on after it, looked up by id, so the
+    read starts from the few transfers rather than the many referrals.
     """
     sent_at = col(Transfer.sent_at)
+    sent_on = select(col(Transfer.referral_id)).where(sent_at > since)
     rows = session.execute(
         select(col(Referral.id), col(Referral.team_id), col(Transfer.from_team_id))
         .join(Transfer, col(Transfer.referral_id) == Referral.id)
-        .where(*where, sent_at > moment)
+        .where(col(Referral.id).in_(sent_on), *where, sent_at > moment)
         .order_by(col(Referral.id), sent_at.desc(), col(Transfer.id).desc())
     )
     first: dict[int, tuple[int, int]] = {}
