@@ -104,3 +104,38 @@ async def test_a_referral_the_service_refuses_is_shown_at_its_field(sqlite_engin
 
     with Session(sqlite_engine) as session:
         assert session.exec(select(func.count()).select_from(Referral)).one() == 2
+
+
+async def test_markup_typed_as_an_nhs_number_is_shown_as_typed(sqlite_engine):
+    # The refusal quotes what was typed; "[/]" in it once stopped the app.
+    seed_small_team(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        await pilot.press("[", "/", "]")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, NewReferralScreen)
+        assert app.screen.query_one("#nhs", Input).value == "[/]"
+        assert str(app.screen.query_one("#nhs-check").render())
+
+
+async def test_a_known_person_whose_postcode_looks_like_markup_is_shown(sqlite_engine):
+    # Stored postcodes are free text up to 10 characters (older imports, the CLI).
+    seed_small_team(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        mary = session.exec(select(Person).where(Person.nhs_number == "9434765919")).one()
+        mary.postcode = "[/]"
+        session.add(mary)
+        session.commit()
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        screen = app.screen
+        await pilot.press(*"9434765919")
+        await wait_for(pilot, lambda: screen.match is not None)
+        await pilot.pause(0.1)
+        assert "[/]" in str(screen.query_one("#match").render())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from intapp.formatting import uk_date
 from intapp.screens.base import DataModal, Result
+from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
     from sqlmodel import Session

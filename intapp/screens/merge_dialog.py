@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +12,7 @@ from textual.widgets import Button, Label, Static
 
 from intapp.formatting import uk_date
 from intapp.screens.base import DataModal, Result
+from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.widgets import Header, Input, Label, Select, Static
 
 from intapp import clock
@@ -18,6 +17,7 @@ from intapp.config import configured, load_settings
 from intapp.formatting import parse_date, parse_uk_datetime, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 from intapp.widgets.note import Note
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class NewReferralScreen(DataScreen):
         try:
             digits = normalise(event.value)
         except InvalidInput as error:
-            check.update(f"[red]{error.message}[/]")
+            check.update(f"[red]{escape(error.message)}[/]")
             return
         check.update(f"[green]NHS number {format_nhs_number(digits)} is valid[/]")
 
@@ -228,7 +228,7 @@ class NewReferralScreen(DataScreen):
         if person is not None:
             known = (
                 f"[b]Known person:[/] {escape(person.name)}, born {uk_date(person.date_of_birth)}"
-                f"{', ' + person.postcode if person.postcode else ''}. "
+                f"{', ' + escape(person.postcode) if person.postcode else ''}. "
                 "The referral joins their record."
             )
             found = self.differences()
@@ -249,7 +249,7 @@ class NewReferralScreen(DataScreen):
                     for m in self.candidates[:2]
                 )
                 + ("; …" if count > 2 else "")
-                + f"\n({self.candidates[0].why}). ctrl+o to look and choose one, "
+                + f"\n({escape(self.candidates[0].why)}). ctrl+o to look and choose one, "
                 "or carry on for a new record."
             )
         elif self.nhs_unknown:

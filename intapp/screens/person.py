@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from intapp.formatting import action_box, local_date, uk_date, uk_datetime
 from intapp.screens.base import DataScreen, Result
 from intapp.store.paging import page_of
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
@@ -283,7 +283,8 @@ class PersonScreen(DataScreen):
         if person is None or person.date_of_death is None:
             return False
         self.notify(
-            f"{person.name} died on {uk_date(person.date_of_death)}; nothing new can start. "
+            f"{escape(person.name)} died on {uk_date(person.date_of_death)}; "
+            "nothing new can start. "
             "If the death was recorded in error, withdraw it with d.",
             severity="warning",
         )
@@ -337,7 +338,7 @@ class PersonScreen(DataScreen):
 
         self.app.push_screen(
             ChoiceScreen(
-                f"Which assessment for {self.record.overview.person.name}?",
+                f"Which assessment for {escape(self.record.overview.person.name)}?",
                 [
                     ("carer", "Carer's assessment (the eight carer outcomes)"),
                     ("integrated", "Integrated assessment (the ten outcomes)"),
@@ -662,7 +663,7 @@ class PersonScreen(DataScreen):
     def death_withdrawn(self, message: DeathWithdrawn) -> None:
         person: PersonSummary = message.value
         self.notify(
-            f"{person.name}'s date of death is cleared. "
+            f"{escape(person.name)}'s date of death is cleared. "
             "Closed cases stay closed: reopen them with o.",
             title="Death withdrawn",
         )

@@ -9,13 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.markup import escape
 from textual.widgets import Checkbox, Header, Input, Label, Select, Static
 
 from intapp.codes import RiskTier, code_label
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 from intapp.widgets.note import Note
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class PersonEditScreen(DataScreen):
 
     @on(PersonEdited)
     def saved(self, message: PersonEdited) -> None:
-        self.notify(f"{message.value.name}: details saved.", title="Person")
+        self.notify(f"{escape(message.value.name)}: details saved.", title="Person")
         self.dismiss(message.value)
 
     @on(WorkFailed)

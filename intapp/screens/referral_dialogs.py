@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
 from intapp.formatting import uk_date
+from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
     from intapp.services.matching import Difference, PossibleMatch

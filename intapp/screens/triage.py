@@ -17,6 +17,7 @@ from intapp.config import configured, load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -118,10 +119,10 @@ class TriageScreen(DataScreen):
             else ""
         )
         self.query_one("#triage-person", Static).update(
-            f"[b]{person.name}[/]{flags}\n"
+            f"[b]{escape(person.name)}[/]{flags}\n"
             f"NHS {person.nhs_number_display or 'none (local id ' + str(person.local_id) + ')'}"
             f" · born {uk_date(person.date_of_birth)} (age {person.age_on(clock.today())})"
-            f" · {person.postcode or 'no postcode'} · risk {person.risk_tier}\n"
+            f" · {escape(person.postcode or 'no postcode')} · risk {person.risk_tier}\n"
             f"Team {overview.team_label} · lead worker {overview.lead_worker or 'none'}"
             f" · open cases {len(overview.open_cases)}"
         )
