@@ -393,3 +393,30 @@ def test_a_typed_received_time_may_be_earlier_within_the_limit(
     write_config("[settings]\nreceived_backdate_days = 60\n")
     assert receive(session, person_in(team_id, 1),
                    received_at=FROZEN_NOW - timedelta(days=31), typed=True)  # fmt: skip
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name", "gender", "phone", "postcode"])
+@pytest.mark.parametrize(
+    ("bad", "words"),
+    [("\x00", "contains a NUL byte (U+0000)"), ("\u202e", "contains a control character")],
+)
+def test_the_characters_an_import_refuses_are_refused_by_the_form_and_cli_too(
+    session: Session, team_id: int, field: str, bad: str, words: str
+) -> None:
+    # A NUL once reached PostgreSQL (DataError); a bidi override makes a name read
+    # differently from what it holds. Edit and create are refused alike, naming the field.
+    pid = _person(session, team_id)
+    with pytest.raises(InvalidInput) as refused:
+        _edit(session, pid, **{field: f"Ab{bad}c"})
+    assert (refused.value.field, words in refused.value.message) == (field, True)
+    session.rollback()
+    with pytest.raises(InvalidInput) as refused:
+        people.create_person(
+            session=session, user=USER, person_in=person_in(team_id, 7, **{field: f"Ab{bad}c"})
+        )
+    assert (refused.value.field, words in refused.value.message) == (field, True)
+
+
+def test_a_line_break_in_a_name_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="must be on one line"):
+        people.required_name("Mary\nAnne", field="given_name")

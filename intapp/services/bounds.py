@@ -9,6 +9,7 @@ limits (a column's length).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,26 @@ SEARCH_MAX_CHARACTERS = 100
 SEARCH_MAX_WORDS = 6
 
 
+# NUL and the other C0/C1 control characters, plus the bidirectional overrides that can
+# make a name display differently from what it holds. PostgreSQL refuses a NUL outright.
+BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+LINE_BREAK_OR_TAB = re.compile("[\t\n\r]")
+# Any of the above, line breaks included: a quick test before the exact one.
+ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def bad_characters(text: str, *, multiline: bool = False) -> str | None:
+    """Why `text` cannot be stored as it is (a control character, or a line break in a
+    one-line field), or None. The form, the CLI and the import all use this."""
+    if match := BAD_CHARACTER.search(text):
+        code = ord(match.group())
+        what = "a NUL byte" if code == 0 else "a control character"
+        return f"contains {what} (U+{code:04X})"
+    if not multiline and LINE_BREAK_OR_TAB.search(text.strip()):
+        return "must be on one line (it contains a line break or a tab)"
+    return None
+
+
 def column_length(table: Table, name: str) -> int | None:
     """The most characters a text column holds, or None for unbounded text."""
     return getattr(table.c[name].type, "length", None)
@@ -34,8 +55,13 @@ def too_long(max_length: int, text: str) -> str:
     return f"is longer than {max_length} characters ({len(text)})"
 
 
-def checked_length(value: str, max_length: int | None, *, field: str, label: str) -> str:
-    """`value` when it fits in `max_length` characters."""
+def checked_length(
+    value: str, max_length: int | None, *, field: str, label: str, multiline: bool = False
+) -> str:
+    """`value` when it holds no control characters (`bad_characters`) and fits in
+    `max_length` characters."""
+    if ANY_CONTROL.search(value) and (reason := bad_characters(value, multiline=multiline)):
+        raise InvalidInput(f"{label} {reason}", field=field)
     if max_length is not None and len(value) > max_length:
         raise InvalidInput(f"{label} {too_long(max_length, value)}", field=field)
     return value

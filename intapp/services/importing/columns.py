@@ -24,11 +24,8 @@ from intapp.services.importing.reading import Record
 
 Parser = Callable[[str], Any]
 
-# NUL and the other C0/C1 control characters, plus the bidirectional overrides that can
-# make a name display differently from what it holds.
-_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAK_OR_TAB = re.compile("[\t\n\r]")
-_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The characters no text may hold are the same for the form, the CLI and an import.
+_ANY_CONTROL = bounds.ANY_CONTROL
 _WHOLE_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+", re.ASCII)
 _UK_DATE_TIME = re.compile(
@@ -163,13 +160,10 @@ _too_long = bounds.too_long
 
 
 def _bad_characters(raw: str, multiline: bool) -> str | None:
-    if match := _BAD_CHARACTER.search(raw):
-        code = ord(match.group())
-        what = "a NUL byte" if code == 0 else "a control character"
-        return f"contains {what} (U+{code:04X}); remove it and import again"
-    if not multiline and _LINE_BREAK_OR_TAB.search(raw.strip()):
-        return "must be on one line (it contains a line break or a tab)"
-    return None
+    reason = bounds.bad_characters(raw, multiline=multiline)
+    if reason is not None and reason.startswith("contains"):
+        return f"{reason}; remove it and import again"
+    return reason
 
 
 # --- parsers -------------------------------------------------------------------------------
