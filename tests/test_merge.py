@@ -272,3 +272,21 @@ def test_the_nhs_number_moves_to_a_survivor_that_had_none(session: Session) -> N
     assert pointer is not None and pointer.nhs_number is None
     assert pointer.local_id == f"MERGED-{with_nhs}"
     assert person_by_identifier(session=session, identifier=nhs).id == local_only  # type: ignore[arg-type]
+
+
+def test_searching_for_a_merged_records_identifier_finds_the_survivor(session: Session) -> None:
+    # The identifier on an old letter must not find nobody: it leads where the CLI's
+    # person_by_identifier leads. Local ids of each shape the search tells apart.
+    org = small_organisation(session)
+    survivor = receive(session, person_in(org.team.id, 0)).person_id
+    local_ids = ("12345", "OLD-7", "AB123")
+    for n, local_id in enumerate(local_ids, start=1):
+        merged = receive(
+            session, person_in(org.team.id, n, nhs_number=None, local_id=local_id)
+        ).person_id
+        session.flush()
+        merge.merge_people(session=session, user=USER, survivor_id=survivor, merged_id=merged)
+        session.flush()
+    for text in local_ids:
+        assert [p.id for p in search_people(session=session, text=text)] == [survivor], text
+        assert person_by_identifier(session=session, identifier=text).id == survivor

@@ -485,20 +485,29 @@ def search_page(
     if not text:
         return Page([], 0)
     digits = text.replace(" ", "").replace("-", "")
-    # A merged record is a pointer to its survivor, not a person of its own.
+    # A merged record is a pointer to its survivor, not a person of its own; its NHS
+    # number or local id finds the survivor (as `person_by_identifier` does).
     query = select(Person).where(not_merged())
     if digits.isascii() and digits.isdigit() and len(digits) == 10:
-        query = query.where(Person.nhs_number == digits)
+        query = query.where(
+            _or_survivors(Person.nhs_number == digits, session, col(Person.nhs_number) == digits)
+        )
     elif (day := parse_date(text)) is not None:
         query = query.where(Person.date_of_birth == day)
     elif _DATE_LIKE.match(text):
         return Page([], 0)
     elif digits.isascii() and digits.isdigit():
-        query = query.where(Person.local_id == text)
+        query = query.where(
+            _or_survivors(Person.local_id == text, session, col(Person.local_id) == text)
+        )
     elif _POSTCODE_START.match(text):
         query = query.where(
-            or_(
-                *(_starts(col(Person.postcode), start) for start in postcode_starts(text)),
+            _or_survivors(
+                or_(
+                    *(_starts(col(Person.postcode), start) for start in postcode_starts(text)),
+                    col(Person.local_id) == text,
+                ),
+                session,
                 col(Person.local_id) == text,
             )
         )
@@ -516,7 +525,13 @@ def search_page(
         # A local id ("DUP-1") is found as typed, as a duplicate record often has only one.
         # Only a single word can be one: beside two words' conditions the alternative
         # leaves SQLite no index to use (0.5 s on the city).
-        query = query.where(or_(named, col(Person.local_id) == text) if len(words) == 1 else named)
+        query = query.where(
+            _or_survivors(
+                or_(named, col(Person.local_id) == text), session, col(Person.local_id) == text
+            )
+            if len(words) == 1
+            else named
+        )
     total = (
         session.exec(select(func.count()).select_from(query.subquery())).one() if count else None
     )
@@ -525,6 +540,23 @@ def search_page(
         query = query.where(after_columns(order, after))
     found = session.exec(query.order_by(*order).limit(limit)).all()
     return Page([summarise(p) for p in found], total)
+
+
+def _or_survivors(condition: Any, session: Session, identifier: Any) -> Any:
+    """`condition`, or the live record a merged record with `identifier` was merged into.
+
+    The merged records are looked up first (an indexed, usually empty read), so the
+    search itself keeps its plain shape when there are none.
+    """
+    merged = session.exec(
+        select(Person).where(identifier, col(Person.merged_into_id).is_not(None))
+    ).all()
+    ids = {survivor_of(session=session, person=p).id for p in merged}
+    return (
+        or_(condition, col(Person.id).in_(sorted(i for i in ids if i is not None)))
+        if ids
+        else condition
+    )
 
 
 # Shorter words are matched from their start only: while a name is being typed, how
