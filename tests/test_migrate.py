@@ -111,3 +111,75 @@ def test_0007_rewrites_earlier_case_outcomes_and_dates_triage_closures(engine):
         (2, "nfa_signposting", at, "duty.c1"),
         (3, "nfa_no_services", at, "duty.c1"),
     ]
+
+
+def test_0011_recomputes_name_keys_that_dropped_letters(engine):
+    """Keys stored before 0011 lost letters that do not decompose ("Łukasz" was UKSS);
+    the migration rewrites those and leaves the rest (and every version) alone."""
+    from datetime import UTC, date, datetime
+
+    from alembic import command
+    from sqlalchemy import insert, select, text
+
+    from intapp.migrations.name_keys import refill_name_keys
+    from intapp.models import Person, Team
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    person = {
+        "date_of_birth": date(1940, 1, 1),
+        "team_id": 1,
+        "risk_tier": "low",
+        "frail_older": False,
+        "ltc_end_of_life": False,
+        "complex_lives": False,
+        "mh_ld_dementia": False,
+        "cyp_with_ltc": False,
+        "has_unpaid_carer": False,
+        "is_carer": False,
+        "created_at": at,
+        "version": 3,
+    }
+    old = [  # (given, family, given key, family key) as the earlier name_key stored them
+        ("Łukasz", "Øyvindsen", "UKSS", "YFNTSN"),
+        ("Lukasz", "Straße", "LKSS", "STR"),
+        ("Mary", "Smith", "MR", "SM0"),
+    ]
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO locality (id, name) VALUES (1, 'Central')"))
+        connection.execute(
+            insert(Team.__table__).values(id=1, code="C1", name="C1", locality_id=1, population=1)
+        )
+        connection.execute(
+            insert(Person.__table__),
+            [
+                {
+                    **person,
+                    "id": n,
+                    "local_id": f"L{n}",
+                    "given_name": given,
+                    "family_name": family,
+                    "given_name_key": given_key,
+                    "family_name_key": family_key,
+                }
+                for n, (given, family, given_key, family_key) in enumerate(old, start=1)
+            ],
+        )
+    upgrade(engine)
+    table = Person.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(table.c.given_name_key, table.c.family_name_key, table.c.version).order_by(
+                table.c.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("LKSS", "OFNTSN", 3),
+        ("LKSS", "STRS", 3),
+        ("MR", "SM0", 3),
+    ]
+    with engine.begin() as connection:
+        assert refill_name_keys(connection) == 0  # nothing left to change

@@ -223,6 +223,10 @@ def test_name_key_is_jellyfish_metaphone_of_the_letters() -> None:
     assert name_key("Smyth") == name_key("Smith")
     assert name_key("O'Brien") == name_key("OBrien")
     assert name_key("Siân") == name_key("Sian")
+    # Letters that do not decompose into a base letter and an accent are spelt, not lost.
+    assert name_key("Łukasz") == name_key("Lukasz") == "LKSS"
+    assert name_key("Øyvind") == name_key("Oyvind")
+    assert name_key("Straße") == name_key("Strasse")
     assert name_key("") is None and name_key("--") is None
 
 

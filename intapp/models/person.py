@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 
 import jellyfish
+from anyascii import anyascii
 from sqlalchemy import CheckConstraint, Index, String, event, func
 from sqlmodel import Field, SQLModel
 
@@ -24,8 +24,10 @@ def name_key(name: str | None) -> str | None:
     Letters only, so "O'Brien" and "OBrien" agree; None for a name with no letters.
     The phonetic algorithm is jellyfish's, not ours.
     """
-    # Accents go first ("Siân" sounds as "Sian"), then everything that is not a letter.
-    plain = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    # Letters are spelt in ASCII first, by a maintained transliteration table ("Siân" is
+    # "Sian", "Łukasz" "Lukasz", "Øyvind" "Oyvind", "Straße" "Strasse": stripping accents
+    # alone drops the letters that do not decompose), then everything not a letter goes.
+    plain = anyascii(name or "")
     letters = _NOT_LETTERS.sub("", plain)
     return jellyfish.metaphone(letters)[:80] or None if letters else None
 

@@ -21,44 +21,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COLUMNS = ("given_name_key", "family_name_key")
-CHUNK = 5_000
 
 
 def upgrade() -> None:
-    from intapp.models.person import name_keys
+    from intapp.migrations.name_keys import refill_name_keys
 
     for column in COLUMNS:
         op.add_column("person", sa.Column(column, sa.String(length=80), nullable=True))
-    connection = op.get_bind()
-    person = sa.table(
-        "person",
-        sa.column("id", sa.Integer),
-        sa.column("given_name", sa.String),
-        sa.column("family_name", sa.String),
-        *(sa.column(column, sa.String) for column in COLUMNS),
-    )
-    # The version is left alone: a derived column is not an edit anyone must reload for.
-    fill = (
-        sa.update(person)
-        .where(person.c.id == sa.bindparam("person_id"))
-        .values({column: sa.bindparam(f"new_{column}") for column in COLUMNS})
-    )
-    rows = connection.execute(
-        sa.select(person.c.id, person.c.given_name, person.c.family_name).order_by(person.c.id)
-    ).all()
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(
-            fill,
-            [
-                {
-                    "person_id": row.id,
-                    **{
-                        f"new_{k}": v for k, v in name_keys(row.given_name, row.family_name).items()
-                    },
-                }
-                for row in rows[start : start + CHUNK]
-            ],
-        )
+    # Only the changed rows are written, on PostgreSQL in one UPDATE … FROM a temporary
+    # table (200,000 single-row UPDATEs took over 11 s).
+    refill_name_keys(op.get_bind())
     for column in COLUMNS:
         op.create_index(f"ix_person_{column}", "person", [column])
     # Name search matches the start of a name in any case as a range over lower(name),
