@@ -21,6 +21,21 @@ def today() -> date:
     return now().astimezone(LOCAL_TZ).date()
 
 
+def from_uk_local(moment: datetime) -> datetime | None:
+    """A UK wall-clock time (naive) as aware UTC; None when no such time exists.
+
+    In the hour skipped when the clocks go forward (01:00-01:59 on the last Sunday of
+    March) there is no such time, so rather than moving it silently this says so. In
+    the hour that happens twice when they go back (01:00-01:59 on the last Sunday of
+    October) the first one, still British Summer Time, is taken.
+    """
+    local = moment.replace(tzinfo=LOCAL_TZ, fold=0)
+    in_utc = local.astimezone(UTC)
+    if in_utc.astimezone(LOCAL_TZ).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        return None
+    return in_utc
+
+
 def freeze(moment: datetime | None) -> None:
     """Freeze "now" at `moment` (aware), or unfreeze with None."""
     if moment is not None and moment.tzinfo is None:

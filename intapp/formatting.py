@@ -79,8 +79,10 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 def parse_uk_datetime(text: str, *, today: date) -> datetime | None:
     """A time typed as ``DD/MM/YYYY HH:MM``, or ``HH:MM`` for today, in UK local time;
-    None when it is neither (or no such time exists). The answer is aware, in UTC."""
-    from datetime import UTC
+    None when it is neither, or no such time exists (a date like 31/02, or a time in the
+    hour skipped when the clocks go forward: see `clock.from_uk_local`, which also says
+    which of the repeated autumn hour is taken). The answer is aware, in UTC."""
+    from intapp.clock import from_uk_local
 
     text = " ".join(text.split())
     try:
@@ -94,7 +96,7 @@ def parse_uk_datetime(text: str, *, today: date) -> datetime | None:
             return None
     except ValueError:
         return None
-    return moment.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+    return from_uk_local(moment)
 
 
 def away_text(away: Away | None) -> str:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from intapp.clock import LOCAL_TZ
+from intapp.clock import from_uk_local
 from intapp.formatting import parse_date
 from intapp.services import bounds
 from intapp.services.errors import InvalidInput
@@ -208,7 +208,13 @@ def date_time(value: str) -> datetime:
             f"{value!r} is not a date and time: write YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM"
         )
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_TZ)
+        local = moment
+        moment = from_uk_local(local)
+        if moment is None:
+            raise InvalidInput(
+                f"{value!r} does not exist in UK time: the clocks go forward an hour at "
+                f"01:00 on {local:%d/%m/%Y}; give the time as the clock showed it"
+            )
     return moment.astimezone(UTC)
 
 
