@@ -113,9 +113,9 @@ def test_0007_rewrites_earlier_case_outcomes_and_dates_triage_closures(engine):
     ]
 
 
-def test_0011_recomputes_name_keys_that_dropped_letters(engine):
+def test_0011_recomputes_name_keys_and_stores_folded_names(engine):
     """Keys stored before 0011 lost letters that do not decompose ("Łukasz" was UKSS);
-    the migration rewrites those and leaves the rest (and every version) alone."""
+    the migration rewrites those, fills the folded names, and leaves every version."""
     from datetime import UTC, date, datetime
 
     from alembic import command
@@ -172,14 +172,18 @@ def test_0011_recomputes_name_keys_that_dropped_letters(engine):
     table = Person.__table__
     with engine.connect() as connection:
         rows = connection.execute(
-            select(table.c.given_name_key, table.c.family_name_key, table.c.version).order_by(
-                table.c.id
-            )
+            select(
+                table.c.given_name_key,
+                table.c.family_name_key,
+                table.c.given_name_folded,
+                table.c.family_name_folded,
+                table.c.version,
+            ).order_by(table.c.id)
         ).all()
     assert [tuple(r) for r in rows] == [
-        ("LKSS", "OFNTSN", 3),
-        ("LKSS", "STRS", 3),
-        ("MR", "SM0", 3),
+        ("LKSS", "OFNTSN", "łukasz", "øyvindsen", 3),
+        ("LKSS", "STRS", "lukasz", "strasse", 3),
+        ("MR", "SM0", "mary", "smith", 3),
     ]
     with engine.begin() as connection:
         assert refill_name_keys(connection) == 0  # nothing left to change

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 import jellyfish
 from anyascii import anyascii
-from sqlalchemy import CheckConstraint, Index, String, event, func
+from sqlalchemy import CheckConstraint, Index, String, event
 from sqlmodel import Field, SQLModel
 
 from intapp.models.base import Versioned
@@ -32,13 +33,27 @@ def name_key(name: str | None) -> str | None:
     return jellyfish.metaphone(letters)[:80] or None if letters else None
 
 
+def folded(name: str | None) -> str:
+    """A name as search compares it: composed and case-folded ("Élise" is "élise",
+    "STRASSE" and "Straße" are both "strasse"). Python folds every letter; the
+    databases' lower() does not (SQLite's folds only A-Z), so the stored column is
+    worked out here, and a typed word goes through the same function."""
+    return unicodedata.normalize("NFC", name or "").casefold()
+
+
 def name_keys(given_name: str | None, family_name: str | None) -> dict[str, str | None]:
-    """The phonetic key columns for a person's names: the one place they are worked out.
+    """The derived columns for a person's names, phonetic keys and folded names for
+    search: the one place they are worked out.
 
     Every write path sets them from here: the ORM (app, CLI, merges) through the flush
     hook below, and the bulk writers (import, demo) by adding these values to each row.
     """
-    return {"given_name_key": name_key(given_name), "family_name_key": name_key(family_name)}
+    return {
+        "given_name_key": name_key(given_name),
+        "family_name_key": name_key(family_name),
+        "given_name_folded": folded(given_name),
+        "family_name_folded": folded(family_name),
+    }
 
 
 class Person(Versioned, SQLModel, table=True):
@@ -87,6 +102,13 @@ class Person(Versioned, SQLModel, table=True):
     family_name_key: str | None = Field(
         default=None, sa_type=String(80), sa_column_kwargs={"info": DERIVED}
     )
+    # Each name as search compares it (`folded`): a case-folded letter may be longer.
+    given_name_folded: str | None = Field(
+        default=None, sa_type=String(240), sa_column_kwargs={"info": DERIVED}
+    )
+    family_name_folded: str | None = Field(
+        default=None, sa_type=String(240), sa_column_kwargs={"info": DERIVED}
+    )
 
     @property
     def display_name(self) -> str:
@@ -94,8 +116,8 @@ class Person(Versioned, SQLModel, table=True):
 
 
 # Name search matches the start of either name in any case, as a range over these.
-Index("ix_person_family_name_lower", func.lower(Person.__table__.c.family_name))  # type: ignore[attr-defined]
-Index("ix_person_given_name_lower", func.lower(Person.__table__.c.given_name))  # type: ignore[attr-defined]
+Index("ix_person_family_name_folded", Person.__table__.c.family_name_folded)  # type: ignore[attr-defined]
+Index("ix_person_given_name_folded", Person.__table__.c.given_name_folded)  # type: ignore[attr-defined]
 
 
 def refresh_name_keys(person: Person) -> None:

@@ -14,7 +14,7 @@ from intapp import clock
 from intapp.codes import RiskTier
 from intapp.formatting import deceased_marked, parse_date
 from intapp.models import Person, Team
-from intapp.models.person import name_key
+from intapp.models.person import folded, name_key
 from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.nhs_number import format_nhs_number, is_valid, normalise
@@ -224,8 +224,8 @@ def find_person(
     elif given_name and family_name and date_of_birth:
         found = session.exec(
             select(Person).where(
-                func.lower(Person.family_name) == family_name.strip().lower(),
-                func.lower(Person.given_name) == given_name.strip().lower(),
+                col(Person.family_name_folded) == folded(family_name.strip()),
+                col(Person.given_name_folded) == folded(given_name.strip()),
                 Person.date_of_birth == date_of_birth,
                 not_merged(),
             )
@@ -567,8 +567,8 @@ PHONETIC_FROM_LETTERS = 4
 def _name_matches(word: str) -> Any:
     """A search word's condition: a name starting with it, or sounding like it."""
     terms = [
-        _starts(func.lower(Person.family_name), word),
-        _starts(func.lower(Person.given_name), word),
+        _starts(col(Person.family_name_folded), folded(word)),
+        _starts(col(Person.given_name_folded), folded(word)),
     ]
     key = name_key(word)
     if key is not None and sum(ch.isalpha() for ch in word) >= PHONETIC_FROM_LETTERS:

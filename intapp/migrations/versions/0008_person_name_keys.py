@@ -30,7 +30,7 @@ def upgrade() -> None:
         op.add_column("person", sa.Column(column, sa.String(length=80), nullable=True))
     # Only the changed rows are written, on PostgreSQL in one UPDATE … FROM a temporary
     # table (200,000 single-row UPDATEs took over 11 s).
-    refill_name_keys(op.get_bind())
+    refill_name_keys(op.get_bind(), ("given_name_key", "family_name_key"))
     for column in COLUMNS:
         op.create_index(f"ix_person_{column}", "person", [column])
     # Name search matches the start of a name in any case as a range over lower(name),

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, false, literal_column, select
 from intapp import clock
 from intapp.codes import RiskTier
 from intapp.models import CarerLink, Person
-from intapp.models.person import name_key, name_keys
+from intapp.models.person import folded, name_key, name_keys
 from intapp.services import carers
 from intapp.services import people as rules
 from intapp.services.errors import InvalidInput
@@ -126,6 +126,8 @@ INSERTED = (
     "created_at",
     "given_name_key",
     "family_name_key",
+    "given_name_folded",
+    "family_name_folded",
 )
 # The same for every imported person, so written into the statement once.
 CONSTANTS: dict[str, Any] = {
@@ -502,9 +504,10 @@ def _mark_linked(
 def _with_name_keys(update: Update) -> Update:
     """The update, plus the phonetic key of any name it changes (see `name_keys`)."""
     keys = {
-        f"{name}_key": (None, name_key(update.changes[name][1]))
+        f"{name}_{kind}": (None, work_out(update.changes[name][1]))
         for name in ("given_name", "family_name")
         if name in update.changes
+        for kind, work_out in (("key", name_key), ("folded", folded))
     }
     return Update(update.id, update.version, {**update.changes, **keys}) if keys else update
 
