@@ -397,7 +397,8 @@ class NewReferralScreen(DataScreen):
         if received_text and received_at is None:
             self.refuse(
                 "Type when it was received as DD/MM/YYYY HH:MM (or HH:MM for today), "
-                "or leave it blank for now.",
+                "or leave it blank for now. A time in the hour the clocks go forward "
+                "(01:00-01:59 on the last Sunday of March) does not exist.",
                 "#received",
             )
             return None
