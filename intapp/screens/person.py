@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -13,8 +12,17 @@ from textual.widgets import Header, Static, Tab, Tabs
 
 from intapp import clock
 from intapp.codes import code_label
-from intapp.formatting import action_box, local_date, uk_date, uk_datetime
-from intapp.screens.base import DataScreen, Result
+from intapp.formatting import uk_date
+from intapp.screens.base import Result
+from intapp.screens.person_case_actions import CaseActions
+from intapp.screens.person_record_actions import RecordActions
+from intapp.screens.person_text import (
+    assessment_cells,
+    carer_line,
+    episode_cells,
+    plan_text,
+    timeline_cells,
+)
 from intapp.store.paging import page_of
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
@@ -23,11 +31,6 @@ from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from intapp.services.assessments import AssessmentSummary
-    from intapp.services.care_plans import PlanView
-    from intapp.services.case_closure import ClosedCase, ReopenedCase
-    from intapp.services.deaths import RecordedDeath
-    from intapp.services.people import PersonSummary
     from intapp.services.person_record import PersonRecord, TimelineEntry
     from intapp.services.reablement import EpisodeSummary
     from intapp.store.paging import Cursor, Page
@@ -61,33 +64,13 @@ class EpisodeChanged(Result["EpisodeSummary"]):
     """A planned episode was begun or cancelled."""
 
 
-class CaseClosed(Result["ClosedCase"]):
-    """One of the person's cases closed."""
-
-
-class CaseReopened(Result["ReopenedCase"]):
-    """A closed case reopened."""
-
-
-class DeathRecorded(Result["RecordedDeath"]):
-    """The person's death was recorded, closing everything open."""
-
-
-class DeathWithdrawn(Result["PersonSummary"]):
-    """A death recorded in error was withdrawn."""
-
-
 class RecordViewed(Result[None]):
     """Opening the record was audited; there is nothing to show for it."""
 
 
-def timeline_cells(row: tuple[int, TimelineEntry]) -> tuple[str, ...]:
-    _, entry = row
-    return (uk_datetime(entry.at), entry.kind, entry.text)
-
-
-class PersonScreen(DataScreen):
-    """One person's shared record."""
+class PersonScreen(CaseActions, RecordActions):
+    """One person's shared record; its case and record-changing keys come from the two
+    classes it inherits."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="person.back"),
@@ -314,7 +297,7 @@ class PersonScreen(DataScreen):
                     ),
                 )
 
-        name = self.record.overview.person.name if self.record else ""
+        name = self._person_name()
         self.app.push_screen(StartEpisodeDialog(subject=name), answered)
 
     def action_new_assessment(self) -> None:
@@ -344,45 +327,6 @@ class PersonScreen(DataScreen):
                     ("integrated", "Integrated assessment (the ten outcomes)"),
                 ],
             ),
-            chosen,
-        )
-
-    def action_carer_links(self) -> None:
-        from intapp.screens.carer_links import CarerLinksDialog
-
-        if self.record is None:
-            return
-
-        def closed(changed: bool | None) -> None:
-            if changed:
-                self.load_record()
-
-        name = self.record.overview.person.name
-        self.app.push_screen(CarerLinksDialog(person_id=self.person_id, name=name), closed)
-
-    def show_person(self, person_id: int | None) -> None:
-        """Show another person's record here (the survivor of a merge); None keeps this."""
-        if person_id is not None:
-            self.person_id = person_id
-            self.load_record()
-
-    def action_merge(self) -> None:
-        """Choose the other record of this person, then confirm with both shown."""
-        from intapp.screens.merge_dialog import MergeDialog
-        from intapp.screens.person_picker import PersonPicker
-
-        if self.record is None:
-            return
-        person_id, name = self.person_id, self.record.overview.person.name
-
-        merged = self.show_person
-
-        def chosen(other: Any) -> None:
-            if other is not None:
-                self.app.push_screen(MergeDialog(survivor_id=person_id, merged_id=other.id), merged)
-
-        self.app.push_screen(
-            PersonPicker(title=f"Merge with which other record of {name}?", exclude=person_id),
             chosen,
         )
 
@@ -416,50 +360,6 @@ class PersonScreen(DataScreen):
         else:
             self.notify(f"The {entry.kind} entry is all there is to see.")
 
-    def action_edit_details(self) -> None:
-        """Correct the person's details; the record is read again on coming back."""
-        from intapp.screens.person_edit import PersonEditScreen
-
-        self.app.push_screen(PersonEditScreen(person_id=self.person_id))
-
-    def action_transfer(self) -> None:
-        """Send the person's newest open referral or case to another team."""
-        from intapp.screens.transfer_dialogs import TransferDialog
-        from intapp.services.transfers import SENDABLE
-
-        if self.record is None:
-            return
-        overview = self.record.overview
-        referral = next((r for r in overview.referrals if r.status in SENDABLE), None)
-        if referral is None:
-            pending = any(r.status == "transfer" for r in overview.referrals)
-            self.notify(
-                "Its transfer is waiting for the other team to accept or return it."
-                if pending
-                else "There is no open referral or case to transfer.",
-                severity="warning",
-            )
-            return
-
-        def sent(done: Any) -> None:
-            if done is not None:
-                self.notify(
-                    f"{done.reference} sent to {done.to_team}; it stays with its worker "
-                    "until accepted.",
-                    title="Transfer sent",
-                )
-                self.load_record()
-
-        self.app.push_screen(
-            TransferDialog(
-                referral_id=referral.id,
-                team_id=referral.team_id,
-                expected_version=referral.version,
-                subject=f"{overview.person.name} · {referral.reference}",
-            ),
-            sent,
-        )
-
     def action_care_plan(self) -> None:
         from intapp.screens.care_plan import CarePlanScreen
 
@@ -487,7 +387,7 @@ class PersonScreen(DataScreen):
                 ),
             )
 
-        name = self.record.overview.person.name if self.record else ""
+        name = self._person_name()
         self.app.push_screen(PlannedEpisodeDialog(planned.start_date, subject=name), answered)
 
     @on(EpisodeChanged)
@@ -504,254 +404,9 @@ class PersonScreen(DataScreen):
         self.action_tab("reablement")
         self.load_record()
 
-    def _open_cases(self) -> list[tuple[str, int, date]]:
-        """(label, referral id, the earliest it may end) for each open referral."""
-        if self.record is None:
-            return []
-        o = self.record.overview
-        held = {case.referral_id: case for case in o.open_cases}
-        choices = []
-        for r in o.referrals:
-            if r.status not in ("received", "triaged", "allocated"):
-                continue
-            case = held.get(r.id)
-            who = case.worker_name if case else "awaiting allocation"
-            started = case.started_at if case and case.started_at else r.received_at
-            label = f"{r.reference} · {code_label(r.pathway) or 'not triaged'} · {who}"
-            choices.append((label, r.id, local_date(started)))
-        return choices
-
-    def _case_choices(self, *, closed: bool) -> list[tuple[str, int]]:
-        """(label, referral id) for the closed cases that may still be reopened."""
-        if self.record is None:
-            return []
-        o, now = self.record.overview, clock.now()
-        return [
-            (f"{r.reference} · closed {uk_date(r.closed_at)} · {code_label(r.close_outcome)}", r.id)
-            for r in o.referrals
-            if r.status == "closed" and r.closed_at and now <= o.reopen_until.get(r.id, now)
-        ]
-
-    def _referral_version(self, referral_id: int) -> int:
-        assert self.record is not None
-        return next(r.version for r in self.record.overview.referrals if r.id == referral_id)
-
-    def action_close_case(self) -> None:
-        """Close one of the person's open cases (asked which, when there are several)."""
-        from intapp.screens.case_dialogs import CloseCaseDialog
-
-        cases = self._open_cases()
-        if not cases:
-            self.notify("This person has no open case to close.", severity="warning")
-            return
-        user = self.intapp.user
-
-        def answered(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            version = self._referral_version(values["referral_id"])
-
-            def close(session: Session) -> ClosedCase:
-                from intapp.services.case_closure import close_case
-
-                return close_case(session=session, user=user, expected_version=version, **values)
-
-            self.write(CaseClosed, close)
-
-        self.app.push_screen(CloseCaseDialog(cases, subject=self._person_name()), answered)
-
-    def action_reopen_case(self) -> None:
-        """Reopen a case closed within the reopen window."""
-        from intapp.config import load_settings
-        from intapp.screens.case_dialogs import ReopenCaseDialog
-
-        cases = self._case_choices(closed=True)
-        if not cases:
-            days = load_settings().reopen_window_days
-            self.notify(
-                f"No case closed in the last {days} days to reopen; log a new referral instead.",
-                severity="warning",
-            )
-            return
-        user = self.intapp.user
-
-        def answered(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            version = self._referral_version(values["referral_id"])
-
-            def reopen(session: Session) -> ReopenedCase:
-                from intapp.services.case_closure import reopen_case
-
-                return reopen_case(session=session, user=user, expected_version=version, **values)
-
-            self.write(CaseReopened, reopen)
-
-        self.app.push_screen(ReopenCaseDialog(cases, subject=self._person_name()), answered)
-
-    def action_death(self) -> None:
-        """Record a death; for someone already recorded as dead, withdraw it."""
-        if self.record is None:
-            return
-        from intapp.screens.case_dialogs import RecordDeathDialog, WithdrawDeathDialog
-        from intapp.services.deaths import record_death, withdraw_death
-
-        person, user = self.record.overview.person, self.intapp.user
-
-        def record(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                self.write(
-                    DeathRecorded,
-                    lambda session: record_death(
-                        session=session,
-                        user=user,
-                        person_id=person.id,
-                        expected_version=person.version,
-                        **values,
-                    ),
-                )
-
-        def withdraw(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                self.write(
-                    DeathWithdrawn,
-                    lambda session: withdraw_death(
-                        session=session,
-                        user=user,
-                        person_id=person.id,
-                        expected_version=person.version,
-                        **values,
-                    ),
-                )
-
-        if person.is_deceased:
-            self.app.push_screen(WithdrawDeathDialog(subject=person.name), withdraw)
-        else:
-            self.app.push_screen(RecordDeathDialog(subject=person.name), record)
-
-    def _person_name(self) -> str:
-        return self.record.overview.person.name if self.record else ""
-
-    @on(CaseClosed)
-    def case_closed(self, message: CaseClosed) -> None:
-        closed = message.value
-        plan = " The care plan is closed." if closed.plan_closed else ""
-        self.notify(f"Case {closed.referral.reference} closed.{plan}", title="Closed")
-        self.load_record()
-
-    @on(CaseReopened)
-    def case_reopened(self, message: CaseReopened) -> None:
-        reopened = message.value
-        self.notify(
-            f"Case {reopened.referral.reference} reopened: {reopened.where}.", title="Reopened"
-        )
-        self.load_record()
-
-    @on(DeathRecorded)
-    def death_recorded(self, message: DeathRecorded) -> None:
-        death: RecordedDeath = message.value
-        self.notify(
-            f"{len(death.cases_closed)} referral(s) closed, "
-            f"{death.episodes_ended} episode(s) ended, "
-            f"{death.followups_cancelled} follow-up(s) cancelled"
-            f"{', the care plan closed' if death.plan_closed else ''}.",
-            title="Death recorded",
-        )
-        self.load_record()
-
-    @on(DeathWithdrawn)
-    def death_withdrawn(self, message: DeathWithdrawn) -> None:
-        person: PersonSummary = message.value
-        self.notify(
-            f"{escape(person.name)}'s date of death is cleared. "
-            "Closed cases stay closed: reopen them with o.",
-            title="Death withdrawn",
-        )
-        self.load_record()
-
     @on(EpisodeStarted)
     def episode_started(self, message: EpisodeStarted) -> None:
         episode = message.value
         self.notify(f"Reablement {episode.state}: planned end {uk_date(episode.planned_end_date)}.")
         self.action_tab("reablement")
         self.load_record()
-
-
-def carer_line(record: PersonRecord) -> str:
-    """The header's carer line: whom the person cares for and who cares for them."""
-    me = record.person_id
-    caring = [
-        escape(v.other(me).name) for v in record.carer_links if v.role_of_other(me) == "cared for"
-    ]
-    carers = [
-        escape(v.other(me).name) for v in record.carer_links if v.role_of_other(me) == "carer"
-    ]
-    parts = []
-    if caring:
-        parts.append("cares for " + ", ".join(caring))
-    if carers:
-        parts.append("carer " + ", ".join(carers))
-    if not parts:
-        return ""
-    return "\n[b]Carer links (l):[/] " + " · ".join(parts)
-
-
-def assessment_cells(row: tuple[int, AssessmentSummary]) -> tuple[str, ...]:
-    """An assessment's cells, in the order of `COLUMNS["assessments"]`."""
-    _, a = row
-    return (
-        uk_date(a.created_at),
-        a.assessment_type,
-        code_label(a.status),
-        "yes" if a.eligible else "no",
-        uk_date(a.signed_off_at),
-    )
-
-
-def episode_cells(row: tuple[int, EpisodeSummary]) -> tuple[str, ...]:
-    """An episode's cells, in the order of `COLUMNS["reablement"]`."""
-    _, e = row
-    return (
-        uk_date(e.start_date),
-        e.episode_type,
-        e.state,
-        str(e.days_running(clock.today())),
-        code_label(e.outcome),
-        f"{e.barthel_start_total if e.barthel_start else '–'} → "
-        f"{e.barthel_end_total if e.barthel_end else '–'}",
-        code_label(e.followup_result)
-        or (f"due {uk_date(e.followup_due)}" if e.followup_due else ""),
-    )
-
-
-def plan_text(plan: PlanView | None) -> str:
-    """The current plan as readable text."""
-    if plan is None:
-        return "No care plan yet."
-    c = plan.content
-    goals = "\n".join(f"  • {g}" for g in c.goals) or "  none"
-    actions = (
-        "\n".join(
-            f"  {action_box(a)} {a['who']}: {a['what']} by {uk_date(_iso(a['by_when']))}"
-            for a in c.actions
-        )
-        or "  none"
-    )
-    items = (
-        "\n".join(
-            f"  {code_label(i['kind'])}: {i['description']} (£{i['cost_pounds']:.2f})"
-            for i in c.items
-        )
-        or "  none"
-    )
-    closed = f"[b reverse] Closed {uk_date(plan.closed_at)} [/] " if plan.closed_at else ""
-    return (
-        f"{closed}[b]Version {plan.number}[/] of {plan.current_number} · saved "
-        f"{uk_datetime(plan.created_at)} by {plan.created_by} · review {uk_date(c.review_date)}\n\n"
-        f"[b]Goals, in their words[/]\n{goals}\n\n[b]Actions[/]\n{actions}\n\n"
-        f"[b]Micro-commissioned items[/]\n{items}"
-    )
-
-
-def _iso(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
