@@ -23,8 +23,16 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, code_label
-from intapp.models import Allocation, AuditEvent, CarePlan, CarePlanVersion, Referral, Worker
-from intapp.services import allocations, care_plans, case_closure, referrals
+from intapp.models import (
+    Allocation,
+    AuditEvent,
+    CarePlan,
+    CarePlanVersion,
+    ReablementEpisode,
+    Referral,
+    Worker,
+)
+from intapp.services import allocations, care_plans, case_closure, reablement, referrals
 from intapp.services.care_plans import PlanContent
 from intapp.services.errors import Conflict, InvalidInput
 from intapp.store.plain_sql import through_session
@@ -567,3 +575,50 @@ def test_a_plan_closed_by_a_merge_is_not_reopened_by_a_case(
     session.flush()
 
     assert not _reopen(session, case.referral_id).plan_reopened
+
+
+def test_a_case_does_not_close_under_a_planned_or_running_reablement_episode(
+    session: Session, org: Organisation
+) -> None:
+    case = allocated_case(session, org.team.id, org.social_worker, 0)
+    planned = reablement.start_episode(
+        session=session,
+        user=USER,
+        person_id=case.person_id,
+        referral_id=case.referral_id,
+        start_date=TODAY + timedelta(days=2),
+        goals=["Walk to the shop"],
+    )
+    with pytest.raises(InvalidInput, match=r"planned to start .* cancel it first"):
+        _close(session, case.referral_id)
+    reablement.cancel_episode(
+        session=session,
+        user=USER,
+        episode_id=planned.id,
+        reason="Went to stay with family",
+        expected_version=seen_version(session, ReablementEpisode, planned.id),
+    )
+    running = reablement.start_episode(
+        session=session,
+        user=USER,
+        person_id=case.person_id,
+        referral_id=case.referral_id,
+        start_date=TODAY,
+        goals=["Cook a meal"],
+    )
+    with pytest.raises(InvalidInput, match=r"running since .* end it first") as refused:
+        _close(session, case.referral_id)
+    assert refused.value.field == "status"
+    # Refused means nothing changed: the case is still open and held.
+    assert _stored(session, Referral, case.referral_id).status == "allocated"
+    assert _stored(session, Allocation, case.id).ended_at is None
+
+    reablement.end_episode(
+        session=session,
+        user=USER,
+        episode_id=running.id,
+        outcome="no_ongoing_support",
+        expected_version=seen_version(session, ReablementEpisode, running.id),
+    )
+    _close(session, case.referral_id)
+    assert _stored(session, Referral, case.referral_id).status == "closed"

@@ -15,10 +15,18 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.clock import LOCAL_TZ
-from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, ReferralStatus, code_label
+from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, EpisodeState, ReferralStatus, code_label
 from intapp.config import load_settings
 from intapp.formatting import local_date, uk_date
-from intapp.models import Allocation, AuditEvent, CarePlan, CarePlanVersion, Referral, Worker
+from intapp.models import (
+    Allocation,
+    AuditEvent,
+    CarePlan,
+    CarePlanVersion,
+    ReablementEpisode,
+    Referral,
+    Worker,
+)
 from intapp.services import audit
 from intapp.services.absences import away_today
 from intapp.services.allocations import weighted_caseload
@@ -221,6 +229,7 @@ def close_case(
         )
     if not reason.strip():
         raise InvalidInput("Give a reason for closing the case", field="reason")
+    _refuse_while_episode_open(session=session, referral=referral)
     started = case_started(session=session, referral=referral)
     ended_on = checked_end_date(ended_on or clock.today(), started)
     return end_case(
@@ -230,6 +239,34 @@ def close_case(
         outcome=outcome,
         reason=reason.strip(),
         closed_at=closing_time(ended_on, started),
+    )
+
+
+def _refuse_while_episode_open(*, session: Session, referral: Referral) -> None:
+    """A case does not close under a reablement episode that is planned or running: the
+    episode is ended (or, if it never began, cancelled) first, so its outcome and
+    follow-up are recorded rather than left open on a closed case. A death is different:
+    it ends the episodes itself."""
+    episode = session.exec(
+        select(ReablementEpisode)
+        .where(
+            ReablementEpisode.referral_id == referral.id,
+            col(ReablementEpisode.state).in_([EpisodeState.PLANNED, EpisodeState.ACTIVE]),
+        )
+        .order_by(col(ReablementEpisode.start_date))
+    ).first()
+    if episode is None:
+        return
+    kind = code_label(episode.episode_type, capitalised=False)
+    if episode.state == EpisodeState.PLANNED:
+        what = f"the {kind} reablement episode planned to start {uk_date(episode.start_date)}"
+        first = "cancel it"
+    else:
+        what = f"the {kind} reablement episode running since {uk_date(episode.start_date)}"
+        first = "end it"
+    raise InvalidInput(
+        f"Case {referral.reference} cannot close while {what} is open; {first} first",
+        field="status",
     )
 
 
