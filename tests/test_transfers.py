@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from intapp.models import Allocation, AuditEvent, Person, Referral, Transfer
-from intapp.services import caseloads, transfers, worklists
+from intapp.services import allocations, caseloads, transfers, worklists
 from intapp.services.errors import Conflict, InvalidInput
 from intapp.services.queue import queue_page
 from intapp.store.plain_sql import through_session
@@ -106,6 +106,22 @@ def test_accepting_a_case_ends_the_allocation_and_awaits_a_worker_there(session:
     assert session.get(Person, referral.person_id).team_id == org.other_team.id
     waiting = caseloads.awaiting_allocation(session=session, team_ids=[org.other_team.id])
     assert [w.referral_id for w in waiting] == [case.referral_id]
+
+
+def test_an_accepted_case_is_offered_at_the_weight_it_had(session: Session) -> None:
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.social_worker, 0, weight=11)
+    fresh = triaged_referral(session, org.team.id, 1)
+    _send(session, case.referral_id, org.other_team.id)
+    _accept(session, case.referral_id)
+
+    choice = caseloads.allocation_choice(session=session, referral_id=case.referral_id)
+    assert choice.weight == 11
+    assert [c.load.team_id for c in choice.candidates] == [org.other_team.id] * len(
+        choice.candidates
+    )
+    # A referral never allocated is offered at the usual weight.
+    assert allocations.proposed_weight(session=session, referral_id=fresh.id) == 6
 
 
 def test_accepting_a_new_referral_leaves_it_for_triage_in_the_new_team(session: Session) -> None:

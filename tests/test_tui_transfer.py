@@ -100,6 +100,8 @@ async def test_transfer_from_the_caseload_then_accept_and_allocate_there(sqlite_
             pilot, lambda: isinstance(app.screen, AllocateNowDialog) and app.screen.candidates
         )
         assert app.screen.highlighted.load.worker_id == dev
+        # The case keeps the weight it had with Ann, not the usual 6.
+        assert "weighs 8 points" in str(app.screen.query_one("#allocate-now-hint").render())
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is queue)
 
@@ -109,9 +111,9 @@ async def test_transfer_from_the_caseload_then_accept_and_allocate_there(sqlite_
         history = session.exec(
             select(Allocation).where(Allocation.referral_id == referral.id).order_by(Allocation.id)
         ).all()
-        assert [(a.worker_id == dev, a.end_reason) for a in history] == [
-            (False, "transferred to C2"),
-            (True, None),
+        assert [(a.worker_id == dev, a.end_reason, a.weight) for a in history] == [
+            (False, "transferred to C2", 8),
+            (True, None, 8),
         ]
         assert session.exec(select(Transfer.state)).one() == "accepted"
 

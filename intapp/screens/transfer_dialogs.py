@@ -16,12 +16,13 @@ from intapp.codes import code_label
 from intapp.formatting import away_text, load_bar, uk_datetime
 from intapp.screens.base import DataModal, DataWork, Result, WorkFailed
 from intapp.screens.episode_dialogs import FormDialog
+from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from intapp.services.allocations import AllocationSummary  # noqa: F401 (in a string)
-    from intapp.services.caseloads import Candidate
+    from intapp.services.caseloads import AllocationChoice, Candidate  # noqa: F401 (in a string)
     from intapp.services.organisation import TeamSummary  # noqa: F401 (in a string)
     from intapp.services.transfers import (
         TransferIn,
@@ -45,8 +46,8 @@ class TransferDecided(Result["TransferSummary"]):
     """The transfer was accepted or returned."""
 
 
-class CandidatesRead(Result["list[Candidate]"]):
-    """The workers for the referral, best fit first."""
+class CandidatesRead(Result["AllocationChoice"]):
+    """The workers for the referral, best fit first, and the weight to allocate at."""
 
 
 class AllocatedNow(Result["AllocationSummary"]):
@@ -283,33 +284,34 @@ class AllocateNowDialog(DataModal):
         self.expected_version = expected_version
         self.subject = subject
         self.candidates: list[Candidate] = []
+        self.weight: int | None = None
+        """The weight to allocate at, read with the workers."""
 
     def compose(self) -> ComposeResult:
-        from intapp.config import load_settings
-
-        weight = load_settings().default_case_weight
         with Vertical(classes="dialog picker-dialog"):
-            yield Label(f"Allocate {self.subject} to…", classes="dialog-title")
-            yield Static(
-                f"Best fit first; a case weighs {weight} points. Enter allocates, "
-                "esc leaves it awaiting allocation.",
-                classes="dialog-hint",
-            )
+            yield Label(f"Allocate {escape(self.subject)} to…", classes="dialog-title")
+            yield Static("Best fit first.", id="allocate-now-hint", classes="dialog-hint")
             yield OptionList(id="picker")
 
     def on_mount(self) -> None:
         referral_id = self.referral_id
 
         def load(session: Session) -> Any:
-            from intapp.services.caseloads import allocation_candidates
+            from intapp.services.caseloads import allocation_choice
 
-            return allocation_candidates(session=session, referral_id=referral_id)
+            return allocation_choice(session=session, referral_id=referral_id)
 
         self.read(CandidatesRead, load)
 
     @on(CandidatesRead)
     def show(self, message: CandidatesRead) -> None:
-        self.candidates = message.value
+        choice = message.value
+        self.candidates = choice.candidates
+        self.weight = choice.weight
+        self.query_one("#allocate-now-hint", Static).update(
+            f"Best fit first; this case weighs {choice.weight} points. Enter allocates, "
+            "esc leaves it awaiting allocation."
+        )
         picker = self.query_one("#picker", OptionList)
         picker.add_options([Option(candidate_label(c)) for c in self.candidates])
         if self.candidates:
@@ -326,7 +328,7 @@ class AllocateNowDialog(DataModal):
         if chosen is None:
             return
         user, referral_id, version = self.intapp.user, self.referral_id, self.expected_version
-        worker_id = chosen.load.worker_id
+        worker_id, weight = chosen.load.worker_id, self.weight
 
         def allocate(session: Session) -> Any:
             from intapp.services.allocations import allocate
@@ -336,6 +338,7 @@ class AllocateNowDialog(DataModal):
                 user=user,
                 referral_id=referral_id,
                 worker_id=worker_id,
+                weight=weight,
                 over_limit_reason=over_limit_reason,
                 expected_version=version,
             )

@@ -154,6 +154,18 @@ def _end_allocation(*, session: Session, user: str, allocation: Allocation, reas
     audit.save_update(session=session, user=user, row=allocation, before=before, action="end")
 
 
+def proposed_weight(*, session: Session, referral_id: int) -> int:
+    """The weight to offer when a referral is allocated: the weight of its latest
+    allocation when it had one (a case coming back from a transfer, or reopened, is as
+    heavy as it was), else the usual weight."""
+    earlier = session.exec(
+        select(Allocation.weight)
+        .where(Allocation.referral_id == referral_id)
+        .order_by(col(Allocation.started_at).desc(), col(Allocation.id).desc())
+    ).first()
+    return earlier if earlier is not None else load_settings().default_case_weight
+
+
 def allocate(
     *,
     session: Session,

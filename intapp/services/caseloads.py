@@ -13,6 +13,7 @@ from intapp.formatting import deceased_marked
 from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services import worklists
 from intapp.services.absences import Away, away_today
+from intapp.services.allocations import proposed_weight
 from intapp.services.errors import NotFound
 from intapp.services.referrals import load_referral
 from intapp.services.transfer_marks import TransferMark, transfer_marks
@@ -239,6 +240,22 @@ def allocation_candidates(*, session: Session, referral_id: int) -> list[Candida
             not c.profession_fits,
             -c.load.headroom,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class AllocationChoice:
+    """What the allocate-now dialog offers: the workers, best fit first, and the weight."""
+
+    candidates: list[Candidate]
+    weight: int
+
+
+def allocation_choice(*, session: Session, referral_id: int) -> AllocationChoice:
+    """The workers for a referral and the weight to allocate it at (`proposed_weight`)."""
+    return AllocationChoice(
+        allocation_candidates(session=session, referral_id=referral_id),
+        proposed_weight(session=session, referral_id=referral_id),
     )
 
 
