@@ -18,9 +18,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from intapp.models import Allocation, AuditEvent, Person, Referral, Transfer
-from intapp.services import allocations, caseloads, transfers, worklists
+from intapp.services import allocations, caseloads, referrals, transfers, worklists
 from intapp.services.errors import Conflict, InvalidInput
 from intapp.services.queue import queue_page
+from intapp.services.transfer_marks import transfer_marks
 from intapp.store.plain_sql import through_session
 
 
@@ -164,6 +165,48 @@ def test_a_returned_transfer_goes_back_as_it_was_with_the_reason(session: Sessio
     assert [(t.state, t.reason, t.return_reason) for t in history] == [
         ("returned", "Moved to Gorton", "Not our area")
     ]
+
+
+def test_the_returned_mark_lasts_until_the_team_acts_on_the_referral(session: Session) -> None:
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 1))
+    case = allocated_case(session, org.team.id, org.social_worker, 2)
+    for referral_id in (referral.id, case.referral_id):
+        _send(session, referral_id, org.other_team.id)
+        _return(session, referral_id)
+
+    def marks() -> dict[int, str]:
+        session.flush()
+        found = transfer_marks(through_session(session), [referral.id, case.referral_id])
+        return {i: mark.text for i, mark in found.items()}
+
+    assert marks() == {referral.id: "↩ returned by CEN2", case.referral_id: "↩ returned by CEN2"}
+    # Triage is the team acting on the returned referral: the mark has done its work.
+    referrals.triage_referral(
+        session=session,
+        user=USER,
+        referral_id=referral.id,
+        priority="soon",
+        pathway="case_management",
+        expected_version=seen_version(session, Referral, referral.id),
+    )
+    assert marks() == {case.referral_id: "↩ returned by CEN2"}
+    # So is moving the case to another worker (the referral row itself is untouched).
+    allocations.reallocate(
+        session=session,
+        user=USER,
+        referral_id=case.referral_id,
+        to_worker_id=org.occupational_therapist,
+        reason="Needs an OT",
+        allocation_id=case.id,
+        expected_version=seen_version(session, Allocation, case.id),
+    )
+    assert marks() == {}
+    # A new transfer is marked afresh, and so is its return.
+    _send(session, case.referral_id, org.other_team.id)
+    assert marks() == {case.referral_id: "⇄ from CEN1"}
+    _return(session, case.referral_id)
+    assert marks() == {case.referral_id: "↩ returned by CEN2"}
 
 
 def test_only_one_transfer_at_a_time(session: Session) -> None:

@@ -34,7 +34,11 @@ class TransferMark:
 
 def transfer_marks(db: PlainSQL, referral_ids: list[int]) -> dict[int, TransferMark]:
     """The latest transfer of each of the referrals given, for marking list rows; one
-    read, so a page of rows costs one query more, however long the list."""
+    read, so a page of rows costs one query more, however long the list.
+
+    A return is news only until the team it came back to acts on it: once the referral or
+    its allocation changes after the return (triaged, allocated, reallocated, closed,
+    sent again), its row is no longer marked. The person's timeline keeps the return."""
     if not referral_ids:
         return {}
     ids, params = in_list("transfer.referral_id", "referral", referral_ids)
@@ -47,4 +51,34 @@ def transfer_marks(db: PlainSQL, referral_ids: list[int]) -> dict[int, TransferM
         params,
     )
     # Oldest first, so each referral's latest transfer is the one kept.
-    return {row[0]: TransferMark(*row[1:]) for row in rows}
+    marks = {row[0]: TransferMark(*row[1:]) for row in rows}
+    returned = [i for i, mark in marks.items() if mark.state == TransferState.RETURNED]
+    for referral_id in _changed_since_returned(db, returned):
+        del marks[referral_id]
+    return marks
+
+
+def _changed_since_returned(db: PlainSQL, referral_ids: list[int]) -> set[int]:
+    """Of these returned referrals, those changed since their latest return: an audited
+    change of the referral, or of one of its allocations, after the return's own. Audit
+    ids only grow, so "after" is a larger id, however fast the changes came."""
+    if not referral_ids:
+        return set()
+    ids, params = in_list("entity_id", "referral", [str(i) for i in referral_ids])
+    rows = db.run(
+        "SELECT entity_id, MAX(id), MAX(CASE WHEN action = 'return' THEN id END)"
+        f" FROM audit_event WHERE entity = 'referral'{ids} GROUP BY entity_id",
+        params,
+    )
+    returned_at = {int(row[0]): row[2] for row in rows if row[2] is not None}
+    changed = {int(row[0]) for row in rows if row[2] is not None and row[1] > row[2]}
+    ids, params = in_list("allocation.referral_id", "referral", referral_ids)
+    rows = db.run(
+        "SELECT allocation.referral_id, MAX(audit_event.id) FROM audit_event"
+        " JOIN allocation ON audit_event.entity = 'allocation'"
+        " AND audit_event.entity_id = CAST(allocation.id AS VARCHAR(40))"
+        f" WHERE 1 = 1{ids} GROUP BY allocation.referral_id",
+        params,
+    )
+    changed |= {row[0] for row in rows if row[0] in returned_at and row[1] > returned_at[row[0]]}
+    return changed
