@@ -100,6 +100,26 @@ async def test_a_filter_that_empties_the_queue_says_so(sqlite_engine):
         assert status_of(screen) == "No referrals in the queue match the filter."
 
 
+async def test_the_app_wide_keys_work_while_typing_a_queue_filter(sqlite_engine):
+    seed_small_team(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await pilot.press(*"smi")
+        assert isinstance(app.focused, Input) and app.focused.value == "smi"
+        app.focused.cursor_position = 0
+        # ctrl+d goes to the dashboard rather than deleting the "s".
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await pilot.press(*"smi", "ctrl+q")
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 0
+
+
 async def test_after_a_triage_the_highlight_moves_to_the_neighbour(sqlite_engine):
     seed_small_team(sqlite_engine)
     app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")

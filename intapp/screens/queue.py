@@ -86,6 +86,11 @@ class QueueScreen(DataScreen):
         # While typing a filter, up and down still move through the rows.
         Binding("down", "row(1)", "Next row", id="queue.down", show=False),
         Binding("up", "row(-1)", "Previous row", id="queue.up", show=False),
+        # The filter box has focus and an input takes ctrl+d (delete right) for itself;
+        # the app-wide key to the dashboard comes first here (ctrl+q already does).
+        Binding(
+            "ctrl+d", "app.dashboard", "Dashboard", id="queue.dashboard", show=False, priority=True
+        ),
         *PAGE_KEYS,
     ]
     AUTO_FOCUS = "#queue-filter"
