@@ -285,3 +285,55 @@ async def test_away_from_the_caseload_shares_cases_while_away_and_gives_them_bac
             None,
             None,
         )
+
+
+async def test_names_with_markup_characters_show_as_typed(sqlite_engine):
+    """A name holding "[/]" is text: it neither breaks the screen nor closes a tag."""
+    from intapp.models import Person, Team, Worker
+    from intapp.screens.case_dialogs import CloseCaseDialog
+
+    seed_case_work(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        ann = session.exec(select(Worker).where(Worker.given_name == "Ann")).one()
+        ann.family_name = "Lee [/]"
+        person = session.get(Person, mary(session).person_id)
+        person.family_name = "Smith [b]x[/]"
+        session.add_all([ann, person])
+        session.commit()
+    c2, _ = add_second_team(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        team = session.get(Team, c2)
+        team.name = "Gorton [/]"
+        session.add(team)
+        session.commit()
+    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("b")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "BoardScreen")
+        await wait_for(pilot, lambda: app.screen.loads)
+        row = next(i for i, w in enumerate(app.screen.loads) if w.name == "Ann Lee [/]")
+        app.screen.query_one("DataTable").move_cursor(row=row)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CaseloadScreen")
+        caseload = app.screen
+        await wait_for(pilot, lambda: caseload.rows)
+        assert "Ann Lee [/] · Social worker" in str(caseload.query_one("#caseload-title").render())
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CloseCaseDialog))
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert title.endswith(": Mary Smith [b]x[/] · " + caseload.rows[0].reference)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is caseload)
+        await pilot.press("t")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, TransferDialog)
+                and len(app.screen.query_one("#team", Select)._options) > 1
+            ),
+        )
+        teams = app.screen.query_one("#team", Select)
+        teams.value = c2
+        await pilot.pause()
+        assert str(teams.query_one("SelectCurrent Static").render()) == "C2 Gorton [/] (Central)"

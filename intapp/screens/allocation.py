@@ -18,6 +18,7 @@ from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.services.bounds import weight_message, weight_range
 from intapp.store.paging import Page
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
@@ -240,7 +241,9 @@ class AllocationScreen(DataScreen):
             (c.load.name for c in self.candidates if c.load.worker_id == allocation.worker_id),
             "the worker",
         )
-        self.notify(f"Allocated to {worker} ({allocation.weight} points).", title="Allocated")
+        self.notify(
+            f"Allocated to {escape(worker)} ({allocation.weight} points).", title="Allocated"
+        )
         # A weight is set for one case: the next starts from the usual weight again.
         self.query_one("#allocation-weight", Input).value = str(load_settings().default_case_weight)
         self.referral_list.focus()

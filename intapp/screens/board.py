@@ -13,6 +13,7 @@ from intapp.codes import code_label
 from intapp.formatting import away_text, load_bar
 from intapp.screens.base import DataScreen
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def board_cells(w: WorkerLoad) -> tuple[str, ...]:
     # Marked beside the name too: on a narrow terminal the Away column is off the edge.
     away = " [yellow](away)[/]" if w.away else ""
     return (
-        (f"[b red]{w.name}[/]" if w.over_limit else w.name) + away,
+        (f"[b red]{escape(w.name)}[/]" if w.over_limit else escape(w.name)) + away,
         code_label(w.profession),
         f"{w.fte:g}",
         str(w.open_cases),

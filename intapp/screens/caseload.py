@@ -13,6 +13,7 @@ from intapp.codes import code_label
 from intapp.formatting import away_text, load_bar, local_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ def _sent(r: CaseloadRow) -> str:
 def worker_title(w: WorkerLoad) -> str:
     """The header: who the worker is, their load against their limit, and if away."""
     away = f" · [yellow]{away_text(w.away)}[/]" if w.away else ""
-    return f"{w.name} · {code_label(w.profession)} · {load_bar(w.load, w.limit)} points{away}"
+    load = load_bar(w.load, w.limit)
+    return f"{escape(w.name)} · {code_label(w.profession)} · {load} points{away}"
 
 
 class CaseloadScreen(DataScreen):
@@ -109,7 +111,9 @@ class CaseloadScreen(DataScreen):
             cells=caseload_cells,
             key=lambda r: r.allocation_id,
             cursor=caseload_cursor,
-            wording=Wording("open case", "open cases", f"{self.worker.name} holds no open cases."),
+            wording=Wording(
+                "open case", "open cases", f"{escape(self.worker.name)} holds no open cases."
+            ),
             page_size=PAGE_SIZE,
             id="caseload-list",
         )
@@ -226,8 +230,8 @@ class CaseloadScreen(DataScreen):
 
         self.app.push_screen(
             ShareOutChoice(
-                f"{self.worker.name} is {away_text(self.worker.away)}. Share the cases while "
-                "they are away (they go back when the worker returns), or for good?"
+                f"{escape(self.worker.name)} is {away_text(self.worker.away)}. Share the "
+                "cases while they are away (they go back when the worker returns), or for good?"
             ),
             answered,
         )
@@ -235,7 +239,7 @@ class CaseloadScreen(DataScreen):
     def _share_out(self, *, while_away: bool) -> None:
         how = "while they are away" if while_away else "for good"
         self._choose_then(
-            f"Share all of {self.worker.name}'s cases, {how}, among… "
+            f"Share all of {escape(self.worker.name)}'s cases, {how}, among… "
             "(space to tick, enter when done)",
             several=True,
             change=lambda targets, reason, over: self._reassign_all(
@@ -343,7 +347,7 @@ class CaseloadScreen(DataScreen):
             if done is not None:
                 self.notify(
                     f"{done.reference} sent to {done.to_team}; it stays with "
-                    f"{self.worker.name} until accepted.",
+                    f"{escape(self.worker.name)} until accepted.",
                     title="Transfer sent",
                 )
                 self.reload()
@@ -383,7 +387,9 @@ class CaseloadScreen(DataScreen):
 
         absence = message.value
         until = f"until {uk_date(absence.ends_on)}" if absence.ends_on else "no return date"
-        self.notify(f"{self.worker.name}: {code_label(absence.kind)}, {until}.", title="Away")
+        self.notify(
+            f"{escape(self.worker.name)}: {code_label(absence.kind)}, {until}.", title="Away"
+        )
         self.reload()
         if self.worker.open_cases:
 
@@ -393,8 +399,8 @@ class CaseloadScreen(DataScreen):
 
             self.app.push_screen(
                 ConfirmScreen(
-                    f"{self.worker.name} holds {self.worker.open_cases} open case(s). Share "
-                    "them out while they are away (they go back when the worker returns)?",
+                    f"{escape(self.worker.name)} holds {self.worker.open_cases} open case(s). "
+                    "Share them out while they are away (they go back when the worker returns)?",
                     yes="Share out",
                     no="Not now",
                 ),
@@ -416,7 +422,7 @@ class CaseloadScreen(DataScreen):
         from intapp.widgets.dialogs import ConfirmScreen
 
         status = message.value
-        self.notify(f"{status.name} is back.", title="Back at work")
+        self.notify(f"{escape(status.name)} is back.", title="Back at work")
         self.reload()
         if not status.covered_cases:
             return
@@ -435,8 +441,8 @@ class CaseloadScreen(DataScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Others hold {status.covered_cases} of {status.name}'s cases from while they "
-                "were away. Return them now?",
+                f"Others hold {status.covered_cases} of {escape(status.name)}'s cases from "
+                "while they were away. Return them now?",
                 yes="Return cases",
                 no="Not now",
             ),
@@ -456,8 +462,8 @@ class CaseloadScreen(DataScreen):
 
             self.app.push_screen(
                 ConfirmScreen(
-                    f"{self.worker.name} still holds {self.worker.open_cases} open case(s): "
-                    "nobody's case may be left with a leaver. Reassign them all first?",
+                    f"{escape(self.worker.name)} still holds {self.worker.open_cases} open "
+                    "case(s): nobody's case may be left with a leaver. Reassign them all first?",
                     yes="Reassign all",
                     no="Cancel",
                 ),
@@ -484,7 +490,7 @@ class CaseloadScreen(DataScreen):
         from intapp.services.absences import left_cover
 
         self.notify(
-            f"{self.worker.name} has left and is now inactive.{left_cover(message.value)}",
+            f"{escape(self.worker.name)} has left and is now inactive.{left_cover(message.value)}",
             title="Leaver",
         )
         self.app.pop_screen()

@@ -25,6 +25,7 @@ from intapp.config import load_settings
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import GuardsChanges, field_values
 from intapp.services.reablement import BARTHEL_ITEMS
+from intapp.widgets.markup import escape
 
 
 class FormDialog(GuardsChanges, ModalScreen[dict[str, Any] | None]):
@@ -51,7 +52,9 @@ class FormDialog(GuardsChanges, ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form-dialog"):
-            title = f"{self.TITLE_TEXT}: {self.subject}" if self.subject else self.TITLE_TEXT
+            title = self.TITLE_TEXT
+            if self.subject:
+                title = f"{title}: {escape(self.subject)}"
             yield Label(title, classes="dialog-title")
             # Under the title, not below the fields, where a long form hid it.
             yield Static("", classes="error", id="dialog-error")

@@ -16,6 +16,7 @@ from intapp.screens.base import DataScreen
 from intapp.services.queue import QueueItem, queue_cursor, queue_page
 from intapp.store.paging import Cursor, Page
 from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 PAGE_SIZE = 40
@@ -227,11 +228,13 @@ def allocate_now(screen: DataScreen, referral_id: int, version: int, subject: st
 
     def allocated(result: Any) -> None:
         if result is None:
-            screen.notify(f"{subject} is awaiting allocation.", title="Not allocated yet")
+            screen.notify(f"{escape(subject)} is awaiting allocation.", title="Not allocated yet")
             return
         allocation, candidate = result
         name = candidate.load.name if candidate else "the worker"
-        screen.notify(f"Allocated to {name} ({allocation.weight} points).", title="Allocated")
+        screen.notify(
+            f"Allocated to {escape(name)} ({allocation.weight} points).", title="Allocated"
+        )
 
     screen.app.push_screen(
         AllocateNowDialog(referral_id=referral_id, expected_version=version, subject=subject),

@@ -91,7 +91,7 @@ class TransferDialog(DataWork, FormDialog):
     def show_teams(self, message: TeamsRead) -> None:
         select = self.query_one("#team", Select)
         select.set_options(
-            (f"{t.code} {t.name} ({t.locality})", t.id)
+            (escape(f"{t.code} {t.name} ({t.locality})"), t.id)
             for t in message.value
             if t.id != self.team_id
         )
@@ -263,7 +263,7 @@ def candidate_label(c: Candidate) -> str:
     bar = load_bar(load.load, load.limit)
     away = away_text(load.away)
     return (
-        f"{load.name:22} {code_label(load.profession):22} "
+        f"{escape(f'{load.name:22}')} {code_label(load.profession):22} "
         f"{'[red]' + bar + '[/]' if load.over_limit else bar:12} "
         f"{'[yellow]' + away + '[/]' if away else fit}"
     )

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from intapp.codes import code_label
 from intapp.formatting import away_text, load_bar
 from intapp.screens.base import DataModal, Result
+from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 def _label(w: WorkerLoad) -> str:
     away = f" [yellow]{away_text(w.away)}[/]" if w.away else ""
-    return f"{w.name:24} {code_label(w.profession):24} {load_bar(w.load, w.limit)}{away}"
+    name = escape(f"{w.name:24}")
+    return f"{name} {code_label(w.profession):24} {load_bar(w.load, w.limit)}{away}"
 
 
 class BoardRead(Result["list[WorkerLoad]"]):
