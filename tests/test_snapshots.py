@@ -9,7 +9,14 @@ from factories import seen_version
 from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
-from tui_support import seed_case_work, seed_small_team, settled, stop_blinking, wait_for
+from tui_support import (
+    end_marys_episode,
+    seed_case_work,
+    seed_small_team,
+    settled,
+    stop_blinking,
+    wait_for,
+)
 
 from intapp.app import IntApp
 from intapp.models import Referral
@@ -343,7 +350,9 @@ def test_close_case_dialog(snap_compare, busy_app, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_reopen_case_dialog(snap_compare, busy_app, size):
+def test_reopen_case_dialog(snap_compare, busy_app, sqlite_engine, size):
+    end_marys_episode(sqlite_engine)
+
     async def loaded(pilot):
         record = await _person_record(pilot)
         await pilot.press("c")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from factories import seen_version
 from sqlmodel import Session, col, select
 from textual.widgets import Input, Select, Static
-from tui_support import seed_case_work, wait_for
+from tui_support import end_marys_episode, seed_case_work, wait_for
 
 from intapp import clock
 from intapp.app import IntApp
@@ -77,6 +77,17 @@ async def test_closing_a_case_from_the_caseload_frees_the_load_and_closes_the_pl
         assert "Choose the outcome" in str(dialog.query_one("#dialog-error", Static).render())
         dialog.query_one("#outcome", Select).value = "long_term_support"
         dialog.query_one("#reason", Input).value = "Home care package started"
+        # Mary's reablement episode is still running: it is ended before the case closes.
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is caseload)
+        assert any("reablement episode running since" in str(n.message) for n in app._notifications)
+        assert caseload.rows
+        end_marys_episode(sqlite_engine)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CloseCaseDialog))
+        dialog = app.screen
+        dialog.query_one("#outcome", Select).value = "long_term_support"
+        dialog.query_one("#reason", Input).value = "Home care package started"
         # Before Ann took the case (today): refused in the dialog, keeping what was typed.
         yesterday = clock.today() - timedelta(days=1)
         dialog.query_one("#ended-on", Input).value = yesterday.strftime("%d/%m/%Y")
@@ -104,6 +115,7 @@ async def test_closing_from_the_record_asks_which_case_and_reopening_brings_it_b
     sqlite_engine,
 ):
     seed_case_work(sqlite_engine)
+    end_marys_episode(sqlite_engine)
     with unit_of_work(sqlite_engine) as session:
         # A second open referral for Mary, triaged and awaiting allocation.
         second = referrals.receive_referral(

@@ -12,8 +12,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from intapp import clock
-from intapp.models import Referral
-from intapp.services import allocations, organisation, referrals
+from intapp.models import ReablementEpisode, Referral
+from intapp.services import allocations, organisation, reablement, referrals
 from intapp.services.people import PersonIn
 from intapp.services.queue import triage_queue
 from intapp.store.engine import unit_of_work
@@ -138,6 +138,19 @@ def seed_case_work(engine: Engine) -> None:
             person_id=mary.person_id,
             start_date=clock.today() - timedelta(days=37),
             goals=["Make breakfast"],
+        )
+
+
+def end_marys_episode(engine: Engine) -> None:
+    """End the reablement episode `seed_case_work` started, so Mary's case can close."""
+    with unit_of_work(engine) as session:
+        episode = session.exec(select(ReablementEpisode)).one()
+        reablement.end_episode(
+            session=session,
+            user="setup",
+            episode_id=episode.id,
+            outcome="no_ongoing_support",
+            expected_version=episode.version,
         )
 
 
