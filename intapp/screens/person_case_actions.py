@@ -94,11 +94,13 @@ class CaseActions(DataScreen):
         """(label, referral id, the earliest it may end) for each open referral."""
         if self.record is None:
             return []
+        from intapp.services.case_closure import CLOSABLE_STATUSES  # not at start-up
+
         o = self.record.overview
         held = {case.referral_id: case for case in o.open_cases}
         choices = []
         for r in o.referrals:
-            if r.status not in ("received", "triaged", "allocated"):
+            if r.status not in CLOSABLE_STATUSES:
                 continue
             case = held.get(r.id)
             who = case.worker_name if case else "awaiting allocation"
@@ -107,7 +109,7 @@ class CaseActions(DataScreen):
             choices.append((label, r.id, local_date(started)))
         return choices
 
-    def _case_choices(self, *, closed: bool) -> list[tuple[str, int]]:
+    def _reopenable_cases(self) -> list[tuple[str, int]]:
         """(label, referral id) for the closed cases that may still be reopened."""
         if self.record is None:
             return []
@@ -115,7 +117,7 @@ class CaseActions(DataScreen):
         return [
             (f"{r.reference} · closed {uk_date(r.closed_at)} · {code_label(r.close_outcome)}", r.id)
             for r in o.referrals
-            if r.status == "closed" and r.closed_at and now <= o.reopen_until.get(r.id, now)
+            if r.closed_at and r.id in o.reopen_until and now <= o.reopen_until[r.id]
         ]
 
     def _referral_version(self, referral_id: int) -> int:
@@ -151,7 +153,7 @@ class CaseActions(DataScreen):
         from intapp.config import load_settings
         from intapp.screens.case_dialogs import ReopenCaseDialog
 
-        cases = self._case_choices(closed=True)
+        cases = self._reopenable_cases()
         if not cases:
             days = load_settings().reopen_window_days
             self.notify(

@@ -40,7 +40,8 @@ from intapp.store.plain_sql import through_session
 PLAN_CLOSED_BY_CASE = "closed: "
 
 # Referrals that are still being worked: a close or a death ends them.
-OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.TRIAGED, ReferralStatus.ALLOCATED)
+# A referral that is still open, so it can be closed (a transfer waits for its decision).
+CLOSABLE_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.TRIAGED, ReferralStatus.ALLOCATED)
 
 
 def case_started(*, session: Session, referral: Referral) -> datetime:
@@ -217,7 +218,7 @@ def close_case(
             "once that team accepts or returns it",
             field="status",
         )
-    if referral.status not in OPEN_STATUSES:
+    if referral.status not in CLOSABLE_STATUSES:
         raise InvalidInput(
             f"Referral {referral.reference} is already "
             f"{code_label(referral.status, capitalised=False)}",

@@ -21,7 +21,7 @@ from intapp.formatting import local_date
 from intapp.models import ReablementEpisode, Referral
 from intapp.services import audit
 from intapp.services.case_closure import (
-    OPEN_STATUSES,
+    CLOSABLE_STATUSES,
     PLAN_CLOSED_BY_CASE,
     case_started,
     close_plan,
@@ -76,7 +76,7 @@ def record_death(
         select(Referral)
         .where(
             Referral.person_id == person_id,
-            col(Referral.status).in_((*OPEN_STATUSES, ReferralStatus.TRANSFER)),
+            col(Referral.status).in_((*CLOSABLE_STATUSES, ReferralStatus.TRANSFER)),
         )
         .order_by(col(Referral.received_at))
     ).all():
