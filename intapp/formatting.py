@@ -118,3 +118,14 @@ def action_box(action: dict[str, Any]) -> str:
 def deceased_marked(name: str, date_of_death: object) -> str:
     """`name`, with "(deceased)" after it when the person has died (any date of death)."""
     return f"{name} (deceased)" if date_of_death is not None else name
+
+
+# Characters that would change Markdown's meaning: emphasis, code, links, raw HTML and a
+# table's pipes. Hyphens and brackets mid-name are left alone.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def markdown_escaped(value: str) -> str:
+    """`value` on one line, shown as typed in Markdown: never emphasis, a link, a tag or a
+    table cell's end."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))

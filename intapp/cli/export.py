@@ -71,3 +71,53 @@ def weekly(
         click.echo(data.decode("utf-8-sig"), nl=False)
     else:
         click.echo(f"{summary.title}: {len(summary.rows)} rows saved to {output}", err=True)
+
+
+_COPY_SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+
+
+@export.command("plan")
+@click.argument("identifier", metavar="NHS_NUMBER")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("html", "md")),
+    help="html (a page to print) or md. Default: from --output's extension, else html.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save to this file. Default: care-plan-NAME-DATE.html in the current folder.",
+)
+@pass_context
+def plan(context: Context, identifier: str, fmt: str | None, output: Path | None) -> None:
+    """A copy of a person's care and support plan, for the person to keep.
+
+    NHS_NUMBER may also be a local id. The copy has their goals in their own words,
+    what will happen, who will do it and by when, what is arranged, the review date,
+    whom to contact and their latest signed-off assessment, in plain words. The file
+    is readable only by you (0600), and the audit trail records that a copy was made.
+
+    \b
+    Examples:
+      intapp export plan "943 476 5919"
+      intapp export plan 9434765919 --format md --output mary-plan.md
+    """
+    from intapp.services.people import person_by_identifier
+    from intapp.services.plan_copy import export_plan_copy
+    from intapp.store.engine import unit_of_work
+
+    fmt = fmt or (_COPY_SUFFIX_FORMAT.get(output.suffix.lower(), "html") if output else "html")
+    with unit_of_work(context.engine()) as session:
+        person = person_by_identifier(session=session, identifier=identifier, field="NHS_NUMBER")
+        assert person.id is not None
+        saved = export_plan_copy(
+            session=session,
+            user=context.user,
+            person_id=person.id,
+            fmt=fmt,
+            path=output,
+            folder=Path.cwd(),
+        )
+    click.echo(f"{saved.name}'s care plan (version {saved.plan_number}) saved to {saved.path}")

@@ -16,6 +16,7 @@ from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.carers import CarerLinkView, is_carer, person_links
 from intapp.services.case_closure import reopen_deadline
 from intapp.services.people import PersonSummary, get_person, load_person, survivor_of
+from intapp.services.plan_copy import COPY_ACTION, copy_made
 from intapp.services.reablement import EpisodeSummary, person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
 from intapp.store.paging import Cursor, Page, page_of
@@ -225,6 +226,11 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
             continue
         if event.action == "record_death":
             entries.append(TimelineEntry(event.at, "change", f"death recorded by {event.user}"))
+            continue
+        if event.action == COPY_ACTION:  # a copy of the plan for the person
+            entries.append(
+                TimelineEntry(event.at, "care plan", copy_made(event), opens="care plan")
+            )
             continue
         if event.action == "withdraw_death":
             reason = event.changes.get("reason", [None, ""])[1]

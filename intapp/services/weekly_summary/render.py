@@ -13,6 +13,7 @@ from sqlmodel import Session
 from intapp import paths
 from intapp.codes import Profession
 from intapp.config import configured as _configured
+from intapp.formatting import markdown_escaped
 from intapp.services import audit
 from intapp.services.errors import InvalidInput
 from intapp.services.weekly_summary.cells import spreadsheet_safe
@@ -169,9 +170,6 @@ def _fill_sheet(sheet: object, title: str, rows: Sequence[SummaryRow]) -> None:
 
 # --- Markdown ------------------------------------------------------------------------------
 
-# Characters that would change a table cell's meaning: emphasis, code, links, raw HTML
-# and the table's own pipes. Hyphens and brackets mid-name are left alone.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 CASELOAD = ("fte", "open_cases", "weighted_load", "caseload_limit", "utilisation_pct")
 ACTIVITY = tuple(WORKER_COLUMNS[WORKER_COLUMNS.index("allocations_new") :])
 TRIAGE = (
@@ -224,7 +222,7 @@ OVER_STANDARD = "reablement_over_{standard}_days"
 
 def render_markdown(summary: WeeklySummary) -> str:
     """Short tables under headings, aligned so they read as plain text in an email too."""
-    lines = [f"# {_escape(summary.title)}", ""]
+    lines = [f"# {markdown_escaped(summary.title)}", ""]
     totals = [row for row in summary.rows if row.level != "worker"]
     lines += ["## Totals", ""]
     for heading, columns in (
@@ -241,7 +239,7 @@ def render_markdown(summary: WeeklySummary) -> str:
     teams = [row for row in summary.rows if row.level == "team"]
     for team in teams:
         workers = [r for r in summary.rows if r.level == "worker" and r.team == team.team]
-        lines += [f"## Team {_escape(team.team)} ({_escape(team.locality)})", ""]
+        lines += [f"## Team {markdown_escaped(team.team)} ({markdown_escaped(team.locality)})", ""]
         if not workers:
             lines += ["No workers.", ""]
             continue
@@ -269,11 +267,6 @@ def _label(row: SummaryRow) -> str:
     return "city"
 
 
-def _escape(value: str) -> str:
-    flat = " ".join(value.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
-
-
 def _text(value: Cell) -> str:
     if value is None:
         return "–"
@@ -281,7 +274,7 @@ def _text(value: Cell) -> str:
         return f"{value:.1f}"
     if isinstance(value, int):
         return str(value)
-    return _escape(value)
+    return markdown_escaped(value)
 
 
 def _table(header: Sequence[str], body: Sequence[Sequence[Cell]]) -> list[str]:
