@@ -288,9 +288,7 @@ def test_saved_privately_and_audited_without_its_content(session: Session, tmp_p
     assert (event.user, event.entity, event.entity_id) == ("key.worker", "person", str(person))
     assert event.changes == {"format": "html", "plan_version": 2, "saved_as": saved.path.name}
     timeline = person_timeline(session=session, person_id=person)
-    assert any(
-        e.text == "copy of version 2 made for the person by key.worker (HTML)" for e in timeline
-    )
+    assert any(e.text == "copy for the person (version 2, HTML) by key.worker" for e in timeline)
 
 
 def test_file_names_are_plain_ascii() -> None:

@@ -15,6 +15,7 @@ from intapp.codes import code_label
 from intapp.formatting import uk_date
 from intapp.screens.base import Result
 from intapp.screens.person_case_actions import CaseActions
+from intapp.screens.person_copy_actions import CopyActions
 from intapp.screens.person_record_actions import RecordActions
 from intapp.screens.person_text import (
     assessment_cells,
@@ -68,9 +69,9 @@ class RecordViewed(Result[None]):
     """Opening the record was audited; there is nothing to show for it."""
 
 
-class PersonScreen(CaseActions, RecordActions):
-    """One person's shared record; its case and record-changing keys come from the two
-    classes it inherits."""
+class PersonScreen(CaseActions, RecordActions, CopyActions):
+    """One person's shared record; its case and record-changing keys, and the copy of the
+    plan for the person, come from the classes it inherits."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="person.back"),

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Static
 
 from intapp.config import configured
 from intapp.screens.base import DataScreen, Result
-from intapp.screens.episode_dialogs import FormDialog
+from intapp.screens.save_file_dialog import SaveFileDialog
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -40,39 +40,11 @@ PREVIEW = (
 )
 
 
-class SaveSummaryDialog(FormDialog):
+class SaveSummaryDialog(SaveFileDialog):
     """Choose the format and where to save."""
 
     TITLE_TEXT = "Save the weekly summary"
-
-    def __init__(self, default_stem: Path) -> None:
-        super().__init__()
-        self.default_stem = default_stem
-
-    def fields(self) -> ComposeResult:
-        yield Label("Format")
-        yield Select(
-            [("CSV (spreadsheet)", "csv"), ("Excel workbook", "xlsx"), ("Markdown (email)", "md")],
-            id="format",
-            allow_blank=False,
-        )
-        yield Label("Save as")
-        yield Input(str(self.default_stem.with_suffix(".csv")), id="path")
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        path = self.query_one("#path", Input)
-        path.value = str(Path(path.value).with_suffix(f".{event.value}"))
-
-    def values(self) -> dict[str, Any] | None:
-        text = self.query_one("#path", Input).value.strip()
-        if not text:
-            self.refuse("Say where to save the file.", "#path")
-            return None
-        path = Path(text).expanduser()
-        if not path.parent.is_dir():
-            self.refuse(f"There is no folder {path.parent}.", "#path")
-            return None
-        return {"fmt": str(self.query_one("#format", Select).value), "path": path}
+    FORMATS = (("CSV (spreadsheet)", "csv"), ("Excel workbook", "xlsx"), ("Markdown (email)", "md"))
 
 
 class SummaryRead(Result["WeeklySummary"]):

@@ -268,4 +268,4 @@ def copy_made(event: AuditEntry) -> str:
     """How the person's timeline tells of a copy made for them (an audit event)."""
     fmt = {"html": "HTML", "md": "Markdown"}.get(str(event.changes.get("format")), "a file")
     version = event.changes.get("plan_version")
-    return f"copy of version {version} made for the person by {event.user} ({fmt})"
+    return f"copy for the person (version {version}, {fmt}) by {event.user}"

@@ -79,6 +79,9 @@ def document(copy: PlanCopy) -> list[Block]:
             Text(
                 f"We will look at this plan again with you by {uk_date(copy.review_date)}. "
                 "If things change before then, tell us and we will look at it sooner."
+                if copy.review_date >= copy.made_on
+                else f"This plan was due to be looked at again on {uk_date(copy.review_date)}. "
+                "We will arrange this with you soon."
             ),
         ]
     blocks += [*_contact(copy), *_assessment(copy.assessment)]

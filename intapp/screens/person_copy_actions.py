@@ -1,0 +1,83 @@
+"""The person record's key for a copy of the care plan to give the person (Care Act)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.binding import Binding
+
+from intapp import clock
+from intapp.screens.base import DataScreen, Result
+from intapp.widgets.markup import escape
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.person_record import PersonRecord
+    from intapp.services.plan_copy import SavedCopy
+
+
+class CopySaved(Result["SavedCopy"]):
+    """The person's copy of their plan was saved."""
+
+
+class CopyActions(DataScreen):
+    """`h`: save the person's plan as a readable copy for them; `PersonScreen` inherits it.
+    The key is listed in help and the palette, not the footer, which is full."""
+
+    BINDINGS = [
+        Binding("h", "copy_for_person", "Copy for the person", id="person.copy_plan", show=False),
+    ]
+
+    # Set by PersonScreen.
+    person_id: int
+    record: PersonRecord | None
+
+    def load_record(self) -> None:
+        """Read the record again (`PersonScreen.load_record`)."""
+        raise NotImplementedError
+
+    def action_copy_for_person(self) -> None:
+        """Ask HTML or Markdown and where, then save the copy."""
+        from intapp.services.plan_copy import copy_file_name
+
+        if self.record is None:
+            return
+        name = self.record.overview.person.name
+        if self.record.plan is None:
+            self.notify(
+                f"{escape(name)} has no care plan yet, so there is nothing to copy. "
+                "Write it with them first (p).",
+                severity="warning",
+            )
+            return
+        from intapp.screens.plan_copy_dialog import PlanCopyDialog
+
+        person_id, user = self.person_id, self.intapp.user
+        stem = Path.home() / Path(copy_file_name(name, "html", clock.today())).stem
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+
+            def save(session: Session) -> SavedCopy:
+                from intapp.services.plan_copy import export_plan_copy
+
+                return export_plan_copy(session=session, user=user, person_id=person_id, **values)
+
+            self.write(CopySaved, save)
+
+        self.app.push_screen(PlanCopyDialog(stem, subject=name), chosen)
+
+    @on(CopySaved)
+    def copy_saved(self, message: CopySaved) -> None:
+        saved = message.value
+        self.notify(
+            f"{escape(saved.name)}'s plan (version {saved.plan_number}) saved to "
+            f"{escape(str(saved.path))}. Only you can read the file: give it to them.",
+            title="Copy for the person",
+            timeout=12,
+        )
+        self.load_record()  # the timeline shows the copy
