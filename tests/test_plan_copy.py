@@ -140,17 +140,18 @@ def test_own_words_come_first_then_what_will_happen_then_the_assessment(
         assert "Private risk note" not in text  # risks are the staff's, not in the copy
 
 
+@pytest.mark.parametrize("closed_by", ["closing the case", "an older record"])
 def test_done_actions_are_marked_done_and_cancelled_ones_left_out_of_an_ended_plan(
-    session: Session,
+    session: Session, closed_by: str
 ) -> None:
     person, _ = _person_with_plan(session)
-    close_plan(
-        session=session,
-        user=USER,
-        person_id=person,
-        closed_at=clock.now() + timedelta(days=2),
-        note="case ended",
-    )
+    ended = clock.now() + timedelta(days=2)
+    if closed_by == "closing the case":  # a final version cancels the open actions
+        close_plan(session=session, user=USER, person_id=person, closed_at=ended, note="ended")
+    else:  # closed with its actions left as they were
+        plan = session.exec(select(CarePlan).where(CarePlan.person_id == person)).one()
+        plan.closed_at = ended
+        session.add(plan)
     session.flush()
     copy = plan_copy(session=session, person_id=person)
     assert copy.ended_on == date(2026, 11, 25)
@@ -158,9 +159,11 @@ def test_done_actions_are_marked_done_and_cancelled_ones_left_out_of_an_ended_pl
     text = render(copy, "md")
     assert "This plan ended on 25 Nov 2026" in text
     assert "Kitchen trolley" not in text and "Walk to the end" not in text
-    assert "Set up online shopping** – your family, done" in text
-    # No promise of a review or of work to come once the plan has ended.
+    assert "## What was done\n\n- **Set up online shopping** – your family, done" in text
+    # No promise of a review, of work to come or of a worker once the plan has ended.
     assert "Your review" not in text and "What will happen" not in text
+    assert "leads your plan" not in text
+    assert "If you need support again, contact the Ardwick and Longsight team." in text
 
 
 def test_actions_stored_either_way_read_the_same() -> None:

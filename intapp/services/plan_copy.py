@@ -95,7 +95,8 @@ class PlanCopy:
     nhs_number: str
     goals: list[str]
     actions: list[ActionLine]
-    """Open and done actions, in the plan's order; cancelled ones are left out."""
+    """Open and done actions, in the plan's order; cancelled ones, and the open ones of an
+    ended plan, are left out."""
     items: list[tuple[str, str, float]]
     """Micro-commissioned items: (what it is, its kind in words, cost in pounds)."""
     review_date: date
@@ -149,7 +150,8 @@ def plan_copy(*, session: Session, person_id: int) -> PlanCopy:
         date_of_birth=person.date_of_birth,
         nhs_number=format_nhs_number(person.nhs_number),
         goals=list(content.goals),
-        actions=[a for a in actions if a.status != "cancelled" and a.what],
+        # An ended plan's open actions will not happen now (closing it cancels them).
+        actions=[a for a in actions if a.what and _shown(a.status, ended=plan.closed_at)],
         items=[
             (
                 str(i.get("description", "")),
@@ -171,6 +173,10 @@ def plan_copy(*, session: Session, person_id: int) -> PlanCopy:
         ended_on=local_date(plan.closed_at) if plan.closed_at else None,
         assessment=_latest_assessment(session=session, person_id=person.id),
     )
+
+
+def _shown(status: str, *, ended: object) -> bool:
+    return status == "done" or (status == "open" and ended is None)
 
 
 def _latest_assessment(*, session: Session, person_id: int) -> AssessmentPart | None:

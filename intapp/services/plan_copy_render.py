@@ -54,7 +54,7 @@ def document(copy: PlanCopy) -> list[Block]:
         blocks.append(
             Text(
                 f"This plan ended on {uk_date(copy.ended_on)}. "
-                "It shows the support that was planned until then.",
+                "It is a record of what was planned and what was done.",
                 "notice",
             )
         )
@@ -108,7 +108,7 @@ def _action(action: ActionLine, *, done: bool) -> tuple[str, str]:
 
 def _actions(copy: PlanCopy) -> list[Block]:
     blocks: list[Block] = []
-    if copy.open_actions or not copy.ended_on:
+    if not copy.ended_on:
         blocks += [
             Heading("What will happen, who will do it and by when", 2),
             Items([_action(a, done=False) for a in copy.open_actions])
@@ -117,7 +117,7 @@ def _actions(copy: PlanCopy) -> list[Block]:
         ]
     if copy.done_actions:
         blocks += [
-            Heading("Already done", 2 if copy.ended_on and not copy.open_actions else 3),
+            Heading("What was done", 2) if copy.ended_on else Heading("Already done", 3),
             Items([_action(a, done=True) for a in copy.done_actions]),
         ]
     return blocks
@@ -125,7 +125,9 @@ def _actions(copy: PlanCopy) -> list[Block]:
 
 def _contact(copy: PlanCopy) -> list[Block]:
     team = f"the {copy.team} team" if copy.team else "your team"
-    if copy.lead_worker:
+    if copy.ended_on:
+        lines = [f"If you need support again, contact {team}."]
+    elif copy.lead_worker:
         name = copy.lead_worker
         lines = [
             f"{name}, {copy.lead_worker_role}, leads your plan, in {team}.",
