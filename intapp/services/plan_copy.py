@@ -240,8 +240,8 @@ def export_plan_copy(
 ) -> SavedCopy:
     """Save the person's copy as `fmt` (html or md) to `path`, or under its usual name
     (`copy_file_name`) in `folder`; readable only by its owner (0600). The audit trail
-    records that a copy was made, in which format and where, never what it says; the
-    caller's transaction keeps the file and that record together."""
+    records that a copy was made, in which format and where, never what it says, in the
+    caller's transaction: if saving fails, nothing is recorded."""
     from intapp.services.plan_copy_render import render
 
     if fmt not in FORMATS:
