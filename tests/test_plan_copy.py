@@ -19,7 +19,7 @@ from intapp.services import assessments, care_plans, merge
 from intapp.services.assessments import AssessmentIn
 from intapp.services.care_plans import ITEM_KINDS, PlanContent
 from intapp.services.case_closure import close_plan
-from intapp.services.errors import NotFound
+from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.person_record import person_timeline
 from intapp.services.plan_copy import (
     ActionLine,
@@ -299,3 +299,19 @@ def test_file_names_are_plain_ascii() -> None:
         "care-plan-lukasz-o-brien-smith-2026-12-01.md"
     )
     assert copy_file_name("<>", "html", date(2026, 12, 1)) == "care-plan-person-2026-12-01.html"
+
+
+def test_a_file_that_cannot_be_written_is_refused_and_nothing_recorded(
+    session: Session, tmp_path: Path
+) -> None:
+    person, _ = _person_with_plan(session)
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder")
+    with pytest.raises(InvalidInput, match=r"Cannot save the copy as .*notes\.txt/copy\.md"):
+        export_plan_copy(
+            session=session, user=USER, person_id=person, fmt="md", path=not_a_folder / "copy.md"
+        )
+    with pytest.raises(InvalidInput, match="Format must be one of: html, md"):
+        export_plan_copy(session=session, user=USER, person_id=person, fmt="pdf", folder=tmp_path)
+    session.flush()
+    assert not session.exec(select(AuditEvent).where(AuditEvent.action == "export_plan")).all()
