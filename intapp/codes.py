@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 # Words a label shows in capitals (or spelled as people write them), not as stored.
-ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E"}
+ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E", "mdt": "MDT"}
 # Codes the generic rule would spell wrong: the INT cohorts' abbreviations, and the national
 # wording of case outcomes.
 LABELS = {
@@ -241,4 +241,25 @@ class DeathSource(Label):
     HOSPITAL = "hospital"
     CARE_PROVIDER = "care_provider"
     NHS_SPINE = "nhs_spine"
+    OTHER = "other"
+
+
+class NoteKind(Label):
+    """What a case note records."""
+
+    HOME_VISIT = "home_visit"
+    PHONE_CALL = "phone_call"
+    OFFICE_VISIT = "office_visit"
+    MDT_MEETING = "mdt_meeting"
+    EMAIL = "email"
+    LETTER = "letter"
+    OTHER = "other"
+
+
+class NoteContact(Label):
+    """Whom the contact a case note records was with."""
+
+    PERSON = "person"
+    CARER = "carer"
+    PROFESSIONAL = "professional"
     OTHER = "other"

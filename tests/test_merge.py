@@ -16,6 +16,8 @@ from factories import (
 )
 from sqlmodel import Session, SQLModel, col, select
 
+from intapp import clock
+
 from intapp.models import (
     Allocation,
     AuditEvent,
@@ -30,6 +32,7 @@ from intapp.services import (
     assessments,
     care_plans,
     carers,
+    case_notes,
     merge,
     reablement,
     referrals,
@@ -83,6 +86,15 @@ def test_everything_moves_to_the_survivor_and_each_move_is_audited(session: Sess
     )
     cared_for = receive(session, person_in(team_id, 5)).person_id
     carers.link_carer(session=session, user=USER, carer_id=merged, cared_for_id=cared_for)
+    note = case_notes.write_note(
+        session=session,
+        user=USER,
+        person_id=merged,
+        kind="phone_call",
+        contact_with="person",
+        contact_at=clock.now(),
+        text="Rang to arrange the visit",
+    )
     earlier = receive(session, person_in(team_id, 6)).person_id
     session.get(Person, earlier).merged_into_id = merged  # type: ignore[union-attr]
     session.flush()
@@ -107,6 +119,7 @@ def test_everything_moves_to_the_survivor_and_each_move_is_audited(session: Sess
         "reablement episodes": 1,
         "care plans": 1,
         "carer links": 1,
+        "case notes": 1,
     }
     for model, column in merge.MOVED:
         if model is Person:
@@ -128,6 +141,7 @@ def test_everything_moves_to_the_survivor_and_each_move_is_audited(session: Sess
         "reablement_episode": 1,
         "care_plan": 1,
         "carer_link": 1,
+        "case_note": 1,
         "person": 3,  # the earlier pointer, the merged record and the survivor
     }
     survivor_event = [e for e in moves if e.entity == "person" and e.entity_id == str(survivor)]

@@ -6,6 +6,7 @@ from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
 from intapp.models.audit import AuditEvent, ImportBatch
 from intapp.models.care_plan import CarePlan, CarePlanVersion
 from intapp.models.carer import CarerLink
+from intapp.models.case_note import CaseNote, CaseNoteAddendum
 from intapp.models.organisation import GpPractice, Locality, Team, Worker, WorkerAbsence
 from intapp.models.person import Person
 from intapp.models.reablement import ReablementEpisode
@@ -22,6 +23,8 @@ __all__ = [
     "CarePlan",
     "CarePlanVersion",
     "CarerLink",
+    "CaseNote",
+    "CaseNoteAddendum",
     "GpPractice",
     "ImportBatch",
     "Locality",

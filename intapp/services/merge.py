@@ -36,6 +36,7 @@ from intapp.models import (
     CarePlan,
     CarePlanVersion,
     CarerLink,
+    CaseNote,
     Person,
     ReablementEpisode,
     Referral,
@@ -53,6 +54,7 @@ MOVED: tuple[tuple[type[SQLModel], str], ...] = (
     (Assessment, "person_id"),
     (ReablementEpisode, "person_id"),
     (CarePlan, "person_id"),
+    (CaseNote, "person_id"),
     (CarerLink, "carer_id"),
     (CarerLink, "cared_for_id"),
     (Person, "merged_into_id"),
@@ -113,6 +115,7 @@ SINGULAR = {
     "reablement episodes": "reablement episode",
     "care plans": "care plan",
     "carer links": "carer link",
+    "case notes": "case note",
 }
 
 
@@ -353,6 +356,12 @@ def merge_people(
         merged.local_id = f"MERGED-{merged.id}"
     merged.merged_into_id = survivor_id
     audit.save_update(session=session, user=user, row=merged, before=merged_before, action="merge")
+    # Notes move only now: the database lets a note move to the record its person's
+    # record was merged into, and nowhere else (migration 0012).
+    notes = session.exec(select(CaseNote).where(CaseNote.person_id == merged_id)).all()
+    for note in notes:
+        _move(session, user, note, "person_id", survivor_id)
+    moved["case notes"] = len(notes)
     for name, value in moving.items():
         setattr(survivor, name, value)
     for name in FILLED:
