@@ -17,7 +17,6 @@ from factories import (
 from sqlmodel import Session, SQLModel, col, select
 
 from intapp import clock
-
 from intapp.models import (
     Allocation,
     AuditEvent,
@@ -86,7 +85,7 @@ def test_everything_moves_to_the_survivor_and_each_move_is_audited(session: Sess
     )
     cared_for = receive(session, person_in(team_id, 5)).person_id
     carers.link_carer(session=session, user=USER, carer_id=merged, cared_for_id=cared_for)
-    note = case_notes.write_note(
+    case_notes.write_note(
         session=session,
         user=USER,
         person_id=merged,
