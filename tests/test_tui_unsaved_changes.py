@@ -16,6 +16,7 @@ from intapp.screens.assessment import AssessmentScreen
 from intapp.screens.care_plan import CarePlanScreen
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.new_referral import NewReferralScreen
+from intapp.screens.note_editor import NoteContext, NoteEditorScreen
 from intapp.screens.search import SearchScreen
 from intapp.screens.triage import TriageScreen
 from intapp.widgets.dialogs import ConfirmScreen
@@ -77,6 +78,13 @@ FORMS = {
         edit=_set("#goals", "Walk to church on Sundays"),
         edited=lambda s: _text("#goals")(s) == "Walk to church on Sundays",
         away_from_text="#lead",
+    ),
+    "case note": Form(
+        open=lambda: NoteEditorScreen(NoteContext(person_id=1, person_name="Mary Smith")),
+        ready=lambda s: s.is_mounted,
+        edit=_set("#note-text", "Visited; the rails are fitted"),
+        edited=lambda s: _text("#note-text")(s) == "Visited; the rails are fitted",
+        away_from_text="#note-kind",
     ),
     "new referral": Form(
         open=NewReferralScreen,

@@ -16,6 +16,7 @@ from intapp.formatting import uk_date
 from intapp.screens.base import Result
 from intapp.screens.person_case_actions import CaseActions
 from intapp.screens.person_copy_actions import CopyActions
+from intapp.screens.person_note_actions import NoteActions
 from intapp.screens.person_record_actions import RecordActions
 from intapp.screens.person_text import (
     assessment_cells,
@@ -69,9 +70,9 @@ class RecordViewed(Result[None]):
     """Opening the record was audited; there is nothing to show for it."""
 
 
-class PersonScreen(CaseActions, RecordActions, CopyActions):
-    """One person's shared record; its case and record-changing keys, and the copy of the
-    plan for the person, come from the classes it inherits."""
+class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions):
+    """One person's shared record; its case, record-changing and case-note keys, and the
+    copy of the plan for the person, come from the classes it inherits."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="person.back"),
@@ -84,6 +85,9 @@ class PersonScreen(CaseActions, RecordActions, CopyActions):
         Binding("s", "start_reablement", "Reablement", id="person.start_reablement"),
         Binding("a", "new_assessment", "Assess", id="person.new_assessment"),
         Binding("p", "care_plan", "Plan", id="person.care_plan"),
+        Binding("n", "write_note", "Note", id="person.write_note"),
+        Binding("f", "timeline_filter", "Filter timeline", id="person.timeline_filter", show=False),
+        Binding("v", "full_text", "Full text", id="person.full_text", show=False),
         Binding("e", "edit_details", "Edit", id="person.edit"),
         Binding("c", "close_case", "Close case", id="person.close_case"),
         Binding("t", "transfer", "Transfer", id="person.transfer"),
@@ -149,13 +153,16 @@ class PersonScreen(CaseActions, RecordActions, CopyActions):
 
     def load_record(self) -> None:
         """Read the record again; its timeline's first page comes with it (`show_timeline`)."""
-        person_id = self.person_id
+        person_id, only = self.person_id, self.timeline_only
 
         def load(session: Session) -> PersonRecord:
             from intapp.services.person_record import open_person_record
 
             return open_person_record(
-                session=session, person_id=person_id, timeline_limit=TIMELINE_PAGE
+                session=session,
+                person_id=person_id,
+                timeline_limit=TIMELINE_PAGE,
+                timeline_only=only,
             )
 
         self.read(RecordRead, load)
@@ -164,23 +171,29 @@ class PersonScreen(CaseActions, RecordActions, CopyActions):
         """Show the timeline from the first page read with the record; read again (back on
         this screen), the highlight stays on its entry, or a later page is read afresh."""
         timeline = self.query_one("#timeline-list", PagedList)
-        if timeline.page_number > 1:
+        from_top, self.timeline_from_top = self.timeline_from_top, False
+        if timeline.page_number > 1 and not from_top:
             timeline.reload()
             return
-        row = timeline.highlighted
-        person_id, app = self.person_id, self.intapp
+        row = None if from_top else timeline.highlighted
+        person_id, app, only = self.person_id, self.intapp, self.timeline_only
 
         def page(after: Cursor | None, limit: int, count: bool) -> Page[tuple[int, TimelineEntry]]:
             from intapp.services.person_record import timeline_page
 
             return app.run_in_session(
                 lambda session: timeline_page(
-                    session=session, person_id=person_id, after=after, limit=limit
+                    session=session, person_id=person_id, after=after, limit=limit, only=only
                 ),
                 write=False,
             )
 
-        timeline.show(page, first=first, keep=None if row is None else timeline.key(row))
+        timeline.show(
+            page,
+            first=first,
+            keep=None if row is None else timeline.key(row),
+            filtered=only != "all",
+        )
 
     @on(RecordRead)
     def show_record(self, message: RecordRead) -> None:
@@ -348,7 +361,8 @@ class PersonScreen(CaseActions, RecordActions, CopyActions):
 
     @on(PagedList.Opened, "#timeline-list")
     def open_entry(self, event: PagedList.Opened) -> None:
-        """A timeline entry opens what it is about: an assessment, the plan, reablement."""
+        """A timeline entry opens what it is about: an assessment, the plan, reablement;
+        a note or any other entry opens in full (`open_in_full`)."""
         _, entry = event.row
         if entry.opens == "assessment" and entry.opens_id is not None:
             from intapp.screens.assessment import AssessmentScreen
@@ -359,7 +373,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions):
         elif entry.opens == "reablement":
             self.action_tab("reablement")
         else:
-            self.notify(f"The {entry.kind} entry is all there is to see.")
+            self.open_in_full(entry)
 
     def action_care_plan(self) -> None:
         from intapp.screens.care_plan import CarePlanScreen

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def timeline_cells(row: tuple[int, TimelineEntry]) -> tuple[str, ...]:
     _, entry = row
-    return (uk_datetime(entry.at), entry.kind, entry.text)
+    return (uk_datetime(entry.at), escape(entry.kind), escape(entry.text))
 
 
 def carer_line(record: PersonRecord) -> str:

@@ -190,7 +190,7 @@ def _audit_written(session: Session, user: str, row: CaseNote | CaseNoteAddendum
     audit.record(
         session=session,
         user=user,
-        entity=row.__tablename__,  # type: ignore[arg-type]
+        entity=row.__tablename__,
         entity_id=row.id,
         action="create",
         changes={k: [None, v] for k, v in after.items() if v not in (None, "")},
@@ -290,7 +290,7 @@ def note_lines(*, session: Session, person_id: int) -> list[NoteLine]:
         .subquery()
     )
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             CaseNote.id,
             CaseNote.kind,
             CaseNote.contact_with,

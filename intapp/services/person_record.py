@@ -15,6 +15,7 @@ from intapp.services.assessments import AssessmentSummary, person_assessments
 from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.carers import CarerLinkView, is_carer, person_links
 from intapp.services.case_closure import reopen_deadline
+from intapp.services.case_notes import NoteLine, contact_words, note_lines
 from intapp.services.people import PersonSummary, get_person, load_person, survivor_of
 from intapp.services.plan_copy import COPY_ACTION, copy_made
 from intapp.services.reablement import EpisodeSummary, person_episodes
@@ -91,16 +92,53 @@ class TimelineEntry:
     at: datetime
     kind: str
     text: str
-    # What opening the entry shows: "assessment" (with its id), "care plan" or
-    # "reablement"; None when the entry is all there is.
+    # What opening the entry shows: "assessment" or "note" (with its id), "care plan" or
+    # "reablement"; None when the entry's full text (`full_text`) is all there is.
     opens: str | None = None
     opens_id: int | None = None
+    detail: str = ""
+    """More than the line shows: a triage note, why an allocation went over the limit."""
+    significant: bool = False
+    """A case note marked significant."""
+
+    @property
+    def full_text(self) -> str:
+        """Everything the entry says, for reading in full."""
+        return f"{self.text}\n\n{self.detail}" if self.detail else self.text
+
+
+# The timeline's filters, in the order a key cycles them: what each keeps, in words.
+TIMELINE_FILTERS = {
+    "all": "everything",
+    "notes": "case notes only",
+    "significant": "significant notes only",
+    "casework": "everything but case notes",
+}
+
+
+def _kept(entry: TimelineEntry, only: str) -> bool:
+    if only == "notes":
+        return entry.opens == "note"
+    if only == "significant":
+        return entry.significant
+    if only == "casework":
+        return entry.opens != "note"
+    return True
 
 
 def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
     """Referrals, allocations, assessments, plan versions, episodes and audited changes,
     newest first."""
-    entries: list[TimelineEntry] = []
+    entries: list[TimelineEntry] = [
+        note_entry(line) for line in note_lines(session=session, person_id=person_id)
+    ]
+    triage_notes = dict(
+        session.exec(
+            select(Referral.id, Referral.triage_note).where(
+                Referral.person_id == person_id, col(Referral.triage_note).is_not(None)
+            )
+        ).all()
+    )
     for r in person_referrals(session=session, person_id=person_id):
         entries.append(
             TimelineEntry(
@@ -119,6 +157,7 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
                     r.triaged_at,
                     "triaged",
                     f"{r.reference} by {r.triaged_by}: {priority}, {pathway}",
+                    detail=f"Triage note: {triage_notes[r.id]}" if r.id in triage_notes else "",
                 )
             )
         for event in audit.history(session=session, entity="referral", entity_id=r.id):
@@ -142,8 +181,14 @@ def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
         .join(Worker, col(Worker.id) == Allocation.worker_id)
         .where(Allocation.person_id == person_id)
     ).all():
+        over = f"Over the caseload limit because: {a.over_limit_reason}"
         entries.append(
-            TimelineEntry(a.started_at, "allocated", f"to {w.display_name} ({a.weight} points)")
+            TimelineEntry(
+                a.started_at,
+                "allocated",
+                f"to {w.display_name} ({a.weight} points)",
+                detail=over if a.over_limit_reason else "",
+            )
         )
         if a.ended_at:
             entries.append(
@@ -309,7 +354,9 @@ class PersonRecord:
         return self.overview.person.id
 
 
-def open_person_record(*, session: Session, person_id: int, timeline_limit: int) -> PersonRecord:
+def open_person_record(
+    *, session: Session, person_id: int, timeline_limit: int, timeline_only: str = "all"
+) -> PersonRecord:
     """A person's record as the person screen shows it: the first `timeline_limit`
     timeline entries (newest first), every assessment and episode, the plan and the
     carer links. A record merged into another opens as the one it was merged into."""
@@ -319,7 +366,9 @@ def open_person_record(*, session: Session, person_id: int, timeline_limit: int)
     person_id = person.id
     return PersonRecord(
         overview=person_overview(session=session, person_id=person_id),
-        timeline=timeline_page(session=session, person_id=person_id, limit=timeline_limit),
+        timeline=timeline_page(
+            session=session, person_id=person_id, limit=timeline_limit, only=timeline_only
+        ),
         assessments=person_assessments(session=session, person_id=person_id),
         plan=current_plan(session=session, person_id=person_id),
         episodes=person_episodes(session=session, person_id=person_id),
@@ -330,13 +379,36 @@ def open_person_record(*, session: Session, person_id: int, timeline_limit: int)
 
 
 def timeline_page(
-    *, session: Session, person_id: int, after: Cursor | None = None, limit: int = 50
+    *,
+    session: Session,
+    person_id: int,
+    after: Cursor | None = None,
+    limit: int = 50,
+    only: str = "all",
 ) -> Page[tuple[int, TimelineEntry]]:
     """A page of the person's timeline, newest first, each entry with its place in it,
-    and how many entries there are. The timeline is gathered from several tables and
-    sorted here, so the cursor is the place of the last entry seen."""
+    and how many entries there are; `only` names one of `TIMELINE_FILTERS`. The timeline
+    is gathered from several tables and sorted here, so the cursor is the place of the
+    last entry seen."""
     entries = person_timeline(session=session, person_id=person_id)
+    if only != "all":
+        entries = [e for e in entries if _kept(e, only)]
     return page_of(entries, after=after, limit=limit)
+
+
+def note_entry(line: NoteLine) -> TimelineEntry:
+    """A case note as the timeline lists it: its kind, whom with, and its first line."""
+    marks = ("significant · " if line.significant else "") + (
+        f"{line.addenda} addend{'um' if line.addenda == 1 else 'a'} · " if line.addenda else ""
+    )
+    return TimelineEntry(
+        line.contact_at,
+        code_label(line.kind, capitalised=False),
+        f"{marks}with {contact_words(line.contact_with)} ({line.author}): {line.first_line}",
+        opens="note",
+        opens_id=line.id,
+        significant=line.significant,
+    )
 
 
 def record_view(*, session: Session, user: str, person_id: int) -> None:
