@@ -144,8 +144,6 @@ class EntryTextScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         e = self.entry
         with VerticalScroll(classes="dialog entry-text"):
-            yield Label(
-                f"{escape(e.kind.capitalize())} · {uk_datetime(e.at)}", classes="dialog-title"
-            )
+            yield Label(f"{escape(e.kind)} · {uk_datetime(e.at)}", classes="dialog-title")
             yield Static(escape(e.full_text))
             yield Static("[dim]esc to go back[/]")
