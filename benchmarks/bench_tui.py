@@ -141,7 +141,7 @@ async def after_key(pilot: Any, key: str, condition: Any) -> float:
     return elapsed
 
 
-async def interactions(url: str, runs: int) -> dict[str, list[float]]:
+async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[str, list[float]]:
     from sqlmodel import col, select
     from textual.widgets import Input, Select
 
@@ -352,9 +352,106 @@ async def interactions(url: str, runs: int) -> dict[str, list[float]]:
             watch.stop()
             add("longest event-loop stall", watch.longest)
             add("merge two records", await merge_two_records(app, pilot, url))
+            await notes_run(app, pilot)
+
+    async def notes_run(app: Any, pilot: Any) -> None:
+        for name, seconds in (await notes_on_a_record(app, pilot, url)).items():
+            add(name, seconds)
+
+    async def notes_only_run() -> None:
+        app = IntApp(database_url=url, user="bench")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            assert app.warming_up is not None
+            await app.warming_up.wait()
+            await notes_run(app, pilot)
 
     for _ in range(runs):
-        await one_run()
+        await (notes_only_run() if notes_only else one_run())
+    return figures
+
+
+NOTES_ON_RECORD = 500
+
+
+async def notes_on_a_record(app: Any, pilot: Any, url: str) -> dict[str, float]:
+    """Seconds to open a record and to save a note on it, before and after the record
+    holds NOTES_ON_RECORD notes: the figures with notes are printed beside the ones
+    without, taken in the same run on the same record.
+
+    The person is picked at random (alive, not merged, with referrals), so the notes
+    added by one run do not pile up on the record the next run opens.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import insert, text
+
+    from intapp import clock
+    from intapp.models import CaseNote
+    from intapp.screens.note_editor import NoteEditorScreen
+    from intapp.screens.person import PersonScreen
+    from intapp.store.engine import create_db_engine, unit_of_work
+
+    engine = create_db_engine(url)
+    with unit_of_work(engine) as session:
+        person_id = session.execute(
+            text(
+                "SELECT id FROM person WHERE merged_into_id IS NULL AND date_of_death IS NULL"
+                " AND id IN (SELECT person_id FROM referral) ORDER BY random() LIMIT 1"
+            )
+        ).scalar_one()
+    figures: dict[str, float] = {}
+
+    async def open_record() -> float:
+        start = time.perf_counter()
+        app.push_screen(PersonScreen(person_id=person_id))
+        return await until(
+            pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.record, start
+        )
+
+    async def save_note(record: Any, words: str) -> float:
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NoteEditorScreen))
+        app.screen.query_one("#note-text").text = words
+        return await after_key(
+            pilot,
+            "ctrl+s",
+            lambda: (
+                app.screen is record
+                and record.record is not None
+                and any(e.text.endswith(words) for _, e in record.record.timeline.rows[:1])
+            ),
+        )
+
+    figures["open a person record (no notes)"] = await open_record()
+    figures["save a note and repaint (no notes)"] = await save_note(app.screen, "First visit.")
+    app.pop_screen()
+    # The notes, written straight to the table (the service would audit each one).
+    now = clock.now()
+    with unit_of_work(engine) as session:
+        session.execute(
+            insert(CaseNote),
+            [
+                {
+                    "person_id": person_id,
+                    "kind": ("home_visit", "phone_call", "mdt_meeting")[n % 3],
+                    "contact_with": "person",
+                    "contact_at": now - timedelta(hours=n + 1),
+                    "author": "bench",
+                    "written_at": now - timedelta(hours=n),
+                    "text": f"Note {n}: visited and talked through the plan.\n" + "More. " * 150,
+                    "significant": n % 25 == 0,
+                }
+                for n in range(NOTES_ON_RECORD)
+            ],
+        )
+    engine.dispose()
+    figures[f"open a person record ({NOTES_ON_RECORD} notes)"] = await open_record()
+    figures[f"save a note and repaint ({NOTES_ON_RECORD} notes)"] = await save_note(
+        app.screen, "Another visit."
+    )
+    app.pop_screen()
+    await until(pilot, lambda: True)
     return figures
 
 
@@ -448,6 +545,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--notes-only", action="store_true", help="Only the case-note figures (and baselines)."
+    )
     args = parser.parse_args()
     if args.database_url:
         url = deep_url = args.database_url
@@ -457,6 +557,10 @@ def main() -> None:
         engine.dispose()
         deep_url = with_deep_queue(Path(url.removeprefix("sqlite:///")))
 
+    if args.notes_only:
+        print(f"case notes: {deep_url}")
+        print_figures(asyncio.run(interactions(deep_url, args.runs, notes_only=True)))
+        return
     minimal = [in_fresh_process(MINIMAL_APP)["frame"] for _ in range(args.runs)]
     ours = [in_fresh_process(INTAPP_START, url) for _ in range(args.runs)]
     base = statistics.median(minimal)
@@ -475,7 +579,12 @@ def main() -> None:
         f"  <= 150 ms {'ok' if first_queue <= 150 else 'SLOW'}"
     )
     print(f"lists and records: {deep_url}")
-    for name, values in asyncio.run(interactions(deep_url, args.runs)).items():
+    print_figures(asyncio.run(interactions(deep_url, args.runs)))
+
+
+def print_figures(figures: dict[str, list[float]]) -> None:
+    """Each figure's median beside its target; a note figure beside its baseline."""
+    for name, values in figures.items():
         target = (
             20
             if name.startswith("cursor")
@@ -487,7 +596,13 @@ def main() -> None:
         )
         median = statistics.median(values)
         verdict = "ok" if median <= target else "SLOW"
-        print(f"{name:42} {median:8.1f} ms  <= {target} ms {verdict}")
+        baseline = name.replace(f"({NOTES_ON_RECORD} notes)", "(no notes)")
+        beside = (
+            f"  (no notes: {statistics.median(figures[baseline]):.1f} ms)"
+            if baseline != name and baseline in figures
+            else ""
+        )
+        print(f"{name:42} {median:8.1f} ms  <= {target} ms {verdict}{beside}")
 
 
 if __name__ == "__main__":

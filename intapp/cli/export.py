@@ -121,3 +121,65 @@ def plan(context: Context, identifier: str, fmt: str | None, output: Path | None
             folder=Path.cwd(),
         )
     click.echo(f"{saved.name}'s care plan (version {saved.plan_number}) saved to {saved.path}")
+
+
+@export.command("notes")
+@click.argument("identifier", metavar="NHS_NUMBER")
+@click.option("--from", "first", metavar="DATE", help="First day (DD/MM/YYYY), UK time.")
+@click.option("--to", "last", metavar="DATE", help="Last day (DD/MM/YYYY), included.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("md", "csv")),
+    help="md or csv. Default: from --output's extension, else md.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Save to this file (readable by you alone).",
+)
+@pass_context
+def notes(
+    context: Context,
+    identifier: str,
+    first: str | None,
+    last: str | None,
+    fmt: str | None,
+    output: Path,
+) -> None:
+    """One person's case notes, with their addenda, oldest first.
+
+    NHS_NUMBER may have spaces; a local id works too, and a merged record's number
+    gives the surviving record's notes. Without --from or --to the period is open at
+    that end. CSV has a row per note and a row per addendum beneath it, its cells safe
+    to open in a spreadsheet. The export is recorded in the audit trail.
+
+    \b
+    Examples:
+      intapp export notes "943 476 5919" --output mary-notes.md
+      intapp export notes 9434765919 --from 01/11/2026 --to 30/11/2026 --format csv -o nov.csv
+    """
+    from intapp.formatting import parse_date
+    from intapp.services.note_export import export_notes
+    from intapp.store.engine import unit_of_work
+
+    days = []
+    for option, text in (("--from", first), ("--to", last)):
+        day = parse_date(text) if text else None
+        if text and day is None:
+            raise click.BadParameter(f"{text!r} is not a date: use DD/MM/YYYY", param_hint=option)
+        days.append(day)
+    fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "md")
+    with unit_of_work(context.engine()) as session:
+        done = export_notes(
+            session=session,
+            user=context.user,
+            identifier=identifier,
+            first_day=days[0],
+            last_day=days[1],
+            fmt=fmt,
+            path=output,
+        )
+    click.echo(f"{done.name}: {done.notes} case notes saved to {output}", err=True)
