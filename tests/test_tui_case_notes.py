@@ -4,7 +4,7 @@ before unsaved text is lost, the timeline's filter, and Enter on any timeline en
 from __future__ import annotations
 
 from sqlmodel import Session, select
-from textual.widgets import Tab, TextArea
+from textual.widgets import Input, Static, Tab, TextArea
 from tui_support import seed_case_work, wait_for
 
 from intapp import clock
@@ -119,6 +119,12 @@ async def test_leaving_a_written_note_asks_first(sqlite_engine):
         await pilot.press("n")  # keep writing
         await wait_for(pilot, lambda: app.screen is editor)
         assert editor.query_one("#note-text", TextArea).text == "Half a thought"
+        # A contact in the future is refused under the form, at the time field.
+        editor.query_one("#note-when", Input).value = "01/12/2030 10:00"
+        await pilot.press("ctrl+s")
+        error = editor.query_one("#note-error", Static)
+        await wait_for(pilot, lambda: "future" in str(error.render()))
+        assert editor.query_one("#note-when", Input).has_focus
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

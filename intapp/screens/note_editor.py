@@ -82,7 +82,6 @@ class NoteEditorScreen(DataScreen):
             f"[b]Case note[/] for {escape(c.person_name)}{linked}\n"
             "Once saved a note cannot be changed: corrections are added beneath it.",
             id="note-heading",
-            classes="panel",
         )
         with Horizontal(classes="field"):
             yield Label("Kind", classes="field-label")
@@ -102,7 +101,7 @@ class NoteEditorScreen(DataScreen):
         with Horizontal(classes="field"):
             yield Label("When", classes="field-label")
             # Left empty, the contact is now (when saved); an earlier one is typed.
-            yield Input(placeholder="now, or DD/MM/YYYY HH:MM, or HH:MM today", id="note-when")
+            yield Input(placeholder="now, or DD/MM/YYYY HH:MM", id="note-when")
             yield Label("Case", classes="field-label")
             yield Select(
                 [*((label, rid) for rid, label in c.cases), ("Not linked to a case", NOT_LINKED)],
@@ -112,11 +111,17 @@ class NoteEditorScreen(DataScreen):
             )
         yield Checkbox("Significant (an event that changes the picture)", id="note-significant")
         yield Static("", classes="error", id="note-error")
+        yield Label("What happened (ctrl+s saves)", classes="section")
         yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False)
         yield Footer()
 
     def on_mount(self) -> None:
         self.mark_clean()
+
+    def on_screen_resume(self) -> None:
+        # Back from "leave without saving?", the writing carries on where it was.
+        if self.focused is None:
+            self.query_one("#note-text", TextArea).focus()
 
     def form_values(self) -> Any:
         return [

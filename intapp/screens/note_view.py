@@ -62,9 +62,11 @@ class NoteScreen(DataScreen):
 
     AUTO_FOCUS = "#note-view"
 
-    def __init__(self, *, note_id: int) -> None:
+    def __init__(self, *, note_id: int, subject: str = "") -> None:
         super().__init__()
         self.note_id = note_id
+        self.subject = subject
+        """Whose record the note is on, shown above it."""
         self.note: NoteView | None = None
 
     def compose(self) -> ComposeResult:
@@ -87,7 +89,8 @@ class NoteScreen(DataScreen):
     @on(AddendumAdded)
     def show_note(self, message: NoteRead | AddendumAdded) -> None:
         self.note = message.value
-        self.query_one("#note-body", Static).update(note_text(self.note))
+        whose = f"Case note for {escape(self.subject)}\n\n" if self.subject else ""
+        self.query_one("#note-body", Static).update(whose + note_text(self.note))
         if isinstance(message, AddendumAdded):
             self.notify("Addendum added beneath the note.", title="Saved")
             self.query_one("#note-view", VerticalScroll).scroll_end(animate=False)
@@ -146,4 +149,4 @@ class EntryTextScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog entry-text"):
             yield Label(f"{escape(e.kind)} · {uk_datetime(e.at)}", classes="dialog-title")
             yield Static(escape(e.full_text))
-            yield Static("[dim]esc to go back[/]")
+            yield Static("\n[dim]esc to go back[/]")

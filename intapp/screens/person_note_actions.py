@@ -104,7 +104,8 @@ class NoteActions(DataScreen):
         if entry.opens == "note" and entry.opens_id is not None:
             from intapp.screens.note_view import NoteScreen
 
-            self.app.push_screen(NoteScreen(note_id=entry.opens_id))
+            name = self.record.overview.person.name if self.record else ""
+            self.app.push_screen(NoteScreen(note_id=entry.opens_id, subject=name))
             return
         from intapp.screens.note_view import EntryTextScreen
 
