@@ -80,11 +80,12 @@ class NoteLine:
     addenda: int
 
 
+CONTACT_WORDS = {"person": "the person", "carer": "a carer", "professional": "a professional"}
+
+
 def contact_words(contact_with: str) -> str:
     """Whom the contact was with, mid-sentence: "the person", "a carer", "other"."""
-    return {"person": "the person", "carer": "a carer", "professional": "a professional"}.get(
-        contact_with, code_label(contact_with, capitalised=False)
-    )
+    return CONTACT_WORDS.get(contact_with) or code_label(contact_with, capitalised=False)
 
 
 def checked_text(text: str, *, field: str = "text", label: str = "The note") -> str:
@@ -284,10 +285,12 @@ def person_notes(
 
 def note_lines(*, session: Session, person_id: int) -> list[NoteLine]:
     """The person's notes as the timeline lists them, reading only the start of each."""
-    counts = (
-        select(CaseNoteAddendum.note_id, func.count().label("n"))
-        .group_by(col(CaseNoteAddendum.note_id))
-        .subquery()
+    # Counted per note through the note_id index, not grouped over every addendum.
+    addenda = (
+        select(func.count())
+        .select_from(CaseNoteAddendum)
+        .where(CaseNoteAddendum.note_id == CaseNote.id)
+        .scalar_subquery()
     )
     rows = session.exec(
         select(  # type: ignore[call-overload]
@@ -298,10 +301,8 @@ def note_lines(*, session: Session, person_id: int) -> list[NoteLine]:
             CaseNote.author,
             CaseNote.significant,
             func.substr(CaseNote.text, 1, FIRST_LINE_READ),
-            func.coalesce(counts.c.n, 0),
-        )
-        .outerjoin(counts, counts.c.note_id == CaseNote.id)
-        .where(CaseNote.person_id == person_id)
+            addenda,
+        ).where(CaseNote.person_id == person_id)
     ).all()
     return [
         NoteLine(id, kind, whom, at, author, significant, start.split("\n", 1)[0].strip(), n)

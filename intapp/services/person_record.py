@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import cache
 
 from sqlmodel import Session, col, select
 
@@ -396,6 +397,12 @@ def timeline_page(
     return page_of(entries, after=after, limit=limit)
 
 
+@cache
+def _kind_words(kind: str) -> str:
+    """A note's kind as the timeline's "What" column reads (one label per kind, once)."""
+    return code_label(kind, capitalised=False)
+
+
 def note_entry(line: NoteLine) -> TimelineEntry:
     """A case note as the timeline lists it: its kind, whom with, and its first line."""
     marks = ("significant · " if line.significant else "") + (
@@ -403,7 +410,7 @@ def note_entry(line: NoteLine) -> TimelineEntry:
     )
     return TimelineEntry(
         line.contact_at,
-        code_label(line.kind, capitalised=False),
+        _kind_words(line.kind),
         f"{marks}with {contact_words(line.contact_with)} ({line.author}): {line.first_line}",
         opens="note",
         opens_id=line.id,
