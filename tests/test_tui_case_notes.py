@@ -173,3 +173,23 @@ async def test_enter_on_a_triage_entry_shows_its_note_in_full(sqlite_engine):
         assert "Triage note: Lives alone; daughter visits weekends. Falls risk at night." in shown
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is person)
+
+
+async def test_a_note_written_on_the_reablement_tab_is_linked_to_the_episode(sqlite_engine):
+    app = _app(sqlite_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        person = await _open_mary(app, pilot)
+        await pilot.press("4")
+        table = person.query_one("#person-table", PagedList)
+        await wait_for(pilot, lambda: table.highlighted is not None)
+        episode = table.highlighted[1]
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteEditorScreen))
+        heading = str(app.screen.query_one("#note-heading", Static).render())
+        assert "reablement episode from" in heading
+        await pilot.press(*"Day 37 review call.")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is person)
+    with Session(sqlite_engine) as session:
+        note = session.exec(select(CaseNote)).one()
+        assert note.episode_id == episode.id
