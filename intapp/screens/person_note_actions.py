@@ -44,7 +44,8 @@ class NoteActions(DataScreen):
 
     def note_context(self) -> NoteContext:
         """What a new note is linked to: the reablement episode highlighted on its tab (or
-        on the timeline), else the case highlighted there, else the one open case."""
+        on the timeline) and that episode's case; else the person's one allocated case.
+        The editor lets the case be changed (or unlinked)."""
         from intapp.screens.note_editor import NoteContext
 
         record = self.record
