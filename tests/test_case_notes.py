@@ -219,3 +219,26 @@ def test_notes_for_a_period_oldest_first(session: Session) -> None:
         newest_first=False,
     )
     assert [n.text for n in period] == ["5 days ago", "1 days ago"]
+
+
+def test_timeline_pages_read_only_the_notes_they_need_and_agree_with_the_whole(
+    session: Session,
+) -> None:
+    from intapp.services.person_record import person_timeline, timeline_page
+
+    person_id, _ = _person(session)
+    now = clock.now()
+    for n in range(9):
+        # Some notes tie with each other and with the referral's own entries.
+        _note(session, person_id, contact_at=now - timedelta(days=n // 2), text=f"Note {n}")
+    whole = person_timeline(session=session, person_id=person_id)
+    assert sum(e.opens == "note" for e in whole) == 9 and len(whole) > 9
+    seen, after = [], None
+    while True:
+        page = timeline_page(session=session, person_id=person_id, after=after, limit=4)
+        assert page.total == len(whole)
+        if not page.rows:
+            break
+        seen += [e for _, e in page.rows]
+        after = (page.rows[-1][0],)
+    assert seen == whole

@@ -283,8 +283,18 @@ def person_notes(
     ]
 
 
-def note_lines(*, session: Session, person_id: int) -> list[NoteLine]:
-    """The person's notes as the timeline lists them, reading only the start of each."""
+def note_count(*, session: Session, person_id: int) -> int:
+    """How many notes the person's record holds."""
+    return int(
+        session.exec(
+            select(func.count()).select_from(CaseNote).where(CaseNote.person_id == person_id)
+        ).one()
+    )
+
+
+def note_lines(*, session: Session, person_id: int, newest: int | None = None) -> list[NoteLine]:
+    """The person's notes as the timeline lists them, newest contact first, reading only
+    the start of each; with `newest`, only that many."""
     # Counted per note through the note_id index, not grouped over every addendum.
     addenda = (
         select(func.count())
@@ -302,7 +312,10 @@ def note_lines(*, session: Session, person_id: int) -> list[NoteLine]:
             CaseNote.significant,
             func.substr(CaseNote.text, 1, FIRST_LINE_READ),
             addenda,
-        ).where(CaseNote.person_id == person_id)
+        )
+        .where(CaseNote.person_id == person_id)
+        .order_by(col(CaseNote.contact_at).desc(), col(CaseNote.id).desc())
+        .limit(newest)
     ).all()
     return [
         NoteLine(id, kind, whom, at, author, significant, start.split("\n", 1)[0].strip(), n)

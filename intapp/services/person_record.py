@@ -16,7 +16,7 @@ from intapp.services.assessments import AssessmentSummary, person_assessments
 from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.carers import CarerLinkView, is_carer, person_links
 from intapp.services.case_closure import reopen_deadline
-from intapp.services.case_notes import NoteLine, contact_words, note_lines
+from intapp.services.case_notes import NoteLine, contact_words, note_count, note_lines
 from intapp.services.people import PersonSummary, get_person, load_person, survivor_of
 from intapp.services.plan_copy import COPY_ACTION, copy_made
 from intapp.services.reablement import EpisodeSummary, person_episodes
@@ -127,12 +127,19 @@ def _kept(entry: TimelineEntry, only: str) -> bool:
     return True
 
 
-def person_timeline(*, session: Session, person_id: int) -> list[TimelineEntry]:
-    """Referrals, allocations, assessments, plan versions, episodes and audited changes,
-    newest first."""
-    entries: list[TimelineEntry] = [
-        note_entry(line) for line in note_lines(session=session, person_id=person_id)
-    ]
+def person_timeline(
+    *, session: Session, person_id: int, newest_notes: int | None = None
+) -> list[TimelineEntry]:
+    """Case notes, referrals, allocations, assessments, plan versions, episodes and
+    audited changes, newest first; with `newest_notes`, only that many of the notes."""
+    entries: list[TimelineEntry] = (
+        [
+            note_entry(line)
+            for line in note_lines(session=session, person_id=person_id, newest=newest_notes)
+        ]
+        if newest_notes != 0
+        else []
+    )
     triage_notes = dict(
         session.exec(
             select(Referral.id, Referral.triage_note).where(
@@ -391,10 +398,19 @@ def timeline_page(
     and how many entries there are; `only` names one of `TIMELINE_FILTERS`. The timeline
     is gathered from several tables and sorted here, so the cursor is the place of the
     last entry seen."""
-    entries = person_timeline(session=session, person_id=person_id)
-    if only != "all":
-        entries = [e for e in entries if _kept(e, only)]
-    return page_of(entries, after=after, limit=limit)
+    if only == "all":
+        # A record can hold hundreds of notes: only those that can reach this page are
+        # read (any entry among the first N is one of the N newest notes, or not a note).
+        reach = limit if after is None else after[0] + 1 + limit
+        entries = person_timeline(session=session, person_id=person_id, newest_notes=reach)
+        page = page_of(entries, after=after, limit=limit)
+        read = sum(1 for e in entries if e.opens == "note")
+        held = read if read < reach else note_count(session=session, person_id=person_id)
+        return Page(page.rows, len(entries) - read + held)
+    entries = person_timeline(
+        session=session, person_id=person_id, newest_notes=0 if only == "casework" else None
+    )
+    return page_of([e for e in entries if _kept(e, only)], after=after, limit=limit)
 
 
 @cache
