@@ -129,6 +129,15 @@ class TransferState(Label):
     CANCELLED = "cancelled"  # the person died while it waited
 
 
+class ActionStatus(Label):
+    """A care plan action's state: open until done, or cancelled (its plan closed, or
+    it will not be done)."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
 class AbsenceKind(Label):
     LEAVE = "leave"
     SICKNESS = "sickness"

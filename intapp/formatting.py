@@ -109,10 +109,9 @@ def away_text(away: Away | None) -> str:
 
 
 def action_box(action: dict[str, Any]) -> str:
-    """How a plan action's state shows: done, cancelled (when its plan closed) or open."""
-    if action.get("done"):
-        return "☑"
-    return "✗ cancelled" if action.get("cancelled") else "☐"
+    """How a plan action's state shows: done, cancelled or open (a normalised action,
+    `services.plan_actions.normalised`)."""
+    return {"done": "☑", "cancelled": "✗ cancelled"}.get(str(action.get("status")), "☐")
 
 
 def deceased_marked(name: str, date_of_death: object) -> str:

@@ -53,7 +53,13 @@ def test_create_then_revise_keeps_version_one_readable_and_unchanged(
         "See my grandchildren at Christmas",
     ]
     assert first.content.actions == [
-        {"who": "OT", "what": "Kitchen assessment", "by_when": "2026-12-01", "done": False}
+        {
+            "who": "OT",
+            "worker_id": None,
+            "what": "Kitchen assessment",
+            "by_when": "2026-12-01",
+            "status": "open",
+        }
     ]
     assert first.content.items == [
         {"kind": "equipment", "description": "Perching stool", "cost_pounds": 24.5}
@@ -122,9 +128,10 @@ def test_add_action_and_mark_done_each_make_a_version(
     assert added.number == 2
     assert added.content.actions[1] == {
         "who": "Community connector",
+        "worker_id": None,
         "what": "Introduce to the lunch club",
         "by_when": "2026-12-14",
-        "done": False,
+        "status": "open",
     }
     assert added.change_note == "added action: Introduce to the lunch club"
 
@@ -136,20 +143,20 @@ def test_add_action_and_mark_done_each_make_a_version(
         expected_version=plan_seen_version(session, person),
     )
     assert done.number == 3
-    assert [a["done"] for a in done.content.actions] == [False, True]
+    assert [a["status"] for a in done.content.actions] == ["open", "done"]
     session.commit()
     session.expire_all()
 
     stored = {
-        v.number: [a["done"] for a in v.actions]
+        v.number: [a["status"] for a in v.actions]
         for v in session.exec(select(CarePlanVersion)).all()
     }
-    assert stored == {1: [False], 2: [False, False], 3: [False, True]}
+    assert stored == {1: ["open"], 2: ["open", "open"], 3: ["open", "done"]}
     assert (
         care_plans.plan_version(session=session, person_id=person, number=2).content.actions[1][
-            "done"
+            "status"
         ]
-        is False
+        == "open"
     )
 
     with pytest.raises(InvalidInput, match="already done"):

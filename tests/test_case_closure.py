@@ -134,9 +134,9 @@ def test_closing_ends_allocation_referral_and_the_last_plan_in_one_go(
     ).one()
     assert "closed" in final.change_note and referral.reference in final.change_note
     # The open action is cancelled; the one already done stays done.
-    assert [(a["what"], a["done"], a.get("cancelled", False)) for a in final.actions] == [
-        ("Fit rails", False, True),
-        ("Walk daily", True, False),
+    assert [(a["what"], a["status"]) for a in final.actions] == [
+        ("Fit rails", "cancelled"),
+        ("Walk daily", "done"),
     ]
     # It leaves the review lists.
     assert care_plans.reviews_page(through_session(session), team_ids=None).total == 0

@@ -128,7 +128,15 @@ async def test_write_a_care_plan_then_edit_it_into_version_two(sqlite_engine):
         assert plan.current_number == 2
         assert [v.actions for v in versions] == [
             [],
-            [{"who": "OT", "what": "Fit a stair rail", "by_when": "2026-12-04", "done": False}],
+            [
+                {
+                    "who": "OT",
+                    "worker_id": None,
+                    "what": "Fit a stair rail",
+                    "by_when": "2026-12-04",
+                    "status": "open",
+                }
+            ],
         ]
         assert versions[0].goals == ["I want to walk to church on Sundays"]
         assert versions[1].change_note == "Added stair rail"

@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
 from intapp.models.audit import AuditEvent, ImportBatch
-from intapp.models.care_plan import CarePlan, CarePlanVersion
+from intapp.models.care_plan import CarePlan, CarePlanVersion, PlanAction
 from intapp.models.carer import CarerLink
 from intapp.models.case_note import CaseNote, CaseNoteAddendum
 from intapp.models.organisation import GpPractice, Locality, Team, Worker, WorkerAbsence
@@ -29,6 +29,7 @@ __all__ = [
     "ImportBatch",
     "Locality",
     "Person",
+    "PlanAction",
     "ReablementEpisode",
     "Referral",
     "Team",

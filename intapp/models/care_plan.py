@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from intapp.models.base import Versioned
@@ -39,8 +39,10 @@ class CarePlan(Versioned, SQLModel, table=True):
 class CarePlanVersion(SQLModel, table=True):
     """One saved version of a plan; never changed after it is written.
 
-    `goals` are the person's own words; `actions` are
-    ``{"who", "what", "by_when", "done"}``; `items` are micro-commissioned
+    `goals` are the person's own words; `actions` are ``{"who", "worker_id", "what",
+    "by_when", "status"}`` ("who" is the worker's name or the service, as it read when
+    saved; older versions hold ``"done"`` and ``"cancelled"`` flags instead of "status":
+    `services.plan_actions.normalised` reads both); `items` are micro-commissioned
     ``{"kind", "description", "cost_pounds"}``.
     """
 
@@ -58,3 +60,25 @@ class CarePlanVersion(SQLModel, table=True):
     change_note: str = Field(default="", sa_type=String(500))
     created_by: str = Field(sa_type=String(80))
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PlanAction(SQLModel, table=True):
+    """One action of a plan's current version, as a row: rebuilt whenever a version is
+    written (`services.plan_actions.rebuild`), so a worker's open actions are one indexed
+    read instead of a scan of every plan's JSON."""
+
+    __tablename__ = "plan_action"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "position", name="uq_plan_action_position"),
+        # A worker's work tray: their open actions, soonest first.
+        Index("ix_plan_action_worker_open", "worker_id", "status", "by_when"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="care_plan.id")
+    position: int = Field(description="the action's place in the version, from 0")
+    worker_id: int | None = Field(default=None, foreign_key="worker.id")
+    service: str | None = Field(default=None, sa_type=String(200))
+    what: str = Field(sa_type=Text)
+    by_when: date
+    status: str = Field(default="open", sa_type=String(20))

@@ -9,10 +9,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.codes import ActionStatus
 from intapp.config import load_settings
 from intapp.formatting import deceased_marked, parse_date
 from intapp.models import CarePlan, CarePlanVersion, Person, Worker
-from intapp.services import audit, bounds, worklists
+from intapp.services import audit, bounds, plan_actions, worklists
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.people import load_person, person_who_can_start, refuse_if_deceased
 from intapp.store.paging import Cursor, Page
@@ -66,8 +67,8 @@ def _checked(
     if earlier is None or content.review_date != earlier.review_date:
         bounds.not_in_past(content.review_date, today=today, label="Review date", field="review")
     kept = {
-        (str(a.get("who", "")).strip(), str(a.get("what", "")).strip(), str(a.get("by_when")))
-        for a in (earlier.actions if earlier else [])
+        (a["who"], a["what"], str(a["by_when"]))
+        for a in map(plan_actions.normalised, earlier.actions if earlier else [])
     }
     if session.get(Worker, content.lead_worker_id) is None:
         raise InvalidInput(
@@ -77,12 +78,19 @@ def _checked(
     if not goals:
         raise InvalidInput("Write at least one goal, in the person's own words", field="goals")
     actions = []
-    for n, action in enumerate(content.actions, start=1):
-        who, what = str(action.get("who", "")).strip(), str(action.get("what", "")).strip()
+    for n, action in enumerate(map(plan_actions.normalised, content.actions), start=1):
+        if action["worker_id"] is not None:
+            worker = session.get(Worker, action["worker_id"])
+            if worker is None:
+                raise InvalidInput(
+                    f"Action {n}: there is no worker with id {action['worker_id']}",
+                    field=f"action:{n}",
+                )
+            action["who"] = action["who"] or worker.display_name
+        who, what = action["who"], action["what"]
         if not who or not what:
             raise InvalidInput(f"Action {n}: say who will do what", field=f"action:{n}")
-        by_when = action.get("by_when")
-        due = by_when if isinstance(by_when, date) else parse_date(str(by_when or ""))
+        due = parse_date(str(action["by_when"] or ""))
         if due is None:
             raise InvalidInput(
                 f"Action {n}: give a 'by when' date as DD/MM/YYYY", field=f"action:{n}"
@@ -91,9 +99,7 @@ def _checked(
             bounds.not_in_past(
                 due, today=today, label=f"Action {n}: 'by when'", field=f"action:{n}"
             )
-        actions.append(
-            {"who": who, "what": what, "by_when": due.isoformat(), "done": bool(action.get("done"))}
-        )
+        actions.append({**action, "by_when": due.isoformat()})
     items = []
     for n, item in enumerate(content.items, start=1):
         kind = item.get("kind")
@@ -127,7 +133,7 @@ def _view(plan: CarePlan, version: CarePlanVersion) -> PlanView:
             lead_worker_id=version.lead_worker_id,
             review_date=version.review_date,
             goals=list(version.goals),
-            actions=[dict(a) for a in version.actions],
+            actions=[plan_actions.normalised(a) for a in version.actions],
             items=[dict(i) for i in version.items],
         ),
         change_note=version.change_note,
@@ -154,7 +160,7 @@ def _add_version(
         created_by=user,
         created_at=clock.now(),
     )
-    audit.save_create(session=session, user=user, row=version)
+    plan_actions.save_version(session=session, user=user, version=version)
     return version
 
 
@@ -269,14 +275,22 @@ def add_action(
     session: Session,
     user: str,
     person_id: int,
-    who: str,
+    who: str = "",
     what: str,
     by_when: date,
     expected_version: int,
+    worker_id: int | None = None,
 ) -> PlanView:
-    """Add one action to the plan (a new version)."""
+    """Add one open action to the plan (a new version), assigned to a worker of the team
+    (`worker_id`; "who" defaults to their name) or to a named service (`who`)."""
     plan = _require_current(session=session, person_id=person_id)
-    action = {"who": who, "what": what, "by_when": by_when, "done": False}
+    action = {
+        "who": who,
+        "worker_id": worker_id,
+        "what": what,
+        "by_when": by_when,
+        "status": ActionStatus.OPEN.value,
+    }
     content = replace(plan.content, actions=[*plan.content.actions, action])
     return revise_plan(
         session=session,
@@ -284,6 +298,37 @@ def add_action(
         person_id=person_id,
         content=content,
         note=f"added action: {what.strip()[:80]}",
+        expected_version=expected_version,
+    )
+
+
+def set_action_status(
+    *,
+    session: Session,
+    user: str,
+    person_id: int,
+    action_index: int,
+    status: ActionStatus,
+    expected_version: int,
+) -> PlanView:
+    """Mark the open action at `action_index` (0-based) done or cancelled (a new version)."""
+    plan = _require_current(session=session, person_id=person_id)
+    actions = [dict(a) for a in plan.content.actions]
+    if not 0 <= action_index < len(actions):
+        raise InvalidInput(f"The plan has no action {action_index + 1}", field="action")
+    if status == ActionStatus.OPEN:
+        raise InvalidInput("An action can be marked done or cancelled", field="action")
+    if actions[action_index]["status"] != ActionStatus.OPEN:
+        raise InvalidInput(
+            f"That action is already {actions[action_index]['status']}", field="action"
+        )
+    actions[action_index]["status"] = status.value
+    return revise_plan(
+        session=session,
+        user=user,
+        person_id=person_id,
+        content=replace(plan.content, actions=actions),
+        note=f"action {status.value}: {actions[action_index]['what'][:80]}",
         expected_version=expected_version,
     )
 
@@ -297,19 +342,12 @@ def mark_action_done(
     expected_version: int,
 ) -> PlanView:
     """Mark the action at `action_index` (0-based) done (a new version)."""
-    plan = _require_current(session=session, person_id=person_id)
-    actions = [dict(a) for a in plan.content.actions]
-    if not 0 <= action_index < len(actions):
-        raise InvalidInput(f"The plan has no action {action_index + 1}", field="action")
-    if actions[action_index]["done"]:
-        raise InvalidInput("That action is already done", field="action")
-    actions[action_index]["done"] = True
-    return revise_plan(
+    return set_action_status(
         session=session,
         user=user,
         person_id=person_id,
-        content=replace(plan.content, actions=actions),
-        note=f"action done: {actions[action_index]['what'][:80]}",
+        action_index=action_index,
+        status=ActionStatus.DONE,
         expected_version=expected_version,
     )
 

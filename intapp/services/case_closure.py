@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -27,7 +28,7 @@ from intapp.models import (
     Referral,
     Worker,
 )
-from intapp.services import audit
+from intapp.services import audit, plan_actions
 from intapp.services.absences import away_today
 from intapp.services.allocations import weighted_caseload
 from intapp.services.errors import InvalidInput, check_version
@@ -157,7 +158,7 @@ def close_plan(
     plan.current_number += 1
     plan.closed_at = closed_at
     audit.save_update(session=session, user=user, row=plan, before=before, action="close")
-    actions = [a if a.get("done") else {**a, "cancelled": True} for a in last.actions]
+    actions = plan_actions.open_ones_cancelled(last.actions)
     _copy_version(session=session, user=user, plan=plan, source=last, actions=actions, note=note)
     return True
 
@@ -177,14 +178,14 @@ def _copy_version(
     user: str,
     plan: CarePlan,
     source: CarePlanVersion,
-    actions: list[dict[str, object]],
+    actions: list[dict[str, Any]],
     note: str,
 ) -> None:
     assert plan.id is not None
-    audit.save_create(
+    plan_actions.save_version(
         session=session,
         user=user,
-        row=CarePlanVersion(
+        version=CarePlanVersion(
             plan_id=plan.id,
             number=plan.current_number,
             lead_worker_id=source.lead_worker_id,

@@ -41,7 +41,7 @@ from intapp.models import (
     ReablementEpisode,
     Referral,
 )
-from intapp.services import audit
+from intapp.services import audit, plan_actions
 from intapp.services.errors import InvalidInput, check_version, flush
 from intapp.services.nhs_number import format_nhs_number
 from intapp.services.people import COHORT_FLAGS, PersonSummary, load_person, summarise
@@ -238,13 +238,13 @@ def _close_merged_plan(session: Session, user: str, plan: CarePlan, survivor_id:
         review_date=last.review_date,
         goals=list(last.goals),
         # As when a case closes: what was not done will not be done under this plan.
-        actions=[a if a.get("done") else {**a, "cancelled": True} for a in last.actions],
+        actions=plan_actions.open_ones_cancelled(last.actions),
         items=[dict(i) for i in last.items],
         change_note=f"Closed: record merged into person {survivor_id}, whose plan continues",
         created_by=user,
         created_at=clock.now(),
     )
-    audit.save_create(session=session, user=user, row=final)
+    plan_actions.save_version(session=session, user=user, version=final)
 
 
 def _move_links(
