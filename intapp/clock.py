@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 # Dates people see and work to (review dates, ISO weeks) are UK dates.
@@ -19,6 +19,11 @@ def now() -> datetime:
 def today() -> date:
     """Today's date in the UK."""
     return now().astimezone(LOCAL_TZ).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """The first moment of a UK day, as aware UTC."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def from_uk_local(moment: datetime) -> datetime | None:

@@ -19,6 +19,7 @@ key and what is allowed.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -54,6 +55,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "review_due_soon_days": DAYS,
     "first_review_days": DAYS,
     "received_backdate_days": DAYS,
+    "draft_assessment_days": DAYS,
 }
 
 
@@ -91,6 +93,11 @@ class Settings:
     received_backdate_days: int = 30
     # The earliest date of birth the app and the import accept.
     earliest_birth_date: date = date(1900, 1, 1)
+    # An assessment still in draft this many days after it was started joins its
+    # assessor's work tray.
+    draft_assessment_days: int = 14
+    # Who "me" is on a single-user store: a worker's staff id (the work tray is theirs).
+    me: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -138,3 +145,30 @@ def configured(text: str) -> str:
         review_soon=settings.review_due_soon_days,
         first_review=settings.first_review_days,
     )
+
+
+def write_setting(name: str, value: str, path: Path | None = None) -> Path:
+    """Set ``[settings] name = value`` in the config file, keeping everything else in it
+    (comments, order, other settings) as written; a new file is made readable only by
+    its owner. The settings are read again on next use."""
+    import tomlkit
+
+    path = path or paths.config_file()
+    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else None
+    if document is None:
+        document = tomlkit.document()
+    section = document.get("settings")
+    if section is None:
+        section = tomlkit.table()
+        document["settings"] = section
+    section[name] = value
+    text = tomlkit.dumps(document)
+    if path.exists():
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    load_settings.cache_clear()
+    return path

@@ -66,7 +66,9 @@ SettingsModel: type[BaseModel] = create_model(  # type: ignore[call-overload]
     __base__=_SettingsRules,
     response_targets_hours=(dict[str, int], Field(default_factory=dict)),
     **{
-        f.name: _field(f.name, {"earliest_birth_date": date}.get(f.name, int), f.default)
+        f.name: _field(
+            f.name, {"earliest_birth_date": date, "me": str | None}.get(f.name, int), f.default
+        )
         for f in fields(Settings)
         if f.default is not MISSING
     },

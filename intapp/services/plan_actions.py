@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from intapp.codes import ActionStatus
 from intapp.models import CarePlan, CarePlanVersion, Person, PlanAction, Worker
@@ -110,9 +110,9 @@ def save_version(*, session: Session, user: str, version: CarePlanVersion) -> No
     """Write a new plan version (audited) and make its actions the plan's current ones."""
     if version.actions:
         team_id = session.execute(
-            select(Person.team_id)
-            .join(CarePlan, CarePlan.person_id == Person.id)  # type: ignore[arg-type]
-            .where(CarePlan.id == version.plan_id)
+            select(col(Person.team_id))
+            .join(CarePlan, col(CarePlan.person_id) == Person.id)
+            .where(col(CarePlan.id) == version.plan_id)
         ).scalar_one()
         version.actions = assigned(version.actions, team_workers(session, team_id))
     audit.save_create(session=session, user=user, row=version)

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from intapp import clock
-from intapp.codes import EpisodeState, ReferralStatus
+from intapp.codes import ActionStatus, AssessmentStatus, EpisodeState, ReferralStatus
 from intapp.config import load_settings
 from intapp.store.paging import Cursor, after_params, after_row_sql
 from intapp.store.plain_sql import PlainSQL, in_list
@@ -126,7 +126,20 @@ def _moment() -> dict[str, Any]:
         "day_35": today - timedelta(days=settings.reablement_warning_day),
         "day_42": today - timedelta(days=settings.reablement_standard_days),
         "review_by": today + timedelta(days=settings.review_due_soon_days),
+        # A draft started before the start of this day, `draft_assessment_days` ago, is
+        # waiting too long (`drafts_waiting`).
+        "draft_before": clock.start_of_day(
+            today - timedelta(days=settings.draft_assessment_days - 1)
+        ),
+        "draft_late_before": clock.start_of_day(
+            today - timedelta(days=settings.draft_assessment_days)
+        ),
     }
+
+
+def moment() -> dict[str, Any]:
+    """The clock and settings every list is measured against, read once for several."""
+    return _moment()
 
 
 REFERRAL_SOURCE = "referral JOIN person ON person.id = referral.person_id"
@@ -240,6 +253,42 @@ def reviews_due(team_ids: list[int] | None, moment: dict[str, Any] | None = None
 
 
 REVIEW_OVERDUE = "care_plan.review_date < :today"
+FOLLOWUP_OVERDUE = "reablement_episode.followup_due < :today"
+
+
+def open_actions(worker_id: int, moment: dict[str, Any] | None = None) -> Worklist:
+    """The open plan actions assigned to a worker, soonest "by when" first (the current
+    version's actions, `plan_action`)."""
+    return Worklist(
+        "plan_action JOIN care_plan ON care_plan.id = plan_action.plan_id"
+        " JOIN person ON person.id = care_plan.person_id",
+        "plan_action.worker_id = :worker AND plan_action.status = :open_action",
+        ("plan_action.by_when", "plan_action.id"),
+        {
+            **(moment or _moment()),
+            "worker": worker_id,
+            "open_action": ActionStatus.OPEN.value,
+        },
+    )
+
+
+ACTION_OVERDUE = "plan_action.by_when < :today"
+
+
+def drafts_waiting(worker_id: int, moment: dict[str, Any] | None = None) -> Worklist:
+    """A worker's assessments still in draft `draft_assessment_days` after they were
+    started, longest waiting first."""
+    return Worklist(
+        "assessment JOIN person ON person.id = assessment.person_id",
+        "assessment.assessor_id = :worker AND assessment.status = :draft"
+        " AND assessment.created_at < :draft_before",
+        ("assessment.created_at", "assessment.id"),
+        {**(moment or _moment()), "worker": worker_id, "draft": AssessmentStatus.DRAFT.value},
+    )
+
+
+# Past the day it joined the tray.
+DRAFT_OVERDUE = "assessment.created_at < :draft_late_before"
 
 
 def tiles(team_ids: list[int] | None) -> dict[str, Tile]:

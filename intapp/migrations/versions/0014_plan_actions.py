@@ -39,9 +39,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("plan_id", "position", name="uq_plan_action_position"),
     )
-    op.create_index(
-        "ix_plan_action_worker_open", "plan_action", ["worker_id", "status", "by_when"]
-    )
+    op.create_index("ix_plan_action_worker_open", "plan_action", ["worker_id", "status", "by_when"])
     from intapp.services.plan_actions import back_fill
 
     back_fill(op.get_bind())
