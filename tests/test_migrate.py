@@ -187,3 +187,155 @@ def test_0011_recomputes_name_keys_and_stores_folded_names(engine):
     ]
     with engine.begin() as connection:
         assert refill_name_keys(connection) == 0  # nothing left to change
+
+
+def test_0014_fills_plan_actions_from_each_plans_current_version(engine):
+    """Each plan's current actions become rows: "who" naming exactly one worker of the
+    person's team is that worker; anyone else, or a name two workers share, a service.
+    Earlier versions are left as they were written."""
+    from datetime import UTC, date, datetime
+
+    from alembic import command
+    from sqlalchemy import insert, select, text
+
+    from intapp.models import CarePlan, CarePlanVersion, Person, PlanAction, Team, Worker
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    worker = {"profession": "social_worker", "fte": 1.0, "caseload_limit": 100, "version": 1}
+    old_actions = [
+        {"who": "Asha Khan", "what": "Visit", "by_when": "2026-11-20", "done": False},
+        {"who": "District nurses", "what": "Dress", "by_when": "2026-11-21", "done": True},
+        {"who": "Sam Lee", "what": "Ring", "by_when": "2026-11-22", "cancelled": True},
+        {"who": "ben  LLOYD", "what": "Rails", "by_when": "2026-11-23", "done": False},
+    ]
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO locality (id, name) VALUES (1, 'Central')"))
+        connection.execute(
+            insert(Team.__table__),
+            [
+                {"id": t, "code": f"C{t}", "name": f"C{t}", "locality_id": 1, "population": 1}
+                for t in (1, 2)
+            ],
+        )
+        connection.execute(
+            insert(Worker.__table__),
+            [
+                {
+                    **worker,
+                    "id": 1,
+                    "staff_id": "A",
+                    "given_name": "Asha",
+                    "family_name": "Khan",
+                    "team_id": 1,
+                },
+                {
+                    **worker,
+                    "id": 2,
+                    "staff_id": "B",
+                    "given_name": "Sam",
+                    "family_name": "Lee",
+                    "team_id": 1,
+                },
+                {
+                    **worker,
+                    "id": 3,
+                    "staff_id": "C",
+                    "given_name": "Sam",
+                    "family_name": "Lee",
+                    "team_id": 1,
+                },
+                {
+                    **worker,
+                    "id": 4,
+                    "staff_id": "D",
+                    "given_name": "Ben",
+                    "family_name": "Lloyd",
+                    "team_id": 1,
+                },
+                # Same name as a worker of the person's team, in another team.
+                {
+                    **worker,
+                    "id": 5,
+                    "staff_id": "E",
+                    "given_name": "Asha",
+                    "family_name": "Khan",
+                    "team_id": 2,
+                },
+            ],
+        )
+        connection.execute(
+            insert(Person.__table__).values(
+                id=1,
+                local_id="L1",
+                given_name="Mary",
+                family_name="Smith",
+                date_of_birth=date(1940, 1, 1),
+                team_id=1,
+                risk_tier="low",
+                frail_older=False,
+                ltc_end_of_life=False,
+                complex_lives=False,
+                mh_ld_dementia=False,
+                cyp_with_ltc=False,
+                has_unpaid_carer=False,
+                is_carer=False,
+                created_at=at,
+                version=1,
+            )
+        )
+        connection.execute(
+            insert(CarePlan.__table__).values(
+                id=1,
+                person_id=1,
+                lead_worker_id=1,
+                review_date=date(2026, 12, 1),
+                current_number=2,
+                created_at=at,
+                version=2,
+            )
+        )
+        version = {
+            "plan_id": 1,
+            "lead_worker_id": 1,
+            "review_date": date(2026, 12, 1),
+            "goals": ["Home"],
+            "items": [],
+            "change_note": "",
+            "created_by": "u",
+            "created_at": at,
+        }
+        connection.execute(
+            insert(CarePlanVersion.__table__),
+            [
+                {**version, "id": 1, "number": 1, "actions": old_actions[:1]},
+                {**version, "id": 2, "number": 2, "actions": old_actions},
+            ],
+        )
+    upgrade(engine)
+    table = PlanAction.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                table.c.plan_id,
+                table.c.position,
+                table.c.worker_id,
+                table.c.service,
+                table.c.what,
+                table.c.by_when,
+                table.c.status,
+            ).order_by(table.c.position)
+        ).all()
+        kept = connection.execute(
+            select(CarePlanVersion.__table__.c.actions).order_by(CarePlanVersion.__table__.c.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (1, 0, 1, None, "Visit", date(2026, 11, 20), "open"),
+        (1, 1, None, "District nurses", "Dress", date(2026, 11, 21), "done"),
+        (1, 2, None, "Sam Lee", "Ring", date(2026, 11, 22), "cancelled"),
+        (1, 3, 4, None, "Rails", date(2026, 11, 23), "open"),
+    ]
+    assert [r[0] for r in kept] == [old_actions[:1], old_actions]
