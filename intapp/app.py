@@ -57,9 +57,14 @@ class IntApp(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("slash,ctrl+f", "search", "Search", id="search"),
         Binding("ctrl+d", "dashboard", "Dashboard", id="dashboard"),
+        Binding("f2", "my_work", "My work", id="my_work"),
         # priority, as in Textual's own binding: quitting works from a dialog too.
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
+
+    ASK_WHO_I_AM = True
+    """Whether the first start asks who is using the app when ``[settings] me`` is unset
+    (tests that are not about the question turn it off)."""
 
     def __init__(self, *, database_url: str | None = None, user: str = "unknown") -> None:
         super().__init__()
@@ -76,11 +81,29 @@ class IntApp(App[None]):
         """Why saving is turned off: the integrity check found the store damaged."""
         self._checking = False
         """Whether `warm_up` has started, so a check is under way or done."""
+        self._asked_who_i_am = False
 
     def on_mount(self) -> None:
         from intapp.screens.dashboard import DashboardScreen
 
         self.push_screen(DashboardScreen())
+
+    def ask_who_i_am(self) -> None:
+        """Once, when the dashboard first shows: if ``[settings] me`` is unset and the
+        store has workers, ask who is using the app (they may skip for now)."""
+        if self._asked_who_i_am or not self.ASK_WHO_I_AM:
+            return
+        self._asked_who_i_am = True
+
+        def check() -> None:
+            from intapp.services.work_tray import should_ask_who_i_am
+
+            if self.run_plain(should_ask_who_i_am):
+                from intapp.screens.work_tray import choose_me
+
+                self.call_from_thread(choose_me, self)
+
+        self.run_worker(check, thread=True, exit_on_error=False)
 
     # Data access, called from thread workers only.
 
@@ -283,6 +306,16 @@ class IntApp(App[None]):
             self.pop_screen()
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
+
+    def action_my_work(self) -> None:
+        """The work tray of the worker using the app, over whatever is shown."""
+        from textual.screen import ModalScreen
+
+        from intapp.screens.work_tray import WorkTrayScreen
+
+        # Not over a dialog: it would hide the question it asks.
+        if not isinstance(self.screen, WorkTrayScreen | ModalScreen):
+            self.push_screen(WorkTrayScreen())
 
     def action_search(self) -> None:
         """Search over the screen, or instead of a form whose changes the user gives up."""

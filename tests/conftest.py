@@ -42,6 +42,16 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 
 
 @pytest.fixture(autouse=True)
+def who_i_am_not_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first start's question "who are you?" is off, except in the tests about it
+    (tests/test_tui_work_tray.py): no ``[settings] me`` is set, and the screens the
+    other tests look at are the ones under that question."""
+    from intapp.app import IntApp
+
+    monkeypatch.setattr(IntApp, "ASK_WHO_I_AM", False)
+
+
+@pytest.fixture(autouse=True)
 def frozen_now() -> Iterator[datetime]:
     """Freeze "now" so deadlines and day counts are the same on every run."""
     clock.freeze(FROZEN_NOW)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +16,9 @@ from intapp.config import configured
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
+
+if TYPE_CHECKING:
+    from intapp.store.plain_sql import PlainSQL
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,17 @@ class Counted(Result[DashboardCounts]):
     """The dashboard's figures for the scope shown."""
 
 
+class MyWorkCounted(Result["int | None"]):
+    """How many items of the tray of the worker using the app are overdue (None: who
+    that is is not set)."""
+
+
+MY_WORK = "My work overdue"
+# Below this many rows the tiles show label and figure on one line, so that all of them
+# (two columns of six) fit on the screen.
+COMPACT_BELOW = 28
+
+
 class DashboardScreen(DataScreen):
     """Home: what needs doing today, for a team, a locality or the city."""
 
@@ -64,6 +79,7 @@ class DashboardScreen(DataScreen):
         Binding("n", "new_referral", "New referral", id="dashboard.new_referral"),
         Binding("t", "choose_scope", "Team", id="dashboard.scope"),
         Binding("w", "weekly_summary", "Weekly", id="dashboard.weekly"),
+        Binding("m", "app.my_work", "My work", id="dashboard.my_work"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
     ]
 
@@ -79,8 +95,22 @@ class DashboardScreen(DataScreen):
         yield Static(self.scope.label, id="scope-title")
         with Grid(id="tiles"):
             for tile_id, label, _, _ in TILES:
-                yield Button(f"{configured(label)}\n…", id=tile_id, classes="tile")
+                yield Button(self.tile_label(configured(label), "…"), id=tile_id, classes="tile")
+            yield Button(self.tile_label(MY_WORK, "…"), id="my-work", classes="tile")
         yield Footer()
+
+    @property
+    def compact(self) -> bool:
+        return self.app.size.height < COMPACT_BELOW
+
+    def tile_label(self, label: str, figure: str) -> str:
+        return f"{label}: {figure}" if self.compact else f"{label}\n{figure}"
+
+    def on_resize(self) -> None:
+        self.set_class(self.compact, "-compact")
+        if self.counts is not None:
+            self.show_figures(self.counts)
+        self.show_my_work()
 
     def on_screen_resume(self) -> None:
         # Paint the frame first: on PostgreSQL the counts wait for the data layer, whose
@@ -92,6 +122,10 @@ class DashboardScreen(DataScreen):
             self.query_one("#scope-title", Static).update(scope.label)
             self.action_refresh()
 
+    counts: DashboardCounts | None = None
+    my_overdue: int | bool | None = False
+    """The "My work overdue" figure: False until read, None when no one is set as me."""
+
     def action_refresh(self) -> None:
         team_ids = self.scope.team_id_list
 
@@ -99,14 +133,31 @@ class DashboardScreen(DataScreen):
 
     @on(Counted)
     def show_counts(self, message: Counted) -> None:
-        counts = message.value
+        self.counts = message.value
+        self.show_figures(message.value)
+        self.focus_tiles()
+        self.intapp.warm_up()
+        self.read_plain(MyWorkCounted, my_work_overdue)
+        self.intapp.ask_who_i_am()
+
+    def show_figures(self, counts: DashboardCounts) -> None:
         for tile_id, label, field, bad in TILES:
             value = getattr(counts, field)
             tile = self.query_one(f"#{tile_id}", Button)
-            tile.label = f"{configured(label)}\n{value:,}"
+            tile.label = self.tile_label(configured(label), f"{value:,}")
             tile.set_class(bad and value > 0, "alert")
-        self.focus_tiles()
-        self.intapp.warm_up()
+
+    @on(MyWorkCounted)
+    def my_work_counted(self, message: MyWorkCounted) -> None:
+        self.my_overdue = message.value
+        self.show_my_work()
+
+    def show_my_work(self) -> None:
+        value = self.my_overdue
+        figure = "…" if value is False else "who are you? (m)" if value is None else f"{value:,}"
+        tile = self.query_one("#my-work", Button)
+        tile.label = self.tile_label(MY_WORK, figure)
+        tile.set_class(isinstance(value, int) and value > 0, "alert")
 
     @on(WorkFailed)
     def counts_failed(self, message: WorkFailed) -> None:
@@ -127,6 +178,9 @@ class DashboardScreen(DataScreen):
         self.open_tile(event.button.id)
 
     def open_tile(self, tile_id: str) -> None:
+        if tile_id == "my-work":
+            self.intapp.action_my_work()
+            return
         from intapp.screens.allocation import AllocationScreen
         from intapp.screens.board import BoardScreen
         from intapp.screens.queue import QueueScreen
@@ -198,3 +252,11 @@ class DashboardScreen(DataScreen):
         from intapp.screens.weekly import WeeklySummaryScreen
 
         self.app.push_screen(WeeklySummaryScreen(scope=self.scope))
+
+
+def my_work_overdue(db: PlainSQL) -> int | None:
+    """The "My work overdue" figure, or None when no one is set as me."""
+    from intapp.services.work_tray import overdue_count, who_is_me
+
+    me = who_is_me(db)
+    return None if me is None else overdue_count(db, me=me)

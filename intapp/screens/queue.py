@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -199,26 +200,33 @@ class QueueScreen(DataScreen):
         self.app.push_screen(TriageScreen(referral_id=item.referral_id))
 
     def decide_transfer(self, item: QueueItem) -> None:
-        """Accept or return a transfer in; an accepted one goes straight on to triage,
-        or (triaged already) to choosing its worker here."""
-        from intapp.screens.transfer_dialogs import TransferDecisionDialog
-        from intapp.screens.triage import TriageScreen
-        from intapp.services.transfers import TransferSummary
+        """Accept or return a transfer in (`decide_transfer`), then read the queue again."""
+        decide_transfer(self, item.referral_id, item.person_name, self.paged.reload)
 
-        def decided(done: TransferSummary | None) -> None:
-            if done is None:
-                return
-            self.paged.reload()
-            if done.state == "returned":
-                self.notify(f"{done.reference} returned to {done.from_team}.", title="Returned")
-            elif done.referral_status == "received":
-                self.notify(f"{done.reference} accepted; triage it now.", title="Accepted")
-                self.app.push_screen(TriageScreen(referral_id=done.referral_id))
-            else:
-                self.notify(f"{done.reference} accepted.", title="Accepted")
-                allocate_now(self, done.referral_id, done.referral_version, f"{item.person_name}")
 
-        self.app.push_screen(TransferDecisionDialog(referral_id=item.referral_id), decided)
+def decide_transfer(
+    screen: DataScreen, referral_id: int, person_name: str, decided: Callable[[], object]
+) -> None:
+    """Accept or return a transfer in; an accepted one goes straight on to triage, or
+    (triaged already) to choosing its worker. `decided` runs once it is either."""
+    from intapp.screens.transfer_dialogs import TransferDecisionDialog
+    from intapp.screens.triage import TriageScreen
+    from intapp.services.transfers import TransferSummary
+
+    def done_with(done: TransferSummary | None) -> None:
+        if done is None:
+            return
+        decided()
+        if done.state == "returned":
+            screen.notify(f"{done.reference} returned to {done.from_team}.", title="Returned")
+        elif done.referral_status == "received":
+            screen.notify(f"{done.reference} accepted; triage it now.", title="Accepted")
+            screen.app.push_screen(TriageScreen(referral_id=done.referral_id))
+        else:
+            screen.notify(f"{done.reference} accepted.", title="Accepted")
+            allocate_now(screen, done.referral_id, done.referral_version, person_name)
+
+    screen.app.push_screen(TransferDecisionDialog(referral_id=referral_id), done_with)
 
 
 def allocate_now(screen: DataScreen, referral_id: int, version: int, subject: str) -> None:

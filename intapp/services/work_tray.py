@@ -308,3 +308,36 @@ def overdue_count(db: PlainSQL, *, me: Me) -> int:
         for source in _sources(me)
         if source.overdue is not None
     )
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """An active worker someone could say they are, for the question "who are you?"."""
+
+    staff_id: str
+    name: str
+    profession: str
+    team: str
+
+
+def colleagues(db: PlainSQL) -> list[Colleague]:
+    """Every active worker, by team then name: who "me" could be."""
+    rows = db.run(
+        "SELECT worker.staff_id, worker.given_name, worker.family_name, worker.profession,"
+        " team.code FROM worker JOIN team ON team.id = worker.team_id"
+        " WHERE worker.active = :active"
+        " ORDER BY team.code, worker.family_name, worker.given_name, worker.id",
+        db.stored({"active": True}),
+    )
+    return [Colleague(r[0], f"{r[1]} {r[2]}", r[3], r[4]) for r in rows]
+
+
+def should_ask_who_i_am(db: PlainSQL) -> bool:
+    """Whether to ask who is using the app: "me" is not set and there are workers."""
+    if load_settings().me:
+        return False
+    (found,) = db.one(
+        "SELECT count(*) FROM (SELECT 1 FROM worker WHERE active = :active LIMIT 1) AS w",
+        db.stored({"active": True}),
+    )
+    return bool(found)

@@ -1,0 +1,292 @@
+"""My work: every dated obligation of the worker using the app, soonest due first.
+
+Enter opens the thing itself; `d` marks a plan action done here. Who "me" is comes
+from ``[settings] me``; when it is unset the screen says how to set it and offers the
+choice (`MePicker`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Header, Static
+
+from intapp import clock
+from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.widgets.footer import Footer
+from intapp.widgets.markup import escape
+from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+    from textual.app import App
+
+    from intapp.services.care_plans import PlanView
+    from intapp.services.work_tray import Me, TrayItem
+    from intapp.store.paging import Cursor, Page
+    from intapp.store.plain_sql import PlainSQL
+    from intapp.widgets.paged_list import PageQuery
+
+PAGE_SIZE = 40
+COLUMNS = (("Due", 11), ("When", 15), ("Kind", 12), ("Person", 22), ("What", 40))
+
+
+def what_width(screen_width: int) -> int:
+    """The "What" column takes the room the others leave (each cell has one space of
+    padding either side; the scrollbar takes two), at least 20."""
+    others = sum(width + 2 for label, width in COLUMNS if label != "What")
+    return max(20, screen_width - others - 2 - 2)
+
+
+def when_text(item: TrayItem) -> str:
+    """How far off an item is, in words, so "overdue" does not rest on colour alone."""
+    from intapp.formatting import due_text
+
+    if item.due_at is not None:
+        if item.overdue:
+            return "OVERDUE " + due_text(item.due_at, clock.now()).removeprefix("overdue by ")
+        return due_text(item.due_at, clock.now())
+    days = (item.due_on - clock.today()).days
+    if item.overdue:
+        return f"OVERDUE {-days} day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "due today"
+    if days < 0:  # reached, not yet late (a reablement episode between day 35 and 42)
+        return f"since {-days} day{'s' if days != -1 else ''}"
+    return f"in {days} day{'s' if days != 1 else ''}"
+
+
+def tray_cells(item: TrayItem) -> tuple[str, ...]:
+    """One item's cells, in the order of `COLUMNS`; an overdue one in bold red, and
+    saying so."""
+    from intapp.formatting import uk_date
+
+    when = when_text(item)
+    return (
+        uk_date(item.due_on),
+        f"[b red]{when}[/]" if item.overdue else when,
+        item.kind.label,
+        escape(item.person_name),
+        escape(item.what),
+    )
+
+
+class MeRead(Result["tuple[Me | None, int]"]):
+    """Who "me" is, and how many of their items are overdue."""
+
+
+class ActionDone(Result["PlanView"]):
+    """A plan action was marked done from the tray."""
+
+
+class WorkTrayScreen(DataScreen):
+    """The signed-in worker's tray: Enter opens an item, `d` marks an action done."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="tray.back"),
+        Binding("enter", "open", "Open", id="tray.open", priority=True),
+        Binding("d", "done", "Action done", id="tray.done"),
+        Binding("i", "choose_me", "Who I am", id="tray.me"),
+        Binding("f5", "refresh", "Refresh", id="tray.refresh"),
+        *PAGE_KEYS,
+    ]
+    AUTO_FOCUS = "#tray-list"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.me: Me | None = None
+        self.what_width = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("My work", id="tray-title")
+        yield Static("", id="tray-unset")
+        yield PagedList["TrayItem"](
+            columns=self.columns(),
+            cells=tray_cells,
+            key=lambda item: item.key,
+            cursor=_cursor,
+            wording=Wording("item", "items", "Nothing is due: your tray is empty."),
+            page_size=PAGE_SIZE,
+            id="tray-list",
+        )
+        yield Footer()
+
+    @property
+    def paged(self) -> PagedList[TrayItem]:
+        return self.query_one("#tray-list", PagedList)
+
+    @property
+    def rows(self) -> list[TrayItem]:
+        """The items on the page shown."""
+        return self.rows_of("#tray-list")
+
+    def columns(self) -> list[tuple[str, int | None]]:
+        self.what_width = what_width(self.app.size.width)
+        return [(label, self.what_width if label == "What" else w) for label, w in COLUMNS]
+
+    def on_resize(self) -> None:
+        if what_width(self.app.size.width) != self.what_width:
+            self.paged.columns = self.columns()
+            self.paged.add_columns()
+
+    def on_mount(self) -> None:
+        self.query_one("#tray-unset", Static).display = False
+
+    def on_screen_resume(self) -> None:
+        # First shown: who "me" is, then the first page. Back from an item: the same
+        # page, the highlight on the same item or, once it has gone, on its neighbour.
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        def read(db: PlainSQL) -> tuple[Me | None, int]:
+            from intapp.services.work_tray import overdue_count, who_is_me
+
+            me = who_is_me(db)
+            return me, 0 if me is None else overdue_count(db, me=me)
+
+        self.read_plain(MeRead, read)
+
+    @on(MeRead)
+    def show_me(self, message: MeRead) -> None:
+        me, overdue = message.value
+        unset = self.query_one("#tray-unset", Static)
+        unset.display = me is None
+        self.paged.display = me is not None
+        if me is None:
+            from intapp import paths
+            from intapp.config import load_settings
+
+            named = load_settings().me
+            why = (
+                f"No active worker has the staff id {escape(named)} set as you."
+                if named
+                else "Nobody is set as you on this computer."
+            )
+            self.query_one("#tray-title", Static).update("My work")
+            unset.update(
+                f"{why}\n\nPress [b]i[/] to choose yourself among the workers, or write\n"
+                f'    [settings]\n    me = "YOUR-STAFF-ID"\n'
+                f"in {escape(str(paths.config_file()))}."
+            )
+            self.me = None
+            return
+        late = f" · [b red]{overdue:,} OVERDUE[/]" if overdue else " · nothing overdue"
+        self.query_one("#tray-title", Static).update(
+            f"My work: [b]{escape(me.name)}[/] ({escape(me.staff_id)}){late}"
+        )
+        if self.me != me or self.paged.total is None:
+            self.me = me
+            self.paged.show(self._query(me))
+        else:
+            self.paged.reload()
+        self.paged.focus()
+
+    def _query(self, me: Me) -> PageQuery[TrayItem]:
+        app = self.intapp
+
+        def page(after: Cursor | None, limit: int, count: bool) -> Page[TrayItem]:
+            from intapp.services.work_tray import tray_page
+
+            return app.run_plain(lambda db: tray_page(db, me=me, after=after, limit=limit))
+
+        return page
+
+    def action_open(self) -> None:
+        self.paged.open_highlighted()
+
+    @on(PagedList.Opened, "#tray-list")
+    def open_item(self, event: PagedList.Opened) -> None:
+        from intapp.services.work_tray import TrayKind
+
+        item: TrayItem = event.row
+        if item.kind in (TrayKind.ACTION, TrayKind.REVIEW):
+            from intapp.screens.care_plan import CarePlanScreen
+
+            self.app.push_screen(CarePlanScreen(person_id=item.person_id))
+        elif item.kind == TrayKind.DRAFT:
+            from intapp.screens.assessment import AssessmentScreen
+
+            self.app.push_screen(AssessmentScreen(assessment_id=item.row_id))
+        elif item.kind == TrayKind.TRIAGE:
+            from intapp.screens.triage import TriageScreen
+
+            self.app.push_screen(TriageScreen(referral_id=item.row_id))
+        elif item.kind == TrayKind.TRANSFER:
+            from intapp.screens.queue import decide_transfer
+
+            decide_transfer(self, item.row_id, item.person_name, self.action_refresh)
+        else:  # a reablement episode or its follow-up: the person's record holds both
+            from intapp.screens.person import PersonScreen
+
+            self.app.push_screen(PersonScreen(person_id=item.person_id))
+
+    def action_done(self) -> None:
+        from intapp.services.work_tray import TrayKind
+
+        item = self.paged.highlighted
+        if item is None:
+            return
+        if item.kind != TrayKind.ACTION or item.position is None or item.plan_version is None:
+            self.notify(
+                f"Only a plan action can be marked done here; Enter opens {item.opens}.",
+                title=item.kind.label,
+            )
+            return
+        user, person_id = self.intapp.user, item.person_id
+        position, version = item.position, item.plan_version
+
+        def mark(session: Session) -> PlanView:
+            from intapp.services.care_plans import mark_action_done
+
+            return mark_action_done(
+                session=session,
+                user=user,
+                person_id=person_id,
+                action_index=position,
+                expected_version=version,
+            )
+
+        self.write(ActionDone, mark)
+
+    @on(ActionDone)
+    def action_marked(self, message: ActionDone) -> None:
+        self.notify(f"Marked done ({message.value.change_note}).", title="Plan action")
+        self.action_refresh()
+
+    @on(WorkFailed)
+    def done_refused(self, message: WorkFailed) -> None:
+        if message.result is ActionDone:
+            self.action_refresh()  # and report it as usual: someone changed the plan
+
+    def action_choose_me(self) -> None:
+        choose_me(self.app, self.action_refresh)
+
+
+def _cursor(item: TrayItem) -> Cursor:
+    from intapp.services.work_tray import tray_cursor
+
+    return tray_cursor(item)
+
+
+def choose_me(app: App[Any], chosen: Callable[[], object] | None = None) -> None:
+    """Ask who is using the app and write the answer to the config file; `chosen` runs
+    once it is written."""
+    from intapp.screens.me_picker import MePicker
+
+    def answered(staff_id: str | None) -> None:
+        if staff_id is None:
+            return
+        from intapp.config import write_setting
+
+        path = write_setting("me", staff_id)
+        app.notify(f"You are {escape(staff_id)}: saved in {escape(str(path))}.", title="Me")
+        if chosen is not None:
+            chosen()
+
+    app.push_screen(MePicker(), answered)

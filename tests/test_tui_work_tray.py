@@ -1,0 +1,179 @@
+"""Pilot tests: the first start asks who is using the app; a key worker clears an
+overdue action from their work tray."""
+
+from __future__ import annotations
+
+import stat
+from datetime import timedelta
+
+import pytest
+from factories import plan_seen_version
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from textual.widgets import Input, Static
+from tui_support import seed_case_work, wait_for
+
+from intapp import clock, paths
+from intapp.app import IntApp
+from intapp.config import load_settings, write_setting
+from intapp.models import CarePlan, PlanAction, Worker
+from intapp.screens.dashboard import DashboardScreen
+from intapp.screens.me_picker import MePicker
+from intapp.screens.work_tray import WorkTrayScreen
+from intapp.services import care_plans
+from intapp.services.work_tray import TrayKind
+from intapp.store.engine import unit_of_work
+
+
+def give_ann_actions(engine: Engine) -> None:
+    """Two actions for Ann on Mary's plan, written three days ago: one due two days ago
+    (overdue now), one due in four days; and one for a service."""
+    now = clock.now()
+    clock.freeze(now - timedelta(days=3))
+    try:
+        with unit_of_work(engine) as session:
+            ann = session.exec(select(Worker).where(Worker.staff_id == "W1")).one()
+            person_id = session.exec(select(CarePlan)).one().person_id
+            for what, days in (("Ring the GP about the falls clinic", 1), ("Order a perch", 7)):
+                care_plans.add_action(
+                    session=session,
+                    user="setup",
+                    person_id=person_id,
+                    worker_id=ann.id,
+                    what=what,
+                    by_when=clock.today() + timedelta(days=days),
+                    expected_version=plan_seen_version(session, person_id),
+                )
+    finally:
+        clock.freeze(now)
+
+
+async def open_tray(app: IntApp, pilot) -> WorkTrayScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    await pilot.press("f2")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, WorkTrayScreen) and app.screen.rows, seconds=20
+    )
+    assert isinstance(app.screen, WorkTrayScreen)
+    return app.screen
+
+
+async def test_clear_an_overdue_action_from_the_tray(sqlite_engine, write_config):
+    seed_case_work(sqlite_engine)
+    give_ann_actions(sqlite_engine)
+    write_config('[settings]\nme = "W1"\n')
+    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        tray = await open_tray(app, pilot)
+        title = str(tray.query_one("#tray-title", Static).render())
+        assert "Ann Lee" in title and "1 OVERDUE" in title
+        first = tray.rows[0]
+        assert (first.kind, first.overdue, first.what) == (
+            TrayKind.ACTION,
+            True,
+            "Ring the GP about the falls clinic",
+        )
+        neighbour = tray.rows[1]
+        await pilot.press("d")
+        await wait_for(pilot, lambda: all(r.what != first.what for r in tray.rows))
+        # The highlight moves to the item that followed it.
+        assert tray.paged.highlighted == neighbour
+        await wait_for(
+            pilot, lambda: "nothing overdue" in str(tray.query_one("#tray-title").render())
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    with Session(sqlite_engine) as session:
+        rows = session.exec(select(PlanAction).order_by(PlanAction.position)).all()
+        assert [(r.what, r.status) for r in rows] == [
+            ("Kitchen trolley", "open"),
+            ("Ring the GP about the falls clinic", "done"),
+            ("Order a perch", "open"),
+        ]
+
+
+async def test_enter_opens_the_plan_of_an_action(sqlite_engine, write_config):
+    from intapp.screens.care_plan import CarePlanScreen
+
+    seed_case_work(sqlite_engine)
+    give_ann_actions(sqlite_engine)
+    write_config('[settings]\nme = "W1"\n')
+    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tray(app, pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen))
+
+
+@pytest.fixture
+def asking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(IntApp, "ASK_WHO_I_AM", True)
+
+
+async def test_the_first_start_asks_who_i_am_and_keeps_the_config_files_comments(
+    sqlite_engine, write_config, asking
+):
+    seed_case_work(sqlite_engine)
+    path = write_config("# Our council's settings\n[settings]\nfollowup_days = 84  # 12 weeks\n")
+    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MePicker) and app.screen.shown)
+        app.screen.query_one("#me-filter", Input).value = "ann"
+        await wait_for(pilot, lambda: [c.staff_id for c in app.screen.shown] == ["W1"])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await wait_for(
+            pilot, lambda: "My work overdue" in str(app.screen.query_one("#my-work").label)
+        )
+    text = path.read_text()
+    assert text.startswith("# Our council's settings\n[settings]\nfollowup_days = 84  # 12 weeks\n")
+    assert 'me = "W1"' in text
+    load_settings.cache_clear()
+    assert load_settings().me == "W1" and load_settings().followup_days == 84
+
+
+async def test_the_question_can_be_skipped_and_is_not_asked_once_answered(sqlite_engine, asking):
+    seed_case_work(sqlite_engine)
+    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MePicker))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        # Skipped: nothing written, and the tile says who is not set.
+        await wait_for(pilot, lambda: "who are you" in str(app.screen.query_one("#my-work").label))
+        assert not paths.config_file().exists()
+        # The tray says how to set it, and offers the choice.
+        await pilot.press("m")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, WorkTrayScreen)
+                and "Nobody is set as you" in str(app.screen.query_one("#tray-unset").render())
+            ),
+        )
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, MePicker) and app.screen.shown)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkTrayScreen) and app.screen.rows)
+    assert stat.S_IMODE(paths.config_file().stat().st_mode) == 0o600
+    # Answered: a second start does not ask.
+    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await wait_for(pilot, lambda: app.warming_up is not None)
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+def test_writing_a_setting_makes_a_private_file_and_keeps_an_existing_ones_text(tmp_path):
+    path = tmp_path / "config" / "config.toml"
+    write_setting("me", "SW1", path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == '[settings]\nme = "SW1"\n'
+    path.write_text(
+        '# top\n[reablement]\nstandard_days = 42 # six weeks\n\n[settings]\nme = "SW1"\n'
+    )
+    write_setting("me", "OT7", path)
+    assert path.read_text() == (
+        '# top\n[reablement]\nstandard_days = 42 # six weeks\n\n[settings]\nme = "OT7"\n'
+    )
