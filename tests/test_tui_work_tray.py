@@ -16,7 +16,7 @@ from tui_support import seed_case_work, wait_for
 from intapp import clock, paths
 from intapp.app import IntApp
 from intapp.config import load_settings, write_setting
-from intapp.models import CarePlan, PlanAction, Worker
+from intapp.models import CarePlan, CarePlanVersion, PlanAction, Worker
 from intapp.screens.dashboard import DashboardScreen
 from intapp.screens.me_picker import MePicker
 from intapp.screens.work_tray import WorkTrayScreen
@@ -177,3 +177,41 @@ def test_writing_a_setting_makes_a_private_file_and_keeps_an_existing_ones_text(
     assert path.read_text() == (
         '# top\n[reablement]\nstandard_days = 42 # six weeks\n\n[settings]\nme = "OT7"\n'
     )
+
+
+async def test_the_plan_editor_assigns_an_action_to_a_worker_and_cancels_another(sqlite_engine):
+    from textual.widgets import Select
+
+    from intapp.screens.care_plan import CarePlanScreen
+    from intapp.screens.plan_dialogs import ActionDialog
+
+    seed_case_work(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        plan = session.exec(select(CarePlan)).one()
+        ann = session.exec(select(Worker).where(Worker.staff_id == "W1")).one()
+    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        app.push_screen(CarePlanScreen(person_id=plan.person_id))
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen) and app.screen.actions)
+        screen = app.screen
+        await pilot.press("ctrl+x")  # the OT's kitchen trolley will not happen
+        assert screen.actions[0]["status"] == "cancelled"
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        app.screen.query_one("#assignee", Select).value = ann.id
+        app.screen.query_one("#what", Input).value = "Ring Mary's daughter"
+        app.screen.query_one("#by", Input).value = "30/11/2026"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and len(screen.actions) == 2)
+        screen.query_one("#note", Input).value = "Trolley not needed; call the family"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.data.plan and screen.data.plan.number == 2)
+    with Session(sqlite_engine) as session:
+        rows = session.exec(select(PlanAction).order_by(PlanAction.position)).all()
+        assert [(r.worker_id, r.service, r.status) for r in rows] == [
+            (None, "OT", "cancelled"),
+            (ann.id, None, "open"),
+        ]
+        version = session.exec(select(CarePlanVersion).where(CarePlanVersion.number == 2)).one()
+        assert version.actions[1]["who"] == "Ann Lee"

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
-from intapp.codes import code_label
+from intapp.codes import ActionStatus, code_label
 from intapp.formatting import action_box, parse_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
@@ -41,6 +41,7 @@ class CarePlanScreen(DataScreen):
         Binding("ctrl+s", "save_plan", "Save version", id="plan.save", priority=True),
         Binding("ctrl+n", "add_action", "Add action", id="plan.add_action", priority=True),
         Binding("ctrl+t", "toggle_done", "Action done", id="plan.toggle", priority=True),
+        Binding("ctrl+x", "toggle_cancelled", "Cancel action", id="plan.cancel", priority=True),
         Binding("ctrl+e", "add_item", "Add item", id="plan.add_item", priority=True),
         Binding("ctrl+r", "history", "Versions", id="plan.history", priority=True),
         Binding("escape", "leave", "Back", id="plan.back"),
@@ -66,7 +67,10 @@ class CarePlanScreen(DataScreen):
                 yield Input(id="review", placeholder="DD/MM/YYYY")
             yield Label("Goals, in the person's own words (one per line)", classes="section")
             yield TextArea(id="goals", classes="prose")
-            yield Label("Actions: who, what, by when (ctrl+n add, ctrl+t done)", classes="section")
+            yield Label(
+                "Actions: who, what, by when (ctrl+n add, ctrl+t done, ctrl+x cancelled)",
+                classes="section",
+            )
             yield DataTable(id="actions", cursor_type="row")
             yield Label("Micro-commissioned items (ctrl+e add)", classes="section")
             yield DataTable(id="items", cursor_type="row")
@@ -76,7 +80,7 @@ class CarePlanScreen(DataScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#actions", DataTable).add_columns("Who", "What", "By", "Done")
+        self.query_one("#actions", DataTable).add_columns("Who", "What", "By", "Status")
         self.query_one("#items", DataTable).add_columns("Kind", "Description", "Cost")
         self.reload()
 
@@ -156,7 +160,8 @@ class CarePlanScreen(DataScreen):
                 self.actions.append(action)
                 self.show_lists()
 
-        self.app.push_screen(ActionDialog(), added)
+        workers = [(w.name, w.worker_id) for w in self.data.workers] if self.data else []
+        self.app.push_screen(ActionDialog(workers), added)
 
     def action_add_item(self) -> None:
         from intapp.screens.plan_dialogs import ItemDialog
@@ -169,10 +174,17 @@ class CarePlanScreen(DataScreen):
         self.app.push_screen(ItemDialog(), added)
 
     def action_toggle_done(self) -> None:
+        self.toggle_status(ActionStatus.DONE)
+
+    def action_toggle_cancelled(self) -> None:
+        self.toggle_status(ActionStatus.CANCELLED)
+
+    def toggle_status(self, status: ActionStatus) -> None:
+        """Mark the highlighted action `status`, or open again if it already is."""
         table = self.query_one("#actions", DataTable)
         if self.actions:
             action = self.actions[table.cursor_row]
-            action["done"] = not action["done"]
+            action["status"] = ActionStatus.OPEN if action["status"] == status else status
             self.show_lists()
             table.move_cursor(row=self.actions.index(action))
 

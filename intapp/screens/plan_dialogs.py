@@ -14,7 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 
-from intapp.codes import code_label
+from intapp.codes import ActionStatus, code_label
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.services.care_plans import ITEM_KINDS
@@ -23,31 +23,55 @@ if TYPE_CHECKING:
     from intapp.services.care_plans import PlanView
 
 
+SERVICE = -1
+"""The assignee choice that means a named service rather than a worker of the team."""
+
+
 class ActionDialog(FormDialog):
-    """Who will do what, by when."""
+    """Who will do what, by when: a worker of the team, or a named service."""
 
     TITLE_TEXT = "Add an action"
 
+    def __init__(self, workers: list[tuple[str, int]] | None = None) -> None:
+        super().__init__()
+        self.team_workers = workers or []
+        """The team's workers as (name, id)."""
+
     def fields(self) -> ComposeResult:
-        yield Label("Who (a worker, a service, the person or family)")
-        yield Input(id="who")
+        yield Label("Who: a worker of the team, or a service")
+        choices = [*self.team_workers, ("A service, the person or family (type it below)", SERVICE)]
+        yield Select(choices, id="assignee", allow_blank=False, value=SERVICE)
+        yield Label("The service, person or family (when not a worker)")
+        yield Input(id="who", placeholder="e.g. District nurses, Age UK, Mary's daughter")
         yield Label("What")
         yield Input(id="what")
         yield Label("By when (DD/MM/YYYY)")
         yield Input(id="by")
 
+    @on(Select.Changed, "#assignee")
+    def assignee_changed(self, event: Select.Changed) -> None:
+        self.query_one("#who", Input).disabled = event.value != SERVICE
+
     def values(self) -> dict[str, Any] | None:
+        assignee = self.query_one("#assignee", Select).value
         who = self.query_one("#who", Input).value.strip()
         what = self.query_one("#what", Input).value.strip()
         by = parse_date(self.query_one("#by", Input).value)
-        if not who:
-            self.refuse("Say who will do it.", "#who")
+        worker = next(((n, i) for n, i in self.team_workers if i == assignee), None)
+        if worker is None and not who:
+            self.refuse("Choose a worker, or type the service that will do it.", "#who")
         elif not what:
             self.refuse("Say what will be done.", "#what")
         elif by is None:
             self.refuse("Type a valid date as DD/MM/YYYY.", "#by")
         else:
-            return {"who": who, "what": what, "by_when": by.isoformat(), "done": False}
+            return {
+                "who": worker[0] if worker else who,
+                "worker_id": worker[1] if worker else None,
+                "what": what,
+                "by_when": by.isoformat(),
+                "status": ActionStatus.OPEN.value,
+            }
         return None
 
 
