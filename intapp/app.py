@@ -57,7 +57,9 @@ class IntApp(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("slash,ctrl+f", "search", "Search", id="search"),
         Binding("ctrl+d", "dashboard", "Dashboard", id="dashboard"),
-        Binding("f2", "my_work", "My work", id="my_work"),
+        # Not in every screen's footer (there is no room at 80 columns); the help screen
+        # and the dashboard's own key (m) show it.
+        Binding("f2", "my_work", "My work", id="my_work", show=False),
         # priority, as in Textual's own binding: quitting works from a dialog too.
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]

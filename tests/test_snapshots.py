@@ -64,6 +64,7 @@ def test_dashboard(snap_compare, app, size):
     async def loaded(pilot):
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#awaiting").label))
+        await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#my-work").label))
 
     assert snap_compare(app, terminal_size=size, run_before=settling(loaded))
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from intapp.widgets.paged_list import PageQuery
 
 PAGE_SIZE = 40
-COLUMNS = (("Due", 11), ("When", 15), ("Kind", 12), ("Person", 22), ("What", 40))
+COLUMNS = (("Due", 16), ("Kind", 11), ("Person", 20), ("What", 40))
 
 
 def what_width(screen_width: int) -> int:
@@ -43,33 +43,27 @@ def what_width(screen_width: int) -> int:
     return max(20, screen_width - others - 2 - 2)
 
 
-def when_text(item: TrayItem) -> str:
-    """How far off an item is, in words, so "overdue" does not rest on colour alone."""
-    from intapp.formatting import due_text
+def due_text(item: TrayItem) -> str:
+    """When an item is due, saying OVERDUE in words so it does not rest on colour:
+    ``OVERDUE 21 Nov``, ``today``, ``today 14:00``, ``Thu 26 Nov``."""
+    from intapp.formatting import uk_date, uk_time
 
-    if item.due_at is not None:
-        if item.overdue:
-            return "OVERDUE " + due_text(item.due_at, clock.now()).removeprefix("overdue by ")
-        return due_text(item.due_at, clock.now())
-    days = (item.due_on - clock.today()).days
-    if item.overdue:
-        return f"OVERDUE {-days} day{'s' if days != -1 else ''}"
-    if days == 0:
-        return "due today"
-    if days < 0:  # reached, not yet late (a reablement episode between day 35 and 42)
-        return f"since {-days} day{'s' if days != -1 else ''}"
-    return f"in {days} day{'s' if days != 1 else ''}"
+    today, due = clock.today(), item.due_on
+    if due == today:
+        day = f"today {uk_time(item.due_at)}" if item.due_at else "today"
+    elif due.year == today.year:
+        day = f"{due.day} {due:%b}" if item.overdue else f"{due:%a} {due.day} {due:%b}"
+    else:
+        day = uk_date(due)
+    return f"OVERDUE {day}" if item.overdue else day
 
 
 def tray_cells(item: TrayItem) -> tuple[str, ...]:
     """One item's cells, in the order of `COLUMNS`; an overdue one in bold red, and
     saying so."""
-    from intapp.formatting import uk_date
-
-    when = when_text(item)
+    due = due_text(item)
     return (
-        uk_date(item.due_on),
-        f"[b red]{when}[/]" if item.overdue else when,
+        f"[b red]{due}[/]" if item.overdue else due,
         item.kind.label,
         escape(item.person_name),
         escape(item.what),
@@ -169,9 +163,10 @@ class WorkTrayScreen(DataScreen):
                 else "Nobody is set as you on this computer."
             )
             self.query_one("#tray-title", Static).update("My work")
+            setting = escape('[settings]\nme = "YOUR-STAFF-ID"').replace("\n", "\n    ")
             unset.update(
                 f"{why}\n\nPress [b]i[/] to choose yourself among the workers, or write\n"
-                f'    [settings]\n    me = "YOUR-STAFF-ID"\n'
+                f"    {setting}\n"
                 f"in {escape(str(paths.config_file()))}."
             )
             self.me = None

@@ -171,7 +171,7 @@ def _sources(me: Me) -> list[_Source]:
     moment = worklists.moment()
     mine = {"me": me.worker_id}
     warning, standard = settings.reablement_warning_day, settings.reablement_standard_days
-    episode_end = f"Plan the end of reablement: day {warning} reached, ends day {standard}"
+    episode_end = f"Day {warning} reached: plan the end (day {standard})"
     followup = f"{settings.followup_days}-day follow-up after reablement"
     draft = f"Assessment in draft {settings.draft_assessment_days}+ days: sign it off"
     sources = [
