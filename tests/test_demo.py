@@ -306,6 +306,33 @@ def test_care_plans_belong_to_the_open_case(demo: tuple[Engine, DemoCounts]) -> 
     assert min(reviews) < TODAY < max(reviews)
 
 
+def test_key_workers_hold_plan_actions_some_overdue(demo: tuple[Engine, DemoCounts]) -> None:
+    """Each plan's current actions are rows; an action for the key worker's profession
+    is theirs by name, so their work trays have actions in them, some overdue; a closed
+    plan holds no open action."""
+    from intapp.models import PlanAction
+
+    engine, _ = demo
+    plans = {p["id"]: p for p in _rows(engine, CarePlan)}
+    current = {
+        v["plan_id"]: v["actions"]
+        for v in _rows(engine, CarePlanVersion)
+        if v["number"] == plans[v["plan_id"]]["current_number"]
+    }
+    rows = _rows(engine, PlanAction)
+    assert len(rows) == sum(len(a) for a in current.values())
+    for row in rows:
+        action = current[row["plan_id"]][row["position"]]
+        assert (row["worker_id"], row["status"]) == (action["worker_id"], action["status"])
+        if row["worker_id"] is not None:
+            assert row["worker_id"] == plans[row["plan_id"]]["lead_worker_id"]
+        if plans[row["plan_id"]]["closed_at"] is not None:
+            assert row["status"] != "open"
+    mine = [r for r in rows if r["worker_id"] is not None and r["status"] == "open"]
+    assert len({r["worker_id"] for r in mine}) >= 5
+    assert any(r["by_when"] < TODAY for r in mine) and any(r["by_when"] >= TODAY for r in mine)
+
+
 def test_caseloads_over_the_limit_carry_a_reason(demo: tuple[Engine, DemoCounts]) -> None:
     engine, _ = demo
     limits = {w["id"]: w["caseload_limit"] for w in _rows(engine, Worker)}

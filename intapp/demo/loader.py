@@ -37,6 +37,7 @@ from intapp.models import (
     Worker,
 )
 from intapp.services.errors import DomainError, InvalidInput
+from intapp.services.plan_actions import back_fill
 from intapp.store.engine import big_sqlite_cache
 
 Progress = Callable[[str, int], None]
@@ -167,6 +168,8 @@ def _load(
     send_some_on(
         connection, rng, referral=_table(Referral), transfer=_table(Transfer), teams=org.teams
     )
+    # Each plan's current actions as rows, as saving a version makes them.
+    back_fill(connection)
 
     if connection.dialect.name == "postgresql":
         _advance_sequences(connection)

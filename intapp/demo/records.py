@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from intapp.codes import ActionStatus
 from intapp.config import Settings
 from intapp.demo import vocabulary as words
 from intapp.demo.chance import between, pick, sample
 from intapp.demo.organisation import Organisation
 from intapp.demo.timeline import DAY, HOUR, at, day_of, start_of
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES
+from intapp.services.plan_actions import open_ones_cancelled
 from intapp.services.reablement import followup_due_on
 
 # Barthel index items, in order, and each one's highest score (total 20):
@@ -81,6 +83,7 @@ class RecordMaker:
         self.next_plan = 1
         self.next_version = 1
         self.next_episode = 1
+        self.workers = {w["id"]: w for w in org.workers}
 
     # -- reablement -------------------------------------------------------------------
 
@@ -353,7 +356,7 @@ class RecordMaker:
                     if number == len(times)
                     else day + timedelta(days=between(rng.random, 42, 91)),
                     "goals": sample(rng.random, words.PLAN_GOALS, between(rng.random, 2, 4)),
-                    "actions": self._actions(day),
+                    "actions": self._actions(day, case.worker_id),
                     "items": [
                         {"kind": kind, "description": description, "cost_pounds": cost}
                         for kind, description, cost in sample(
@@ -368,12 +371,26 @@ class RecordMaker:
                 }
             )
             self.next_version += 1
+        if case.ended is not None:  # as closing a plan does: what was not done will not be
+            last = batch.plan_versions[-1]
+            last["actions"] = open_ones_cancelled(last["actions"])
 
-    def _actions(self, written: date) -> list[dict[str, Any]]:
+    def _actions(self, written: date, key_worker: int) -> list[dict[str, Any]]:
+        """A version's actions; one for the key worker's profession is theirs, by name."""
         rng = self.rng
+        worker = self.workers[key_worker]
         actions = []
         for who, what in sample(rng.random, words.PLAN_ACTIONS, between(rng.random, 2, 5)):
             by_when = written + timedelta(days=between(rng.random, 7, 57))
             done = by_when < self.today and rng.random() < 0.7
-            actions.append({"who": who, "what": what, "by_when": by_when.isoformat(), "done": done})
+            mine = who.replace(" ", "_") == worker["profession"]
+            actions.append(
+                {
+                    "who": f"{worker['given_name']} {worker['family_name']}" if mine else who,
+                    "worker_id": key_worker if mine else None,
+                    "what": what,
+                    "by_when": by_when.isoformat(),
+                    "status": (ActionStatus.DONE if done else ActionStatus.OPEN).value,
+                }
+            )
         return actions

@@ -262,7 +262,8 @@ def open_actions(worker_id: int, moment: dict[str, Any] | None = None) -> Workli
     return Worklist(
         "plan_action JOIN care_plan ON care_plan.id = plan_action.plan_id"
         " JOIN person ON person.id = care_plan.person_id",
-        "plan_action.worker_id = :worker AND plan_action.status = :open_action",
+        "plan_action.worker_id = :worker AND plan_action.status = :open_action"
+        " AND care_plan.closed_at IS NULL",
         ("plan_action.by_when", "plan_action.id"),
         {
             **(moment or _moment()),
