@@ -11,8 +11,9 @@ Start-up is timed in fresh processes (imports included), side by side with a min
 Textual app. Everything else is timed from the keypress until the rows are painted.
 Targets: frame within 1.5x and figures within 2.5x of the minimal app's start; lists
 and records within 150 ms (a merge, closing a case and recording a death too: commit and
-repaint); cursor moves within 20 ms; the possible-duplicate check on the new-referral form
-within 50 ms of the key that completes the date of birth; no event-loop stall over 100 ms.
+repaint; the work tray too, beside the same worker's caseload as its baseline); cursor
+moves within 20 ms; the possible-duplicate check on the new-referral form within 50 ms
+of the key that completes the date of birth; no event-loop stall over 100 ms.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from bench_tray import tray_figures
 from city import city_engine, default_url
 
 from intapp.screens.queue import PAGE_SIZE
@@ -368,6 +370,8 @@ async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[st
 
     for _ in range(runs):
         await (notes_only_run() if notes_only else one_run())
+        if not notes_only:
+            await tray_figures(url, add, until, after_key)
     return figures
 
 

@@ -108,10 +108,19 @@ def away_text(away: Away | None) -> str:
     return f"away until {uk_date(away.until)}"
 
 
-def action_box(action: dict[str, Any]) -> str:
-    """How a plan action's state shows: done, cancelled or open (a normalised action,
+def action_box(action: dict[str, Any], today: date | None = None) -> str:
+    """How a plan action's state shows: done, cancelled or open, and, given `today`, an
+    open one past its "by when" says OVERDUE (a normalised action,
     `services.plan_actions.normalised`)."""
-    return {"done": "☑", "cancelled": "✗ cancelled"}.get(str(action.get("status")), "☐")
+    status = str(action.get("status"))
+    if status == "done":
+        return "☑"
+    if status == "cancelled":
+        return "✗ cancelled"
+    by_when = action.get("by_when")
+    if today is not None and by_when is not None and str(by_when) < today.isoformat():
+        return "☐ [b red]OVERDUE[/]"
+    return "☐"
 
 
 def deceased_marked(name: str, date_of_death: object) -> str:

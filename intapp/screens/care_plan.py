@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
+from intapp import clock
 from intapp.codes import ActionStatus, code_label
 from intapp.formatting import action_box, parse_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
@@ -49,9 +50,11 @@ class CarePlanScreen(DataScreen):
 
     AUTO_FOCUS = "#goals"
 
-    def __init__(self, *, person_id: int) -> None:
+    def __init__(self, *, person_id: int, action_position: int | None = None) -> None:
         super().__init__()
         self.person_id = person_id
+        self.action_position = action_position
+        """The action to show highlighted when the plan opens (from the work tray)."""
         self.data: PlanEditor | None = None
         self.actions: list[dict[str, Any]] = []
         self.items: list[dict[str, Any]] = []
@@ -123,17 +126,23 @@ class CarePlanScreen(DataScreen):
         self.query_one("#plan-status", Static).update(status)
         self.show_lists()
         self.mark_clean()
+        if self.action_position is not None and self.action_position < len(self.actions):
+            table = self.query_one("#actions", DataTable)
+            table.move_cursor(row=self.action_position)
+            table.focus()
+            self.action_position = None
 
     def show_lists(self) -> None:
         actions = self.query_one("#actions", DataTable)
         actions.clear()
+        today = clock.today()
         for a in self.actions:
             by = a["by_when"]
             actions.add_row(
                 a["who"],
                 a["what"],
                 uk_date(parse_date(by) if isinstance(by, str) else by),
-                action_box(a),
+                action_box(a, today),
             )
         items = self.query_one("#items", DataTable)
         items.clear()

@@ -75,10 +75,13 @@ def plan_text(plan: PlanView | None) -> str:
     if plan is None:
         return "No care plan yet."
     c = plan.content
+    # Only the plan as it stands can be behind: an earlier version is read as it was.
+    today = clock.today() if plan.is_current and plan.closed_at is None else None
     goals = "\n".join(f"  • {g}" for g in c.goals) or "  none"
     actions = (
         "\n".join(
-            f"  {action_box(a)} {a['who']}: {a['what']} by {uk_date(_iso(a['by_when']))}"
+            f"  {action_box(a, today)} {escape(a['who'])}: {escape(a['what'])}"
+            f" by {uk_date(_iso(a['by_when']))}"
             for a in c.actions
         )
         or "  none"

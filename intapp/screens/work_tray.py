@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from intapp.widgets.paged_list import PageQuery
 
 PAGE_SIZE = 40
-COLUMNS = (("Due", 16), ("Kind", 11), ("Person", 20), ("What", 40))
+COLUMNS = (("Due", 14), ("Kind", 10), ("Person", 20), ("What", 40))
 
 
 def what_width(screen_width: int) -> int:
@@ -95,6 +95,8 @@ class WorkTrayScreen(DataScreen):
         super().__init__()
         self.me: Me | None = None
         self.what_width = 0
+        self.marking: TrayItem | None = None
+        """The action being marked done."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -203,7 +205,9 @@ class WorkTrayScreen(DataScreen):
         if item.kind in (TrayKind.ACTION, TrayKind.REVIEW):
             from intapp.screens.care_plan import CarePlanScreen
 
-            self.app.push_screen(CarePlanScreen(person_id=item.person_id))
+            self.app.push_screen(
+                CarePlanScreen(person_id=item.person_id, action_position=item.position)
+            )
         elif item.kind == TrayKind.DRAFT:
             from intapp.screens.assessment import AssessmentScreen
 
@@ -233,6 +237,7 @@ class WorkTrayScreen(DataScreen):
                 title=item.kind.label,
             )
             return
+        self.marking = item
         user, person_id = self.intapp.user, item.person_id
         position, version = item.position, item.plan_version
 
@@ -251,7 +256,11 @@ class WorkTrayScreen(DataScreen):
 
     @on(ActionDone)
     def action_marked(self, message: ActionDone) -> None:
-        self.notify(f"Marked done ({message.value.change_note}).", title="Plan action")
+        item = self.marking
+        if item is not None:
+            self.notify(
+                f"{escape(item.what)} ({escape(item.person_name)})", title="Action marked done"
+            )
         self.action_refresh()
 
     @on(WorkFailed)

@@ -62,11 +62,11 @@ class TrayKind(IntEnum):
 
 KIND_LABELS = {
     TrayKind.TRIAGE: "Triage",
-    TrayKind.TRANSFER: "Transfer in",
-    TrayKind.ACTION: "Plan action",
+    TrayKind.TRANSFER: "Transfer",
+    TrayKind.ACTION: "Action",
     TrayKind.EPISODE_END: "Reablement",
     TrayKind.FOLLOWUP: "Follow-up",
-    TrayKind.REVIEW: "Plan review",
+    TrayKind.REVIEW: "Review",
     TrayKind.DRAFT: "Draft",
 }
 OPENS = {
