@@ -38,11 +38,11 @@ class ActionDialog(FormDialog):
         """The team's workers as (name, id)."""
 
     def fields(self) -> ComposeResult:
-        yield Label("Who: a worker of the team, or a service")
-        choices = [*self.team_workers, ("A service, the person or family (type it below)", SERVICE)]
-        yield Select(choices, id="assignee", allow_blank=False, value=SERVICE)
-        yield Label("The service, person or family (when not a worker)")
+        yield Label("Who: a service, the person or family")
         yield Input(id="who", placeholder="e.g. District nurses, Age UK, Mary's daughter")
+        yield Label("Or a worker of the team (the action joins their work tray)")
+        choices = [("No: the service above", SERVICE), *self.team_workers]
+        yield Select(choices, id="assignee", allow_blank=False, value=SERVICE)
         yield Label("What")
         yield Input(id="what")
         yield Label("By when (DD/MM/YYYY)")
