@@ -60,6 +60,7 @@ INTAPP_START = """
 import time, asyncio, json, sys
 start = time.perf_counter()
 from intapp.app import IntApp
+IntApp.ASK_WHO_I_AM = False  # the coordinator's start, not the question "who are you?"
 async def main():
     app = IntApp(database_url=sys.argv[1], user="bench")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -180,6 +181,9 @@ async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[st
 
     def add(name: str, seconds: float) -> None:
         figures.setdefault(name, []).append(seconds * 1000)
+
+    # The coordinator's flows, not the first start's question "who are you?".
+    IntApp.ASK_WHO_I_AM = False
 
     async def one_run() -> None:
         app = IntApp(database_url=url, user="bench")

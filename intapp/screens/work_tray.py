@@ -102,6 +102,7 @@ class WorkTrayScreen(DataScreen):
         yield Header()
         yield Static("My work", id="tray-title")
         yield Static("", id="tray-unset")
+        yield Static("", id="tray-hint")
         yield PagedList["TrayItem"](
             columns=self.columns(),
             cells=tray_cells,
@@ -154,6 +155,7 @@ class WorkTrayScreen(DataScreen):
         unset = self.query_one("#tray-unset", Static)
         unset.display = me is None
         self.paged.display = me is not None
+        self.query_one("#tray-hint", Static).display = me is not None
         if me is None:
             from intapp import paths
             from intapp.config import load_settings
@@ -196,6 +198,17 @@ class WorkTrayScreen(DataScreen):
 
     def action_open(self) -> None:
         self.paged.open_highlighted()
+
+    @on(PagedList.Highlighted, "#tray-list")
+    def show_hint(self, event: PagedList.Highlighted) -> None:
+        """What Enter (and d) would do with the highlighted item."""
+        from intapp.services.work_tray import TrayKind
+
+        item: TrayItem | None = event.row
+        hint = "" if item is None else f"Enter opens {item.opens}"
+        if item is not None and item.kind == TrayKind.ACTION:
+            hint += "; d marks the action done"
+        self.query_one("#tray-hint", Static).update(hint)
 
     @on(PagedList.Opened, "#tray-list")
     def open_item(self, event: PagedList.Opened) -> None:

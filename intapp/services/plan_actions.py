@@ -43,11 +43,6 @@ def normalised(action: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def is_open(action: Mapping[str, Any]) -> bool:
-    """Whether the action is still to be done."""
-    return normalised(action)["status"] == ActionStatus.OPEN
-
-
 def open_ones_cancelled(actions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The actions with every open one cancelled: what was not done will not be done
     under a plan that closes."""
