@@ -97,7 +97,7 @@ def test_the_merged_plan_closes_with_its_open_actions_cancelled(session: Session
             CarePlanVersion.plan_id == plan.id, CarePlanVersion.number == plan.current_number
         )
     ).one()
-    assert [a.get("cancelled") for a in final.actions] == [True]
+    assert [a["status"] for a in final.actions] == ["cancelled"]
     # The merged record opens as the survivor: its closed plan is read from there.
     history = open_plan_editor(session=session, person_id=survivor).history
     assert [(v.person_id, v.number) for v in history] == [(survivor, 1), (merged, 2), (merged, 1)]
