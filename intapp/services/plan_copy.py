@@ -18,7 +18,7 @@ from intapp import clock, paths
 from intapp.codes import AssessmentStatus, AssessmentType, OutcomeAchievement, code_label
 from intapp.formatting import local_date, parse_date
 from intapp.models import Assessment, Team, Worker
-from intapp.services import audit
+from intapp.services import audit, plan_actions
 from intapp.services.assessments import outcome_codes
 from intapp.services.audit import AuditEntry
 from intapp.services.care_plans import current_plan
@@ -43,19 +43,15 @@ class ActionLine:
 
 
 def read_action(action: Mapping[str, Any]) -> ActionLine:
-    """One stored plan action, whichever way it was saved: ``{"who", "what", "by_when",
-    "done"}`` (with ``"cancelled"`` once its plan closed) or ``{"who", "worker_id", "what",
-    "by_when", "status"}``. The copy reads every action through here alone."""
-    status = action.get("status")
-    if status not in ("open", "done", "cancelled"):
-        status = (
-            "done" if action.get("done") else "cancelled" if action.get("cancelled") else "open"
-        )
-    by_when = action.get("by_when")
+    """One stored plan action, whichever way it was saved (`plan_actions.normalised`
+    reads the older shape too). The copy reads every action through here alone."""
+    shaped = plan_actions.normalised(action)
+    status = shaped["status"]
+    by_when = shaped["by_when"]
     due = by_when if isinstance(by_when, date) else parse_date(str(by_when or ""))
     return ActionLine(
-        what=str(action.get("what", "")).strip(),
-        who=str(action.get("who", "")).strip(),
+        what=shaped["what"],
+        who=shaped["who"],
         by_when=due,
         status=status,
     )
