@@ -12,6 +12,10 @@ Defaults and their sources are listed in docs/rules.md. A TOML file at
     [settings]
     review_due_soon_days = 14
 
+    [alert_kinds.key_safe]
+    label = "Key safe"
+    badge = "key"
+
 The file is checked by the pydantic models in `config_schema` (imported only when there
 is a file, to keep start-up fast): a mistake raises `ConfigError`, naming the file, the
 key and what is allowed.
@@ -59,6 +63,31 @@ BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 
+@dataclass(frozen=True)
+class AlertKind:
+    """A kind of alert on a person: a stable code (stored on each alert), a label, and the
+    very short badge lists show beside the name."""
+
+    code: str
+    label: str
+    badge: str
+
+
+# The alerts a team can raise unless the config file lists its own (`[alert_kinds.CODE]`).
+# A list is read at 80 columns, so a badge is a symbol or a few letters.
+DEFAULT_ALERT_KINDS: tuple[AlertKind, ...] = (
+    AlertKind("risk_to_staff", "Risk to staff / do not visit alone", "⚠ risk"),
+    AlertKind("safeguarding", "Safeguarding concern", "⚑ sg"),
+    AlertKind("communication", "Interpreter or communication needs", "comms"),
+    AlertKind("key_safe", "Key safe", "key"),
+    AlertKind("sensory_loss", "Hearing or sight loss", "sens"),
+    AlertKind("lives_alone", "Lives alone", "alone"),
+)
+# How long a badge may be, in terminal cells, and the shape of a code.
+BADGE_CELLS = 8
+ALERT_CODE = r"^[a-z][a-z0-9_]{1,39}$"
+
+
 class ConfigError(ValueError):
     """The config file cannot be used: the message names the file, the key and what is
     allowed."""
@@ -98,6 +127,12 @@ class Settings:
     draft_assessment_days: int = 14
     # Who "me" is on a single-user store: a worker's staff id (the work tray is theirs).
     me: str | None = None
+    # The kinds of alert that can be raised on a person, in the order lists show them.
+    alert_kinds: tuple[AlertKind, ...] = DEFAULT_ALERT_KINDS
+
+    def alert_kind(self, code: str) -> AlertKind | None:
+        """The configured kind with this code, or None (no longer configured)."""
+        return next((kind for kind in self.alert_kinds if kind.code == code), None)
 
 
 @lru_cache(maxsize=1)

@@ -6,14 +6,34 @@ Imported only when a config file exists. The settings model is built from
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import MISSING, fields
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
-from intapp.config import BOUNDS, DAYS, DEFAULT_RESPONSE_TARGETS_HOURS, HOURS, ConfigError, Settings
+from intapp.config import (
+    ALERT_CODE,
+    BADGE_CELLS,
+    BOUNDS,
+    DAYS,
+    DEFAULT_RESPONSE_TARGETS_HOURS,
+    HOURS,
+    AlertKind,
+    ConfigError,
+    Settings,
+)
 
 Hours = Annotated[int, Field(ge=HOURS[0], le=HOURS[1])]
 Days = Annotated[int, Field(ge=DAYS[0], le=DAYS[1])]
@@ -61,6 +81,8 @@ def _field(name: str, kind: Any, default: Any) -> tuple[Any, Any]:
     return kind, default
 
 
+# Settings written as tables of their own rather than as one value under ``[settings]``.
+TABLES = ("response_targets_hours", "alert_kinds")
 SettingsModel: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "SettingsModel",
     __base__=_SettingsRules,
@@ -70,12 +92,10 @@ SettingsModel: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f.name, {"earliest_birth_date": date, "me": str | None}.get(f.name, int), f.default
         )
         for f in fields(Settings)
-        if f.default is not MISSING
+        if f.default is not MISSING and f.name not in TABLES
     },
 )
-SETTINGS_KEYS = tuple(
-    name for name in SettingsModel.model_fields if name != "response_targets_hours"
-)
+SETTINGS_KEYS = tuple(name for name in SettingsModel.model_fields if name not in TABLES)
 
 
 class ReablementSection(_Strict):
@@ -87,12 +107,65 @@ class ReablementSection(_Strict):
     max_days: Days | None = None
 
 
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes (wide characters take two)."""
+    return sum(
+        0
+        if unicodedata.combining(c) or c == "\ufe0f"
+        else 2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 1
+        for c in text
+    )
+
+
+class AlertKindEntry(_Strict):
+    """``[alert_kinds.CODE]``: one kind of alert, its label and its badge in lists."""
+
+    label: str = Field(min_length=1, max_length=80)
+    badge: str = Field(min_length=1)
+
+    @field_validator("label", "badge")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        value = value.strip()
+        if not value or "\n" in value or "[" in value:
+            raise ValueError("must be one line of text, not blank, without [")
+        return value
+
+    @field_validator("badge")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if cells(value) > BADGE_CELLS:
+            raise ValueError(
+                f"must fit in {BADGE_CELLS} columns (a symbol or a few letters): "
+                "lists show it beside the name at 80 columns"
+            )
+        return value
+
+
 class ConfigFile(_Strict):
     """The whole config file; ``[settings]`` is checked against `Settings` itself."""
 
     response_targets_hours: ResponseTargets = ResponseTargets()
     reablement: ReablementSection = ReablementSection()
     settings: dict[str, Any] = Field(default_factory=dict)
+    alert_kinds: dict[str, AlertKindEntry] | None = None
+
+    @field_validator("alert_kinds")
+    @classmethod
+    def _codes(cls, kinds: dict[str, AlertKindEntry] | None) -> dict[str, AlertKindEntry] | None:
+        if kinds is None:
+            return None
+        if not kinds:
+            raise ValueError("list at least one kind, or leave the table out for the defaults")
+        for code in kinds:
+            if not re.match(ALERT_CODE, code):
+                raise ValueError(
+                    f"the code {code!r} must be 2 to 40 lower-case letters, digits or _,"
+                    " starting with a letter (it is stored on each alert, so keep it once used)"
+                )
+        return kinds
 
 
 _REABLEMENT_NAMES = {
@@ -133,7 +206,12 @@ def settings_from(data: dict[str, Any], *, path: Path | str = "(config)") -> Set
         checked = SettingsModel.model_validate(flat)
     except ValidationError as error:
         raise ConfigError(_message(path, error, where)) from None
-    return Settings(**checked.model_dump())
+    kinds = (
+        tuple(AlertKind(code, k.label, k.badge) for code, k in config.alert_kinds.items())
+        if config.alert_kinds is not None
+        else Settings.alert_kinds
+    )
+    return Settings(**checked.model_dump(), alert_kinds=kinds)
 
 
 def _message(path: Path | str, error: ValidationError, where: dict[str, str]) -> str:
@@ -155,6 +233,7 @@ def _allowed(kind: str, detail: Any, location: tuple[str, ...]) -> str:
         sections: dict[str, type[BaseModel]] = {
             "response_targets_hours": ResponseTargets,
             "reablement": ReablementSection,
+            "alert_kinds": AlertKindEntry,
         }
         section = sections.get(location[0] if len(location) > 1 else "", ConfigFile)
         return f"unknown key; the keys here are: {', '.join(section.model_fields)}"

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from intapp import __version__
+from intapp.cli.alerts import alert
 from intapp.cli.carers import carer, merge
 from intapp.cli.cases import case, death
 from intapp.cli.casework import transfer, worker
@@ -220,6 +221,7 @@ main.add_command(transfer)
 main.add_command(worker)
 main.add_command(case)
 main.add_command(death)
+main.add_command(alert)
 
 
 def run() -> None:

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from intapp.models.alert import PersonAlert
 from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
 from intapp.models.audit import AuditEvent, ImportBatch
 from intapp.models.care_plan import CarePlan, CarePlanVersion, PlanAction
@@ -30,6 +31,7 @@ __all__ = [
     "Locality",
     "Person",
     "PlanAction",
+    "PersonAlert",
     "ReablementEpisode",
     "Referral",
     "Team",

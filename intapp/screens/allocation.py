@@ -17,6 +17,7 @@ from intapp.formatting import away_text, due_text, load_bar
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.services.bounds import weight_message, weight_range
 from intapp.store.paging import Page
+from intapp.widgets.alert_marks import name_with_alerts
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -38,7 +39,7 @@ class Allocated(Result["AllocationSummary"]):
 def referral_cells(r: AwaitingAllocation) -> tuple[str, ...]:
     return (
         due_text(r.due_by, clock.now()),
-        r.person_name,
+        name_with_alerts(r.person_name, r.alerts),
         code_label(r.pathway),
         code_label(r.priority),
         r.reference,

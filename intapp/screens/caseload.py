@@ -12,6 +12,7 @@ from textual.widgets import Header, Static
 from intapp.codes import code_label
 from intapp.formatting import away_text, load_bar, local_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.widgets.alert_marks import name_with_alerts
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -58,7 +59,7 @@ def caseload_cells(r: CaseloadRow) -> tuple[str, ...]:
     cover = f" (cover for {r.covering_for})" if r.covering_for else ""
     return (
         uk_date(r.started_at),
-        r.person_name + cover,
+        name_with_alerts(r.person_name, r.alerts) + escape(cover),
         f"[b cyan]{_sent(r) or mark}[/]" if (mark or _sent(r)) else code_label(r.pathway),
         str(r.weight),
         r.reference,

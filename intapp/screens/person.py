@@ -14,6 +14,7 @@ from intapp import clock
 from intapp.codes import code_label
 from intapp.formatting import uk_date
 from intapp.screens.base import Result
+from intapp.screens.person_alert_actions import AlertActions
 from intapp.screens.person_case_actions import CaseActions
 from intapp.screens.person_copy_actions import CopyActions
 from intapp.screens.person_note_actions import NoteActions
@@ -26,6 +27,7 @@ from intapp.screens.person_text import (
     timeline_cells,
 )
 from intapp.store.paging import page_of
+from intapp.widgets.alert_marks import alerts_line
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -70,9 +72,9 @@ class RecordViewed(Result[None]):
     """Opening the record was audited; there is nothing to show for it."""
 
 
-class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions):
-    """One person's shared record; its case, record-changing and case-note keys, and the
-    copy of the plan for the person, come from the classes it inherits."""
+class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertActions):
+    """One person's shared record; its case, record-changing, case-note and alert keys, and
+    the copy of the plan for the person, come from the classes it inherits."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="person.back"),
@@ -222,7 +224,8 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions):
         cohorts = ", ".join(code_label(c, capitalised=False) for c in p.cohorts) or "none"
         self.query_one("#person-header", Static).update(
             f"[b]{escape(p.marked_name)}[/] · NHS {p.nhs_number_display or '—'}"
-            f"{' · local id ' + escape(p.local_id) if p.local_id else ''}\n"
+            f"{' · local id ' + escape(p.local_id) if p.local_id else ''}"
+            f"{alerts_line(o.alerts, clock.today())}\n"
             f"Born {uk_date(p.date_of_birth)} (age {age}){died} · risk {p.risk_tier}"
             f" · cohorts: {cohorts}\n"
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"

@@ -16,6 +16,7 @@ from intapp.formatting import due_text, uk_datetime
 from intapp.screens.base import DataScreen
 from intapp.services.queue import QueueItem, queue_cursor, queue_page
 from intapp.store.paging import Cursor, Page
+from intapp.widgets.alert_marks import name_with_alerts
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -38,6 +39,7 @@ TITLES = {
     "triage_overdue": "Triage overdue",
     "due_next_24h": "Triage due in the next 24 h",
 }
+PERSON_WIDTH = dict(COLUMNS)["Person"]
 EMPTY = {
     "awaiting_triage": "Nothing is awaiting triage.",
     "triage_overdue": "No triage is overdue.",
@@ -70,7 +72,7 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
     return (
         f"[b red]{due}[/]" if item.overdue else due,
         f"[b cyan]{mark}[/]" if mark else code_label(item.priority),
-        item.person_name + flag,
+        name_with_alerts(item.person_name + flag, item.alerts, PERSON_WIDTH),
         reason,
         code_label(item.source),
         format_nhs_number(item.nhs_number),

@@ -14,6 +14,7 @@ from intapp import clock
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen
 from intapp.store.paging import Page
+from intapp.widgets.alert_marks import name_with_alerts
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
@@ -27,7 +28,7 @@ SHORTEST = 2  # characters typed before a search runs
 
 def person_cells(p: PersonSummary) -> tuple[str, ...]:
     return (
-        p.marked_name,
+        name_with_alerts(p.marked_name, p.alerts),
         p.nhs_number_display,
         uk_date(p.date_of_birth),
         str(p.age_on(clock.today())),

@@ -16,6 +16,7 @@ from intapp.codes import Pathway, Priority, code_label
 from intapp.config import configured, load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
 from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.widgets.alert_marks import alerts_line
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 
@@ -119,7 +120,8 @@ class TriageScreen(DataScreen):
             else ""
         )
         self.query_one("#triage-person", Static).update(
-            f"[b]{escape(person.name)}[/]{flags}\n"
+            f"[b]{escape(person.name)}[/]{flags}"
+            f"{alerts_line(overview.alerts, clock.today(), key=None)}\n"
             f"NHS {person.nhs_number_display or 'none (local id ' + str(person.local_id) + ')'}"
             f" · born {uk_date(person.date_of_birth)} (age {person.age_on(clock.today())})"
             f" · {escape(person.postcode or 'no postcode')} · risk {person.risk_tier}\n"

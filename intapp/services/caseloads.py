@@ -13,6 +13,7 @@ from intapp.formatting import deceased_marked
 from intapp.models import Allocation, Person, Referral, Worker
 from intapp.services import worklists
 from intapp.services.absences import Away, away_today
+from intapp.services.alert_badges import open_alert_badges
 from intapp.services.allocations import proposed_weight
 from intapp.services.errors import NotFound
 from intapp.services.referrals import load_referral
@@ -41,6 +42,8 @@ class CaseloadRow:
     """The case's transfer to another team, pending or returned, if any."""
     covering_for: str | None = None
     """Whose case this is, when held while they are away."""
+    alerts: tuple[str, ...] = ()
+    """The badges of the person's open alerts, most pressing first."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,9 @@ def caseload_page(
         query = query.where(after_row(col(Allocation.started_at), col(Allocation.id), after))
     query = query.order_by(col(Allocation.started_at), col(Allocation.id)).limit(limit)
     found = session.exec(query).all()
-    marks = transfer_marks(through_session(session), [a.referral_id for a, _, _ in found])
+    db = through_session(session)
+    marks = transfer_marks(db, [a.referral_id for a, _, _ in found])
+    badges = open_alert_badges(db, [a.person_id for a, _, _ in found])
     covering = {a.covering_for_worker_id for a, _, _ in found} - {None}
     covered = {
         w.id: w.display_name
@@ -184,6 +189,7 @@ def caseload_page(
             referral_team_id=r.team_id,
             transfer=marks.get(a.referral_id),
             covering_for=covered.get(a.covering_for_worker_id),
+            alerts=badges.get(a.person_id, ()),
         )
         for a, r, p in found
     ]
@@ -279,6 +285,9 @@ class AwaitingAllocation:
     priority: str
     due_by: datetime
     version: int
+    person_id: int = 0
+    alerts: tuple[str, ...] = ()
+    """The badges of the person's open alerts, most pressing first."""
 
 
 def awaiting_allocation(
@@ -307,10 +316,11 @@ def allocation_page(
     found = rows.page(
         db,
         "referral.id, referral.reference, person.given_name, person.family_name,"
-        " referral.pathway, referral.priority, referral.due_by, referral.version",
+        " referral.pathway, referral.priority, referral.due_by, referral.version, person.id",
         after=after,
         limit=limit,
     )
+    badges = open_alert_badges(db, [r[8] for r in found])
     return Page(
         [
             AwaitingAllocation(
@@ -321,6 +331,8 @@ def allocation_page(
                 priority=r[5],
                 due_by=stored_datetime(r[6]),
                 version=r[7],
+                person_id=r[8],
+                alerts=badges.get(r[8], ()),
             )
             for r in found
         ],

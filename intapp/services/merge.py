@@ -17,7 +17,10 @@ Rules, decided here and shown on the confirming dialog:
   survivor's own (`care_plans.merged_records_plans`), since a merged record opens as its
   survivor. Choose the survivor with the plan that should continue;
 - carer links move; a link between the two records themselves ends, and a link the
-  survivor already has ends on the merged side before it moves.
+  survivor already has ends on the merged side before it moves;
+- alerts move; when both records hold an open alert of the same kind, the survivor's
+  stays open and the merged record's is removed ("the two records were merged") before
+  it moves, so its note is still read among the removed alerts.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from intapp.models import (
     CarerLink,
     CaseNote,
     Person,
+    PersonAlert,
     ReablementEpisode,
     Referral,
 )
@@ -57,6 +61,7 @@ MOVED: tuple[tuple[type[SQLModel], str], ...] = (
     (CaseNote, "person_id"),
     (CarerLink, "carer_id"),
     (CarerLink, "cared_for_id"),
+    (PersonAlert, "person_id"),
     (Person, "merged_into_id"),
 )
 # Details the survivor takes from the merged record when it has none of its own.
@@ -116,6 +121,7 @@ SINGULAR = {
     "care plans": "care plan",
     "carer links": "carer link",
     "case notes": "case note",
+    "alerts": "alert",
 }
 
 
@@ -287,6 +293,28 @@ def _move_links(
         moved["carer links"] = moved.get("carer links", 0) + 1
 
 
+def _move_alerts(
+    session: Session, user: str, survivor_id: int, merged_id: int, moved: dict[str, int]
+) -> None:
+    alerts = session.exec(select(PersonAlert).where(PersonAlert.person_id == merged_id)).all()
+    kept = set(
+        session.exec(
+            select(PersonAlert.kind).where(
+                PersonAlert.person_id == survivor_id, col(PersonAlert.removed_at).is_(None)
+            )
+        ).all()
+    )
+    for alert in alerts:
+        if alert.removed_at is None and alert.kind in kept:
+            # One open alert of a kind per person: the survivor's stays.
+            before = audit.snapshot(alert)
+            alert.removed_at, alert.removed_by = clock.now(), user
+            alert.removed_reason = MERGE_REASON
+            audit.save_update(session=session, user=user, row=alert, before=before, action="remove")
+        _move(session, user, alert, "person_id", survivor_id)
+    moved["alerts"] = len(alerts)
+
+
 def merge_people(
     *,
     session: Session,
@@ -336,6 +364,7 @@ def merge_people(
             _close_merged_plan(session, user, plan, survivor_id)
             moved["care plans"] = 0
     _move_links(session, user, survivor_id, merged_id, moved)
+    _move_alerts(session, user, survivor_id, merged_id, moved)
     pointers = session.exec(select(Person).where(Person.merged_into_id == merged_id)).all()
     for earlier in pointers:
         _move(session, user, earlier, "merged_into_id", survivor_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -16,9 +16,11 @@ from intapp.formatting import deceased_marked, parse_date
 from intapp.models import Person, Team
 from intapp.models.person import folded, name_key
 from intapp.services import audit, bounds
+from intapp.services.alert_badges import open_alert_badges
 from intapp.services.errors import InvalidInput, NotFound, check_version
 from intapp.services.nhs_number import format_nhs_number, is_valid, normalise
 from intapp.store.paging import Cursor, Page, after_columns
+from intapp.store.plain_sql import through_session
 
 COHORT_FLAGS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
 
@@ -68,6 +70,8 @@ class PersonSummary:
     # Set on a record merged into another: it is only a pointer to that one now.
     merged_into_id: int | None = None
     death_source: str | None = None
+    alerts: tuple[str, ...] = ()
+    """The badges of the person's open alerts, where a list reads them (`search_page`)."""
 
     @property
     def name(self) -> str:
@@ -539,7 +543,9 @@ def search_page(
     if after is not None:
         query = query.where(after_columns(order, after))
     found = session.exec(query.order_by(*order).limit(limit)).all()
-    return Page([summarise(p) for p in found], total)
+    badges = open_alert_badges(through_session(session), [p.id for p in found if p.id])
+    rows = [summarise(p) for p in found]
+    return Page([replace(p, alerts=badges[p.id]) if p.id in badges else p for p in rows], total)
 
 
 def _or_survivors(condition: Any, session: Session, identifier: Any) -> Any:

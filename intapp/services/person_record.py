@@ -12,6 +12,7 @@ from intapp.codes import ReferralStatus, code_label
 from intapp.formatting import uk_date
 from intapp.models import Allocation, CarePlan, Referral, Team, Transfer, Worker
 from intapp.services import audit
+from intapp.services.alerts import AlertView, person_alerts
 from intapp.services.assessments import AssessmentSummary, person_assessments
 from intapp.services.care_plans import PlanView, current_plan, plan_history
 from intapp.services.carers import CarerLinkView, is_carer, person_links
@@ -47,6 +48,8 @@ class PersonOverview:
     lead_worker: str | None
     reopen_until: dict[int, datetime] = field(default_factory=dict)
     """For each closed case, the last moment it may be reopened."""
+    alerts: list[AlertView] = field(default_factory=list)
+    """The person's open alerts, most pressing first."""
 
     @property
     def recently_rereferred(self) -> bool:
@@ -83,6 +86,7 @@ def person_overview(*, session: Session, person_id: int) -> PersonOverview:
             for r in referrals
             if r.status == ReferralStatus.CLOSED and r.closed_at is not None
         },
+        alerts=person_alerts(session=session, person_id=person_id),
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from intapp import clock
 from intapp.codes import ReferralStatus, TransferState
 from intapp.formatting import deceased_marked
+from intapp.services.alert_badges import open_alert_badges
 from intapp.services.transfer_marks import TransferMark, transfer_marks
 from intapp.services.worklists import tiles
 from intapp.store.paging import Cursor, Page
@@ -51,6 +52,8 @@ class QueueItem:
     version: int
     transfer: TransferMark | None = None
     """A transfer waiting for this team's accept or return, or one returned to it."""
+    alerts: tuple[str, ...] = ()
+    """The badges of the person's open alerts, most pressing first."""
 
     @property
     def is_transfer(self) -> bool:
@@ -118,6 +121,7 @@ def queue_page(
     items = []
     found = rows.page(db, COLUMNS, after=after, limit=limit)
     marks = transfer_marks(db, [row[0] for row in found])
+    badges = open_alert_badges(db, [row[2] for row in found])
     for row in found:
         due_by = stored_datetime(row[10])
         in_transfer = row[13] == ReferralStatus.TRANSFER
@@ -142,6 +146,7 @@ def queue_page(
                 overdue=due_by < now and not in_transfer,
                 version=row[12],
                 transfer=mark,
+                alerts=badges.get(row[2], ()),
             )
         )
     return Page(items, rows.count(db) if count else None)
