@@ -132,3 +132,52 @@ def test_a_file_that_is_not_toml_is_named(write_config) -> None:
 
 def test_config_error_is_a_value_error_so_older_callers_still_catch_it() -> None:
     assert issubclass(ConfigError, ValueError)
+
+
+def test_the_alert_kinds_default_and_a_file_replaces_them_in_its_order(write_config) -> None:
+    codes = [k.code for k in load_settings().alert_kinds]
+    assert codes == [
+        "risk_to_staff",
+        "safeguarding",
+        "communication",
+        "key_safe",
+        "sensory_loss",
+        "lives_alone",
+    ]
+    write_config(
+        '[alert_kinds.dog]\nlabel = "Dog on the premises"\nbadge = "dog"\n'
+        '[alert_kinds.risk_to_staff]\nlabel = "Risk to staff"\nbadge = "⚠ risk"\n'
+    )
+    kinds = load_settings().alert_kinds
+    assert [(k.code, k.label, k.badge) for k in kinds] == [
+        ("dog", "Dog on the premises", "dog"),
+        ("risk_to_staff", "Risk to staff", "⚠ risk"),
+    ]
+    assert load_settings().alert_kind("key_safe") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[alert_kinds.Dog]\nlabel = "Dog"\nbadge = "dog"\n',
+            "alert_kinds: the code 'Dog' must be 2 to 40 lower-case letters, digits or _",
+        ),
+        (
+            '[alert_kinds.dog]\nlabel = "Dog"\nbadge = "big dog!!"\n',
+            "alert_kinds.dog.badge is 'big dog!!': must fit in 8 columns",
+        ),
+        (
+            '[alert_kinds.dog]\nlabel = "Dog"\n',
+            "alert_kinds.dog.badge: Field required",
+        ),
+        (
+            '[alert_kinds.dog]\nlabel = "Dog"\nbadge = "dog"\ncolour = "red"\n',
+            "alert_kinds.dog.colour is 'red': unknown key; the keys here are: label, badge",
+        ),
+        ("[alert_kinds]\n", "alert_kinds: list at least one kind"),
+        ('[settings]\nalert_kinds = "x"\n', "settings.alert_kinds: unknown key"),
+    ],
+)
+def test_a_mistake_in_the_alert_kinds_is_named(write_config, text, expected) -> None:
+    assert expected in _refused(write_config, text)

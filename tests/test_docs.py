@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from intapp.config import Settings
-from intapp.config_schema import _REABLEMENT_NAMES
+from intapp.config_schema import _REABLEMENT_NAMES, TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -78,7 +78,7 @@ def _rows_naming(key: str) -> list[str]:
     ]
 
 
-SCALAR_SETTINGS = [f for f in fields(Settings) if f.name != "response_targets_hours"]
+SCALAR_SETTINGS = [f for f in fields(Settings) if f.name not in TABLES]
 # As the config file's [reablement] table names them.
 ALIASES = {full: key for key, full in _REABLEMENT_NAMES.items()}
 
@@ -92,6 +92,13 @@ def test_every_setting_is_in_docs_rules_with_its_default(setting):
     assert any(re.search(rf"\b{default}\b", row.split("|")[2]) for row in rows), (
         f"docs/rules.md does not give {setting.name}'s default, {default}"
     )
+
+
+@pytest.mark.parametrize("kind", Settings().alert_kinds, ids=lambda k: k.code)
+def test_every_default_alert_kind_is_in_docs_rules_with_its_label_and_badge(kind):
+    rows = _rows_naming(f"alert_kinds.{kind.code}]")
+    assert rows, f"docs/rules.md has no row for the alert kind {kind.code}"
+    assert any(kind.label in row and f"`{kind.badge}`" in row for row in rows)
 
 
 @pytest.mark.parametrize("priority", sorted(Settings().response_targets_hours))

@@ -339,3 +339,57 @@ def test_0014_fills_plan_actions_from_each_plans_current_version(engine):
         (1, 3, 4, None, "Rails", date(2026, 11, 23), "open"),
     ]
     assert [r[0] for r in kept] == [old_actions[:1], old_actions]
+
+
+def test_0013_adds_person_alerts_and_going_back_is_refused_while_any_are_held(engine):
+    """Going back before 0013 would drop alerts a visitor relies on: refused while any
+    are held, allowed (and reversible) when none are."""
+    from datetime import UTC, datetime
+
+    import pytest
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from intapp.store.migrate import current_revision, upgrade
+
+    config = alembic_config()
+    assert "person_alert" in inspect(engine).get_table_names()
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO locality (id, name) VALUES (1, 'Central')"))
+        connection.execute(
+            text(
+                "INSERT INTO team (id, code, name, locality_id, population)"
+                " VALUES (1, 'C1', 'C1', 1, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO person (id, local_id, given_name, family_name, date_of_birth,"
+                " team_id, risk_tier, frail_older, ltc_end_of_life, complex_lives,"
+                " mh_ld_dementia, cyp_with_ltc, has_unpaid_carer, is_carer, created_at,"
+                " version) VALUES (1, 'L1', 'A', 'B', :born, 1, 'low', false, false,"
+                " false, false, false, false, false, :at, 1)"
+            ),
+            {"born": datetime(1940, 1, 1).date(), "at": at.replace(tzinfo=None)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO person_alert (person_id, kind, label, note, raised_by, raised_at,"
+                " version) VALUES (1, 'key_safe', 'Key safe', 'Code 1234', 'a.user', :at, 1)"
+            ),
+            {"at": at.replace(tzinfo=None)},
+        )
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        with pytest.raises(RuntimeError, match="holds 1 alert"):
+            command.downgrade(config, "0013-1")
+    assert current_revision(engine) == head_revision()
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM person_alert"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013-1")
+    assert "person_alert" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert "person_alert" in inspect(engine).get_table_names()

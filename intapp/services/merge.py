@@ -312,7 +312,8 @@ def _move_alerts(
             alert.removed_reason = MERGE_REASON
             audit.save_update(session=session, user=user, row=alert, before=before, action="remove")
         _move(session, user, alert, "person_id", survivor_id)
-    moved["alerts"] = len(alerts)
+    if alerts:
+        moved["alerts"] = len(alerts)
 
 
 def merge_people(
