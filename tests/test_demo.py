@@ -26,6 +26,7 @@ from intapp.models import (
     GpPractice,
     Locality,
     Person,
+    PersonAlert,
     ReablementEpisode,
     Referral,
     Team,
@@ -96,6 +97,7 @@ def test_counts_match_the_rows_written(demo: tuple[Engine, DemoCounts]) -> None:
         Assessment: counts.assessments,
         CarePlan: counts.care_plans,
         ReablementEpisode: counts.episodes,
+        PersonAlert: counts.alerts,
     }
     assert {m: _count(engine, m) for m in expected} == expected
     with engine.connect() as conn:
@@ -376,3 +378,18 @@ def test_loads_on_each_database(engine: Engine) -> None:
         session.add(locality)
         session.commit()
         assert locality.id == counts.localities + 1
+
+
+def test_a_small_share_of_living_people_have_alerts(demo: tuple[Engine, DemoCounts]) -> None:
+    engine, counts = demo
+    alerts = _rows(engine, PersonAlert)
+    people = {p["id"]: p for p in _rows(engine, Person)}
+    alerted = {a["person_id"] for a in alerts}
+    assert 0.04 * PEOPLE <= len(alerted) <= 0.14 * PEOPLE
+    assert len(alerts) == counts.alerts
+    assert all(people[i]["date_of_death"] is None for i in alerted)
+    kinds = {a["kind"] for a in alerts}
+    assert {"lives_alone", "key_safe"} <= kinds
+    labels = {k.code: k.label for k in load_settings().alert_kinds}
+    assert all(a["label"] == labels[a["kind"]] and a["note"] for a in alerts)
+    assert all(a["raised_at"] <= NOW and a["removed_at"] is None for a in alerts)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, Table, select, text
 
 from intapp import clock
 from intapp.config import load_settings
+from intapp.demo.alerts import AlertMaker
 from intapp.demo.cases import CaseMaker
 from intapp.demo.organisation import build_organisation
 from intapp.demo.people import MAX_PEOPLE, PeopleMaker
@@ -30,6 +31,7 @@ from intapp.models import (
     GpPractice,
     Locality,
     Person,
+    PersonAlert,
     ReablementEpisode,
     Referral,
     Team,
@@ -85,6 +87,7 @@ class DemoCounts:
     assessments: int
     care_plans: int
     episodes: int
+    alerts: int
 
 
 class _Writer:
@@ -119,7 +122,8 @@ def load_demo(
         if connection.execute(select(_table(Person).c.id).limit(1)).first() is not None:
             raise DomainError(NOT_EMPTY)
         with big_sqlite_cache(connection, SQLITE_CACHE_KIB):
-            counts = _load(connection, rng, people=people, progress=progress)
+            alerts = AlertMaker(seed, now=clock.now(), today=clock.today())
+            counts = _load(connection, rng, people=people, progress=progress, alerts=alerts)
         connection.execute(
             _table(AuditEvent).insert(),
             {
@@ -135,7 +139,12 @@ def load_demo(
 
 
 def _load(
-    connection: Connection, rng: random.Random, *, people: int, progress: Progress | None
+    connection: Connection,
+    rng: random.Random,
+    *,
+    people: int,
+    progress: Progress | None,
+    alerts: AlertMaker,
 ) -> DemoCounts:
     """Write every table, a chunk of people and their cases at a time."""
     writer = _Writer(connection, progress)
@@ -162,6 +171,7 @@ def _load(
         writer.write("carer links", _table(CarerLink), links)
         for stage, table, batch_field in CASE_STAGES:
             writer.write(stage, table, getattr(batch, batch_field))
+        writer.write("alerts", _table(PersonAlert), alerts.alerts_for(chunk))
     # Open cases are weighed last, once every worker's caseload is known.
     open_allocations = cases.weigh_open_allocations()
     writer.write("allocations", _table(Allocation), open_allocations)
@@ -185,6 +195,7 @@ def _load(
         assessments=writer.done["assessments"],
         care_plans=writer.done["care plans"],
         episodes=writer.done["reablement episodes"],
+        alerts=writer.done["alerts"],
     )
 
 

@@ -188,6 +188,7 @@ def person_timeline(
                 TimelineEntry(r.closed_at, "closed", f"{r.reference} closed{by}{outcome}{why}")
             )
     entries.extend(transfer_entries(session=session, person_id=person_id))
+    entries.extend(alert_entries(session=session, person_id=person_id))
     for a, w in session.exec(
         select(Allocation, Worker)
         .join(Worker, col(Worker.id) == Allocation.worker_id)
@@ -342,6 +343,24 @@ def transfer_entries(*, session: Session, person_id: int) -> list[TimelineEntry]
                     t.decided_at,
                     "transfer",
                     f"{reference} returned to {from_team} by {t.decided_by}: {t.return_reason}",
+                )
+            )
+    return entries
+
+
+def alert_entries(*, session: Session, person_id: int) -> list[TimelineEntry]:
+    """Each alert raised on the person, and its removal, with the note and the reason."""
+    entries = []
+    for a in person_alerts(session=session, person_id=person_id, include_removed=True):
+        entries.append(
+            TimelineEntry(a.raised_at, "alert", f"{a.label} raised by {a.raised_by}: {a.note}")
+        )
+        if a.removed_at is not None:
+            entries.append(
+                TimelineEntry(
+                    a.removed_at,
+                    "alert",
+                    f"{a.label} removed by {a.removed_by}: {a.removed_reason}",
                 )
             )
     return entries
