@@ -35,13 +35,14 @@ class AlertChanged(Result["AlertView"]):
 
 
 def alert_text(alert: AlertView) -> str:
-    """An alert as the dialog lists it: the label and its note; a removed one greyed,
-    with who removed it, when and why."""
+    """An alert as the dialog lists it, in three lines: the label; who raised it and when
+    (and its review); the note. A removed one is greyed, with who removed it, when and why."""
     raised = f"raised {uk_date(alert.raised_at)} by {escape(alert.raised_by)}"
     if not alert.is_open:
         return (
-            f"[dim]{escape(alert.label)} · {raised} · removed {uk_date(alert.removed_at)} by "
-            f"{escape(alert.removed_by or '')}: {escape(alert.removed_reason or '')}\n"
+            f"[dim]{escape(alert.label)} · {raised}\n"
+            f"  removed {uk_date(alert.removed_at)} by {escape(alert.removed_by or '')}: "
+            f"{escape(alert.removed_reason or '')}\n"
             f"  {escape(alert.note)}[/]"
         )
     review = ""
@@ -53,7 +54,8 @@ def alert_text(alert: AlertView) -> str:
             else f" · review {uk_date(alert.review_on)}"
         )
     return (
-        f"[{ALERT_STYLE}]{escape(alert.badge)}  {escape(alert.label)}[/] · {raised}{review}\n"
+        f"[{ALERT_STYLE}]{escape(alert.badge)}  {escape(alert.label)}[/]\n"
+        f"  {raised}{review}\n"
         f"  {escape(alert.note)}"
     )
 
@@ -195,8 +197,11 @@ class RaiseAlertDialog(FormDialog):
 
     def fields(self) -> ComposeResult:
         yield Label("Kind")
+        # No kind is chosen for the person: a risk alert raised by mistake would mislead.
         yield Select(
-            [(f"{k.badge}  {k.label}", k.code) for k in self.kinds], id="kind", allow_blank=False
+            [(f"{k.badge}  {k.label}", k.code) for k in self.kinds],
+            id="kind",
+            prompt="Choose the kind of alert",
         )
         yield Label("Note: what a visitor needs to know")
         yield TextArea(id="note")
@@ -204,6 +209,10 @@ class RaiseAlertDialog(FormDialog):
         yield Input(placeholder="DD/MM/YYYY", id="review")
 
     def values(self) -> dict[str, Any] | None:
+        kind = self.query_one("#kind", Select).value
+        if kind is Select.NULL:
+            self.refuse("Choose the kind of alert.", "#kind")
+            return None
         note = self.query_one("#note", TextArea).text.strip()
         if not note:
             self.refuse("Write what a visitor needs to know.", "#note")
@@ -217,7 +226,7 @@ class RaiseAlertDialog(FormDialog):
             self.refuse("The review date cannot be in the past.", "#review")
             return None
         return {
-            "kind": str(self.query_one("#kind", Select).value),
+            "kind": str(kind),
             "note": note,
             "review_on": review,
         }
