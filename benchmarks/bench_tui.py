@@ -150,6 +150,7 @@ async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[st
 
     from intapp.app import IntApp
     from intapp.models import Person, Referral
+    from intapp.screens.allocation import AllocationScreen
     from intapp.screens.board import BoardScreen
     from intapp.screens.case_dialogs import CloseCaseDialog, RecordDeathDialog
     from intapp.screens.caseload import CaseloadScreen
@@ -157,6 +158,8 @@ async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[st
     from intapp.screens.new_referral import NewReferralScreen
     from intapp.screens.person import PersonScreen
     from intapp.screens.queue import QueueScreen
+    from intapp.screens.search import PAGE_SIZE as SEARCH_PAGE
+    from intapp.screens.search import SearchScreen
     from intapp.screens.transfer_dialogs import AllocateNowDialog, TransferDialog
     from intapp.screens.triage import TriageScreen
     from intapp.store.engine import create_db_engine, read_session
@@ -242,6 +245,28 @@ async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[st
             )
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+            add(
+                "open allocation (referrals awaiting)",
+                await after_key(
+                    pilot,
+                    "a",
+                    lambda: isinstance(app.screen, AllocationScreen) and app.screen.referrals,
+                ),
+            )
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            await pilot.press("/")
+            await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+            search = app.screen
+            start = time.perf_counter()
+            search.query_one(Input).value = "smith"  # a common name: a full first page
+            add(
+                "search by name (first page)",
+                await until(pilot, lambda: len(search.results) == SEARCH_PAGE, start),
+            )
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
 
