@@ -31,7 +31,7 @@ def alert() -> None:
 
 @alert.command("raise")
 @click.argument("identifier", metavar="NHS_NUMBER")
-@click.option("--kind", required=True, metavar="CODE", help="The kind's code (see below).")
+@click.option("--kind", required=True, metavar="CODE", help="The kind's code (the defaults are listed above).")
 @click.option("--note", required=True, help="What a visitor needs to know.")
 @click.option("--review", metavar="DD/MM/YYYY", help="When to review the alert (optional).")
 @pass_context
@@ -41,7 +41,7 @@ def alert_raise(
     """Raise an alert on a person; one open alert of each kind at a time.
 
     The default kinds are risk_to_staff, safeguarding, communication, key_safe,
-    sensory_loss and lives_alone.
+    sensory_loss and lives_alone; the config file's [alert_kinds] may set others.
 
     \b
     Examples:
