@@ -31,7 +31,9 @@ def alert() -> None:
 
 @alert.command("raise")
 @click.argument("identifier", metavar="NHS_NUMBER")
-@click.option("--kind", required=True, metavar="CODE", help="The kind's code (the defaults are listed above).")
+@click.option(
+    "--kind", required=True, metavar="CODE", help="The kind's code (the defaults are listed above)."
+)
 @click.option("--note", required=True, help="What a visitor needs to know.")
 @click.option("--review", metavar="DD/MM/YYYY", help="When to review the alert (optional).")
 @pass_context
