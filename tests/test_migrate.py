@@ -341,8 +341,8 @@ def test_0014_fills_plan_actions_from_each_plans_current_version(engine):
     assert [r[0] for r in kept] == [old_actions[:1], old_actions]
 
 
-def test_0013_adds_person_alerts_and_going_back_is_refused_while_any_are_held(engine):
-    """Going back before 0013 would drop alerts a visitor relies on: refused while any
+def test_0015_adds_person_alerts_and_going_back_is_refused_while_any_are_held(engine):
+    """Going back before 0015 would drop alerts a visitor relies on: refused while any
     are held, allowed (and reversible) when none are."""
     from datetime import UTC, datetime
 
@@ -383,13 +383,13 @@ def test_0013_adds_person_alerts_and_going_back_is_refused_while_any_are_held(en
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         with pytest.raises(RuntimeError, match="holds 1 alert"):
-            command.downgrade(config, "0013-1")
+            command.downgrade(config, "0015-1")
     assert current_revision(engine) == head_revision()
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM person_alert"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0013-1")
+        command.downgrade(config, "0015-1")
     assert "person_alert" not in inspect(engine).get_table_names()
     upgrade(engine)
     assert "person_alert" in inspect(engine).get_table_names()

@@ -5,7 +5,7 @@ an interpreter, a key safe): its kind's code and label as raised, a note, who ra
 and when, an optional review date, and who removed it, when and why. At most one open
 alert of each kind per person.
 
-Revision ID: 0013
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-01
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 import intapp.models.types
 
-revision: str = "0013"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -58,7 +58,7 @@ def downgrade() -> None:
     held = op.get_bind().execute(sa.text("SELECT COUNT(*) FROM person_alert")).scalar_one()
     if held:
         raise RuntimeError(
-            f"Cannot go back before migration 0013: the database holds {held} alert(s) on "
+            f"Cannot go back before migration 0015: the database holds {held} alert(s) on "
             "people, which the older version cannot hold; restore a backup taken before it "
             "instead"
         )
