@@ -88,6 +88,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         Binding("a", "new_assessment", "Assess", id="person.new_assessment"),
         Binding("p", "care_plan", "Plan", id="person.care_plan"),
         Binding("n", "write_note", "Note", id="person.write_note"),
+        Binding("exclamation_mark", "alerts", "Alerts", id="person.alerts"),
         Binding("f", "timeline_filter", "Filter timeline", id="person.timeline_filter", show=False),
         Binding("v", "full_text", "Full text", id="person.full_text", show=False),
         Binding("e", "edit_details", "Edit", id="person.edit"),

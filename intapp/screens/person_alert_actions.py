@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.binding import Binding
-
 from intapp.screens.base import DataScreen
 
 if TYPE_CHECKING:
@@ -13,12 +11,9 @@ if TYPE_CHECKING:
 
 
 class AlertActions(DataScreen):
-    """The alerts key; `PersonScreen` inherits it. The dialog saves on its own, and the
-    record (its header shows the open alerts) is read again when anything changed."""
-
-    BINDINGS = [
-        Binding("exclamation_mark", "alerts", "Alerts", id="person.alerts"),
-    ]
+    """The alerts action; `PersonScreen` binds `!` to it among its everyday keys. The
+    dialog saves on its own, and the record (its header shows the open alerts) is read
+    again when anything changed."""
 
     # Set by PersonScreen.
     person_id: int
