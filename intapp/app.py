@@ -218,17 +218,22 @@ class IntApp(App[None]):
             raise DatabaseCorrupt(f"Not saved: {self.store_damage}")
 
     def report_error(self, error: Exception) -> None:
-        """Show a refused change plainly; log anything unexpected without personal data."""
+        """Show a refused change plainly; log anything unexpected without personal data.
+        Messages name people and quote what they typed, so they are never read as markup."""
         from intapp.services.errors import Conflict, DomainError
         from intapp.store.errors import StorageError, storage_error_from
 
         storage = storage_error_from(error)
         if isinstance(error, Conflict):
-            self.notify(error.message, title="Someone else saved first", severity="error")
+            self.notify(
+                error.message, title="Someone else saved first", severity="error", markup=False
+            )
         elif isinstance(error, DomainError):
-            self.notify(error.message, title="Not saved", severity="warning")
+            self.notify(error.message, title="Not saved", severity="warning", markup=False)
         elif isinstance(storage, StorageError):
-            self.notify(storage.message, title="Database", severity="error", timeout=30)
+            self.notify(
+                storage.message, title="Database", severity="error", timeout=30, markup=False
+            )
         else:
             from intapp.errorlog import log_unexpected
 

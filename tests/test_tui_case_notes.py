@@ -193,3 +193,40 @@ async def test_a_note_written_on_the_reablement_tab_is_linked_to_the_episode(sql
     with Session(sqlite_engine) as session:
         note = session.exec(select(CaseNote)).one()
         assert note.episode_id == episode.id
+
+
+async def test_text_that_rich_markup_would_misread_opens_in_the_timeline_and_the_plan(
+    sqlite_engine,
+):
+    """A backslash before "[/]" (a Windows path, say) in a note or an action used to stop
+    the app each time the record or plan opened; notes cannot be edited, so for good."""
+    from datetime import timedelta
+
+    from intapp.screens.care_plan import CarePlanScreen
+    from intapp.services import care_plans
+
+    typed = "Letter saved in C:\\[/]letters\\[b]"
+    app = _app(sqlite_engine)
+    _seed_note(sqlite_engine, typed)
+    with unit_of_work(sqlite_engine) as session:
+        plan = care_plans.current_plan(session=session, person_id=MARY)
+        assert plan is not None
+        care_plans.add_action(
+            session=session,
+            user="setup",
+            person_id=MARY,
+            who="Age UK [/] \\[/]",
+            what=typed,
+            by_when=clock.today() + timedelta(days=7),
+            expected_version=plan.version,
+        )
+    async with app.run_test(size=(120, 40)) as pilot:
+        person = await _open_mary(app, pilot)
+        await wait_for(pilot, lambda: _timeline(person).rows)
+        await pilot.pause()
+        top = _timeline(person).table.get_row_at(0)
+        assert typed in str(top[2])
+        app.push_screen(CarePlanScreen(person_id=MARY))
+        await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen))
+        await pilot.pause(0.2)
+        assert app.return_code is None and app.is_running

@@ -169,7 +169,7 @@ class AssessmentScreen(DataScreen):
         ):
             # A refused sign-off: the draft (and anything saved just before) stays saved.
             message.prevent_default()
-            self.notify(error.message, title="Not signed off", severity="warning")
+            self.notify(error.message, title="Not signed off", severity="warning", markup=False)
 
     async def show(self, form: AssessmentForm) -> None:
         """Fill the form from `form`, as stored or as new; read-only unless a draft."""
@@ -333,7 +333,7 @@ class AssessmentScreen(DataScreen):
         try:  # refused before anything is saved: a new assessment stays unwritten
             check_ready_to_sign_off(what_matters=self.content().what_matters)
         except InvalidInput as error:
-            self.notify(error.message, title="Not signed off", severity="warning")
+            self.notify(error.message, title="Not signed off", severity="warning", markup=False)
             self.query_one("#what_matters").focus()
             return
         unsaved = self.assessment is None or self.dirty

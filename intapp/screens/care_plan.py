@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -139,15 +140,15 @@ class CarePlanScreen(DataScreen):
         for a in self.actions:
             by = a["by_when"]
             actions.add_row(
-                a["who"],
-                a["what"],
+                Text(a["who"]),  # typed by people: shown as typed, never read as markup
+                Text(a["what"]),
                 uk_date(parse_date(by) if isinstance(by, str) else by),
                 action_box(a, today),
             )
         items = self.query_one("#items", DataTable)
         items.clear()
         for i in self.items:
-            items.add_row(code_label(i["kind"]), i["description"], f"£{i['cost_pounds']:.2f}")
+            items.add_row(code_label(i["kind"]), Text(i["description"]), f"£{i['cost_pounds']:.2f}")
 
     def form_values(self) -> Any:
         if self.data is None:

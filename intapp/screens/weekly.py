@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -106,12 +107,13 @@ class WeeklySummaryScreen(DataScreen):
         start = self.page_number * PAGE_SIZE
         for row in rows[start : start + PAGE_SIZE]:
             cells = [row.cell(column) for _, column, _ in PREVIEW]
-            text = [
-                "" if c is None else f"{c:g}" if isinstance(c, float) else str(c) for c in cells
-            ]
-            if row.level != "worker":
-                text = [f"[b]{t}[/]" for t in text]
-            table.add_row(*text)
+            style = "" if row.level == "worker" else "b"  # team and total rows in bold
+            table.add_row(
+                *(
+                    Text("" if c is None else f"{c:g}" if isinstance(c, float) else str(c), style)
+                    for c in cells
+                )
+            )
         pages = max(1, -(-len(rows) // PAGE_SIZE))
         self.query_one("#weekly-title", Static).update(
             f"{self.summary.title} · page {self.page_number + 1} of {pages} · s saves every column"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Span as RichSpan
+from rich.text import Text
+from textual.content import Content
+
 
 def escape(text: str) -> str:
     """`text` shown as it is when put inside markup.
@@ -13,3 +17,19 @@ def escape(text: str) -> str:
     """
     escaped = text.replace("[", "\\[")
     return escaped + "\u200b" if escaped.endswith("\\") else escaped
+
+
+def table_cell(markup: str) -> Text:
+    """A DataTable cell from markup written for Textual (with `escape`d text in it).
+
+    A DataTable reads a string cell as Rich markup, which treats backslashes differently:
+    Rich reads "\\\\[" as a backslash and then a tag, so "C:\\[/]" typed by a person
+    would close a tag that was never opened and stop the app. Parsed here by Textual's
+    own reader instead, the cell shows exactly what Textual would.
+    """
+    content = Content.from_markup(markup)
+    return Text(
+        content.plain,
+        spans=[RichSpan(span.start, span.end, str(span.style)) for span in content.spans],
+        end="",
+    )

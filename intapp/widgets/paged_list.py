@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from intapp.store.paging import Cursor, Page, Row
+from intapp.widgets.markup import table_cell
 
 # Reads the page after a cursor (None: the first page), at most `limit` rows, and counts
 # the whole list if the third argument is true; runs in a thread, so it must open its own
@@ -317,7 +318,10 @@ class PagedList(Widget, Generic[Row]):
             key = self.key(row)
             if keep is not None and key == keep:
                 index = i
-            table.add_row(*self.cells(row), key=str(key))
+            table.add_row(
+                *(table_cell(c) if isinstance(c, str) else c for c in self.cells(row)),
+                key=str(key),
+            )
         if rows:
             table.move_cursor(row=max(0, min(index, len(rows) - 1)), animate=False)
         self._show_status()
