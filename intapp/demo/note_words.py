@@ -1,5 +1,7 @@
 """What demo case notes say: short, plain, strengths-based, written for the person to read.
 
+`{relative}` is the person's one family member or friend, the same in all their notes.
+
 Each kind of contact has its own openings (the first line, which the timeline lists) and
 every note may take a second line saying what happens next.
 """
@@ -29,9 +31,9 @@ OPENINGS: dict[tuple[str, str], tuple[str, ...]] = {
         "Visited you at home. You are walking to the corner shop with your frame.",
     ),
     ("home_visit", "carer"): (
-        "Visited you and your daughter at home to talk about how the week has gone.",
-        "Home visit with your son there. He helps with meals and wants to keep doing so.",
-        "Visited you at home with your husband. He would like a break now and then.",
+        "Visited you and your {relative} at home to talk about how the week has gone.",
+        "Home visit with your {relative} there, who helps with meals and wants to keep doing so.",
+        "Visited you at home with your {relative}, who would like a break now and then.",
         "Home visit with your neighbour, who calls in every day and knows your routine.",
     ),
     ("phone_call", "person"): (
@@ -42,10 +44,10 @@ OPENINGS: dict[tuple[str, str], tuple[str, ...]] = {
         "Phoned you. You said you are sleeping better since the bed was moved downstairs.",
     ),
     ("phone_call", "carer"): (
-        "Your daughter rang to say you have settled well since coming home.",
-        "Phoned your son to agree a time for the review that suits you both.",
-        "Your husband rang; he is managing well but would like a carer's assessment.",
-        "Your niece rang to ask how she can help with your shopping.",
+        "Your {relative} rang to say you have settled well since coming home.",
+        "Phoned your {relative} to agree a time for the review that suits you both.",
+        "Your {relative} rang; they are managing well but would like a carer's assessment.",
+        "Your {relative} rang to ask how they can help with your shopping.",
     ),
     ("phone_call", "professional"): (
         "Spoke to your GP about your new tablets; no change to your support needed.",
@@ -61,8 +63,8 @@ OPENINGS: dict[tuple[str, str], tuple[str, ...]] = {
         "Email from the housing officer about moving you to a ground-floor flat.",
     ),
     ("email", "carer"): (
-        "Emailed your daughter a copy of the support plan, as you asked.",
-        "Email from your son with dates he is away, so we can plan cover.",
+        "Emailed your {relative} a copy of the support plan, as you asked.",
+        "Email from your {relative} with the dates they are away, so we can plan cover.",
     ),
     ("mdt_meeting", "professional"): (
         "Talked about your support at the team meeting with the nurse and the therapist.",
@@ -76,16 +78,16 @@ OPENINGS: dict[tuple[str, str], tuple[str, ...]] = {
         "Letter to you explaining how the financial assessment works.",
     ),
     ("letter", "carer"): (
-        "Wrote to your son with information about carers' support in the area.",
-        "Letter to your daughter about the carer's assessment she asked for.",
+        "Wrote to your {relative} with information about carers' support in the area.",
+        "Letter to your {relative} about the carer's assessment they asked for.",
     ),
     ("office_visit", "person"): (
         "You called in at the office to drop off your bank statements.",
         "You came to the office to talk about day centres near you.",
     ),
     ("office_visit", "carer"): (
-        "Your daughter called in at the office to ask about respite care.",
-        "Your son came to the office with the forms for the blue badge.",
+        "Your {relative} called in at the office to ask about respite care.",
+        "Your {relative} came to the office with the forms for the blue badge.",
     ),
     ("other", "other"): (
         "Your key safe code was checked and works.",
@@ -104,24 +106,27 @@ NEXT_STEPS = (
 )
 
 SIGNIFICANT = (
-    "You had a fall in the kitchen on Sunday; your neighbour helped you up. No injury.",
+    "You had a fall in the kitchen on Sunday; your {relative} helped you up. No injury.",
     "You were admitted to hospital with a chest infection.",
-    "Your husband has gone into hospital, so you are at home alone for now.",
+    "Your {relative} has gone into hospital, so you are at home alone for now.",
     "You told me you are worried about money; we agreed to ask for a benefits check.",
     "The carers found you confused this morning; the GP visited the same day.",
     "You have decided you no longer want evening calls; we respect your choice.",
 )
 
 DEATH_CALLS = (
-    "Call from your daughter to tell us you died peacefully at home this morning.",
-    "Call from your son to tell us you died in hospital overnight.",
+    "Call from your {relative} to tell us you died peacefully at home this morning.",
+    "Call from your {relative} to tell us you died in hospital overnight.",
     "Call from the ward to tell us you died this morning, with your family there.",
 )
 
 CORRECTIONS = (
-    "Correction: the visit was on Tuesday, not Wednesday.",
-    "Correction: it was your niece who rang, not your daughter.",
-    "Added: the occupational therapist has since confirmed the date.",
-    "Correction: the GP is at the Health Centre, not the Medical Practice.",
     "Added: you asked for a copy of this note, which I have posted to you.",
+    "Added: you have read this note and agree it is right.",
+    "Added: you read this note and asked us to add that mornings suit you best.",
+    "Correction: this contact was a day earlier than the date first typed; now put right.",
+    "Added: we talked about this again at the team meeting; nothing changes for now.",
 )
+
+# The one family member or friend a person's notes speak of, chosen by the person's id.
+RELATIVES = ("daughter", "son", "partner", "niece", "neighbour", "sister", "brother", "friend")

@@ -4,8 +4,8 @@ something to show.
 Drawn from a stream of their own (seeded from the demo's seed), so adding notes leaves
 every other demo row as it was. Each allocation gets one to five notes (more for long
 cases) between its start and its end (or now), by its worker, in working hours; about
-one in ten is significant and one in twenty has an addendum. A person who died has a
-last note telling us so, and none after it.
+one in ten (a visit or a call) is significant and one in twenty has an addendum. A
+person who died while we held their case has a last note telling us so, and none after.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from intapp.demo import note_words as words
 from intapp.demo.chance import between, pick, pick_weighted
 from intapp.demo.timeline import DAY, HOUR, at, start_of
 
-SIGNIFICANT_CHANCE = 0.10
+SIGNIFICANT_CHANCE = 0.14
 ADDENDUM_CHANCE = 0.05
 SECOND_LINE_CHANCE = 0.35
 OTHER_AUTHOR_CHANCE = 0.3
@@ -29,6 +29,14 @@ _CONTACT_CUM = {k[0]: list(accumulate(w for _, w in k[2])) for k in words.KINDS}
 _CONTACTS = {k[0]: [c for c, _ in k[2]] for k in words.KINDS}
 # Replies that take a moment; visits and meetings are written up later in the day or after.
 _WRITTEN_SAME_MINUTE = ("phone_call", "email", "letter")
+_SIGNIFICANT_KINDS = ("home_visit", "phone_call")
+
+
+def _for_person(text: str, person_id: int) -> str:
+    """The text naming the person's own relative, the same one in every note."""
+    if "{" not in text:
+        return text
+    return text.format(relative=words.RELATIVES[person_id % len(words.RELATIVES)])
 
 
 class NoteMaker:
@@ -91,7 +99,7 @@ class NoteMaker:
             contact = min(end, max(last + 60, end - between(rand, 0, 3) * HOUR))
             note = self._note(allocation, author, contact)
             note.update(kind="phone_call", contact_with="carer", significant=True)
-            note["text"] = pick(rand, words.DEATH_CALLS)
+            note["text"] = _for_person(pick(rand, words.DEATH_CALLS), allocation["person_id"])
             notes.append(note)
 
     def _working_time(self, start: int, end: int) -> int:
@@ -105,10 +113,12 @@ class NoteMaker:
         rand = self.rand
         kind = pick_weighted(rand, words.KINDS, _KIND_CUM)[0]
         whom = pick_weighted(rand, _CONTACTS[kind], _CONTACT_CUM[kind])
-        significant = rand() < SIGNIFICANT_CHANCE
+        # Something significant comes up on a visit or a call, not in a letter.
+        significant = rand() < SIGNIFICANT_CHANCE and kind in _SIGNIFICANT_KINDS
         text = pick(rand, words.SIGNIFICANT if significant else words.OPENINGS[(kind, whom)])
         if rand() < SECOND_LINE_CHANCE:
             text += "\n" + pick(rand, words.NEXT_STEPS)
+        text = _for_person(text, allocation["person_id"])
         delay = 0 if kind in _WRITTEN_SAME_MINUTE else between(rand, 1, 30) * HOUR
         written = min(self.now, contact + delay + between(rand, 0, 20) * 60)
         episode = self.episodes.get(allocation["referral_id"])
@@ -130,7 +140,9 @@ class NoteMaker:
 
     def _addendum(self, note: dict[str, Any]) -> dict[str, Any]:
         rand = self.rand
-        after = int(note["written_at"].timestamp()) + between(rand, 1, 240) * HOUR
+        written = int(note["written_at"].timestamp())
+        after = written - written % DAY + between(rand, 1, 10) * DAY
+        after += between(rand, 9, 17) * HOUR + between(rand, 0, 12) * 300
         author = pick(rand, self.authors) if rand() < OTHER_AUTHOR_CHANCE else note["author"]
         row = {
             "id": self.next_addendum,
