@@ -116,7 +116,7 @@ def test_notes_stop_when_the_person_died(demo: tuple[Engine, DemoCounts]) -> Non
             if note["contact_at"] >= last.get(note["person_id"], note)["contact_at"]:
                 last[note["person_id"]] = note
         else:
-            assert "to tell us you died" not in note["text"]
+            assert "Case closed." not in note["text"]
     closed_on_death = {
         a["person_id"]
         for a in _rows(engine, Allocation)
@@ -124,7 +124,7 @@ def test_notes_stop_when_the_person_died(demo: tuple[Engine, DemoCounts]) -> Non
     }
     assert closed_on_death
     for person_id, note in last.items():
-        told = "to tell us you died" in note["text"]
+        told = "Case closed." in note["text"]
         assert told == (person_id in closed_on_death), note
 
 

@@ -114,10 +114,11 @@ SIGNIFICANT = (
     "You have decided you no longer want evening calls; we respect your choice.",
 )
 
+# Written for the family, who may ask to read the record, rather than to the person.
 DEATH_CALLS = (
-    "Call from your {relative} to tell us you died peacefully at home this morning.",
-    "Call from your {relative} to tell us you died in hospital overnight.",
-    "Call from the ward to tell us you died this morning, with your family there.",
+    "Call from the family ({relative}): died peacefully at home this morning. Case closed.",
+    "Call from the ward: died in hospital overnight, with family there. Case closed.",
+    "Call from the GP surgery to tell us of the death this morning. Case closed.",
 )
 
 CORRECTIONS = (
