@@ -114,6 +114,12 @@ SIGNIFICANT = (
     "You have decided you no longer want evening calls; we respect your choice.",
 )
 
+SIGNIFICANT_NEXT = (
+    "Next: I will ring you tomorrow to check you are all right.",
+    "Next: I will visit this week to look at your support again.",
+    "Next: told your GP; I will let you know what they say.",
+)
+
 # Written for the family, who may ask to read the record, rather than to the person.
 DEATH_CALLS = (
     "Call from the family ({relative}): died peacefully at home this morning. Case closed.",

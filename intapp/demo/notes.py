@@ -117,7 +117,7 @@ class NoteMaker:
         significant = rand() < SIGNIFICANT_CHANCE and kind in _SIGNIFICANT_KINDS
         text = pick(rand, words.SIGNIFICANT if significant else words.OPENINGS[(kind, whom)])
         if rand() < SECOND_LINE_CHANCE:
-            text += "\n" + pick(rand, words.NEXT_STEPS)
+            text += "\n" + pick(rand, words.SIGNIFICANT_NEXT if significant else words.NEXT_STEPS)
         text = _for_person(text, allocation["person_id"])
         delay = 0 if kind in _WRITTEN_SAME_MINUTE else between(rand, 1, 30) * HOUR
         written = min(self.now, contact + delay + between(rand, 0, 20) * 60)
