@@ -84,7 +84,7 @@ class NoteMaker:
         if end - start < HOUR:
             return
         days = (end - start) // DAY
-        count = min(MAX_NOTES, between(rand, 1, 4) + days // 60 + (days > 21))
+        count = min(MAX_NOTES, between(rand, 1, 4) + days // 90)
         if died_here:
             count -= 1
         times = sorted(self._working_time(start, end) for _ in range(count))
@@ -119,8 +119,14 @@ class NoteMaker:
         if rand() < SECOND_LINE_CHANCE:
             text += "\n" + pick(rand, words.SIGNIFICANT_NEXT if significant else words.NEXT_STEPS)
         text = _for_person(text, allocation["person_id"])
-        delay = 0 if kind in _WRITTEN_SAME_MINUTE else between(rand, 1, 30) * HOUR
-        written = min(self.now, contact + delay + between(rand, 0, 20) * 60)
+        written = contact + between(rand, 0, 20) * 60
+        if kind not in _WRITTEN_SAME_MINUTE:
+            # Written up back at the desk that afternoon, or the next morning.
+            if rand() < 0.7:
+                written += between(rand, 1, 3) * HOUR
+            else:
+                written += DAY - written % DAY + between(rand, 9, 12) * HOUR
+        written = min(self.now, written)
         episode = self.episodes.get(allocation["referral_id"])
         row = {
             "id": self.next_note,
