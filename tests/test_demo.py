@@ -23,6 +23,8 @@ from intapp.models import (
     CarePlan,
     CarePlanVersion,
     CarerLink,
+    CaseNote,
+    CaseNoteAddendum,
     GpPractice,
     Locality,
     Person,
@@ -98,6 +100,8 @@ def test_counts_match_the_rows_written(demo: tuple[Engine, DemoCounts]) -> None:
         CarePlan: counts.care_plans,
         ReablementEpisode: counts.episodes,
         PersonAlert: counts.alerts,
+        CaseNote: counts.notes,
+        CaseNoteAddendum: counts.addenda,
     }
     assert {m: _count(engine, m) for m in expected} == expected
     with engine.connect() as conn:
@@ -135,9 +139,11 @@ def test_same_seed_and_now_give_the_same_rows(tmp_path: Path) -> None:
     engines = [_migrated(tmp_path / f"{name}.sqlite3") for name in ("a", "b", "c")]
     for engine, seed in zip(engines, (3, 3, 4), strict=True):
         load_demo(engine=engine, people=150, seed=seed)
-    for model in (Worker, Person, Referral, Allocation, Assessment, CarePlanVersion):
+    models = (Worker, Person, Referral, Allocation, Assessment, CarePlanVersion, CaseNote)
+    for model in (*models, CaseNoteAddendum):
         assert _rows(engines[0], model) == _rows(engines[1], model), model.__name__
     assert _rows(engines[0], Person) != _rows(engines[2], Person)
+    assert _rows(engines[0], CaseNote) != _rows(engines[2], CaseNote)
     for engine in engines:
         engine.dispose()
 

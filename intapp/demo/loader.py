@@ -17,6 +17,7 @@ from intapp import clock
 from intapp.config import load_settings
 from intapp.demo.alerts import AlertMaker
 from intapp.demo.cases import CaseMaker
+from intapp.demo.notes import NoteMaker
 from intapp.demo.organisation import build_organisation
 from intapp.demo.people import MAX_PEOPLE, PeopleMaker
 from intapp.demo.records import Batch
@@ -28,6 +29,8 @@ from intapp.models import (
     CarePlan,
     CarePlanVersion,
     CarerLink,
+    CaseNote,
+    CaseNoteAddendum,
     GpPractice,
     Locality,
     Person,
@@ -70,6 +73,7 @@ CASE_STAGES: tuple[tuple[str, Table, str], ...] = (
 # Tables whose integer ids are assigned here rather than by the database.
 ID_TABLES = [_table(m) for m in (Locality, Team, Worker, Person, Referral, Allocation)]
 ID_TABLES += [_table(m) for m in (Assessment, CarePlan, CarePlanVersion, ReablementEpisode)]
+ID_TABLES += [_table(m) for m in (CaseNote, CaseNoteAddendum)]
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class DemoCounts:
     care_plans: int
     episodes: int
     alerts: int
+    notes: int
+    addenda: int
 
 
 class _Writer:
@@ -123,7 +129,9 @@ def load_demo(
             raise DomainError(NOT_EMPTY)
         with big_sqlite_cache(connection, SQLITE_CACHE_KIB):
             alerts = AlertMaker(seed, now=clock.now(), today=clock.today())
-            counts = _load(connection, rng, people=people, progress=progress, alerts=alerts)
+            counts = _load(
+                connection, rng, people=people, progress=progress, alerts=alerts, seed=seed
+            )
         connection.execute(
             _table(AuditEvent).insert(),
             {
@@ -145,6 +153,7 @@ def _load(
     people: int,
     progress: Progress | None,
     alerts: AlertMaker,
+    seed: int,
 ) -> DemoCounts:
     """Write every table, a chunk of people and their cases at a time."""
     writer = _Writer(connection, progress)
@@ -156,6 +165,7 @@ def _load(
     writer.write("workers", _table(Worker), org.workers)
 
     maker = PeopleMaker(rng, org, today=today, count=people)
+    notes = NoteMaker(seed, now=clock.now(), usernames=org.usernames)
     cases = CaseMaker(
         rng, org, now=clock.now(), today=today, settings=load_settings(), people=people
     )
@@ -172,9 +182,12 @@ def _load(
         for stage, table, batch_field in CASE_STAGES:
             writer.write(stage, table, getattr(batch, batch_field))
         writer.write("alerts", _table(PersonAlert), alerts.alerts_for(chunk))
+        notes.remember(chunk, batch.episodes)
+        _write_notes(writer, notes, batch.allocations)
     # Open cases are weighed last, once every worker's caseload is known.
     open_allocations = cases.weigh_open_allocations()
     writer.write("allocations", _table(Allocation), open_allocations)
+    _write_notes(writer, notes, open_allocations)
     send_some_on(
         connection, rng, referral=_table(Referral), transfer=_table(Transfer), teams=org.teams
     )
@@ -196,7 +209,16 @@ def _load(
         care_plans=writer.done["care plans"],
         episodes=writer.done["reablement episodes"],
         alerts=writer.done["alerts"],
+        notes=writer.done.get("case notes", 0),
+        addenda=writer.done.get("note addenda", 0),
     )
+
+
+def _write_notes(writer: _Writer, notes: NoteMaker, allocations: list[dict[str, Any]]) -> None:
+    """The case notes on these allocations, and their addenda after them."""
+    rows, addenda = notes.notes_for(allocations)
+    writer.write("case notes", _table(CaseNote), rows)
+    writer.write("note addenda", _table(CaseNoteAddendum), addenda)
 
 
 def carer_link(carer: dict[str, Any]) -> dict[str, Any]:
