@@ -238,23 +238,50 @@ def test_no_new_alert_after_a_death_but_one_can_still_be_removed(session: Sessio
     alerts.remove_alert(session=session, user=USER, alert_id=raised.id, reason="Has died")
 
 
-def test_merge_moves_alerts_and_keeps_one_open_of_a_kind(session: Session) -> None:
+def test_merge_moves_alerts_and_keeps_both_notes_of_a_kind_both_hold(session: Session) -> None:
     org = small_organisation(session, people=1)
     survivor = org.people[0]
     merged = receive(
         session, person_in(org.team.id, 1, nhs_number=None, local_id="OLD-1")
     ).person_id
     kept = _raise(session, survivor, note="Survivor's note")
-    duplicate = _raise(session, merged, note="Merged record's note")
+    duplicate = _raise(session, merged, note="Son can be violent")
     moved = _raise(session, merged, "key_safe", note="Code from the office")
     session.flush()
+    preview = merge.merge_preview(session=session, survivor_id=survivor, merged_id=merged)
+    assert (preview.merged.open_alerts, preview.survivor.open_alerts) == (2, 1)
     result = merge.merge_people(session=session, user=USER, survivor_id=survivor, merged_id=merged)
-    assert result.moved["alerts"] == 2
+    assert (result.moved["alerts"], result.moved["alerts combined"]) == (1, 1)
+    assert "1 alert, 1 alert combined" in result.moved_text
     session.flush()
     shown = alerts.person_alerts(session=session, person_id=survivor, include_removed=True)
     by_id = {a.id: a for a in shown}
     assert set(by_id) == {kept.id, duplicate.id, moved.id}
     assert by_id[kept.id].is_open and by_id[moved.id].is_open
-    assert by_id[duplicate.id].removed_reason == merge.MERGE_REASON
+    # The warning about the son is still in the header, on the kept alert.
+    assert by_id[kept.id].note == "Survivor's note · from the merged record: Son can be violent"
+    assert by_id[duplicate.id].removed_reason == merge.COMBINED_REASON
     assert [a.id for a in shown if a.is_open] == [kept.id, moved.id]
-    assert "2 alerts" in result.moved_text
+    changed = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.entity == "person_alert",
+            AuditEvent.entity_id == str(kept.id),
+            AuditEvent.action == "update",
+        )
+    ).one()
+    assert "note" in changed.changes
+
+
+def test_merge_is_refused_when_two_alert_notes_together_are_too_long(session: Session) -> None:
+    org = small_organisation(session, people=1)
+    survivor = org.people[0]
+    merged = receive(
+        session, person_in(org.team.id, 1, nhs_number=None, local_id="OLD-1")
+    ).person_id
+    _raise(session, survivor, note="x" * 1500)
+    _raise(session, merged, note="y" * 600)
+    session.flush()
+    preview = merge.merge_preview(session=session, survivor_id=survivor, merged_id=merged)
+    assert preview.refusal is not None and "Risk to staff" in preview.refusal
+    with pytest.raises(InvalidInput, match="open alert 'Risk to staff"):
+        merge.merge_people(session=session, user=USER, survivor_id=survivor, merged_id=merged)

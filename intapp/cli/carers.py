@@ -94,7 +94,8 @@ def _describe(label: str, side: MergeSide) -> str:
         f"NHS {p.nhs_number_display or '—'}, local id {p.local_id or '—'}\n"
         f"  {side.referrals} referrals ({side.open_referrals} open), "
         f"{side.assessments} assessments, {side.episodes} reablement episodes, "
-        f"{'a care plan' if side.has_plan else 'no care plan'}, {side.carer_links} carer links"
+        f"{'a care plan' if side.has_plan else 'no care plan'}, {side.carer_links} carer links,\n"
+        f"  {side.notes} case notes, {side.open_alerts} open alerts"
     )
 
 

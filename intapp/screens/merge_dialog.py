@@ -39,7 +39,8 @@ def side_text(title: str, side: MergeSide) -> str:
         f"Referrals {side.referrals} ({side.open_referrals} open)\n"
         f"Assessments {side.assessments} · episodes {side.episodes}"
         f"{' (one running)' if side.running_episode else ''}\n"
-        f"Care plan {plan} · carer links {side.carer_links}"
+        f"Care plan {plan} · carer links {side.carer_links}\n"
+        f"Case notes {side.notes} · open alerts {side.open_alerts}"
     )
 
 

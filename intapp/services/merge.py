@@ -18,9 +18,10 @@ Rules, decided here and shown on the confirming dialog:
   survivor. Choose the survivor with the plan that should continue;
 - carer links move; a link between the two records themselves ends, and a link the
   survivor already has ends on the merged side before it moves;
-- alerts move; when both records hold an open alert of the same kind, the survivor's
-  stays open and the merged record's is removed ("the two records were merged") before
-  it moves, so its note is still read among the removed alerts.
+- alerts move; when both records hold an open alert of the same kind, the warning is
+  kept: the merged record's note is added to the survivor's alert (audited as a change to
+  it), and the merged record's alert is then removed, saying so, before it moves. Refused
+  when the two notes together would be too long: shorten one first.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from intapp.models import (
     ReablementEpisode,
     Referral,
 )
-from intapp.services import audit, plan_actions
+from intapp.services import alerts, audit, plan_actions
 from intapp.services.errors import InvalidInput, check_version, flush
 from intapp.services.nhs_number import format_nhs_number
 from intapp.services.people import COHORT_FLAGS, PersonSummary, load_person, summarise
@@ -82,6 +83,8 @@ class MergeSide:
     has_plan: bool
     plan_open: bool
     carer_links: int
+    notes: int
+    open_alerts: int
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,9 @@ SINGULAR = {
     "carer links": "carer link",
     "case notes": "case note",
     "alerts": "alert",
+    "alerts combined": "alert combined",
 }
+COMBINED_REASON = "the two records were merged: its note was added to the kept alert"
 
 
 def _count(session: Session, model: type[SQLModel], *where: Any) -> int:
@@ -149,6 +154,13 @@ def _side(session: Session, person: Person) -> MergeSide:
             session,
             CarerLink,
             or_(col(CarerLink.carer_id) == pid, col(CarerLink.cared_for_id) == pid),
+        ),
+        notes=_count(session, CaseNote, CaseNote.person_id == pid),
+        open_alerts=_count(
+            session,
+            PersonAlert,
+            PersonAlert.person_id == pid,
+            col(PersonAlert.removed_at).is_(None),
         ),
     )
 
@@ -185,7 +197,31 @@ def _refusal(session: Session, survivor: Person, merged: Person) -> str | None:
         )
     if _running_episode(session, survivor.id) and _running_episode(session, merged.id):
         return "Both records have a reablement episode planned or running; end or cancel one first"
+    for kept, other in _alerts_to_combine(session, survivor.id, merged.id):
+        if len(_combined_note(kept, other)) > alerts.NOTE_LENGTH:
+            return (
+                f"Both records hold an open alert '{kept.label}', and their notes together "
+                f"are longer than {alerts.NOTE_LENGTH} characters; shorten one first"
+            )
     return None
+
+
+def _alerts_to_combine(
+    session: Session, survivor_id: int | None, merged_id: int | None
+) -> list[tuple[PersonAlert, PersonAlert]]:
+    """(the survivor's alert, the merged record's) for each kind both hold open."""
+    opened = session.exec(
+        select(PersonAlert).where(
+            col(PersonAlert.person_id).in_([survivor_id, merged_id]),
+            col(PersonAlert.removed_at).is_(None),
+        )
+    ).all()
+    kept = {a.kind: a for a in opened if a.person_id == survivor_id}
+    return [(kept[a.kind], a) for a in opened if a.person_id == merged_id and a.kind in kept]
+
+
+def _combined_note(kept: PersonAlert, other: PersonAlert) -> str:
+    return f"{kept.note} · from the merged record: {other.note}"
 
 
 def _plan_note(session: Session, survivor: Person, merged: Person) -> str | None:
@@ -296,24 +332,25 @@ def _move_links(
 def _move_alerts(
     session: Session, user: str, survivor_id: int, merged_id: int, moved: dict[str, int]
 ) -> None:
-    alerts = session.exec(select(PersonAlert).where(PersonAlert.person_id == merged_id)).all()
-    kept = set(
-        session.exec(
-            select(PersonAlert.kind).where(
-                PersonAlert.person_id == survivor_id, col(PersonAlert.removed_at).is_(None)
-            )
-        ).all()
-    )
-    for alert in alerts:
-        if alert.removed_at is None and alert.kind in kept:
-            # One open alert of a kind per person: the survivor's stays.
-            before = audit.snapshot(alert)
-            alert.removed_at, alert.removed_by = clock.now(), user
-            alert.removed_reason = MERGE_REASON
-            audit.save_update(session=session, user=user, row=alert, before=before, action="remove")
+    """Alerts move; one the survivor also holds open has its note added to the survivor's
+    (so the warning stays in the header) and is removed, saying so (`_refusal` has checked
+    the notes fit)."""
+    combined = _alerts_to_combine(session, survivor_id, merged_id)
+    for kept, other in combined:
+        before = audit.snapshot(kept)
+        kept.note = _combined_note(kept, other)
+        audit.save_update(session=session, user=user, row=kept, before=before, action="update")
+        before = audit.snapshot(other)
+        other.removed_at, other.removed_by = clock.now(), user
+        other.removed_reason = COMBINED_REASON
+        audit.save_update(session=session, user=user, row=other, before=before, action="remove")
+    rows = session.exec(select(PersonAlert).where(PersonAlert.person_id == merged_id)).all()
+    for alert in rows:
         _move(session, user, alert, "person_id", survivor_id)
-    if alerts:
-        moved["alerts"] = len(alerts)
+    if rows:
+        moved["alerts"] = len(rows) - len(combined)
+    if combined:
+        moved["alerts combined"] = len(combined)
 
 
 def merge_people(
@@ -366,9 +403,6 @@ def merge_people(
             moved["care plans"] = 0
     _move_links(session, user, survivor_id, merged_id, moved)
     _move_alerts(session, user, survivor_id, merged_id, moved)
-    pointers = session.exec(select(Person).where(Person.merged_into_id == merged_id)).all()
-    for earlier in pointers:
-        _move(session, user, earlier, "merged_into_id", survivor_id)
 
     # The survivor's identity: its own details first, gaps filled from the merged record.
     before = audit.snapshot(survivor)
@@ -386,6 +420,11 @@ def merge_people(
         merged.local_id = f"MERGED-{merged.id}"
     merged.merged_into_id = survivor_id
     audit.save_update(session=session, user=user, row=merged, before=merged_before, action="merge")
+    # Records merged earlier into this one now point at the survivor. Only after the line
+    # above: the database lets a pointer change only to where its record now points (0016).
+    pointers = session.exec(select(Person).where(Person.merged_into_id == merged_id)).all()
+    for earlier in pointers:
+        _move(session, user, earlier, "merged_into_id", survivor_id)
     # Notes move only now: the database lets a note move to the record its person's
     # record was merged into, and nowhere else (migration 0012).
     notes = session.exec(select(CaseNote).where(CaseNote.person_id == merged_id)).all()

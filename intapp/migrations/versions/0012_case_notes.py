@@ -2,7 +2,8 @@
 
 A note records a contact (a home visit, a call, an MDT meeting…) with a person; an
 addendum corrects or adds to a saved note. Neither is ever edited or removed: triggers
-refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), as for the audit trail. The one
+refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL; and on SQLite an INSERT over a
+row that is there, which is how REPLACE rewrites one), as for the audit trail. The one
 change allowed is the merge's: a note may move, unchanged otherwise, to the record its
 person's record was merged into.
 
@@ -96,6 +97,13 @@ def _sqlite_guards() -> None:
                 f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} {REFUSED}'); END"
             )
+        # INSERT OR REPLACE (REPLACE INTO) deletes the row it replaces without firing
+        # DELETE triggers, so an insert over a row that is there is refused as well.
+        op.execute(
+            f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+            f"BEGIN SELECT RAISE(ABORT, '{table} {REFUSED}'); END"
+        )
 
 
 def _postgresql_guards() -> None:
