@@ -285,3 +285,17 @@ def test_merge_is_refused_when_two_alert_notes_together_are_too_long(session: Se
     assert preview.refusal is not None and "Risk to staff" in preview.refusal
     with pytest.raises(InvalidInput, match="open alert 'Risk to staff"):
         merge.merge_people(session=session, user=USER, survivor_id=survivor, merged_id=merged)
+
+
+def test_already_open_gives_the_uk_date_it_was_raised(session: Session) -> None:
+    from datetime import UTC, datetime
+
+    from intapp import clock
+
+    org = small_organisation(session, people=1)
+    person_id = org.people[0]
+    # 23:30 UTC on 30 June is 00:30 on 1 July in the UK (summer time).
+    clock.freeze(datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+    _raise(session, person_id)
+    with pytest.raises(InvalidInput, match=r"\(raised 1 Jul 2026 by "):
+        _raise(session, person_id, note="Again")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from factories import USER, count, person_in, receive, seen_version, small_organisation
@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from intapp import clock
-from intapp.models import AuditEvent, CaseNote, CaseNoteAddendum, Person
+from intapp.models import AuditEvent, CaseNote, CaseNoteAddendum, Person, Referral
 from intapp.services import case_notes, deaths, merge, reablement
 from intapp.services.errors import InvalidInput
 
@@ -204,6 +204,26 @@ def test_links_must_be_the_persons_and_an_episode_brings_its_case(session: Sessi
     )
     note = _note(session, person_id, episode_id=episode.id)
     assert (note.episode_id, note.referral_id) == (episode.id, referral_id)
+    # Another case of the person's, with the episode of the first: refused.
+    second = receive(session, person_in(team_id, 1)).id
+    assert session.get(Referral, second).person_id == person_id  # type: ignore[union-attr]
+    with pytest.raises(InvalidInput, match="belongs to another case") as refused:
+        _note(session, person_id, episode_id=episode.id, referral_id=second)
+    assert refused.value.field == "episode"
+
+
+def test_a_contact_before_the_person_was_born_is_refused(session: Session) -> None:
+    person_id, _ = _person(session)
+    born = session.get(Person, person_id).date_of_birth  # type: ignore[union-attr]
+    for when in (
+        datetime(1, 1, 1, 12, tzinfo=UTC),
+        datetime.combine(born - timedelta(days=1), time(12), tzinfo=UTC),
+    ):
+        with pytest.raises(InvalidInput, match="contact time is before .* was born") as refused:
+            _note(session, person_id, contact_at=when)
+        assert refused.value.field == "contact_at"
+    on_the_day = datetime.combine(born, time(12), tzinfo=UTC)
+    assert _note(session, person_id, contact_at=on_the_day).contact_at == on_the_day
 
 
 def test_notes_for_a_period_oldest_first(session: Session) -> None:

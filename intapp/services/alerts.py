@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.config import AlertKind, load_settings
+from intapp.formatting import uk_date
 from intapp.models import Person, PersonAlert
 from intapp.services import audit
 from intapp.services.alert_badges import badge_of, kind_order, open_alert_badges
@@ -127,7 +128,7 @@ def open_alert_of_kind(*, session: Session, person_id: int, kind: str) -> Person
 
 
 def _already(person: Person, alert: PersonAlert | None, label: str) -> InvalidInput:
-    when = f" (raised {alert.raised_at:%d/%m/%Y} by {alert.raised_by})" if alert else ""
+    when = f" (raised {uk_date(alert.raised_at)} by {alert.raised_by})" if alert else ""
     return InvalidInput(
         f"{person.display_name} already has an open alert: {label}{when}. "
         "Remove it first to raise it again.",

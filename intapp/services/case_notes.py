@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.codes import NoteContact, NoteKind, code_label
+from intapp.formatting import local_date, uk_date
 from intapp.models import CaseNote, CaseNoteAddendum, Person, ReablementEpisode, Referral
 from intapp.services import audit, bounds
 from intapp.services.errors import InvalidInput, NotFound, flush
@@ -101,14 +102,20 @@ def checked_text(text: str, *, field: str = "text", label: str = "The note") -> 
 def _checked_links(
     session: Session, person_id: int, referral_id: int | None, episode_id: int | None
 ) -> tuple[int | None, int | None]:
-    """The case and episode a note is linked to, when both are the person's; an episode
-    brings its own case when none is given."""
+    """The case and episode a note is linked to, when both are the person's. An episode
+    belongs to a case, so a link to it is a link to that case: none given means that one
+    (the editor drops the episode when its case is changed), and another is refused."""
     if episode_id is not None:
         episode = session.get(ReablementEpisode, episode_id)
         if episode is None or episode.person_id != person_id:
             raise InvalidInput("That reablement episode is not this person's", field="episode")
-        if referral_id is None:
-            referral_id = episode.referral_id
+        if referral_id is not None and referral_id != episode.referral_id:
+            raise InvalidInput(
+                "That reablement episode belongs to another case: link the note to the "
+                "episode's case, or not to the episode",
+                field="episode",
+            )
+        referral_id = episode.referral_id
     if referral_id is not None:
         referral = session.get(Referral, referral_id)
         if referral is None or referral.person_id != person_id:
@@ -147,6 +154,12 @@ def write_note(
     if contact_at > now:
         raise InvalidInput(
             "The contact cannot be in the future: give when it happened", field="contact_at"
+        )
+    if local_date(contact_at) < person.date_of_birth:
+        raise InvalidInput(
+            f"The contact time is before {person.display_name} was born "
+            f"({uk_date(person.date_of_birth)}): give when it happened",
+            field="contact_at",
         )
     text = checked_text(text)
     referral_id, episode_id = _checked_links(session, person_id, referral_id, episode_id)
