@@ -230,3 +230,29 @@ async def test_text_that_rich_markup_would_misread_opens_in_the_timeline_and_the
         await wait_for(pilot, lambda: isinstance(app.screen, CarePlanScreen))
         await pilot.pause(0.2)
         assert app.return_code is None and app.is_running
+
+
+async def test_choosing_another_case_drops_the_episode_and_says_so(sqlite_engine):
+    from textual.widgets import Select
+
+    from intapp.screens.note_editor import NOT_LINKED
+
+    app = _app(sqlite_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        person = await _open_mary(app, pilot)
+        await pilot.press("4")
+        table = person.query_one("#person-table", PagedList)
+        await wait_for(pilot, lambda: table.highlighted is not None)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteEditorScreen))
+        editor = app.screen
+        editor.query_one("#note-case", Select).value = NOT_LINKED
+        heading = editor.query_one("#note-heading", Static)
+        await wait_for(pilot, lambda: "its case was changed" in str(heading.render()))
+        assert "reablement episode from" not in str(heading.render())
+        await pilot.press(*"Called about another matter.")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is person)
+    with Session(sqlite_engine) as session:
+        note = session.exec(select(CaseNote)).one()
+        assert (note.episode_id, note.referral_id) == (None, None)

@@ -69,20 +69,26 @@ class NoteEditorScreen(DataScreen):
     def __init__(self, context: NoteContext) -> None:
         super().__init__()
         self.context = context
+        self.episode_id = context.episode_id
+        """The episode the note will be linked to: dropped when its case is changed."""
+
+    def heading(self) -> str:
+        c = self.context
+        if self.episode_id is not None:
+            linked = f" · reablement episode from {uk_date(c.episode_started)}"
+        elif c.episode_id is not None:
+            linked = " · not linked to the reablement episode: its case was changed"
+        else:
+            linked = ""
+        return (
+            f"[b]Case note[/] for {escape(c.person_name)}{linked}\n"
+            "Once saved a note cannot be changed: corrections are added beneath it."
+        )
 
     def compose(self) -> ComposeResult:
         c = self.context
         yield Header()
-        linked = (
-            f" · reablement episode from {uk_date(c.episode_started)}"
-            if c.episode_id is not None
-            else ""
-        )
-        yield Static(
-            f"[b]Case note[/] for {escape(c.person_name)}{linked}\n"
-            "Once saved a note cannot be changed: corrections are added beneath it.",
-            id="note-heading",
-        )
+        yield Static(self.heading(), id="note-heading")
         with Horizontal(classes="field"):
             yield Label("Kind", classes="field-label")
             yield Select(
@@ -117,6 +123,13 @@ class NoteEditorScreen(DataScreen):
 
     def on_mount(self) -> None:
         self.mark_clean()
+
+    @on(Select.Changed, "#note-case")
+    def case_changed(self, event: Select.Changed) -> None:
+        """An episode belongs to its case: another case (or none) drops the episode."""
+        if self.episode_id is not None and event.value != self.context.referral_id:
+            self.episode_id = None
+            self.query_one("#note-heading", Static).update(self.heading())
 
     def on_screen_resume(self) -> None:
         # Back from "leave without saving?", the writing carries on where it was.
@@ -154,7 +167,7 @@ class NoteEditorScreen(DataScreen):
             "text": text,
             "significant": self.query_one("#note-significant", Checkbox).value,
             "referral_id": None if case == NOT_LINKED else case,
-            "episode_id": c.episode_id,
+            "episode_id": self.episode_id,
         }
         user = self.intapp.user
 
