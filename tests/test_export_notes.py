@@ -105,3 +105,34 @@ def test_errors_are_one_line_and_write_nothing(
     assert result.exit_code == code, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_missing_folder_is_refused_not_created(url: str, tmp_path: Path) -> None:
+    out = tmp_path / "no-such-folder" / "notes.md"
+    result = intapp(url, "export", "notes", NHS, "--output", str(out))
+    assert result.exit_code == 1, result.output
+    assert "There is no folder" in result.output and "Traceback" not in result.output
+    assert not out.parent.exists()
+
+
+def test_no_file_is_left_when_the_export_is_not_recorded(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intapp.services import audit
+
+    out = tmp_path / "unrecorded.md"
+
+    def refused(**_: object) -> None:
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr(audit, "record", refused)
+    assert intapp(url, "export", "notes", NHS, "--output", str(out)).exit_code != 0
+    assert not out.exists()
+    monkeypatch.undo()
+
+    def commit_fails(self: Session) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(Session, "commit", commit_fails)
+    assert intapp(url, "export", "notes", NHS, "--output", str(out)).exit_code != 0
+    assert not out.exists()

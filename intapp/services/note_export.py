@@ -69,13 +69,19 @@ def export_notes(
 ) -> NotesExport:
     """Save the notes of the person with this NHS number (or local id) whose contact fell
     on `first_day` to `last_day` (UK dates, both included; open-ended when None) to
-    `path`, and audit the export in the caller's transaction."""
+    `path`, and audit the export in the caller's transaction (flushed before the file is
+    written). The folder must exist: it is not created."""
     if fmt not in FORMATS:
         raise InvalidInput(f"Format must be one of: {', '.join(FORMATS)}", field="format")
     if first_day and last_day and first_day > last_day:
         raise InvalidInput(
             f"The period starts ({uk_date(first_day)}) after it ends ({uk_date(last_day)})",
             field="from",
+        )
+    if not path.parent.is_dir():
+        raise InvalidInput(
+            f"There is no folder {path.parent}: create it first, or save the notes elsewhere",
+            field="output",
         )
     person = person_by_identifier(session=session, identifier=identifier, field="nhs_number")
     assert person.id is not None
@@ -95,8 +101,6 @@ def export_notes(
         if fmt == "md"
         else render_csv(notes).encode("utf-8-sig")
     )
-    paths.create_private_file(path)
-    path.write_bytes(data)
     audit.record(
         session=session,
         user=user,
@@ -111,6 +115,11 @@ def export_notes(
             "saved_as": path.name,
         },
     )
+    # Recorded before the file is written: an export the trail cannot hold is not made.
+    # The caller removes the file if its transaction then fails (as `intapp export notes` does).
+    session.flush()
+    paths.create_private_file(path)
+    path.write_bytes(data)
     return NotesExport(person.id, name, len(notes), first_day, last_day, data)
 
 
