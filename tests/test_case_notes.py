@@ -219,7 +219,7 @@ def test_a_contact_before_the_person_was_born_is_refused(session: Session) -> No
         datetime(1, 1, 1, 12, tzinfo=UTC),
         datetime.combine(born - timedelta(days=1), time(12), tzinfo=UTC),
     ):
-        with pytest.raises(InvalidInput, match="contact time is before .* was born") as refused:
+        with pytest.raises(InvalidInput, match=r"contact time is before .* was born") as refused:
             _note(session, person_id, contact_at=when)
         assert refused.value.field == "contact_at"
     on_the_day = datetime.combine(born, time(12), tzinfo=UTC)
