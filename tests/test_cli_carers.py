@@ -83,6 +83,7 @@ def test_merge_asks_and_with_no_answer_refuses(url: str) -> None:
     accepted = intapp(url, "merge", nhs, "LOC-1", stdin="y\n")
     assert accepted.exit_code == 0, accepted.output
     assert "Keep " in accepted.output and "Merge" in accepted.output
+    assert "0 case notes, 0 open alerts" in accepted.output
     # The survivor had no local id, so it takes LOC-1; the pointer keeps none of its own.
     survivor = people(url)["LOC-1"]
     assert survivor.nhs_number == nhs

@@ -96,7 +96,8 @@ class MergeDialog(DataModal):
         else:
             note = (
                 "Everything on the right moves to the left (referrals, allocations, "
-                "assessments, episodes and their follow-ups, carer links); the right "
+                "assessments, episodes and their follow-ups, carer links, case notes, "
+                "alerts: an open alert of a kind both hold keeps both notes); the right "
                 "then only points to the left. s swaps which is kept. " + (preview.plan_note or "")
             )
         self.query_one("#merge-note", Static).update(note)
