@@ -102,3 +102,32 @@ def test_replace_cannot_rewrite_what_is_kept_as_written_on_sqlite(
             session.execute(text(REPLACED[table]))
         session.rollback()
         assert session.execute(text(f"SELECT * FROM {table} ORDER BY id")).all() == before
+
+
+def test_0016_goes_back_and_comes_again(engine: Engine) -> None:
+    from alembic import command
+
+    from intapp.store.migrate import alembic_config, current_revision, head_revision, upgrade
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+    assert current_revision(engine) == "0015"
+    with Session(engine) as session:
+        # Below 0016 the pointer is not guarded.
+        survivor, merged, _ = _merged_pair(session)
+        session.execute(
+            text("UPDATE person SET merged_into_id = NULL WHERE id = :id"), {"id": merged}
+        )
+        session.execute(
+            text("UPDATE person SET merged_into_id = :to WHERE id = :id"),
+            {"to": survivor, "id": merged},
+        )
+        session.commit()
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with Session(engine) as session, pytest.raises(DBAPIError, match="written once"):
+        session.execute(
+            text("UPDATE person SET merged_into_id = NULL WHERE id = :id"), {"id": merged}
+        )
