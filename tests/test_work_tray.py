@@ -185,6 +185,24 @@ def test_a_typed_name_of_one_colleague_assigns_the_action_to_them(
     assert [what for _, _, what, _ in _items(session, me)] == ["Visit"]
 
 
+def test_a_leaver_is_not_me_and_a_typed_name_never_assigns_to_a_leaver(
+    session: Session, write_config
+) -> None:
+    from intapp.models import Worker
+    from intapp.services.plan_actions import team_workers
+
+    org = small_organisation(session)
+    _me(session, "SW1", write_config)
+    worker = session.get(Worker, org.social_worker)
+    assert worker is not None
+    worker.active = False
+    session.add(worker)
+    session.flush()
+    assert who_is_me(through_session(session)) is None
+    assert org.social_worker not in [wid for wid, _ in team_workers(session, org.team.id)]
+    assert org.occupational_therapist in [wid for wid, _ in team_workers(session, org.team.id)]
+
+
 def test_episodes_join_the_tray_on_day_35_and_are_overdue_after_day_42(
     session: Session, write_config
 ) -> None:

@@ -218,6 +218,21 @@ def revise_plan(
     return _view(plan, version)
 
 
+def hand_over_version(
+    *, session: Session, user: str, person_id: int, content: PlanContent, note: str
+) -> PlanView:
+    """Save a new version that only passes a leaver's lead and actions to other workers:
+    nothing else changes, so it is not checked again (old dates stay as they were)."""
+    plan = _plan_for(session=session, person_id=person_id)
+    assert plan is not None
+    before = audit.snapshot(plan)
+    plan.current_number += 1
+    plan.lead_worker_id = content.lead_worker_id
+    audit.save_update(session=session, user=user, row=plan, before=before, action="hand_over")
+    version = _add_version(session=session, user=user, plan=plan, content=content, note=note)
+    return _view(plan, version)
+
+
 def current_plan(*, session: Session, person_id: int) -> PlanView | None:
     """The person's plan as it stands, or None."""
     plan = _plan_for(session=session, person_id=person_id)

@@ -131,15 +131,15 @@ def tray_cursor(item: TrayItem) -> Cursor:
 
 
 def who_is_me(db: PlainSQL) -> Me | None:
-    """The worker `[settings] me` names by staff id, or None when it is unset or names
-    nobody."""
+    """The active worker `[settings] me` names by staff id, or None when it is unset or
+    names nobody still working (a leaver's tray would be empty and misleading)."""
     staff_id = load_settings().me
     if not staff_id:
         return None
     rows = db.run(
         "SELECT id, staff_id, given_name, family_name, profession, team_id FROM worker"
-        " WHERE staff_id = :staff_id",
-        {"staff_id": staff_id},
+        " WHERE staff_id = :staff_id AND active = :active",
+        {"staff_id": staff_id, "active": True},
     )
     if not rows:
         return None
