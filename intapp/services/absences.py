@@ -19,8 +19,8 @@ from intapp import clock
 from intapp.codes import AbsenceKind
 from intapp.models import Allocation, Worker, WorkerAbsence
 from intapp.services import audit
-from intapp.services.plan_handover import HandedOver, hand_over
 from intapp.services.errors import InvalidInput, NotFound
+from intapp.services.plan_handover import HandedOver, hand_over
 from intapp.services.referrals import choice
 from intapp.store.plain_sql import PlainSQL, in_list, stored_date, through_session
 
