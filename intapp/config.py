@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from intapp import paths
 
@@ -135,7 +136,7 @@ class Settings:
         return next((kind for kind in self.alert_kinds if kind.code == code), None)
 
 
-_THIS_SESSION: dict[str, str] = {}
+_THIS_SESSION: dict[str, Any] = {}
 """Settings chosen in this session that could not be saved to the file (`write_setting`)."""
 
 

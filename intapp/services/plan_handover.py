@@ -60,7 +60,7 @@ def _plans_touched(session: Session, worker_id: int) -> list[CarePlan]:
             select(CarePlan)
             .where(
                 col(CarePlan.closed_at).is_(None),
-                (CarePlan.lead_worker_id == worker_id) | col(CarePlan.id).in_(with_actions),
+                (col(CarePlan.lead_worker_id) == worker_id) | col(CarePlan.id).in_(with_actions),
             )
             .order_by(col(CarePlan.id))
         ).all()
