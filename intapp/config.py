@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from intapp import paths
 
@@ -135,10 +136,24 @@ class Settings:
         return next((kind for kind in self.alert_kinds if kind.code == code), None)
 
 
+_THIS_SESSION: dict[str, Any] = {}
+"""Settings chosen in this session that could not be saved to the file (`write_setting`)."""
+
+
 @lru_cache(maxsize=1)
 def load_settings(path: Path | None = None) -> Settings:
-    """The settings from the config file, or the defaults when there is none."""
-    path = path or paths.config_file()
+    """The settings from the config file, or the defaults when there is none, with any
+    chosen this session that could not be saved."""
+    return replace(_from_file(path or paths.config_file()), **_THIS_SESSION)
+
+
+def forget_session_settings() -> None:
+    """Drop the settings kept only for this session (tests start afresh)."""
+    _THIS_SESSION.clear()
+    load_settings.cache_clear()
+
+
+def _from_file(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     try:
@@ -182,13 +197,43 @@ def configured(text: str) -> str:
     )
 
 
+class SettingNotSaved(Exception):
+    """A setting could not be written to the config file; it holds for this session.
+    The message says why and gives the line to add by hand."""
+
+
 def write_setting(name: str, value: str, path: Path | None = None) -> Path:
     """Set ``[settings] name = value`` in the config file, keeping everything else in it
-    (comments, order, other settings) as written; a new file is made readable only by
-    its owner. The settings are read again on next use."""
+    (comments, order, other settings) as written. The file is replaced whole (a private
+    temporary file in the same folder, then renamed over it), so it is never left half
+    written and is readable only by its owner afterwards, even if it was not before.
+
+    When the file cannot be written or is not valid TOML, the setting holds for this
+    session only and `SettingNotSaved` says what to add by hand. The settings are read
+    again on next use."""
     import tomlkit
+    from tomlkit.exceptions import TOMLKitError
 
     path = path or paths.config_file()
+    line = f"{name} = {tomlkit.item(value).as_string()}"
+    try:
+        _write_atomically(path, _with_setting(path, name, value))
+    except (OSError, TOMLKitError) as error:
+        _THIS_SESSION[name] = value
+        load_settings.cache_clear()
+        why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise SettingNotSaved(
+            f"Could not save to {path} ({why}); it holds until you quit. "
+            f"To keep it, add under [settings] in that file: {line}"
+        ) from None
+    _THIS_SESSION.pop(name, None)
+    load_settings.cache_clear()
+    return path
+
+
+def _with_setting(path: Path, name: str, value: str) -> str:
+    import tomlkit
+
     document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else None
     if document is None:
         document = tomlkit.document()
@@ -197,13 +242,21 @@ def write_setting(name: str, value: str, path: Path | None = None) -> Path:
         section = tomlkit.table()
         document["settings"] = section
     section[name] = value
-    text = tomlkit.dumps(document)
-    if path.exists():
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return tomlkit.dumps(document)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import tempfile
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".tmp")
+    try:
+        os.fchmod(descriptor, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
             fh.write(text)
-    load_settings.cache_clear()
-    return path
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

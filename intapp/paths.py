@@ -78,3 +78,17 @@ def create_private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
+
+
+def write_private_file(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write `data` to `path`, readable only by its owner (0600), never through a
+    symbolic link. Unless `replace`, an existing file is refused (`FileExistsError`)
+    rather than overwritten, and the check and the creation are one step (O_EXCL)."""
+    if not path.parent.exists():
+        _private_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags |= os.O_TRUNC if replace else os.O_EXCL
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # a replaced file may have been readable by others
+        fh.write(data)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from intapp import clock
-from intapp.config import load_settings
+from intapp.config import forget_session_settings, load_settings
 from intapp.store.engine import create_db_engine, resolve_url
 from intapp.store.migrate import upgrade
 
@@ -36,9 +36,9 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.delenv("INTAPP_DATABASE_URL", raising=False)
     monkeypatch.setenv("INTAPP_USER", "test.user")
-    load_settings.cache_clear()
+    forget_session_settings()
     yield home
-    load_settings.cache_clear()
+    forget_session_settings()
 
 
 @pytest.fixture(autouse=True)

@@ -225,7 +225,7 @@ def test_leaving_ends_the_cover_others_hold_for_the_leaver(session: Session) -> 
         session=session, user=USER, worker_id=org.social_worker, left_on=clock.today()
     )
 
-    assert covered == 1
+    assert covered.covered == 1
     assert absences.left_cover(covered) == (
         " 1 case(s) held in cover for them now belong to the workers holding them."
     )
@@ -270,3 +270,111 @@ def test_cover_passed_on_while_the_holder_is_away_stays_the_first_owners(
         org.social_worker,
     )
     assert absences.covered_case_count(session, org.occupational_therapist) == 0
+
+
+def _plan_led_by(session: Session, org, person_id: int, lead: int, actions: list) -> None:
+    from intapp.services import care_plans
+
+    care_plans.create_plan(
+        session=session,
+        user=USER,
+        person_id=person_id,
+        content=care_plans.PlanContent(
+            lead_worker_id=lead,
+            review_date=clock.today() + timedelta(days=30),
+            goals=["Get to the shops"],
+            actions=actions,
+        ),
+    )
+
+
+def _action(worker_id: int, what: str) -> dict:
+    return {
+        "who": "",
+        "worker_id": worker_id,
+        "what": what,
+        "by_when": (clock.today() + timedelta(days=7)).isoformat(),
+        "status": "open",
+    }
+
+
+def test_a_leaver_hands_over_the_plans_they_lead_and_their_open_actions(
+    session: Session,
+) -> None:
+    from intapp.models import PlanAction
+    from intapp.services import care_plans
+
+    org = small_organisation(session)
+    # Person 0: Asha leads; the case is held by Ben. Person 1: Cara leads; Asha has an action.
+    case = allocated_case(session, org.team.id, org.occupational_therapist, 0)
+    other = allocated_case(session, org.team.id, org.reablement_officer, 1)
+    _plan_led_by(
+        session, org, case.person_id, org.social_worker, [_action(org.social_worker, "Call GP")]
+    )
+    _plan_led_by(
+        session,
+        org,
+        other.person_id,
+        org.reablement_officer,
+        [_action(org.social_worker, "Order rail"), _action(org.reablement_officer, "Visit")],
+    )
+
+    left = absences.worker_leaves(
+        session=session, user=USER, worker_id=org.social_worker, left_on=clock.today()
+    )
+
+    assert (left.handed_over.plans, left.handed_over.actions) == (1, 2)
+    assert "1 care plan(s) they led passed" in absences.left_cover(left)
+    first = care_plans.current_plan(session=session, person_id=case.person_id)
+    assert first is not None and first.content.lead_worker_id == org.occupational_therapist
+    assert first.number == 2
+    assert first.change_note == "Asha Khan left: plan and actions passed to Ben Lloyd"
+    assert first.content.actions[0]["worker_id"] == org.occupational_therapist
+    assert first.content.actions[0]["who"] == "Ben Lloyd"
+    second = care_plans.current_plan(session=session, person_id=other.person_id)
+    assert second is not None and second.change_note == (
+        "Asha Khan left: actions passed to Cara Mensah"
+    )
+    session.flush()
+    assert count(session, PlanAction, PlanAction.worker_id == org.social_worker) == 0
+    assert count(session, AuditEvent, AuditEvent.action == "hand_over") == 2
+
+
+def test_a_leaver_leading_a_plan_nobody_is_allocated_to_is_refused(session: Session) -> None:
+    from intapp.services import care_plans
+
+    org = small_organisation(session, people=1)
+    _plan_led_by(session, org, org.people[0], org.social_worker, [])
+    with pytest.raises(InvalidInput, match="leads 1 open care plan"):
+        absences.worker_leaves(
+            session=session, user=USER, worker_id=org.social_worker, left_on=clock.today()
+        )
+    worker = session.get(Worker, org.social_worker)
+    assert worker is not None and worker.active
+    plan = care_plans.current_plan(session=session, person_id=org.people[0])
+    assert plan is not None and plan.number == 1
+
+
+def test_leaving_through_the_worker_editor_hands_over_too(session: Session) -> None:
+    from factories import seen_version
+
+    from intapp.services import care_plans, organisation
+
+    org = small_organisation(session)
+    case = allocated_case(session, org.team.id, org.occupational_therapist, 0)
+    _plan_led_by(session, org, case.person_id, org.social_worker, [])
+    organisation.update_worker(
+        session=session,
+        user=USER,
+        worker_id=org.social_worker,
+        expected_version=seen_version(session, Worker, org.social_worker),
+        given_name="Asha",
+        family_name="Khan",
+        profession="social_worker",
+        team_id=org.team.id,
+        fte=1.0,
+        caseload_limit=100,
+        active=False,
+    )
+    plan = care_plans.current_plan(session=session, person_id=case.person_id)
+    assert plan is not None and plan.content.lead_worker_id == org.occupational_therapist

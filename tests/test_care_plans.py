@@ -272,3 +272,59 @@ def test_reviews_due_with_overdue_flag(session: Session) -> None:
     assert [d.person_id for d in overdue] == [people[3], people[0]]
     city = care_plans.reviews_page(db, team_ids=None, overdue_only=True)
     assert elsewhere in {d.person_id for d in city.rows} and city.total == 3
+
+
+def test_an_action_goes_only_to_a_current_worker_in_the_team_unless_unchanged(
+    session: Session,
+) -> None:
+    from factories import small_organisation
+
+    from intapp.models import Worker
+
+    org = small_organisation(session, people=1)
+    person = org.people[0]
+    due = (clock.today() + timedelta(days=7)).isoformat()
+
+    def action(worker_id: int, what: str = "Visit") -> dict:
+        return {"who": "", "worker_id": worker_id, "what": what, "by_when": due}
+
+    def content(*actions: dict) -> PlanContent:
+        return PlanContent(
+            lead_worker_id=org.social_worker,
+            review_date=clock.today() + timedelta(days=30),
+            goals=["Stay at home"],
+            actions=list(actions),
+        )
+
+    with pytest.raises(InvalidInput, match="not a worker in the team"):
+        care_plans.create_plan(
+            session=session,
+            user=USER,
+            person_id=person,
+            content=content(action(org.other_team_worker)),
+        )
+    care_plans.create_plan(
+        session=session, user=USER, person_id=person, content=content(action(org.social_worker))
+    )
+    worker = session.get(Worker, org.social_worker)
+    assert worker is not None
+    worker.active = False
+    session.add(worker)
+    session.flush()
+    # Unchanged from the earlier version: the plan can still be saved.
+    kept = care_plans.revise_plan(
+        session=session,
+        user=USER,
+        person_id=person,
+        content=replace(content(action(org.social_worker)), goals=["Stay at home", "Walk"]),
+        expected_version=plan_seen_version(session, person),
+    )
+    assert kept.number == 2
+    with pytest.raises(InvalidInput, match="Action 2: Asha Khan is not a worker in the team"):
+        care_plans.revise_plan(
+            session=session,
+            user=USER,
+            person_id=person,
+            content=content(action(org.social_worker), action(org.social_worker, "Call")),
+            expected_version=plan_seen_version(session, person),
+        )

@@ -111,3 +111,39 @@ def test_away_back_and_leaves(seeded):
         worker = session.exec(select(Worker).where(Worker.staff_id == "OT1")).one()
         assert not worker.active
         assert session.exec(select(WorkerAbsence)).one().back_at is not None
+
+
+def test_leaving_says_what_was_handed_over(sqlite_engine):
+    from datetime import timedelta
+
+    from factories import USER
+
+    from intapp import clock
+    from intapp.services import care_plans
+
+    with unit_of_work(sqlite_engine) as session:
+        org = small_organisation(session)
+        case = allocated_case(session, org.team.id, org.social_worker, 0)
+        due = (clock.today() + timedelta(days=7)).isoformat()
+        care_plans.create_plan(
+            session=session,
+            user=USER,
+            person_id=case.person_id,
+            content=care_plans.PlanContent(
+                lead_worker_id=org.social_worker,
+                review_date=clock.today() + timedelta(days=30),
+                goals=["Stay at home"],
+                actions=[
+                    {
+                        "who": "",
+                        "worker_id": org.occupational_therapist,
+                        "what": "Rail",
+                        "by_when": due,
+                    }
+                ],
+            ),
+        )
+    url = str(sqlite_engine.url)
+    code, output = invoke(url, "worker", "leaves", "OT1", "--on", "today")
+    assert code == 0, output
+    assert "1 open plan action(s) of theirs passed to the plans' leads" in output

@@ -44,7 +44,7 @@ def test_html_by_default_in_the_current_folder(
     monkeypatch.chdir(tmp_path)
     code, output = invoke(url, "943 476 5919")
     assert code == 0, output
-    saved = tmp_path / "care-plan-mary-smith-2026-11-23.html"
+    saved = tmp_path / "care-plan-mary-smith-id1-2026-11-23.html"
     assert f"Mary Smith's care plan (version 1) saved to {saved}" in output
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     page = saved.read_text(encoding="utf-8")
@@ -83,3 +83,14 @@ def test_an_unknown_person_or_no_plan_is_one_line_and_saves_nothing(
     assert code == 1
     assert says in output and "Traceback" not in output
     assert not list(tmp_path.glob("care-plan-*")) and not _exports(url)
+
+
+def test_an_existing_file_is_refused_unless_forced(url: str, tmp_path: Path) -> None:
+    kept = tmp_path / "mary.md"
+    kept.write_text("someone else's letter")
+    code, output = invoke(url, "9434765919", "-o", str(kept))
+    assert code == 1 and "already exists" in output and "--force" in output
+    assert kept.read_text() == "someone else's letter" and not _exports(url)
+    code, output = invoke(url, "9434765919", "-o", str(kept), "--force")
+    assert code == 0, output
+    assert kept.read_text(encoding="utf-8").startswith("# Care and support plan")

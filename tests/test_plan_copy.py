@@ -283,7 +283,7 @@ def test_saved_privately_and_audited_without_its_content(session: Session, tmp_p
         session=session, user="key.worker", person_id=person, fmt="html", folder=tmp_path
     )
     session.flush()
-    assert saved.path == tmp_path / copy_file_name(saved.name, "html", clock.today())
+    assert saved.path == tmp_path / copy_file_name(saved.name, person, "html", clock.today())
     assert saved.path.name.startswith("care-plan-mary-")
     assert stat.S_IMODE(saved.path.stat().st_mode) == 0o600
     assert "Kitchen trolley" in saved.path.read_text(encoding="utf-8")
@@ -295,10 +295,79 @@ def test_saved_privately_and_audited_without_its_content(session: Session, tmp_p
 
 
 def test_file_names_are_plain_ascii() -> None:
-    assert copy_file_name("Łukasz O'Brien-Smith", "md", date(2026, 12, 1)) == (
-        "care-plan-lukasz-o-brien-smith-2026-12-01.md"
+    assert copy_file_name("Łukasz O'Brien-Smith", 42, "md", date(2026, 12, 1)) == (
+        "care-plan-lukasz-o-brien-smith-id42-2026-12-01.md"
     )
-    assert copy_file_name("<>", "html", date(2026, 12, 1)) == "care-plan-person-2026-12-01.html"
+
+
+def test_a_copy_never_overwrites_a_file_unless_asked_nor_follows_a_link(
+    session: Session, tmp_path: Path
+) -> None:
+    from intapp.services.plan_copy import CopyExists
+
+    person, _ = _person_with_plan(session)
+    first = export_plan_copy(
+        session=session, user=USER, person_id=person, fmt="md", folder=tmp_path
+    )
+    first.path.write_text("a letter kept here")
+    first.path.chmod(0o644)
+    with pytest.raises(CopyExists, match="already exists"):
+        export_plan_copy(session=session, user=USER, person_id=person, fmt="md", folder=tmp_path)
+    assert first.path.read_text() == "a letter kept here"
+    again = export_plan_copy(
+        session=session, user=USER, person_id=person, fmt="md", folder=tmp_path, replace=True
+    )
+    assert "Kitchen trolley" in again.path.read_text()
+    assert stat.S_IMODE(again.path.stat().st_mode) == 0o600
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not the copy")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    for replace in (False, True):
+        with pytest.raises(InvalidInput):
+            export_plan_copy(
+                session=session, user=USER, person_id=person, fmt="md", path=link, replace=replace
+            )
+    assert target.read_text() == "not the copy"
+
+
+def test_two_people_of_the_same_name_get_different_default_names(session: Session) -> None:
+    org = small_organisation(session)
+    ids = [
+        receive(
+            session, person_in(org.team.id, n, given_name="Mary", family_name="Smith")
+        ).person_id
+        for n in (0, 1)
+    ]
+    names = {copy_file_name("Mary Smith", i, "html", date(2026, 12, 1)) for i in ids}
+    assert len(names) == 2
+
+
+def test_agreed_on_is_the_last_change_to_what_was_agreed_not_a_tick(session: Session) -> None:
+    person, _ = _person_with_plan(session)
+    agreed = plan_copy(session=session, person_id=person).agreed_on
+    clock.freeze(clock.now() + timedelta(days=3))
+    care_plans.mark_action_done(
+        session=session,
+        user=USER,
+        person_id=person,
+        action_index=0,
+        expected_version=_plan_version(session, person),
+    )
+    assert plan_copy(session=session, person_id=person).agreed_on == agreed
+    care_plans.add_action(
+        session=session,
+        user=USER,
+        person_id=person,
+        who="OT",
+        what="Grab rail",
+        by_when=clock.today() + timedelta(days=9),
+        expected_version=_plan_version(session, person),
+    )
+    assert plan_copy(session=session, person_id=person).agreed_on == clock.today()
+    assert (
+        copy_file_name("<>", 7, "html", date(2026, 12, 1)) == "care-plan-person-id7-2026-12-01.html"
+    )
 
 
 def test_a_file_that_cannot_be_written_is_refused_and_nothing_recorded(

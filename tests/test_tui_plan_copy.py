@@ -29,10 +29,10 @@ async def test_h_saves_the_copy_where_chosen_and_says_where(sqlite_engine, tmp_p
         dialog = app.screen
         path = dialog.query_one("#path", Input)
         # The default is in the home folder, named for the person and the day.
-        assert path.value.endswith("care-plan-mary-smith-2026-11-23.html")
+        assert path.value.endswith("care-plan-mary-smith-id1-2026-11-23.html")
         dialog.query_one("#format", Select).value = "md"
         await pilot.pause()
-        assert path.value.endswith("care-plan-mary-smith-2026-11-23.md")
+        assert path.value.endswith("care-plan-mary-smith-id1-2026-11-23.md")
         dialog.query_one("#format", Select).value = "html"
         path.value = str(target)
         await pilot.press("ctrl+s")
@@ -55,6 +55,34 @@ async def test_h_saves_the_copy_where_chosen_and_says_where(sqlite_engine, tmp_p
     with Session(sqlite_engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "export_plan")).one()
     assert (event.user, event.entity_id, event.changes["format"]) == ("key.worker", "1", "html")
+
+
+async def test_saving_over_an_existing_file_asks_first(sqlite_engine, tmp_path):
+    from intapp.widgets.dialogs import ConfirmScreen
+
+    seed_case_work(sqlite_engine)
+    target = tmp_path / "for-mary.html"
+    target.write_text("kept")
+    app = IntApp(database_url=str(sqlite_engine.url), user="key.worker")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        app.push_screen(PersonScreen(person_id=1))
+        await wait_for(pilot, lambda: getattr(app.screen, "record", None) is not None)
+        for answer in ("n", "y"):
+            await pilot.press("h")
+            await wait_for(pilot, lambda: isinstance(app.screen, PlanCopyDialog))
+            app.screen.query_one("#path", Input).value = str(target)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert "already exists: replace it?" in app.screen.question
+            await pilot.press(answer)
+            await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+            if answer == "n":
+                await pilot.pause(0.2)
+                assert target.read_text() == "kept"
+        await wait_for(pilot, lambda: target.read_text(encoding="utf-8") != "kept")
+    assert "Kitchen trolley" in target.read_text(encoding="utf-8")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
 async def test_without_a_plan_h_says_so_and_the_key_is_in_help(sqlite_engine):

@@ -3,6 +3,7 @@ overdue action from their work tray."""
 
 from __future__ import annotations
 
+import os
 import stat
 from datetime import timedelta
 
@@ -177,6 +178,68 @@ def test_writing_a_setting_makes_a_private_file_and_keeps_an_existing_ones_text(
     assert path.read_text() == (
         '# top\n[reablement]\nstandard_days = 42 # six weeks\n\n[settings]\nme = "OT7"\n'
     )
+
+
+def test_writing_a_setting_replaces_the_file_whole_and_makes_an_open_one_private(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[settings]\nfollowup_days = 84\n")
+    path.chmod(0o644)
+    write_setting("me", "SW1", path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == '[settings]\nfollowup_days = 84\nme = "SW1"\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]  # no temporary left
+
+
+@pytest.mark.parametrize("fault", ["folder is a file", "read-only folder", "not TOML"])
+def test_a_setting_that_cannot_be_saved_holds_for_the_session_and_says_what_to_add(
+    tmp_path, monkeypatch, fault
+):
+    from intapp.config import SettingNotSaved
+
+    if fault == "folder is a file":
+        (tmp_path / "config").write_text("")
+        path = tmp_path / "config" / "config.toml"
+    elif fault == "read-only folder":
+        path = tmp_path / "config.toml"
+        path.write_text("[settings]\n")
+        tmp_path.chmod(0o500)
+        if os.access(tmp_path, os.W_OK):  # root ignores the mode: make the write fail
+            monkeypatch.setattr(os, "replace", _refused)
+    else:
+        path = tmp_path / "config.toml"
+        path.write_text("[settings\nme = \n")
+    monkeypatch.setattr(paths, "config_file", lambda: path)
+    try:
+        with pytest.raises(
+            SettingNotSaved, match='add under \\[settings\\] in that file: me = "SW1"'
+        ):
+            write_setting("me", "SW1")
+    finally:
+        tmp_path.chmod(0o700)
+    if fault != "not TOML":  # a file that is not TOML cannot be read at all
+        assert load_settings().me == "SW1"
+
+
+def _refused(*_args: object) -> None:
+    raise PermissionError(13, "Permission denied")
+
+
+async def test_choosing_me_when_the_config_cannot_be_written_keeps_me_and_says_so(
+    sqlite_engine, asking, monkeypatch, tmp_path
+):
+    seed_case_work(sqlite_engine)
+    (tmp_path / "config").write_text("")
+    monkeypatch.setattr(paths, "config_file", lambda: tmp_path / "config" / "config.toml")
+    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    notes: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        monkeypatch.setattr(app, "notify", lambda message, **_: notes.append(message))
+        await wait_for(pilot, lambda: isinstance(app.screen, MePicker) and app.screen.shown)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await wait_for(pilot, lambda: bool(notes))
+        assert load_settings().me == "W1"
+    assert "for now" in notes[0] and 'me = "W1"' in notes[0]
 
 
 async def test_the_plan_editor_assigns_an_action_to_a_worker_and_cancels_another(sqlite_engine):

@@ -185,6 +185,24 @@ def test_a_typed_name_of_one_colleague_assigns_the_action_to_them(
     assert [what for _, _, what, _ in _items(session, me)] == ["Visit"]
 
 
+def test_a_leaver_is_not_me_and_a_typed_name_never_assigns_to_a_leaver(
+    session: Session, write_config
+) -> None:
+    from intapp.models import Worker
+    from intapp.services.plan_actions import team_workers
+
+    org = small_organisation(session)
+    _me(session, "SW1", write_config)
+    worker = session.get(Worker, org.social_worker)
+    assert worker is not None
+    worker.active = False
+    session.add(worker)
+    session.flush()
+    assert who_is_me(through_session(session)) is None
+    assert org.social_worker not in [wid for wid, _ in team_workers(session, org.team.id)]
+    assert org.occupational_therapist in [wid for wid, _ in team_workers(session, org.team.id)]
+
+
 def test_episodes_join_the_tray_on_day_35_and_are_overdue_after_day_42(
     session: Session, write_config
 ) -> None:
@@ -327,3 +345,43 @@ def test_reviews_of_plans_she_leads_and_paging(session: Session, write_config) -
     # Reviews past the window (7 days) are not due yet.
     clock.freeze(clock.now() - timedelta(days=5))
     assert len(tray_items(db, me=me)) == 3
+
+
+def _plan(session: Session, person_id: int, lead: int, in_days: int) -> None:
+    care_plans.create_plan(
+        session=session,
+        user=USER,
+        person_id=person_id,
+        content=PlanContent(
+            lead_worker_id=lead,
+            review_date=clock.today() + timedelta(days=in_days),
+            goals=["Stay at home"],
+        ),
+    )
+
+
+def test_a_review_she_leads_stays_in_her_tray_when_the_person_is_in_another_team(
+    session: Session, write_config
+) -> None:
+    org = small_organisation(session)
+    me = _me(session, "SW1", write_config)
+    _plan(session, _person(session, org.other_team.id, 1), org.social_worker, 0)
+    clock.freeze(clock.now() + timedelta(days=1))
+    assert [(k, late) for k, _, _, late in _items(session, me)] == [(TrayKind.REVIEW, True)]
+    assert overdue_count(through_session(session), me=me) == 1
+
+
+def test_the_overdue_count_counts_only_what_the_tray_can_show(
+    session: Session, write_config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intapp.services import work_tray
+
+    org = small_organisation(session)
+    me = _me(session, "SW1", write_config)
+    for n in range(3):
+        _plan(session, _person(session, org.team.id, n), org.social_worker, n)
+    clock.freeze(clock.now() + timedelta(days=5))
+    monkeypatch.setattr(work_tray, "MOST_PER_SOURCE", 2)
+    shown = [late for *_, late in _items(session, me)]
+    assert shown == [True, True]
+    assert overdue_count(through_session(session), me=me) == 2

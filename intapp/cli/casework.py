@@ -237,7 +237,7 @@ def leaves(context: Context, staff_id: str, left_on: date) -> None:
     """
     from intapp.services.absences import left_cover, worker_by_staff_id, worker_leaves
 
-    def work(session: Any) -> int:
+    def work(session: Any) -> Any:
         return worker_leaves(
             session=session,
             user=context.user,
@@ -245,5 +245,5 @@ def leaves(context: Context, staff_id: str, left_on: date) -> None:
             left_on=left_on,
         )
 
-    covered = _in_one_transaction(context, work)
-    click.echo(f"{staff_id} has left and is now inactive.{left_cover(covered)}")
+    left = _in_one_transaction(context, work)
+    click.echo(f"{staff_id} has left and is now inactive.{left_cover(left)}")

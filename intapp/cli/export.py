@@ -88,10 +88,14 @@ _COPY_SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".md": "md", ".markdown"
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Save to this file. Default: care-plan-NAME-DATE.html in the current folder.",
+    help="Save to this file. Default: care-plan-NAME-idID-DATE.html in the current folder."
+    " An existing file is refused unless --force.",
 )
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @pass_context
-def plan(context: Context, identifier: str, fmt: str | None, output: Path | None) -> None:
+def plan(
+    context: Context, identifier: str, fmt: str | None, output: Path | None, force: bool
+) -> None:
     """A copy of a person's care and support plan, for the person to keep.
 
     NHS_NUMBER may also be a local id. The copy has their goals in their own words,
@@ -119,6 +123,7 @@ def plan(context: Context, identifier: str, fmt: str | None, output: Path | None
             fmt=fmt,
             path=output,
             folder=Path.cwd(),
+            replace=force,
         )
     click.echo(f"{saved.name}'s care plan (version {saved.plan_number}) saved to {saved.path}")
 

@@ -48,7 +48,7 @@ class CameBack(Result["WorkerStatus"]):
     """The worker was marked back; how many of their cases others hold."""
 
 
-class Left(Result[int]):
+class Left(Result[Any]):
     """The worker was recorded as having left."""
 
 
@@ -477,7 +477,7 @@ class CaseloadScreen(DataScreen):
             if values is None:
                 return
 
-            def leave(session: Session) -> int:
+            def leave(session: Session) -> Any:
                 from intapp.services.absences import worker_leaves
 
                 return worker_leaves(session=session, user=user, worker_id=worker_id, **values)

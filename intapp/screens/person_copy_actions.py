@@ -56,18 +56,35 @@ class CopyActions(DataScreen):
         from intapp.screens.plan_copy_dialog import PlanCopyDialog
 
         person_id, user = self.person_id, self.intapp.user
-        stem = Path.home() / Path(copy_file_name(name, "html", clock.today())).stem
+        stem = Path.home() / Path(copy_file_name(name, person_id, "html", clock.today())).stem
+
+        def save(values: dict[str, Any], replace: bool) -> None:
+            def saving(session: Session) -> SavedCopy:
+                from intapp.services.plan_copy import export_plan_copy
+
+                return export_plan_copy(
+                    session=session, user=user, person_id=person_id, replace=replace, **values
+                )
+
+            self.write(CopySaved, saving)
 
         def chosen(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
+            path = values["path"]
+            if not (path.exists() or path.is_symlink()):
+                save(values, replace=False)
+                return
+            from intapp.widgets.dialogs import ConfirmScreen
 
-            def save(session: Session) -> SavedCopy:
-                from intapp.services.plan_copy import export_plan_copy
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    save(values, replace=True)
 
-                return export_plan_copy(session=session, user=user, person_id=person_id, **values)
-
-            self.write(CopySaved, save)
+            self.app.push_screen(
+                ConfirmScreen(f"{path} already exists: replace it?", yes="Replace", no="Keep"),
+                answered,
+            )
 
         self.app.push_screen(PlanCopyDialog(stem, subject=name), chosen)
 

@@ -299,10 +299,19 @@ def choose_me(app: App[Any], chosen: Callable[[], object] | None = None) -> None
     def answered(staff_id: str | None) -> None:
         if staff_id is None:
             return
-        from intapp.config import write_setting
+        from intapp.config import SettingNotSaved, write_setting
 
-        path = write_setting("me", staff_id)
-        app.notify(f"You are {escape(staff_id)}: saved in {escape(str(path))}.", title="Me")
+        try:
+            path = write_setting("me", staff_id)
+        except SettingNotSaved as error:
+            app.notify(
+                f"You are {escape(staff_id)} for now. {escape(str(error))}",
+                title="Me",
+                severity="warning",
+                timeout=30,
+            )
+        else:
+            app.notify(f"You are {escape(staff_id)}: saved in {escape(str(path))}.", title="Me")
         if chosen is not None:
             chosen()
 

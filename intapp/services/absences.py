@@ -20,6 +20,7 @@ from intapp.codes import AbsenceKind
 from intapp.models import Allocation, Worker, WorkerAbsence
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound
+from intapp.services.plan_handover import HandedOver, hand_over
 from intapp.services.referrals import choice
 from intapp.store.plain_sql import PlainSQL, in_list, stored_date, through_session
 
@@ -44,6 +45,15 @@ class AbsenceSummary:
     starts_on: date
     ends_on: date | None
     back: bool
+
+
+@dataclass(frozen=True)
+class Left:
+    """What a worker's leaving passed on to others."""
+
+    covered: int
+    """Cases others held in cover for them, now plainly those workers' cases."""
+    handed_over: HandedOver
 
 
 @dataclass(frozen=True)
@@ -174,12 +184,13 @@ def covered_case_count(session: Session, worker_id: int) -> int:
     ).one()
 
 
-def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date) -> int:
+def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date) -> Left:
     """Record that a worker has left: inactive from now, never offered again.
 
     Refused while they hold cases, so no case is left with nobody: share them out
-    first (the caseload's "reassign all"). Cases others hold in cover for them become
-    plainly those workers' cases; how many is returned.
+    first (the caseload's "reassign all"). The plans they lead and their open plan
+    actions pass on (`plan_handover`); cases others hold in cover for them become
+    plainly those workers' cases.
     """
     worker = _load_worker(session, worker_id)
     if not worker.active:
@@ -196,6 +207,7 @@ def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date)
             "(on their caseload, ctrl+b reassigns all)",
             field="worker",
         )
+    handed = hand_over(session=session, user=user, worker=worker)
     before = audit.snapshot(worker)
     worker.active = False
     worker.left_on = left_on
@@ -215,14 +227,17 @@ def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date)
         audit.save_update(
             session=session, user=user, row=allocation, before=snapshot, action="end_cover"
         )
-    return len(covered)
+    return Left(covered=len(covered), handed_over=handed)
 
 
-def left_cover(covered: int) -> str:
-    """What leaving did to cases others held in cover for the leaver, as a sentence."""
-    if not covered:
-        return ""
-    return f" {covered} case(s) held in cover for them now belong to the workers holding them."
+def left_cover(left: Left) -> str:
+    """What leaving passed on (cases held in cover, plans and actions), as sentences."""
+    cover = (
+        f" {left.covered} case(s) held in cover for them now belong to the workers holding them."
+        if left.covered
+        else ""
+    )
+    return cover + left.handed_over.sentence()
 
 
 def away_today(db: PlainSQL, worker_ids: list[int]) -> dict[int, Away]:

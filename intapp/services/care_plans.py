@@ -60,14 +60,24 @@ def first_review_date(today: date | None = None) -> date:
 
 
 def _checked(
-    content: PlanContent, *, session: Session, earlier: PlanContent | None = None
+    content: PlanContent,
+    *,
+    session: Session,
+    team_id: int,
+    earlier: PlanContent | None = None,
 ) -> PlanContent:
-    """The content tidied, or `InvalidInput`; dates already on `earlier` may stay in the past."""
+    """The content tidied, or `InvalidInput`; dates already on `earlier` may stay in the
+    past, and so may an action's worker who has since left or moved team (the person's
+    team is `team_id`): only a new assignment must be to a current worker of the team."""
     today = clock.today()
     if earlier is None or content.review_date != earlier.review_date:
         bounds.not_in_past(content.review_date, today=today, label="Review date", field="review")
     kept = {
         (a["who"], a["what"], str(a["by_when"]))
+        for a in map(plan_actions.normalised, earlier.actions if earlier else [])
+    }
+    assigned_before = {
+        (a["worker_id"], a["what"])
         for a in map(plan_actions.normalised, earlier.actions if earlier else [])
     }
     if session.get(Worker, content.lead_worker_id) is None:
@@ -84,6 +94,14 @@ def _checked(
             if worker is None:
                 raise InvalidInput(
                     f"Action {n}: there is no worker with id {action['worker_id']}",
+                    field=f"action:{n}",
+                )
+            if (worker.id, action["what"]) not in assigned_before and not (
+                worker.active and worker.team_id == team_id
+            ):
+                raise InvalidInput(
+                    f"Action {n}: {worker.display_name} is not a worker in the team;"
+                    " choose a worker in the team, or name a service",
                     field=f"action:{n}",
                 )
             action["who"] = action["who"] or worker.display_name
@@ -170,13 +188,13 @@ def _plan_for(*, session: Session, person_id: int) -> CarePlan | None:
 
 def create_plan(*, session: Session, user: str, person_id: int, content: PlanContent) -> PlanView:
     """Write a person's first plan (version 1)."""
-    person_who_can_start(session=session, person_id=person_id, doing="given a care plan")
+    person = person_who_can_start(session=session, person_id=person_id, doing="given a care plan")
     if _plan_for(session=session, person_id=person_id) is not None:
         raise InvalidInput(
             "This person already has a care plan; change it to make a new version",
             field="person",
         )
-    content = _checked(content, session=session)
+    content = _checked(content, session=session, team_id=person.team_id)
     plan = CarePlan(
         person_id=person_id,
         lead_worker_id=content.lead_worker_id,
@@ -204,9 +222,10 @@ def revise_plan(
     if plan is None:
         raise NotFound("This person has no care plan yet; create one first")
     check_version("care plan", plan.version, expected_version)
-    refuse_if_deceased(load_person(session=session, person_id=person_id), "given a care plan")
+    person = load_person(session=session, person_id=person_id)
+    refuse_if_deceased(person, "given a care plan")
     earlier = plan_version(session=session, person_id=person_id, number=plan.current_number)
-    content = _checked(content, session=session, earlier=earlier.content)
+    content = _checked(content, session=session, team_id=person.team_id, earlier=earlier.content)
     before = audit.snapshot(plan)
     plan.current_number += 1
     plan.lead_worker_id = content.lead_worker_id
@@ -214,6 +233,21 @@ def revise_plan(
     # A new version of a closed plan (the person has a case again) opens it again.
     plan.closed_at = None
     audit.save_update(session=session, user=user, row=plan, before=before, action="revise")
+    version = _add_version(session=session, user=user, plan=plan, content=content, note=note)
+    return _view(plan, version)
+
+
+def hand_over_version(
+    *, session: Session, user: str, person_id: int, content: PlanContent, note: str
+) -> PlanView:
+    """Save a new version that only passes a leaver's lead and actions to other workers:
+    nothing else changes, so it is not checked again (old dates stay as they were)."""
+    plan = _plan_for(session=session, person_id=person_id)
+    assert plan is not None
+    before = audit.snapshot(plan)
+    plan.current_number += 1
+    plan.lead_worker_id = content.lead_worker_id
+    audit.save_update(session=session, user=user, row=plan, before=before, action="hand_over")
     version = _add_version(session=session, user=user, plan=plan, content=content, note=note)
     return _view(plan, version)
 

@@ -256,6 +256,11 @@ def update_worker(
         fte=fte,
         email=email,
     )
+    if worker.active and not active:
+        # Leaving through the editor hands over like `absences.worker_leaves`.
+        from intapp.services.plan_handover import hand_over
+
+        hand_over(session=session, user=user, worker=worker)
     before = audit.snapshot(worker)
     worker.given_name, worker.family_name = given_name, family_name
     worker.profession, worker.team_id, worker.fte = profession, team_id, fte

@@ -61,10 +61,12 @@ def worker_named(who: str, workers: Iterable[tuple[int, str]]) -> int | None:
 
 
 def team_workers(connection: Connection | Session, team_id: int) -> list[tuple[int, str]]:
-    """Every worker of a team (active or not), as (id, display name)."""
+    """The active workers of a team, as (id, display name): a typed "who" never assigns
+    an action to someone who has left."""
     rows = connection.execute(
         select(Worker.id, Worker.given_name, Worker.family_name).where(  # type: ignore[call-overload]
-            Worker.team_id == team_id
+            Worker.team_id == team_id,
+            Worker.active == True,  # noqa: E712
         )
     ).all()
     return [(r[0], f"{r[1]} {r[2]}") for r in rows]

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from intapp.models import Assessment, Team, Worker
 from intapp.services import audit, plan_actions
 from intapp.services.assessments import outcome_codes
 from intapp.services.audit import AuditEntry
-from intapp.services.care_plans import current_plan
+from intapp.services.care_plans import PlanContent, PlanView, current_plan, plan_history
 from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.nhs_number import format_nhs_number
 from intapp.services.people import load_person, survivor_of
@@ -164,11 +165,30 @@ def plan_copy(*, session: Session, person_id: int) -> PlanCopy:
         lead_worker_email=active_lead.email if active_lead else None,
         team=team.name if team else "",
         plan_number=plan.number,
-        agreed_on=local_date(plan.created_at),
+        agreed_on=_agreed_on(plan, plan_history(session=session, person_id=person.id)),
         made_on=clock.today(),
         ended_on=local_date(plan.closed_at) if plan.closed_at else None,
         assessment=_latest_assessment(session=session, person_id=person.id),
     )
+
+
+def _agreed_what(content: PlanContent) -> tuple[object, ...]:
+    """What the person agreed to: goals, each action's wording, who and when, the items
+    and the review date; not an action's status (a tick in the tray) nor the lead."""
+    actions = [(a["what"], a["who"], a["by_when"]) for a in content.actions]
+    return (content.goals, actions, content.items, content.review_date)
+
+
+def _agreed_on(plan: PlanView, history: list[PlanView]) -> date:
+    """The day of the latest version that changed what the person agreed to: marking an
+    action done makes a new version, but not a new plan to agree."""
+    newest_first = [v for v in history if v.number <= plan.number]
+    agreed = plan
+    for version, earlier in pairwise(newest_first):
+        if _agreed_what(version.content) != _agreed_what(earlier.content):
+            break
+        agreed = earlier
+    return local_date(agreed.created_at)
 
 
 def _shown(status: str, *, ended: object) -> bool:
@@ -208,11 +228,16 @@ def _latest_assessment(*, session: Session, person_id: int) -> AssessmentPart | 
     )
 
 
-def copy_file_name(name: str, fmt: str, day: date) -> str:
+def copy_file_name(name: str, person_id: int, fmt: str, day: date) -> str:
     """The name a copy is saved under unless another is given:
-    ``care-plan-mary-smith-2026-12-01.html``."""
+    ``care-plan-mary-smith-id42-2026-12-01.html``. The person's local id keeps two
+    people of the same name apart on the same day."""
     slug = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-") or "person"
-    return f"care-plan-{slug}-{day.isoformat()}.{fmt}"
+    return f"care-plan-{slug}-id{person_id}-{day.isoformat()}.{fmt}"
+
+
+class CopyExists(InvalidInput):
+    """The file a copy would be saved as exists already, and replacing was not asked."""
 
 
 @dataclass(frozen=True)
@@ -233,9 +258,11 @@ def export_plan_copy(
     fmt: str,
     path: Path | None = None,
     folder: Path | None = None,
+    replace: bool = False,
 ) -> SavedCopy:
     """Save the person's copy as `fmt` (html or md) to `path`, or under its usual name
-    (`copy_file_name`) in `folder`; readable only by its owner (0600). The audit trail
+    (`copy_file_name`) in `folder`; readable only by its owner (0600), never through a
+    symbolic link. An existing file is refused unless `replace`. The audit trail
     records that a copy was made, in which format and where, never what it says, in the
     caller's transaction: if saving fails, nothing is recorded."""
     from intapp.services.plan_copy_render import render
@@ -246,11 +273,16 @@ def export_plan_copy(
     if path is None:
         if folder is None:
             raise InvalidInput("Say where to save the copy", field="path")
-        path = folder / copy_file_name(copy.name, fmt, copy.made_on)
+        path = folder / copy_file_name(copy.name, copy.person_id, fmt, copy.made_on)
     data = render(copy, fmt).encode("utf-8")
     try:
-        paths.create_private_file(path)
-        path.write_bytes(data)
+        paths.write_private_file(path, data, replace=replace)
+    except FileExistsError:
+        raise CopyExists(
+            f"{path} already exists: choose another name, or replace it"
+            " (intapp export plan --force)",
+            field="path",
+        ) from None
     except OSError as error:
         raise InvalidInput(
             f"Cannot save the copy as {path}: {error.strerror or error}", field="path"

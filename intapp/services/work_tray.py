@@ -131,15 +131,15 @@ def tray_cursor(item: TrayItem) -> Cursor:
 
 
 def who_is_me(db: PlainSQL) -> Me | None:
-    """The worker `[settings] me` names by staff id, or None when it is unset or names
-    nobody."""
+    """The active worker `[settings] me` names by staff id, or None when it is unset or
+    names nobody still working (a leaver's tray would be empty and misleading)."""
     staff_id = load_settings().me
     if not staff_id:
         return None
     rows = db.run(
         "SELECT id, staff_id, given_name, family_name, profession, team_id FROM worker"
-        " WHERE staff_id = :staff_id",
-        {"staff_id": staff_id},
+        " WHERE staff_id = :staff_id AND active = :active",
+        {"staff_id": staff_id, **db.stored({"active": True})},
     )
     if not rows:
         return None
@@ -174,6 +174,9 @@ def _sources(me: Me) -> list[_Source]:
     episode_end = f"Day {warning} reached: plan the end (day {standard})"
     followup = f"{settings.followup_days}-day follow-up after reablement"
     draft = f"Assessment in draft {settings.draft_assessment_days}+ days: sign it off"
+    # What is narrowed to "me" by lead or worker is theirs in any team: after a
+    # transfer or a move of team, their reviews and episodes stay in their tray (as their
+    # actions do). Only the coordinator's team queues below are by team.
     sources = [
         _Source(
             worklists.open_actions(me.worker_id, moment),
@@ -194,9 +197,7 @@ def _sources(me: Me) -> list[_Source]:
             ),
         ),
         _Source(
-            worklists.reviews_due([me.team_id], moment).narrowed(
-                "care_plan.lead_worker_id = :me", mine
-            ),
+            worklists.reviews_due(None, moment).narrowed("care_plan.lead_worker_id = :me", mine),
             "care_plan.id, care_plan.review_date",
             worklists.REVIEW_OVERDUE,
             lambda c, pid, name, late: TrayItem(
@@ -204,7 +205,7 @@ def _sources(me: Me) -> list[_Source]:
             ),
         ),
         _Source(
-            worklists.active_episodes([me.team_id], moment).narrowed(
+            worklists.active_episodes(None, moment).narrowed(
                 f"reablement_episode.worker_id = :me AND {worklists.AT_DAY_35}", mine
             ),
             "reablement_episode.id, reablement_episode.start_date",
@@ -221,7 +222,7 @@ def _sources(me: Me) -> list[_Source]:
             ),
         ),
         _Source(
-            worklists.followups_due([me.team_id], moment).narrowed(
+            worklists.followups_due(None, moment).narrowed(
                 "reablement_episode.worker_id = :me", mine
             ),
             "reablement_episode.id, reablement_episode.followup_due",
@@ -302,9 +303,11 @@ def tray_page(
 
 def overdue_count(db: PlainSQL, *, me: Me) -> int:
     """How many of `me`'s tray items are overdue: the dashboard's "My work overdue",
-    counted from the same lists with the same conditions."""
+    counted from the same lists with the same conditions. Each list sorts soonest due
+    first, so its overdue rows are its first ones: the tray shows at most
+    `MOST_PER_SOURCE` of them, and so does this count."""
     return sum(
-        source.worklist.counts(db, [source.overdue])[1]
+        min(source.worklist.counts(db, [source.overdue])[1], MOST_PER_SOURCE)
         for source in _sources(me)
         if source.overdue is not None
     )

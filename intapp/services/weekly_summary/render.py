@@ -50,8 +50,9 @@ def export_weekly_summary(
     together: if saving fails, the audit event is rolled back with it."""
     data = render(summary, fmt)
     if path is not None:
-        paths.create_private_file(path)
-        path.write_bytes(data)
+        # Named by whoever runs the export, so replaced when it exists; never through
+        # a symbolic link, and private.
+        paths.write_private_file(path, data, replace=True)
     audit.record(
         session=session,
         user=user,
