@@ -15,9 +15,10 @@ from intapp.screens.base import DataScreen, Result
 from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from collections.abc import Callable
 
-    from intapp.services.case_closure import ClosedCase, ReopenedCase
+    # Named only in the Result[...] bases below.
+    from intapp.services.case_closure import ClosedCase, ReopenedCase  # noqa: F401
     from intapp.services.deaths import RecordedDeath
     from intapp.services.people import PersonSummary
     from intapp.services.person_record import PersonRecord
@@ -124,6 +125,26 @@ class CaseActions(DataScreen):
         assert self.record is not None
         return next(r.version for r in self.record.overview.referrals if r.id == referral_id)
 
+    def _case_answer(
+        self, result: type[Result[Any]], use_case: Callable[..., Any]
+    ) -> Callable[[dict[str, Any] | None], None]:
+        """What a case dialog's answer does: run `use_case` on the chosen referral, as the
+        version this record showed, and post its `result` (nothing when cancelled)."""
+        user = self.intapp.user
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            version = self._referral_version(values["referral_id"])
+            self.write(
+                result,
+                lambda session: use_case(
+                    session=session, user=user, expected_version=version, **values
+                ),
+            )
+
+        return answered
+
     def action_close_case(self) -> None:
         """Close one of the person's open cases (asked which, when there are several)."""
         from intapp.screens.case_dialogs import CloseCaseDialog
@@ -132,21 +153,12 @@ class CaseActions(DataScreen):
         if not cases:
             self.notify("This person has no open case to close.", severity="warning")
             return
-        user = self.intapp.user
+        from intapp.services.case_closure import close_case
 
-        def answered(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            version = self._referral_version(values["referral_id"])
-
-            def close(session: Session) -> ClosedCase:
-                from intapp.services.case_closure import close_case
-
-                return close_case(session=session, user=user, expected_version=version, **values)
-
-            self.write(CaseClosed, close)
-
-        self.app.push_screen(CloseCaseDialog(cases, subject=self._person_name()), answered)
+        self.app.push_screen(
+            CloseCaseDialog(cases, subject=self._person_name()),
+            self._case_answer(CaseClosed, close_case),
+        )
 
     def action_reopen_case(self) -> None:
         """Reopen a case closed within the reopen window."""
@@ -161,21 +173,12 @@ class CaseActions(DataScreen):
                 severity="warning",
             )
             return
-        user = self.intapp.user
+        from intapp.services.case_closure import reopen_case
 
-        def answered(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            version = self._referral_version(values["referral_id"])
-
-            def reopen(session: Session) -> ReopenedCase:
-                from intapp.services.case_closure import reopen_case
-
-                return reopen_case(session=session, user=user, expected_version=version, **values)
-
-            self.write(CaseReopened, reopen)
-
-        self.app.push_screen(ReopenCaseDialog(cases, subject=self._person_name()), answered)
+        self.app.push_screen(
+            ReopenCaseDialog(cases, subject=self._person_name()),
+            self._case_answer(CaseReopened, reopen_case),
+        )
 
     def action_death(self) -> None:
         """Record a death; for someone already recorded as dead, withdraw it."""
