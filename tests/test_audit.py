@@ -11,6 +11,7 @@ from factories import (
     USER,
     add_team,
     add_worker,
+    allocated_case,
     count,
     open_allocation,
     person_in,
@@ -408,3 +409,17 @@ def test_a_create_event_leaves_out_the_version(session: Session) -> None:
     person, referral = _events_after(session, start)
     assert "version" not in person.changes and "version" not in referral.changes
     assert person.changes["nhs_number"][1] is not None
+
+
+def test_each_event_about_a_person_names_them(session: Session) -> None:
+    """A person's own events and those of their records carry the person's id, so "who
+    has touched this record" is one query; an event about no person carries none."""
+    team = add_team(session).id
+    worker = add_worker(session, team, "SW1")
+    start = _last_id(session)
+    case = allocated_case(session, team, worker, 0)
+    events = session.exec(select(AuditEvent).where(AuditEvent.id > start)).all()
+    assert {event.entity for event in events} >= {"person", "referral", "allocation"}
+    assert {event.person_id for event in events} == {case.person_id}
+    team_events = session.exec(select(AuditEvent).where(AuditEvent.entity == "team")).all()
+    assert team_events and all(event.person_id is None for event in team_events)

@@ -393,3 +393,80 @@ def test_0015_adds_person_alerts_and_going_back_is_refused_while_any_are_held(en
     assert "person_alert" not in inspect(engine).get_table_names()
     upgrade(engine)
     assert "person_alert" in inspect(engine).get_table_names()
+
+
+def test_0017_fills_each_events_person_and_going_back_is_refused_while_staff_exist(engine):
+    """Events written before 0017 learn their person from their record; the append-only
+    guard is back afterwards. Going back is refused while staff logins exist, and the
+    step down and up again works when none do."""
+    from datetime import UTC, datetime
+
+    import pytest
+    from alembic import command
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import DBAPIError
+
+    from intapp.store.migrate import current_revision, upgrade
+
+    config = alembic_config()
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0016")
+    assert "staff_login" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO locality (id, name) VALUES (1, 'Central')"))
+        connection.execute(
+            text(
+                "INSERT INTO team (id, code, name, locality_id, population)"
+                " VALUES (1, 'C1', 'C1', 1, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO person (id, local_id, given_name, family_name, date_of_birth,"
+                " team_id, risk_tier, frail_older, ltc_end_of_life, complex_lives,"
+                " mh_ld_dementia, cyp_with_ltc, has_unpaid_carer, is_carer, created_at,"
+                " version) VALUES (7, 'L1', 'A', 'B', :born, 1, 'low', false, false,"
+                " false, false, false, false, false, :at, 1)"
+            ),
+            {"born": datetime(1940, 1, 1).date(), "at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO referral (id, reference, person_id, team_id, source,"
+                " route_of_access, reason, received_at, priority, due_by, status,"
+                " is_rereferral, version) VALUES (3, 'R3', 7, 1, 'gp', 'community_other',"
+                " 'falls', :at, 'routine', :at, 'received', false, 1)"
+            ),
+            {"at": at},
+        )
+        for entity, entity_id in (("person", "7"), ("referral", "3"), ("team", "1")):
+            connection.execute(
+                text(
+                    'INSERT INTO audit_event (at, "user", entity, entity_id, action, changes)'
+                    " VALUES (:at, 'a.user', :entity, :entity_id, 'create', '{}')"
+                ),
+                {"at": at, "entity": entity, "entity_id": entity_id},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        people = connection.execute(
+            text("SELECT entity, person_id FROM audit_event ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in people] == [("person", 7), ("referral", 7), ("team", None)]
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET person_id = NULL"))
+
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO staff_login (login, role, enabled, created_at)"
+                " VALUES ('jsmith', 'key_worker', true, :at)"
+            ),
+            {"at": at},
+        )
+    with pytest.raises(RuntimeError, match="1 staff login"), engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0016")
+    assert current_revision(engine) == head_revision()

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from intapp.models.access import AccessPolicy, BreakGlass, StaffLogin, StaffTeam
 from intapp.models.alert import PersonAlert
 from intapp.models.assessment import CARER_OUTCOMES, PERSON_OUTCOMES, Assessment
 from intapp.models.audit import AuditEvent, ImportBatch
@@ -18,9 +19,11 @@ metadata = SQLModel.metadata
 __all__ = [
     "CARER_OUTCOMES",
     "PERSON_OUTCOMES",
+    "AccessPolicy",
     "Allocation",
     "Assessment",
     "AuditEvent",
+    "BreakGlass",
     "CarePlan",
     "CarePlanVersion",
     "CarerLink",
@@ -34,6 +37,8 @@ __all__ = [
     "PlanAction",
     "ReablementEpisode",
     "Referral",
+    "StaffLogin",
+    "StaffTeam",
     "Team",
     "Transfer",
     "Worker",

@@ -46,5 +46,8 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str = Field(sa_type=String(40))
     action: str = Field(sa_type=String(20))
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The person the event concerns, when there is one: answers "who has looked at or
+    # changed this person's record" without reading every event's changes.
+    person_id: int | None = Field(default=None, index=True)
     # Set when the change came from a bulk import: the file it came from.
     import_batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)

@@ -52,8 +52,10 @@ def record(
     entity_id: object,
     action: str,
     changes: dict[str, Any] | None = None,
+    person_id: int | None = None,
 ) -> None:
-    """Append one audit event to the current transaction."""
+    """Append one audit event to the current transaction; `person_id` names the person
+    the event concerns, when there is one."""
     session.add(
         AuditEvent(
             at=clock.now(),
@@ -62,8 +64,17 @@ def record(
             entity_id=str(entity_id),
             action=action,
             changes=changes or {},
+            person_id=person_id,
         )
     )
+
+
+def _person_of(row: SQLModel, values: dict[str, Any]) -> int | None:
+    """The person a row is about: a person's own id, or the row's `person_id`."""
+    if row.__tablename__ == "person":
+        return values.get("id")
+    person_id = values.get("person_id")
+    return person_id if isinstance(person_id, int) else None
 
 
 def record_create(*, session: Session, user: str, row: SQLModel) -> None:
@@ -79,6 +90,7 @@ def record_create(*, session: Session, user: str, row: SQLModel) -> None:
         changes={
             k: [None, v] for k, v in after.items() if v not in (None, "", [], {}) and k != "version"
         },
+        person_id=_person_of(row, after),
     )
 
 
@@ -101,6 +113,7 @@ def record_update(
         entity_id=after["id"],
         action=action,
         changes=changes,
+        person_id=_person_of(row, after),
     )
 
 
@@ -145,6 +158,7 @@ def save_delete(*, session: Session, user: str, row: SQLModel, action: str = "de
             for k, v in before.items()
             if v not in (None, "", [], {}) and k != "version"
         },
+        person_id=_person_of(row, before),
     )
 
 
