@@ -37,6 +37,7 @@ from intapp.codes import EpisodeState
 from intapp.models import (
     Allocation,
     Assessment,
+    BreakGlass,
     CarePlan,
     CarePlanVersion,
     CarerLink,
@@ -65,6 +66,9 @@ MOVED: tuple[tuple[type[SQLModel], str], ...] = (
     (PersonAlert, "person_id"),
     (Person, "merged_into_id"),
 )
+# Columns naming a person that a merge leaves alone: a break-glass grant records who
+# opened which record, and why, as it happened; moving it would rewrite that history.
+LEFT_IN_PLACE: tuple[tuple[type[SQLModel], str], ...] = ((BreakGlass, "person_id"),)
 # Details the survivor takes from the merged record when it has none of its own.
 FILLED = ("gender", "postcode", "gp_practice_code", "phone")
 MERGE_REASON = "the two records were merged"
