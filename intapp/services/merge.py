@@ -392,6 +392,9 @@ def merge_people(
         (Assessment, "assessments"),
         (ReablementEpisode, "reablement episodes"),
     ):
+        if model is Assessment:
+            moved[label] = 0  # moved below, once the pointer is written
+            continue
         rows = session.exec(select(model).where(model.person_id == merged_id)).all()
         for row in rows:
             _move(session, user, row, "person_id", survivor_id)
@@ -435,6 +438,13 @@ def merge_people(
     for note in notes:
         _move(session, user, note, "person_id", survivor_id)
     moved["case notes"] = len(notes)
+    # So do assessments: a signed-off one may move only as a note may (migration 0018).
+    kept_assessments = session.exec(
+        select(Assessment).where(Assessment.person_id == merged_id)
+    ).all()
+    for assessment in kept_assessments:
+        _move(session, user, assessment, "person_id", survivor_id)
+    moved["assessments"] = len(kept_assessments)
     for name, value in moving.items():
         setattr(survivor, name, value)
     for name in FILLED:
