@@ -55,7 +55,7 @@ def test_a_signed_off_assessment_is_never_changed_or_removed(engine: Engine, cha
 
 def test_moving_it_anywhere_but_the_merge_target_is_refused(engine: Engine) -> None:
     with Session(engine) as session:
-        assessment_id, person_id = _signed_off(session)
+        assessment_id, _ = _signed_off(session)
         other = receive(session, person_in(1, 5)).person_id
         session.commit()
     with engine.connect() as connection, pytest.raises(DBAPIError, match="never changed"):
