@@ -138,7 +138,7 @@ def _add_login(owner, login: str, role: str, team_id: int, worker_id: int) -> No
                 "l": login,
                 "r": role,
                 "loc": locality if role == "supervisor" else None,
-                "w": worker_id,
+                "w": worker_id if role == "key_worker" else None,
             },
         )
         c.execute(

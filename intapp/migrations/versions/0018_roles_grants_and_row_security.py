@@ -75,7 +75,6 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 OPEN_REFERRAL = "('received', 'triaged', 'allocated', 'transfer')"
-OPEN_REFERRAL_INDEX = "ix_referral_open_team_person"
 ALL = "(SELECT intapp_scope_all())"
 TEAMS = "(SELECT intapp_scope_teams())::int[]"  # cast: ANY (array), not ANY (subquery)
 
@@ -92,13 +91,16 @@ def _person_visible(column: str) -> str:
 
 
 # Who each person table shows to a staff login. A person is in scope when their team is
-# one of the login's (`intapp_scope_teams`), or when `intapp_scope_people` names them:
-# an open referral to one of those teams, a case the login's worker holds, or an
-# unexpired break-glass grant. A disabled login's scope is empty. Everything else
-# follows the person it belongs to. Each helper is a scalar subselect, so it runs once
-# per query, not once per row.
+# one of the login's (`intapp_scope_teams`, read once per query), or else when
+# `intapp_reachable` finds an open referral to one of those teams, a case the login's
+# worker holds, or an unexpired break-glass grant. That second test runs only for rows
+# outside the login's teams, one indexed probe each: a screen meets a handful of them,
+# where a list of every such person built for each query cost a supervisor 20-40 ms on
+# a 200,000-person city. (A scan of every person outside the login's teams pays it on
+# each row, which no screen does.) A disabled login's scope is empty. Everything else
+# follows the person it belongs to.
 SCOPE: dict[str, str] = {
-    "person": (f"{ALL} OR team_id = ANY ({TEAMS}) OR id IN (SELECT unnest(intapp_scope_people()))"),
+    "person": f"{ALL} OR team_id = ANY ({TEAMS}) OR intapp_reachable(id)",
     "referral": f"{ALL} OR team_id = ANY ({TEAMS}) OR {_person_visible('referral.person_id')}",
     # A case held by a worker of the login's teams is the team's business (the board
     # counts it), so it shows without the person check; the person stays hidden.
@@ -147,14 +149,17 @@ STAMPS = (
     ("case_note_addendum", "author", "INSERT"),
     ("assessment", "signed_off_by", "INSERT OR UPDATE OF signed_off_by"),
 )
-FUNCTIONS = (
-    "intapp_sign_in()",
-    "intapp_break_glass(text, text)",
-    "intapp_scope_people()",
+SCOPE_FUNCTIONS = (
+    "intapp_reachable(int)",
     "intapp_scope_workers()",
     "intapp_scope_teams()",
     "intapp_scope_role()",
     "intapp_scope_all()",
+)
+FUNCTIONS = (
+    "intapp_sign_in()",
+    "intapp_break_glass(text, text)",
+    *SCOPE_FUNCTIONS,
     "intapp_stamp_user()",
     "intapp_stamp_author()",
     "intapp_stamp_signed_off_by()",
@@ -225,7 +230,6 @@ def downgrade() -> None:
     op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {_schema()} FROM {roles}")
     for function in FUNCTIONS:
         op.execute(f"DROP FUNCTION {function}")
-    op.execute(f"DROP INDEX {OPEN_REFERRAL_INDEX}")
 
 
 def _schema() -> str:
@@ -305,32 +309,31 @@ def _scope_functions() -> None:
             f"OR w.id = (SELECT s.worker_id {me})); END"
         )
     )
-    # Read once per query and hashed, so each row outside the login's teams costs one
-    # probe; the partial index makes the open referrals of a team one index-only scan.
-    op.execute(
-        f"CREATE INDEX {OPEN_REFERRAL_INDEX} ON referral (team_id, person_id) "
-        f"WHERE status IN {OPEN_REFERRAL}"
+    open_referral = (
+        "SELECT 1 FROM referral r WHERE r.person_id = p_person "
+        f"AND r.status IN {OPEN_REFERRAL} AND (v_role = 'admin' "
+        "OR r.team_id IN (SELECT m.team_id FROM staff_team m WHERE m.login = v_login) "
+        "OR (v_role = 'supervisor' AND r.team_id IN "
+        "(SELECT t.id FROM team t WHERE t.locality_id = v_locality)))"
     )
     op.execute(
-        "CREATE FUNCTION intapp_scope_people() RETURNS int[] LANGUAGE plpgsql STABLE "
+        "CREATE FUNCTION intapp_reachable(p_person int) RETURNS boolean "
+        "LANGUAGE plpgsql STABLE "
         + _definer(
-            "DECLARE v_login text; v_worker int; v_teams int[]; "
-            f"BEGIN SELECT s.login, s.worker_id INTO v_login, v_worker {me} "
-            "AND s.role <> 'admin'; "
-            "IF v_login IS NULL THEN RETURN '{}'; END IF; "
-            "v_teams := intapp_scope_teams(); "
-            "RETURN ARRAY(SELECT r.person_id FROM referral r WHERE r.team_id = ANY (v_teams) "
-            f"AND r.status IN {OPEN_REFERRAL} "
-            "UNION SELECT a.person_id FROM allocation a "
-            "WHERE a.worker_id = v_worker AND a.ended_at IS NULL "
-            "UNION SELECT b.person_id FROM break_glass b "
-            "WHERE b.login = v_login AND b.expires_at > now()); "
-            "END"
+            "DECLARE v_login text; v_worker int; v_role text; v_locality int; "
+            "BEGIN SELECT s.login, s.worker_id, s.role, s.locality_id "
+            f"INTO v_login, v_worker, v_role, v_locality {me}; "
+            "IF v_login IS NULL THEN RETURN false; END IF; "
+            f"RETURN EXISTS ({open_referral}) "
+            "OR EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = p_person "
+            "AND a.worker_id = v_worker AND a.ended_at IS NULL) "
+            "OR EXISTS (SELECT 1 FROM break_glass b WHERE b.login = v_login "
+            "AND b.person_id = p_person AND b.expires_at > now()); END"
         )
     )
-    for name in ("role", "all", "teams", "workers", "people"):
-        op.execute(f"REVOKE ALL ON FUNCTION intapp_scope_{name}() FROM PUBLIC")
-        op.execute(f"GRANT EXECUTE ON FUNCTION intapp_scope_{name}() TO {', '.join(ROLES)}")
+    for function in SCOPE_FUNCTIONS:
+        op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {', '.join(ROLES)}")
 
 
 def _policies() -> None:
