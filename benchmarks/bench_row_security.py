@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from intapp.models import Referral
-from intapp.services import caseloads
+from intapp.services import caseloads, people
 from intapp.services.person_record import open_person_record
 from intapp.services.queue import triage_queue
 from intapp.store.engine import create_db_engine, read_session
@@ -64,6 +64,15 @@ def main() -> None:
             ),
             {"w": worker.worker_id},
         ).scalar_one()
+        # Someone in the team's queue: a lookup the login may answer.
+        nhs_number = session.execute(
+            text(
+                "SELECT p.nhs_number FROM referral r JOIN person p ON p.id = r.person_id "
+                "WHERE r.team_id = :t AND r.status = 'received' AND p.nhs_number IS NOT NULL "
+                "ORDER BY r.id LIMIT 1"
+            ),
+            {"t": team_id},
+        ).scalar_one()
 
     login = f"bench_{uuid.uuid4().hex[:8]}"
     url = make_url(args.database_url).set(username=login, password=None)
@@ -71,7 +80,7 @@ def main() -> None:
     _add_login(owner, login, args.role, team_id, worker.worker_id)
     try:
         rows = []
-        for name, action in _screens(team_id, worker.worker_id, person_id).items():
+        for name, action in _screens(team_id, worker.worker_id, person_id, nhs_number).items():
             action(owner), action(staff)  # warm: each session plans its policies once
             # Alternating runs, so a busy neighbour on the machine slows both alike.
             pairs = [
@@ -98,7 +107,7 @@ def main() -> None:
         print(f"{name:34} {without:9.2f} {with_rls:9.2f} {ratio:6.2f}  {verdict}")
 
 
-def _screens(team_id: int, worker_id: int, person_id: int) -> dict:
+def _screens(team_id: int, worker_id: int, person_id: int, nhs_number: str) -> dict:
     def queue(engine):
         with read_session(engine) as s:
             return triage_queue(session=s, team_ids=[team_id])
@@ -111,6 +120,10 @@ def _screens(team_id: int, worker_id: int, person_id: int) -> dict:
         with read_session(engine) as s:
             return caseloads.team_board(session=s, team_id=team_id)
 
+    def lookup(engine):
+        with read_session(engine) as s:
+            return people.search_people(session=s, text=nhs_number)
+
     def record(engine):
         with read_session(engine) as s:
             return open_person_record(session=s, person_id=person_id, timeline_limit=50)
@@ -119,6 +132,7 @@ def _screens(team_id: int, worker_id: int, person_id: int) -> dict:
         "triage queue, one team (first 50)": queue,
         "one worker's caseload (first 50)": caseload,
         "team caseload board": board,
+        "person lookup by NHS number": lookup,
         "person record": record,
     }
 

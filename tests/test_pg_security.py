@@ -433,3 +433,43 @@ def test_the_owner_still_sees_and_does_everything(city: City) -> None:
         )
         session.commit()
     assert note.author == USER  # the owner may name its user (scripts, tests)
+
+
+def test_a_sign_off_names_the_login(city: City) -> None:
+    for c in _as(city, "key_worker"):
+        draft = c.execute(
+            text(
+                "INSERT INTO assessment (person_id, assessment_type, status, what_matters,"
+                " strengths, family_community_assets, outcomes, risks,"
+                " needs_arise_from_condition, significant_wellbeing_impact,"
+                " carer_health_at_risk, eligible, created_by, created_at, version)"
+                " VALUES (:p, 'integrated', 'draft', 'Home', '', '', '[]', '', false, false,"
+                " false, false, 'x', now(), 1) RETURNING id"
+            ),
+            {"p": city.home},
+        ).scalar()
+        signer = c.execute(
+            text(
+                "UPDATE assessment SET status = 'signed_off', signed_off_at = now(),"
+                " signed_off_by = 'Dr Spoofed Name' WHERE id = :a RETURNING signed_off_by"
+            ),
+            {"a": draft},
+        ).scalar()
+    assert signer == city.logins["key_worker"]
+
+
+def test_the_trail_shows_each_login_its_own_events_and_its_peoples(city: City) -> None:
+    with city.owner.begin() as c:
+        for person in (city.home, city.north):
+            c.execute(
+                text(
+                    'INSERT INTO audit_event (at, "user", entity, entity_id, action, changes,'
+                    " person_id) VALUES (now(), 'someone', 'person', :p, 'view', '{}', :p)"
+                ),
+                {"p": person},
+            )
+    about = "SELECT DISTINCT person_id FROM audit_event WHERE \"user\" = 'someone'"
+    for c in _as(city, "key_worker"):
+        assert set(c.execute(text(about)).scalars()) == {city.home}
+    for c in _as(city, "admin"):
+        assert set(c.execute(text(about)).scalars()) == {city.home, city.north}

@@ -265,6 +265,8 @@ def _roles_and_grants() -> None:
         )
         if name := sequence.scalar():
             op.execute(f"GRANT USAGE ON SEQUENCE {name} TO {', '.join(adders)}")
+    # A backup (pg_dump) reads where each sequence stands.
+    op.execute(f"GRANT SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {ADMIN}")
 
 
 def _columns(table: str) -> set[str]:
