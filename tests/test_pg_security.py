@@ -473,3 +473,34 @@ def test_the_trail_shows_each_login_its_own_events_and_its_peoples(city: City) -
         assert set(c.execute(text(about)).scalars()) == {city.home}
     for c in _as(city, "admin"):
         assert set(c.execute(text(about)).scalars()) == {city.home, city.north}
+
+
+def test_group_roles_are_made_once_when_many_databases_race(postgres_template: str) -> None:
+    """Parallel test databases on one cluster run 0018 at once; none of them fails."""
+    import importlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    migration = importlib.import_module(
+        "intapp.migrations.versions.0018_roles_grants_and_row_security"
+    )
+    role = f"t_{uuid.uuid4().hex[:8]}_group"
+    engines = [_fresh_postgres(postgres_template) for _ in range(4)]
+
+    def create(engine: Engine) -> None:
+        with engine.begin() as c:
+            c.execute(text(migration.create_group_role(role)))
+
+    try:
+        with ThreadPoolExecutor(len(engines)) as pool:
+            list(pool.map(create, [e for e, _ in engines * 2]))
+        with engines[0][0].connect() as c:
+            made = c.execute(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role})
+            assert made.scalar() == 1
+    finally:
+        for engine, name in engines:
+            engine.dispose()
+            _drop_postgres(name)
+        admin = engines[0][0].url.set(database="postgres").render_as_string(hide_password=False)
+        with create_engine(admin).connect() as c:
+            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+            c.commit()

@@ -241,17 +241,24 @@ def _definer(body: str) -> str:
     return f"SECURITY DEFINER SET search_path = pg_catalog, {_schema()}, pg_temp AS $$ {body} $$"
 
 
+def create_group_role(role: str) -> str:
+    """SQL creating a NOLOGIN role unless the cluster has it.
+
+    Several databases on one cluster (parallel test runs) may race to create it: the
+    loser's CREATE fails with one of these two errors, and the role is there either way.
+    """
+    return (
+        "DO $$ BEGIN "
+        f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+        f"BEGIN CREATE ROLE {role} NOLOGIN; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; "
+        "END IF; END $$"
+    )
+
+
 def _roles_and_grants() -> None:
-    # Several databases on one cluster (parallel test runs) may race to create a role:
-    # the loser's CREATE fails with one of these two, and the role is there either way.
     for role in ROLES:
-        op.execute(
-            "DO $$ BEGIN "
-            f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
-            f"BEGIN CREATE ROLE {role} NOLOGIN; "
-            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; "
-            "END IF; END $$"
-        )
+        op.execute(create_group_role(role))
     schema = _schema()
     op.execute(f"GRANT USAGE ON SCHEMA {schema} TO {', '.join(ROLES)}")
     for table, grants in GRANTS.items():
