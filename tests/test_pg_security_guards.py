@@ -139,3 +139,14 @@ def test_0018_goes_back_and_comes_again(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
     with engine.connect() as connection, pytest.raises(DBAPIError, match="never changed"):
         connection.execute(text("DELETE FROM assessment WHERE id = :id"), {"id": assessment_id})
+
+
+def test_sqlite_refuses_a_replace_over_a_signed_off_assessment(sqlite_engine: Engine) -> None:
+    """REPLACE deletes the row it replaces without firing DELETE triggers (see 0012)."""
+    with Session(sqlite_engine) as session:
+        assessment_id, _ = _signed_off(session)
+    with sqlite_engine.connect() as connection, pytest.raises(DBAPIError, match="never changed"):
+        connection.execute(
+            text("REPLACE INTO assessment SELECT * FROM assessment WHERE id = :id"),
+            {"id": assessment_id},
+        )
