@@ -353,19 +353,24 @@ def test_a_write_that_fails_half_way_leaves_nothing_behind(
 ) -> None:
     with unit_of_work(engine) as s:
         small_organisation(s)
-    # Small chunks, and the audit for the second chunk fails: people are already written.
+    # Small chunks, and the first audit of imported rows fails: people are already written
+    # (in chunks on SQLite, in one COPY on PostgreSQL).
     monkeypatch.setattr(bulk, "ROWS_PER_EXECUTE", 2)
     monkeypatch.setattr(plan_module, "ROWS_PER_EXECUTE", 2)
     calls = {"n": 0}
-    real_run = bulk.Prepared.run
 
-    def failing_run(self: bulk.Prepared, rows) -> None:
-        calls["n"] += 1
-        if "audit_event" in self.sql and calls["n"] > 4:
-            raise OSError("disk unplugged")
-        real_run(self, rows)
+    def failing(real_run):
+        def failing_run(self: bulk.Prepared | bulk.Copied, rows) -> None:
+            calls["n"] += 1
+            if "audit_event" in self.sql and calls["n"] > 2:
+                raise OSError("disk unplugged")
+            real_run(self, rows)
 
-    monkeypatch.setattr(bulk.Prepared, "run", failing_run)
+        return failing_run
+
+    # INSERTs on SQLite, COPY on PostgreSQL.
+    monkeypatch.setattr(bulk.Prepared, "run", failing(bulk.Prepared.run))
+    monkeypatch.setattr(bulk.Copied, "run", failing(bulk.Copied.run))
     with pytest.raises(OSError, match="disk unplugged"), unit_of_work(engine) as s:
         run_import(s, "people", people_file(*(person(n) for n in range(6))))
     with Session(engine) as s:
@@ -414,3 +419,16 @@ def test_skip_invalid_imports_the_rows_without_formulas(lite: Session) -> None:
     assert [(p.line, p.column) for p in outcome.problems] == [(3, "postcode")]
     assert count(lite, Person) == 1
     assert lite.exec(select(Person).where(Person.nhs_number == fake_nhs_number(2))).first() is None
+
+
+def test_each_imported_persons_events_name_the_person(session: Session, org) -> None:
+    run_import(session, "people", people_file(person(1)))
+    session.commit()
+    run_import(session, "people", people_file(person(1, family_name="Changed")))
+    session.commit()
+    made = stored(session, 1)
+    events = session.exec(select(AuditEvent).where(AuditEvent.entity == "person")).all()
+    assert [e.action for e in events] == ["create", "update"]
+    assert {e.person_id for e in events} == {made.id}
+    batch_events = session.exec(select(AuditEvent).where(AuditEvent.action == "import")).all()
+    assert {e.person_id for e in batch_events} == {None}

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from intapp import clock
-from intapp.models import ImportBatch, Person, Referral
+from intapp.models import AuditEvent, ImportBatch, Person, Referral
 from intapp.services import case_closure
 from intapp.services import referrals as referral_service
 from intapp.services.importing import SourceFile, import_records, imports_of
@@ -107,6 +107,13 @@ def test_people_and_referrals_in_one_file_set_go_in_together(engine: Engine) -> 
         assert person_row is not None and person_row.local_id == "L00006"
         traced = imports_of(session=s, entity="referral", entity_id=by_local.id)
         assert [b.file_name for b in traced] == ["referrals.csv"]
+        # Each referral's "create" event names its person, as the app's does.
+        created = s.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "referral", AuditEvent.entity_id == str(by_local.id)
+            )
+        ).one()
+        assert created.person_id == by_local.person_id
 
 
 def test_reimporting_a_file_set_with_a_change_updates_in_place(engine: Engine) -> None:

@@ -15,7 +15,16 @@ from sqlmodel import Session, col, select
 from intapp.models import AuditEvent, ImportBatch
 from intapp.services.importing.bulk import insert_rows, prepared_insert
 
-AUDIT_COLUMNS = ["at", "user", "entity", "entity_id", "action", "changes", "import_batch_id"]
+AUDIT_COLUMNS = [
+    "at",
+    "user",
+    "entity",
+    "entity_id",
+    "action",
+    "changes",
+    "import_batch_id",
+    "person_id",
+]
 
 
 def _table(model: Any) -> Table:
@@ -60,7 +69,7 @@ def record_batch(
         connection,
         _table(AuditEvent),
         AUDIT_COLUMNS,
-        [(at, user, "import_batch", str(batch_id[0]), "import", changes, batch_id[0])],
+        [(at, user, "import_batch", str(batch_id[0]), "import", changes, batch_id[0], None)],
     )
     return int(batch_id[0])
 
@@ -136,18 +145,22 @@ class AuditWriter:
         self.prefix = (at, user, entity)
         self.batch_id = batch_id
 
-    def created(self, rows: Iterable[tuple[int, str]]) -> None:
-        """One "create" event per new row, given as ``(id, changes as JSON)``."""
+    def created(self, rows: Iterable[tuple[int, str, int | None]]) -> None:
+        """One "create" event per new row, given as ``(id, changes as JSON, person)``:
+        the person the row is about (`audit.record_create` finds it the same way)."""
         at, user, entity = self.prefix
         batch_id = self.batch_id
         self.insert_serialised.run(
-            (at, user, entity, str(row_id), "create", changes, batch_id) for row_id, changes in rows
+            (at, user, entity, str(row_id), "create", changes, batch_id, person_id)
+            for row_id, changes, person_id in rows
         )
 
     def updated(self, rows: Iterable[tuple[int, dict[str, tuple[Any, Any]]]]) -> None:
-        """One "update" event per changed row: ``{field: [old, new]}``."""
+        """One "update" event per changed row: ``{field: [old, new]}``. A person's own
+        events name them; others' leave the person to their row, as they do today."""
         at, user, entity = self.prefix
         batch_id = self.batch_id
+        is_person = entity == "person"
         self.insert.run(
             (
                 at,
@@ -157,6 +170,7 @@ class AuditWriter:
                 "update",
                 {name: [plain(old), plain(new)] for name, (old, new) in changes.items()},
                 batch_id,
+                row_id if is_person else None,
             )
             for row_id, changes in rows
         )

@@ -476,6 +476,8 @@ def write_carer_links(
                             "since": [None, now.date().isoformat()],
                         }
                     ),
+                    # A link is about two people; like the app's, its event names neither.
+                    None,
                 )
             ]
         )

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table
 
 from intapp.services.importing.batch import AuditWriter, Counts, audit_fields, creation_changes
-from intapp.services.importing.bulk import ROWS_PER_EXECUTE, prepared_insert, update_rows
+from intapp.services.importing.bulk import (
+    ROWS_PER_EXECUTE,
+    Copied,
+    prepared_insert,
+    update_rows,
+)
 from intapp.services.importing.columns import Column, Problem, RowParser, match_header
 from intapp.services.importing.reading import SourceFile, UnreadableFile, read_records
 
@@ -146,10 +151,41 @@ def write_new_rows(
     """
     insert = prepared_insert(connection, table, list(columns), constants=constants)
     fields = audit_fields(columns, audited, table)
+    about = _person_of(table, columns)
     total = len(rows)
+    if isinstance(insert, Copied):
+        # One COPY for the rows, then one for their events: the server works through
+        # each while this process works out what to send next, and never waits on a
+        # chunk's end. The rows' values are kept for the events (a few dozen MB at most).
+        sent: list[tuple[Any, ...]] = []
+
+        def produced() -> Iterator[tuple[Any, ...]]:
+            for done, row in enumerate(rows, 1):
+                row_values = values(row)
+                sent.append(row_values)
+                yield row_values
+                if progress is not None and done % ROWS_PER_EXECUTE == 0:
+                    progress(stage, done, total)
+
+        insert.run(produced())
+        audit.created((v[0], creation_changes(fields, v), about(v)) for v in sent)
+        if progress is not None:
+            progress(stage, total, total)
+        return
     for start in range(0, total, ROWS_PER_EXECUTE):
         chunk = [values(row) for row in rows[start : start + ROWS_PER_EXECUTE]]
         insert.run(chunk)
-        audit.created((v[0], creation_changes(fields, v)) for v in chunk)
+        audit.created((v[0], creation_changes(fields, v), about(v)) for v in chunk)
         if progress is not None:
             progress(stage, min(start + ROWS_PER_EXECUTE, total), total)
+
+
+def _person_of(table: Table, columns: tuple[str, ...]) -> Callable[[tuple[Any, ...]], int | None]:
+    """How to find, in a row's values, the person its audit event is about: a person's
+    own id (the first value), else the row's `person_id`, else nobody."""
+    if table.name == "person":
+        return lambda values: values[0]
+    if "person_id" in columns:
+        position = columns.index("person_id")
+        return lambda values: values[position]
+    return lambda _values: None
