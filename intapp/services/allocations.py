@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from intapp import clock
@@ -111,6 +112,32 @@ def _open_allocation(*, session: Session, referral_id: int) -> Allocation | None
     ).first()
 
 
+def _lock_referral(*, session: Session, referral_id: int) -> Referral:
+    """The referral, locked until the transaction ends (PostgreSQL), read afresh.
+
+    Without the lock two allocations read the same triaged referral, both insert an
+    open allocation, and the second fails on the one-open-allocation index with a
+    database error. With it the second waits for the first, then reads the referral
+    as the first left it. (SQLite's BEGIN IMMEDIATE already serialises writers.)
+    """
+    referral = session.exec(
+        select(Referral)
+        .where(Referral.id == referral_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if referral is None:
+        raise NotFound(f"There is no referral with id {referral_id}")
+    return referral
+
+
+def _allocated_meanwhile(reference: str) -> Conflict:
+    return Conflict(
+        f"Someone else allocated referral {reference} after you opened it. "
+        "Reload it to see who holds it now."
+    )
+
+
 def _start_allocation(
     *,
     session: Session,
@@ -133,7 +160,16 @@ def _start_allocation(
         allocated_by=user,
         covering_for_worker_id=covering_for_worker_id,
     )
-    audit.save_create(session=session, user=user, row=allocation)
+    reference = referral.reference  # a failed flush expires the rows it held
+    try:
+        audit.save_create(session=session, user=user, row=allocation)
+    except IntegrityError as error:
+        # The one-open-allocation index: another transaction opened one for this case
+        # between our read and our write (a path that did not lock the referral first).
+        said = str(error.orig)  # PostgreSQL names the index; SQLite names its column
+        if "uq_allocation_open_referral" in said or "allocation.referral_id" in said:
+            raise _allocated_meanwhile(reference) from error
+        raise
     return allocation
 
 
@@ -176,8 +212,14 @@ def allocate(
     over_limit_reason: str | None = None,
     expected_version: int,
 ) -> AllocationSummary:
-    """Allocate a triaged referral to a key worker, within their weighted limit."""
-    referral = load_referral(session=session, referral_id=referral_id)
+    """Allocate a triaged referral to a key worker, within their weighted limit.
+
+    Two coordinators allocating the same referral at once: the second waits for the
+    first, then is told someone else allocated it (`Conflict`).
+    """
+    referral = _lock_referral(session=session, referral_id=referral_id)
+    if referral.version != expected_version and referral.status == ReferralStatus.ALLOCATED:
+        raise _allocated_meanwhile(referral.reference)
     check_version("referral", referral.version, expected_version)
     # Before the status: a death closes the referral, and "died" is the reason to give.
     person_who_can_start(session=session, person_id=referral.person_id, doing="allocated")
