@@ -15,10 +15,12 @@ user, so there (an import run by a staff login) the INSERTs are used instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, bindparam, func, literal_column, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -141,18 +143,32 @@ class Copied:
         quote = dialect.identifier_preparer.quote
         listed = ", ".join(quote(name) for name in [*names, *constants])
         self.sql = f"COPY {quote(table.name)} ({listed}) FROM STDIN"
+        self.written = 0
 
     def run(self, rows: Iterable[Sequence[Any]]) -> int:
         """Send every row in one COPY; rows written."""
+        with self.stream() as send:
+            for row in rows:
+                send(row)
+        return self.written
+
+    @contextmanager
+    def stream(self) -> Iterator[Callable[[Sequence[Any]], None]]:
+        """A COPY left open for the block, and the function that sends it one row.
+
+        Nothing else may use the connection until the block ends, when the server has
+        taken every row (`written` says how many).
+        """
         processed, constants = self.processed, self.constants
         last_in: list[Any] = [None] * self.width
         last_out: list[Any] = [None] * self.width
         driver = self.connection.connection.driver_connection
         assert driver is not None
-        with driver.cursor() as cursor:
+        with _driver_errors_wrapped(self.sql), driver.cursor() as cursor:
             with cursor.copy(self.sql) as copy:
                 write_row = copy.write_row
-                for row in rows:
+
+                def send(row: Sequence[Any]) -> None:
                     if processed:
                         values = list(row)
                         for i, process in processed:
@@ -166,8 +182,21 @@ class Copied:
                                 values[i] = last_out[i] = process(value)
                         row = values
                     write_row((*row, *constants) if constants else row)
-            written: int = cursor.rowcount
-        return written
+
+                yield send
+            self.written = cursor.rowcount
+
+
+@contextmanager
+def _driver_errors_wrapped(sql: str) -> Iterator[None]:
+    """The driver's errors as SQLAlchemy's (an `IntegrityError` for a duplicate key), as
+    for any statement SQLAlchemy runs: COPY goes to psycopg directly."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as error:
+        raise DBAPIError.instance(sql, None, error, psycopg.Error) from error
 
 
 def prepared_insert(
@@ -189,12 +218,12 @@ def prepared_insert(
     # inline(): no RETURNING of new ids, which executemany would only throw away.
     statement = table.insert().inline().values(constants or {})
     prepared = Prepared(connection, statement, columns, column_keys=columns, serialised=serialised)
-    if _copy_allowed(connection, table):
+    if copy_allowed(connection, table):
         return Copied(connection, table, columns, constants or {}, serialised)
     return prepared
 
 
-def _copy_allowed(connection: Connection, table: Table) -> bool:
+def copy_allowed(connection: Connection, table: Table) -> bool:
     """Whether rows may go into `table` with COPY: PostgreSQL, and no row-level security
     applies to this user there (PostgreSQL refuses COPY FROM under it)."""
     if connection.dialect.name != "postgresql":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +20,7 @@ from intapp.services import people as rules
 from intapp.services.errors import InvalidInput
 from intapp.services.importing import columns as c
 from intapp.services.importing.batch import AuditWriter
-from intapp.services.importing.bulk import reserve_ids, rows_where_in
+from intapp.services.importing.bulk import Copied, copy_allowed, reserve_ids, rows_where_in
 from intapp.services.importing.plan import (
     FilePlan,
     Progress,
@@ -27,6 +29,7 @@ from intapp.services.importing.plan import (
     write_new_rows,
     write_updates,
 )
+from intapp.services.importing.reading import SourceFile
 from intapp.services.nhs_number import normalise
 
 PERSON: Table = Person.__table__  # type: ignore[attr-defined]
@@ -88,6 +91,8 @@ class PersonRow:
     person_id: int | None = None
     # True when the row links this person as a carer (`_link_carers`); None leaves it be.
     is_carer: bool | None = None
+    # Sent to the database while the file was still being checked (`EarlyPeople`).
+    written_early: bool = False
 
 
 # Fields a matching row may change, as (PersonRow attribute = Person column).
@@ -151,9 +156,18 @@ class PeoplePlan(FilePlan):
 
 
 def plan_people(
-    plan: PeoplePlan, *, connection: Connection, teams: dict[str, int], progress: Progress | None
+    plan: PeoplePlan,
+    *,
+    connection: Connection,
+    teams: dict[str, int],
+    progress: Progress | None,
+    early: EarlyPeople | None = None,
 ) -> PeoplePlan:
-    """Check every row, then sort the valid ones into creates, updates and unchanged."""
+    """Check every row, then sort the valid ones into creates, updates and unchanged.
+
+    With `early`, new people are sent to the database as they are checked (see
+    `EarlyPeople`); the caller settles them once the plan is known.
+    """
     today = clock.today()
     rows: list[PersonRow] = []
 
@@ -170,14 +184,22 @@ def plan_people(
         except InvalidInput as error:
             plan.reject(line, error.field or "", error.message)
             return None
-        return row if _first_time_in_file(plan, row) else None
+        if not _first_time_in_file(plan, row):
+            return None
+        if early is not None:
+            early.offer(row)
+        return row
 
     columns_ = columns(teams=teams, today=today)
-    rows.extend(parsed_rows(plan, columns_, make, one_of=IDENTIFIERS, progress=progress))
+    with early.sending() if early is not None else nullcontext():
+        rows.extend(parsed_rows(plan, columns_, make, one_of=IDENTIFIERS, progress=progress))
     if plan.fatal:
         return plan
     rows = _link_carers(plan, rows, connection=connection)
-    _sort_against_database(plan, rows, connection=connection, today=today)
+    # The table was empty when the early writes began: what is in it now is this file.
+    _sort_against_database(
+        plan, rows, connection=connection, today=today, stored_known_empty=early is not None
+    )
     _drop_links_to_rejected(plan, connection=connection)
     return plan
 
@@ -321,9 +343,14 @@ def _existing(connection: Connection, plan: PeoplePlan) -> tuple[dict[str, Any],
 
 
 def _sort_against_database(
-    plan: PeoplePlan, rows: list[PersonRow], *, connection: Connection, today: date
+    plan: PeoplePlan,
+    rows: list[PersonRow],
+    *,
+    connection: Connection,
+    today: date,
+    stored_known_empty: bool = False,
 ) -> None:
-    stored_by_nhs, stored_by_local = _existing(connection, plan)
+    stored_by_nhs, stored_by_local = ({}, {}) if stored_known_empty else _existing(connection, plan)
     claimed: dict[int, int] = {}
     for row in rows:
         stored = stored_by_nhs.get(row.nhs_number) if row.nhs_number else None
@@ -403,9 +430,14 @@ def write_people(
     now: datetime,
     progress: Progress | None = None,
 ) -> None:
-    """Insert the new people and apply the updates, each with its audit event."""
-    ids = reserve_ids(connection, PERSON, len(plan.creates))
-    for row, new_id in zip(plan.creates, ids, strict=True):
+    """Insert the new people and apply the updates, each with its audit event.
+
+    People already sent early (`EarlyPeople`) have their ids and rows; they get their
+    audit events here like the rest.
+    """
+    waiting = [row for row in plan.creates if not row.written_early]
+    ids = reserve_ids(connection, PERSON, len(waiting))
+    for row, new_id in zip(waiting, ids, strict=True):
         row.person_id = new_id
     write_new_rows(
         connection,
@@ -418,6 +450,7 @@ def write_people(
         audit=audit,
         progress=progress,
         stage="Writing people",
+        already_written=lambda row: row.written_early,
     )
     write_updates(connection, PERSON, [_with_name_keys(u) for u in plan.updates])
     # The trail records what the file changed; the keys follow from the names.
@@ -534,3 +567,78 @@ def _insert_values(row: PersonRow, now: datetime) -> tuple[Any, ...]:
         now,
         *name_keys(row.given_name, row.family_name).values(),
     )
+
+
+class EarlyPeople:
+    """New people sent to PostgreSQL while the rest of the file is still being checked.
+
+    Checking a big file is this process's work and storing it is the server's: sending
+    each new person as soon as nothing later in the file can change it lets the two run
+    side by side, instead of the server waiting for the whole check. That holds for a
+    row when the person table was empty as the import began (so no row can match a
+    stored person), the row is the first with its identifiers (a later duplicate is the
+    one refused) and it names nobody it cares for (whose row may yet be refused).
+
+    Everything goes in behind a savepoint. `settle` keeps it when the file is written
+    and every early row is one of the plan's creates; otherwise (problems that are not
+    to be skipped, a dry run, anything unexpected) it takes it all back, and the write
+    goes on as if nothing had been sent.
+    """
+
+    SAVEPOINT = "intapp_import_early"
+
+    def __init__(self, connection: Connection, *, now: datetime, expected: int) -> None:
+        self.connection = connection
+        self.now = now
+        connection.exec_driver_sql(f"SAVEPOINT {self.SAVEPOINT}")
+        # At least one per row: the file's line count. Ids left over are never used.
+        self.ids = iter(reserve_ids(connection, PERSON, expected))
+        self.copy = Copied(connection, PERSON, list(INSERTED), CONSTANTS, frozenset())
+        self.send: Callable[[Sequence[Any]], None] | None = None
+        self.sent: list[PersonRow] = []
+
+    @classmethod
+    def start(
+        cls, connection: Connection, *, source: SourceFile, now: datetime
+    ) -> EarlyPeople | None:
+        """Ready to send, when people can go in early here; else None."""
+        expected = source.estimated_rows()  # 0 for a spreadsheet: not worth it there
+        if expected == 0 or not copy_allowed(connection, PERSON):
+            return None
+        if connection.execute(select(PERSON.c.id).limit(1)).first() is not None:
+            return None
+        return cls(connection, now=now, expected=expected)
+
+    @contextmanager
+    def sending(self) -> Iterator[None]:
+        """The COPY stays open for the block: nothing else may use the connection."""
+        with self.copy.stream() as send:
+            self.send = send
+            try:
+                yield
+            finally:
+                self.send = None
+
+    def offer(self, row: PersonRow) -> None:
+        """Send `row` now if nothing still to come can change it."""
+        if self.send is None or row.cares_for_nhs_number or row.cares_for_local_id:
+            return
+        new_id = next(self.ids, None)
+        if new_id is None:
+            return
+        row.person_id = new_id
+        row.written_early = True
+        self.send(_insert_values(row, self.now))
+        self.sent.append(row)
+
+    def settle(self, plan: PeoplePlan, *, writing: bool) -> None:
+        """Keep the early rows if the plan is `writing` and creates each of them; else
+        take them back."""
+        planned = {id(row) for row in plan.creates}
+        if not (writing and all(id(row) in planned for row in self.sent)):
+            self.connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
+            for row in self.sent:
+                row.person_id = None
+                row.written_early = False
+            self.sent = []
+        self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {self.SAVEPOINT}")

@@ -141,13 +141,14 @@ def write_new_rows(
     audit: AuditWriter,
     progress: Progress | None,
     stage: str,
+    already_written: Callable[[R], bool] | None = None,
 ) -> None:
     """Insert new rows and their "create" audit events, a chunk at a time.
 
     Working in chunks keeps memory flat however big the file: only one chunk's
     parameter tuples exist at once. `values(row)` gives the row's values in `columns`
     order, its id first; `constants` fill the other columns; the audit event records
-    the `audited` ones.
+    the `audited` ones. Rows `already_written` (PostgreSQL only) get their events alone.
     """
     insert = prepared_insert(connection, table, list(columns), constants=constants)
     fields = audit_fields(columns, audited, table)
@@ -163,7 +164,8 @@ def write_new_rows(
             for done, row in enumerate(rows, 1):
                 row_values = values(row)
                 sent.append(row_values)
-                yield row_values
+                if already_written is None or not already_written(row):
+                    yield row_values
                 if progress is not None and done % ROWS_PER_EXECUTE == 0:
                     progress(stage, done, total)
 
@@ -173,8 +175,12 @@ def write_new_rows(
             progress(stage, total, total)
         return
     for start in range(0, total, ROWS_PER_EXECUTE):
-        chunk = [values(row) for row in rows[start : start + ROWS_PER_EXECUTE]]
-        insert.run(chunk)
+        part = rows[start : start + ROWS_PER_EXECUTE]
+        chunk = [values(row) for row in part]
+        if already_written is None:
+            insert.run(chunk)
+        else:
+            insert.run(v for v, row in zip(chunk, part, strict=True) if not already_written(row))
         audit.created((v[0], creation_changes(fields, v), about(v)) for v in chunk)
         if progress is not None:
             progress(stage, min(start + ROWS_PER_EXECUTE, total), total)

@@ -17,7 +17,12 @@ from intapp.services.errors import Conflict, InvalidInput
 from intapp.services.importing.batch import AuditWriter, record_batch
 from intapp.services.importing.bulk import StaleRows
 from intapp.services.importing.columns import Problem
-from intapp.services.importing.people import PeoplePlan, plan_people, write_people
+from intapp.services.importing.people import (
+    EarlyPeople,
+    PeoplePlan,
+    plan_people,
+    write_people,
+)
 from intapp.services.importing.plan import FilePlan, Progress
 from intapp.services.importing.reading import SourceFile
 from intapp.services.importing.referrals import plan_referrals, write_referrals
@@ -127,20 +132,25 @@ def _import(
     progress: Progress | None,
 ) -> ImportOutcome:
     connection = session.connection()
+    now = clock.now()
     teams = {team.code: team.id for team in list_teams(session=session)}
     people_plan: PeoplePlan | None = None
     plans: list[FilePlan] = []
+    early: EarlyPeople | None = None
     if people is not None:
         people_plan = plan_people(
             PeoplePlan("people", people), connection=connection, teams=teams, progress=progress
         )
         plans.append(people_plan)
     if kind == "people":
-        plans.append(
+        if not dry_run:
+            early = EarlyPeople.start(connection, source=source, now=now)
+        people_plan = PeoplePlan(kind, source)
+        with _conflicts_reported():
             plan_people(
-                PeoplePlan(kind, source), connection=connection, teams=teams, progress=progress
+                people_plan, connection=connection, teams=teams, progress=progress, early=early
             )
-        )
+        plans.append(people_plan)
     elif kind == "workers":
         plans.append(
             plan_workers(
@@ -160,8 +170,11 @@ def _import(
     unreadable = any(plan.fatal for plan in plans)
     refused = any(plan.problems for plan in plans) and not skip_invalid
     batch_ids: dict[int, int] = {}
-    if not (dry_run or unreadable or refused):
-        batch_ids = _write(connection, plans, user=user, progress=progress)
+    writing = not (dry_run or unreadable or refused)
+    if early is not None and people_plan is not None:
+        early.settle(people_plan, writing=writing)
+    if writing:
+        batch_ids = _write(connection, plans, user=user, progress=progress, now=now)
     return ImportOutcome(
         files=[_outcome(plan, batch_ids.get(id(plan))) for plan in plans],
         written=bool(batch_ids),
@@ -170,13 +183,23 @@ def _import(
 
 
 def _write(
-    connection: Connection, plans: list[FilePlan], *, user: str, progress: Progress | None
+    connection: Connection,
+    plans: list[FilePlan],
+    *,
+    user: str,
+    progress: Progress | None,
+    now: datetime,
 ) -> dict[int, int]:
-    now = clock.now()
     batch_ids: dict[int, int] = {}
+    with _conflicts_reported(), big_sqlite_cache(connection):
+        _write_files(connection, plans, batch_ids, now=now, user=user, progress=progress)
+    return batch_ids
+
+
+@contextmanager
+def _conflicts_reported() -> Iterator[None]:
     try:
-        with big_sqlite_cache(connection):
-            _write_files(connection, plans, batch_ids, now=now, user=user, progress=progress)
+        yield
     except (IntegrityError, StaleRows) as error:
         # Someone else stored the same NHS number, staff id or reference meanwhile, or
         # changed a record this import read and was about to update.
@@ -184,7 +207,6 @@ def _write(
             "Another change to the same records was saved while this import ran, so "
             "nothing was imported. Run the import again."
         ) from error
-    return batch_ids
 
 
 def _write_files(
