@@ -115,3 +115,20 @@ def test_carers_in_a_first_import_link_to_rows_before_and_after_them(
     assert carers == {"L00001", "L00004"}
     # Carer rows wait for the write: the rows they name may yet be refused.
     assert {row.local_id for row in sent} <= {"L00002", "L00003"}
+
+
+def test_a_person_stored_meanwhile_is_the_imports_plain_conflict(
+    session: Session, org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A duplicate key met by the write (COPY on PostgreSQL) is a `Conflict`, not a
+    database error: as if someone stored the person between the check and the write."""
+    from intapp.services.errors import Conflict
+    from intapp.services.importing import people
+
+    run_import(session, "people", csv_bytes(PEOPLE_HEADER, [person(1)]))
+    session.commit()
+    monkeypatch.setattr(people, "_existing", lambda *_: ({}, {}))
+    with pytest.raises(Conflict, match="while this import ran"):
+        run_import(session, "people", csv_bytes(PEOPLE_HEADER, [person(2), person(1)]))
+    session.rollback()
+    assert count(session, Person) == 1
