@@ -32,7 +32,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     def offer(self: EarlyPeople, row: Any) -> None:
         real(self, row)
-        if row.written_early:
+        if row.sent_early is not None:
             rows.append(row)
 
     monkeypatch.setattr(EarlyPeople, "offer", offer)

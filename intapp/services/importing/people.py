@@ -91,8 +91,9 @@ class PersonRow:
     person_id: int | None = None
     # True when the row links this person as a carer (`_link_carers`); None leaves it be.
     is_carer: bool | None = None
-    # Sent to the database while the file was still being checked (`EarlyPeople`).
-    written_early: bool = False
+    # The values sent to the database while the file was still being checked
+    # (`EarlyPeople`), kept for the row's audit event; None until then.
+    sent_early: tuple[Any, ...] | None = None
 
 
 # Fields a matching row may change, as (PersonRow attribute = Person column).
@@ -435,7 +436,7 @@ def write_people(
     People already sent early (`EarlyPeople`) have their ids and rows; they get their
     audit events here like the rest.
     """
-    waiting = [row for row in plan.creates if not row.written_early]
+    waiting = [row for row in plan.creates if row.sent_early is None]
     ids = reserve_ids(connection, PERSON, len(waiting))
     for row, new_id in zip(waiting, ids, strict=True):
         row.person_id = new_id
@@ -446,11 +447,11 @@ def write_people(
         constants=CONSTANTS,
         audited=AUDITED,
         rows=plan.creates,
-        values=lambda row: _insert_values(row, now),
+        values=lambda row: row.sent_early or _insert_values(row, now),
         audit=audit,
         progress=progress,
         stage="Writing people",
-        already_written=lambda row: row.written_early,
+        already_written=lambda row: row.sent_early is not None,
     )
     write_updates(connection, PERSON, [_with_name_keys(u) for u in plan.updates])
     # The trail records what the file changed; the keys follow from the names.
@@ -627,8 +628,8 @@ class EarlyPeople:
         if new_id is None:
             return
         row.person_id = new_id
-        row.written_early = True
-        self.send(_insert_values(row, self.now))
+        row.sent_early = _insert_values(row, self.now)
+        self.send(row.sent_early)
         self.sent.append(row)
 
     def settle(self, plan: PeoplePlan, *, writing: bool) -> None:
@@ -639,6 +640,6 @@ class EarlyPeople:
             self.connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
             for row in self.sent:
                 row.person_id = None
-                row.written_early = False
+                row.sent_early = None
             self.sent = []
         self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
