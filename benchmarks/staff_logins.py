@@ -31,6 +31,14 @@ class Login:
 def staff_logins(owner: Engine, wanted: list[tuple[str, int, int | None]]) -> Iterator[list[Login]]:
     """Logins for (role, team, worker) each, in that role's group, held by that team
     (a supervisor: that team's locality); dropped when the block ends."""
+    with owner.connect() as c:
+        roles = set(c.execute(text("SELECT rolname FROM pg_roles")).scalars())
+    missing = {f"intapp_{role}" for role, _, _ in wanted} - roles
+    if missing:
+        raise SystemExit(
+            f"This server has no {', '.join(sorted(missing))} role: the staff roles come "
+            "with migration 0018 (intapp db upgrade)."
+        )
     run = uuid.uuid4().hex[:8]
     made: list[Login] = []
     try:
