@@ -68,13 +68,15 @@ class IntApp(App[None]):
     """Whether the first start asks who is using the app when ``[settings] me`` is unset
     (tests that are not about the question turn it off)."""
 
-    def __init__(self, *, database_url: str | None = None, user: str = "unknown") -> None:
+    def __init__(self, *, database_url: str | None = None) -> None:
         super().__init__()
         self.database_url = database_url
-        self.user = user
-        self.sub_title = f"signed in as {user}"
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
+        self.user = self._login()
+        """Who is working, for the audit trail: derived from the store, never chosen
+        (`store.identity`)."""
+        self.sub_title = f"signed in as {self.user}"
         self.warming_up: Worker[None] | None = None
         """The worker `warm_up` started, once it has."""
         self.store_checked = threading.Event()
@@ -107,17 +109,30 @@ class IntApp(App[None]):
 
         self.run_worker(check, thread=True, exit_on_error=False)
 
+    def _login(self) -> str:
+        """The login: for SQLite, the account owning the file (no data layer needed);
+        for a team server, its `session_user`, which `intapp` asked for before the app
+        opened (signing in and checking the schema), so this does not wait."""
+        from intapp.store.identity import login, login_at
+
+        if (found := login_at(self.database_url)) is not None:
+            return found
+        from intapp.store.engine import get_engine
+
+        return login(get_engine(self.database_url))
+
     # Data access, called from thread workers only.
 
     def engine(self) -> Engine:
-        """The migrated engine, built on first use (in a worker thread)."""
+        """The engine, built on first use (in a worker thread) and ready: a SQLite file
+        is migrated; a team server is only checked, never migrated (`ready_for_use`)."""
         with self._engine_lock:
             if self._engine is None:
                 from intapp.store.engine import get_engine
-                from intapp.store.migrate import upgrade
+                from intapp.store.migrate import ready_for_use
 
                 engine = get_engine(self.database_url)
-                upgrade(engine)
+                ready_for_use(engine)
                 self._engine = engine
             return self._engine
 

@@ -35,10 +35,32 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     for var in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.delenv("INTAPP_DATABASE_URL", raising=False)
-    monkeypatch.setenv("INTAPP_USER", "test.user")
     forget_session_settings()
     yield home
     forget_session_settings()
+
+
+@pytest.fixture(autouse=True)
+def stand_in_logins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A database given a stand-in login (`identity_support.signed_in`) reports it as
+    its login; any other reports its real one (the file's owner, or `session_user`)."""
+    from identity_support import STAND_INS, database_key
+
+    from intapp.store import identity
+
+    real_login, real_login_at = identity.login, identity.login_at
+
+    def login(engine: Engine) -> str:
+        return STAND_INS.get(str(engine.url.database)) or real_login(engine)
+
+    def login_at(url: str | None) -> str | None:
+        found = real_login_at(url)
+        return STAND_INS.get(database_key(url), found) if found is not None else None
+
+    monkeypatch.setattr(identity, "login", login)
+    monkeypatch.setattr(identity, "login_at", login_at)
+    yield
+    STAND_INS.clear()
 
 
 @pytest.fixture(autouse=True)

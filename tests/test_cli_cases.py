@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FROZEN_NOW
 from factories import allocated_case, small_organisation
+from identity_support import signed_in
 from sqlmodel import Session, select
 
 from intapp import cli
@@ -38,7 +39,7 @@ def stored(tmp_path: Path) -> tuple[str, str, str]:
 
 def invoke(url: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        cli.main, [*args, "--database-url", url, "--user", "cli.user"], catch_exceptions=False
+        cli.main, [*args, "--database-url", signed_in(url, "cli.user")], catch_exceptions=False
     )
     return result.exit_code, result.output
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from factories import allocated_case, person_in, receive, small_organisation
+from identity_support import signed_in
 from sqlmodel import Session, select
 
 from intapp.cli import root as cli
@@ -14,7 +15,7 @@ from intapp.store.engine import unit_of_work
 
 def invoke(url: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        cli.main, ["--database-url", url, "--user", "coord", *args], catch_exceptions=False
+        cli.main, ["--database-url", signed_in(url, "coord"), *args], catch_exceptions=False
     )
     return result.exit_code, result.output
 

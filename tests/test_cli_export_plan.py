@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from identity_support import signed_in
 from sqlmodel import Session, select
 from tui_support import seed_case_work
 
@@ -28,7 +29,7 @@ def url(tmp_path: Path) -> str:
 
 def invoke(url: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        cli.main, ["export", "plan", *args, "--database-url", url, "--user", "key.worker"]
+        cli.main, ["export", "plan", *args, "--database-url", signed_in(url, "key.worker")]
     )
     return result.exit_code, result.output
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from factories import person_in, receive, small_organisation
+from identity_support import signed_in
 from sqlmodel import Session, select
 
 from intapp import cli, clock
@@ -55,7 +56,7 @@ def url(tmp_path: Path) -> str:
 
 def intapp(url: str, *args: str) -> Result:
     return CliRunner().invoke(
-        cli.main, ["--database-url", url, "--user", "exporter", *args], catch_exceptions=False
+        cli.main, ["--database-url", signed_in(url, "exporter"), *args], catch_exceptions=False
     )
 
 

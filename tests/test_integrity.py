@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from identity_support import signed_in
 from import_support import PEOPLE_HEADER, csv_bytes, person
 from sqlalchemy import text
 from store_support import damage, digest, engine_on, populated_file, url_of
@@ -114,7 +115,7 @@ def test_db_check_says_what_it_checked_on_either_database(engine) -> None:
 
 
 async def test_the_app_checks_in_the_background_and_then_refuses_saves(damaged: Path) -> None:
-    app = IntApp(database_url=url_of(damaged), user="duty.c1")
+    app = IntApp(database_url=signed_in(url_of(damaged), "duty.c1"))
     shown: list[str] = []
     app.notify = lambda message, **_: shown.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
@@ -134,7 +135,7 @@ async def test_the_app_checks_in_the_background_and_then_refuses_saves(damaged: 
 
 async def test_the_app_saves_as_usual_once_the_check_passes(tmp_path: Path) -> None:
     file = populated_file(tmp_path / "store.sqlite3")
-    app = IntApp(database_url=url_of(file), user="duty.c1")
+    app = IntApp(database_url=signed_in(url_of(file), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, app.store_checked.is_set)
         assert app.store_damage is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from identity_support import signed_in
 from textual.markup import to_content
 
 from intapp.widgets.markup import escape, table_cell
@@ -51,7 +52,7 @@ async def test_a_refusal_naming_what_was_typed_is_shown_not_read_as_markup(sqlit
     from intapp.app import IntApp
     from intapp.services.errors import InvalidInput
 
-    app = IntApp(database_url=str(sqlite_engine.url), user="asha.khan")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "asha.khan"))
     async with app.run_test(size=(120, 40)) as pilot:
         app.report_error(InvalidInput("Ama O[/]sei has died; [b]C:\\[/] needs no alert"))
         await pilot.pause(0.3)

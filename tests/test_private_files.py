@@ -7,6 +7,7 @@ import os
 import stat
 from pathlib import Path
 
+from identity_support import signed_in
 from tui_support import seed_small_team, wait_for
 
 from intapp import paths
@@ -53,7 +54,7 @@ def test_an_existing_parent_is_left_as_it_was(tmp_path: Path, monkeypatch) -> No
 
 async def test_the_command_palette_offers_no_screenshot(sqlite_engine) -> None:
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         titles = [command.title for command in app.get_system_commands(app.screen)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from identity_support import signed_in
 from sqlalchemy import Engine
 from sqlmodel import Session
 from textual.widgets import Button, DataTable, Input, Label, TabbedContent
@@ -51,7 +52,7 @@ def test_the_weekly_export_names_the_configured_days(sqlite_engine: Engine, writ
 async def test_screens_show_the_configured_numbers(sqlite_engine: Engine, write_config) -> None:
     write_config(CONFIG)
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "DashboardScreen")
         tiles = [str(b.label).split("\n")[0] for b in app.screen.query(Button)]
@@ -83,7 +84,7 @@ async def test_a_new_plan_is_first_reviewed_after_the_configured_days(
 
     write_config(CONFIG)
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "DashboardScreen")
         app.push_screen(PersonScreen(person_id=1))
@@ -117,7 +118,7 @@ async def test_the_queue_labels_a_and_e_as_the_new_referral_form_does(
             source="a_and_e",
             reason="Fell in town",
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "DashboardScreen")
         await pilot.press("q")

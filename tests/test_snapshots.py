@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from factories import seen_version
+from identity_support import signed_in
 from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
@@ -56,7 +57,7 @@ def settling(loaded: Callable[[Pilot], Awaitable[None]]) -> Callable[[Pilot], Aw
 @pytest.fixture
 def app(sqlite_engine) -> IntApp:
     seed_small_team(sqlite_engine)
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -96,7 +97,7 @@ def test_triage(snap_compare, app, size):
 @pytest.fixture
 def busy_app(sqlite_engine) -> IntApp:
     seed_case_work(sqlite_engine)
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 async def _dashboard(pilot) -> None:
@@ -143,7 +144,7 @@ def allocating_app(sqlite_engine) -> IntApp:
             pathway="reablement_standard",
             expected_version=seen_version(session, Referral, joe.id),
         )
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -277,7 +278,7 @@ def family_app(sqlite_engine) -> IntApp:
                 local_id="DUP-1",
             ),
         )
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 async def _mary(pilot) -> None:

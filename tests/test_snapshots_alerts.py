@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from identity_support import signed_in
 from test_snapshots import _dashboard, settling
 from tui_support import seed_case_work, stop_blinking, wait_for
 
@@ -46,7 +47,7 @@ def alerted_app(sqlite_engine) -> IntApp:
         )
     # The next day: Mary's risk alert is past its review date.
     clock.freeze(clock.now() + timedelta(days=1))
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 async def _record(pilot, app: IntApp) -> None:

@@ -4,6 +4,7 @@ an addendum beneath it."""
 from __future__ import annotations
 
 import pytest
+from identity_support import signed_in
 from test_snapshots import _dashboard, settling
 from tui_support import seed_case_work, stop_blinking, wait_for
 
@@ -39,7 +40,7 @@ def notes_app(sqlite_engine) -> IntApp:
             note_id=note.id,
             text="Correction: it was her niece, not her daughter.",
         )
-    return IntApp(database_url=str(sqlite_engine.url), user="asha.khan")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "asha.khan"))
 
 
 async def _mary(pilot, app: IntApp) -> None:

@@ -4,6 +4,7 @@ already be known: possible matches, and a known NHS number typed beside another 
 from __future__ import annotations
 
 import pytest
+from identity_support import signed_in
 from test_snapshots import SIZES, _dashboard, settling
 from textual.widgets import Input
 from tui_support import seed_case_work, stop_blinking, wait_for
@@ -18,7 +19,7 @@ from intapp.screens.referral_dialogs import MismatchDialog
 @pytest.fixture
 def busy_app(sqlite_engine) -> IntApp:
     seed_case_work(sqlite_engine)
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 @pytest.mark.parametrize("size", SIZES)

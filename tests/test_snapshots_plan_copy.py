@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from identity_support import signed_in
 from test_snapshots import _dashboard, settling
 from tui_support import seed_case_work, stop_blinking, wait_for
 
@@ -14,7 +15,7 @@ from intapp.screens.plan_copy_dialog import PlanCopyDialog
 def test_plan_copy_dialog(snap_compare, sqlite_engine, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOME", "/home/key.worker")  # the default path starts here
     seed_case_work(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="key.worker")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "key.worker"))
 
     async def loaded(pilot):
         await _dashboard(pilot)

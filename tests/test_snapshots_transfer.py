@@ -4,6 +4,7 @@ the queue row marked as a transfer, at 120x40 and 80x24 with time frozen."""
 from __future__ import annotations
 
 import pytest
+from identity_support import signed_in
 from test_snapshots import SIZES, settling
 from test_tui_reassign import open_ann_caseload
 from test_tui_transfer import add_second_team, mary, seed_team_with_one_away
@@ -26,7 +27,7 @@ from intapp.store.engine import unit_of_work
 def case_app(sqlite_engine) -> IntApp:
     seed_case_work(sqlite_engine)
     add_second_team(sqlite_engine)
-    return IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def transferred_app(sqlite_engine) -> IntApp:
             reason="Moved to Gorton",
             expected_version=referral.version,
         )
-    return IntApp(database_url=str(sqlite_engine.url), user="lead.c2")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c2"))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -108,7 +109,7 @@ def test_transfer_decision_dialog(snap_compare, transferred_app, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_allocate_now_with_a_worker_away(snap_compare, sqlite_engine, size):
     seed_team_with_one_away(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
     async def loaded(pilot):
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))

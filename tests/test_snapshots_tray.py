@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from identity_support import signed_in
 from test_tui_work_tray import give_ann_actions
 from tui_support import seed_case_work, settled, stop_blinking, wait_for
 
@@ -22,7 +23,7 @@ SIZES = [(120, 40), (80, 24)]
 def ann_app(sqlite_engine) -> IntApp:
     seed_case_work(sqlite_engine)
     give_ann_actions(sqlite_engine)
-    return IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
 
 
 @pytest.mark.parametrize("size", SIZES)

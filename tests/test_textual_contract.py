@@ -19,6 +19,7 @@ import inspect
 from typing import Any
 
 import pytest
+from identity_support import signed_in
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -41,7 +42,7 @@ def test_textual_still_has_the_unhandled_error_hook():
 async def test_an_unhandled_error_exits_1_with_one_line_and_no_traceback(
     sqlite_engine, isolated_user_dirs, capsys
 ):
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
     def explode() -> None:
         secret = "Mary Smith 943 476 5919"  # a local a traceback would show

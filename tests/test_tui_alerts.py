@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from tui_support import seed_small_team, wait_for
@@ -30,7 +31,7 @@ def _header(app) -> str:
 
 async def test_raise_and_remove_an_alert_from_the_record(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(PersonScreen(person_id=MARY))
@@ -91,7 +92,7 @@ async def test_the_badge_shows_in_the_queue_search_and_header(sqlite_engine):
         )
     # A day later the review date has passed.
     clock.freeze(clock.now() + timedelta(days=1))
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from factories import seen_version
+from identity_support import signed_in
 from sqlmodel import Session, select
 from tui_support import seed_small_team, wait_for
 
@@ -43,7 +44,7 @@ def seed_triaged_with_a_full_worker(engine) -> None:
 
 async def test_over_limit_allocation_needs_a_reason_and_records_it(sqlite_engine):
     seed_triaged_with_a_full_worker(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("a")

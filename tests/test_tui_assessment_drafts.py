@@ -4,6 +4,7 @@ discarded, with an audit event, and leaves the person's record."""
 from __future__ import annotations
 
 from factories import seen_version
+from identity_support import signed_in
 from sqlmodel import Session, func, select
 from textual.widgets import TextArea
 from tui_support import allocate_mary, seed_small_team, seed_with_worker, wait_for
@@ -46,7 +47,7 @@ def assessments_listed(person: PersonScreen) -> int:
 
 async def test_a_new_assessment_left_unsaved_leaves_nothing_behind(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         person = await open_person(app, pilot)
         await pilot.press("a")
@@ -73,7 +74,7 @@ async def test_a_new_assessment_left_unsaved_leaves_nothing_behind(sqlite_engine
 
 async def test_sign_off_without_what_matters_is_refused_before_anything_is_saved(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("a")
@@ -91,7 +92,7 @@ async def test_a_refused_sign_off_keeps_what_was_typed_as_a_saved_draft(sqlite_e
     """Sign-off saves unsaved edits first, in their own transaction; when the sign-off
     itself is refused (no key worker to credit), the draft stays saved."""
     seed_small_team(sqlite_engine)  # Mary's case is not allocated to anyone
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(
         app, "notify", lambda message, **kw: shown.append((kw.get("title", ""), message))
@@ -128,7 +129,7 @@ async def test_a_saved_draft_is_discarded_with_an_audit_event(sqlite_engine):
             person_id=1,
             content=AssessmentIn(what_matters="Seeing my grandchildren"),
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c2")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c2"))
     async with app.run_test(size=(120, 40)) as pilot:
         person = await open_person(app, pilot)
         await pilot.press("2")
@@ -172,7 +173,7 @@ async def test_a_signed_off_assessment_offers_no_discard(sqlite_engine):
             assessment_id=draft.id,
             expected_version=seen_version(session, Assessment, draft.id),
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(AssessmentScreen(assessment_id=draft.id))

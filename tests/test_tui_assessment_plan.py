@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from factories import seen_version
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Checkbox, Input, Select, TextArea
 from tui_support import allocate_mary, seed_with_worker, wait_for
@@ -29,7 +30,7 @@ async def open_person(app, pilot) -> None:
 async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
     worker_id = seed_with_worker(sqlite_engine)
     allocate_mary(sqlite_engine, worker_id)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("a")
@@ -100,7 +101,7 @@ async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
 
 async def test_write_a_care_plan_then_edit_it_into_version_two(sqlite_engine):
     worker_id = seed_with_worker(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("p")
@@ -150,7 +151,7 @@ async def test_opening_a_record_is_audited_as_a_view(sqlite_engine):
             return [(v.user, v.entity, v.entity_id) for v in rows]
 
     seed_with_worker(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         timeline = app.screen.query_one("#timeline-list")
@@ -168,7 +169,7 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
         from intapp.services.assessments import start_assessment
 
         started = start_assessment(session=session, user="sw.c1", person_id=1)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         listed = app.screen.query_one("#person-table", PagedList)
@@ -200,7 +201,7 @@ async def test_record_tabs_show_each_list_and_open_the_highlighted_assessment(sq
 
 async def test_leaving_a_plan_without_changes_does_not_ask(sqlite_engine):
     seed_with_worker(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("p")
@@ -214,7 +215,7 @@ async def test_plan_keys_work_from_the_text_fields(sqlite_engine):
     from intapp.screens.plan_dialogs import ItemDialog, VersionsDialog
 
     worker_id = seed_with_worker(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("p")
@@ -247,7 +248,7 @@ async def test_plan_keys_work_from_the_text_fields(sqlite_engine):
 
 async def test_a_dialog_asks_before_discarding_what_was_typed(sqlite_engine):
     seed_with_worker(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("p")
@@ -299,7 +300,7 @@ async def test_a_first_care_plan_starts_with_the_allocated_worker_as_lead(sqlite
             weight=6,
             expected_version=seen_version(session, Referral, referral.id),
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("p")
@@ -309,7 +310,7 @@ async def test_a_first_care_plan_starts_with_the_allocated_worker_as_lead(sqlite
 
 async def test_a_plan_the_service_refuses_says_why_under_the_form(sqlite_engine):
     worker_id = seed_with_worker(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_person(app, pilot)
         await pilot.press("p")

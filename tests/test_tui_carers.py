@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input, OptionList, Select
 from tui_support import seed_case_work, wait_for
@@ -66,7 +67,7 @@ async def pick(app, pilot, text: str, index: int = 0) -> None:
 async def test_merge_a_duplicate_into_the_record_and_open_the_pointer(sqlite_engine):
     seed_case_work(sqlite_engine)
     duplicate = add_duplicate_of_mary(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         record = await open_record(app, pilot, MARY)
         await pilot.press("m")
@@ -98,7 +99,7 @@ async def test_merge_a_duplicate_into_the_record_and_open_the_pointer(sqlite_eng
 
 async def test_a_merge_of_two_nhs_numbers_is_refused_on_the_dialog(sqlite_engine):
     seed_case_work(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_record(app, pilot, MARY)
         await pilot.press("m")
@@ -114,7 +115,7 @@ async def test_a_merge_of_two_nhs_numbers_is_refused_on_the_dialog(sqlite_engine
 
 async def test_link_a_carer_from_the_record_then_end_the_link(sqlite_engine):
     seed_case_work(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         record = await open_record(app, pilot, MARY)
         await pilot.press("l")
@@ -140,7 +141,7 @@ async def test_a_carer_is_offered_a_carers_assessment(sqlite_engine):
     seed_case_work(sqlite_engine)
     with unit_of_work(sqlite_engine) as session:
         carers.link_carer(session=session, user="setup", carer_id=JOE, cared_for_id=MARY)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         record = await open_record(app, pilot, JOE)
         assert "cares for Mary Smith" in str(record.query_one("#person-header").render())
@@ -167,7 +168,7 @@ async def test_a_planned_episode_is_cancelled_then_another_begun_from_the_record
         planned = reablement.start_episode(
             session=session, user="setup", person_id=JOE, start_date=tomorrow, goals=["Walk"]
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_record(app, pilot, JOE)
         await pilot.press("s")
@@ -182,7 +183,7 @@ async def test_a_planned_episode_is_cancelled_then_another_begun_from_the_record
             session=session, user="setup", person_id=JOE, start_date=tomorrow, goals=["Walk"]
         )
     clock.freeze(clock.now() + timedelta(days=2))  # a day after its planned start
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_record(app, pilot, JOE)
         await pilot.press("s")

@@ -3,6 +3,7 @@ before unsaved text is lost, the timeline's filter, and Enter on any timeline en
 
 from __future__ import annotations
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input, Static, Tab, TextArea
 from tui_support import seed_case_work, wait_for
@@ -24,7 +25,7 @@ MARY = 1
 
 def _app(engine) -> IntApp:
     seed_case_work(engine)
-    return IntApp(database_url=str(engine.url), user="asha.khan")
+    return IntApp(database_url=signed_in(str(engine.url), "asha.khan"))
 
 
 def _seed_note(engine, text: str = "Rang Mary's daughter.\nShe will visit on Friday.") -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from factories import seen_version
+from identity_support import signed_in
 from sqlmodel import Session, col, select
 from textual.widgets import Input, Select, Static
 from tui_support import end_marys_episode, seed_case_work, wait_for
@@ -60,7 +61,7 @@ async def test_closing_a_case_from_the_caseload_frees_the_load_and_closes_the_pl
     sqlite_engine,
 ):
     seed_case_work(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("b")
@@ -129,7 +130,7 @@ async def test_closing_from_the_record_asks_which_case_and_reopening_brings_it_b
             pathway="case_management",
             expected_version=seen_version(session, Referral, second.id),
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         record = await _record(app, pilot)
         await pilot.press("c")
@@ -162,7 +163,7 @@ async def test_recording_a_death_closes_everything_and_marks_the_record_then_wit
     sqlite_engine,
 ):
     seed_case_work(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         record = await _record(app, pilot)
         await pilot.press("d")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from factories import seen_version
+from identity_support import signed_in
 from sqlmodel import Session, select
 from tui_support import seed_small_team, wait_for
 
@@ -18,7 +19,7 @@ from intapp.widgets.dialogs import ConfirmScreen
 
 async def test_a_stale_triage_is_refused_and_reload_shows_the_other_change(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")

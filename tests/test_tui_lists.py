@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input, Label
 from tui_support import seed_case_work, seed_small_team, wait_for
@@ -69,7 +70,7 @@ async def test_a_long_list_pages_through_every_row_and_says_where_it_is(sqlite_e
                 )
             )
         session.commit()
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await wait_for(pilot, lambda: "45" in str(app.screen.query_one("#reviews").label))
@@ -88,7 +89,7 @@ async def test_a_long_list_pages_through_every_row_and_says_where_it_is(sqlite_e
 
 async def test_a_filter_that_empties_the_queue_says_so(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -102,7 +103,7 @@ async def test_a_filter_that_empties_the_queue_says_so(sqlite_engine):
 
 async def test_the_app_wide_keys_work_while_typing_a_queue_filter(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -122,7 +123,7 @@ async def test_the_app_wide_keys_work_while_typing_a_queue_filter(sqlite_engine)
 
 async def test_after_a_triage_the_highlight_moves_to_the_neighbour(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -142,7 +143,7 @@ async def test_after_a_triage_the_highlight_moves_to_the_neighbour(sqlite_engine
 
 async def test_a_resized_queue_keeps_its_highlight(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -180,7 +181,7 @@ def two_running_episodes(engine) -> list[str]:
 async def test_after_extending_an_episode_the_next_key_acts_on_the_same_person(sqlite_engine):
     """Extending one episode and then pressing x ended a different person's episode."""
     first, second = two_running_episodes(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="ot.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ot.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("r")
@@ -215,7 +216,7 @@ async def test_a_caseload_header_follows_its_cases_and_a_click_opens_a_person(sq
             team_id=team.id,
             caseload_limit=100,
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("b")
@@ -254,7 +255,7 @@ async def test_a_caseload_header_follows_its_cases_and_a_click_opens_a_person(sq
 
 async def test_enter_on_a_timeline_entry_opens_what_it_is_about(sqlite_engine):
     seed_case_work(sqlite_engine)  # Mary has an assessment, a plan and an episode
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         with Session(sqlite_engine) as session:
@@ -290,7 +291,7 @@ async def test_a_click_opens_an_assessment_on_the_person_record(sqlite_engine):
         review = start_assessment(
             session=session, user="setup", person_id=mary.id, assessment_type="review"
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="sw.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "sw.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(PersonScreen(person_id=mary.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from identity_support import signed_in
 from sqlalchemy import func
 from sqlmodel import Session, select
 from textual.widgets import Input, Select
@@ -15,7 +16,7 @@ from intapp.screens.new_referral import NewReferralScreen
 
 async def test_a_known_nhs_number_links_the_referral_to_the_existing_person(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("n")
@@ -47,7 +48,7 @@ async def test_leaving_a_half_typed_referral_asks_first(sqlite_engine):
     from intapp.widgets.dialogs import ConfirmScreen
 
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("n")
@@ -69,7 +70,7 @@ async def test_a_referral_from_a_team_dashboard_defaults_to_that_team(sqlite_eng
     seed_small_team(sqlite_engine)
     with Session(sqlite_engine) as session:
         team_id = session.exec(select(Team.id).where(Team.code == "C1")).one()
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.screen.scope = Scope("C1 Ardwick", (team_id,), team_code="C1")
@@ -84,7 +85,7 @@ async def test_a_referral_the_service_refuses_is_shown_at_its_field(sqlite_engin
     seed_small_team(sqlite_engine)
     with Session(sqlite_engine) as session:
         team_id = session.exec(select(Team.id).where(Team.code == "C1")).one()
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("n")
@@ -109,7 +110,7 @@ async def test_a_referral_the_service_refuses_is_shown_at_its_field(sqlite_engin
 async def test_markup_typed_as_an_nhs_number_is_shown_as_typed(sqlite_engine):
     # The refusal quotes what was typed; "[/]" in it once stopped the app.
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("n")
@@ -129,7 +130,7 @@ async def test_a_known_person_whose_postcode_looks_like_markup_is_shown(sqlite_e
         mary.postcode = "[/]"
         session.add(mary)
         session.commit()
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from identity_support import signed_in
 from sqlalchemy import func
 from sqlmodel import Session, select
 from textual.widgets import Input, Select
@@ -28,7 +29,7 @@ MARY_NHS = "9434765919"  # Mary Smith, born 2 Jan 1940 (seed_small_team)
 
 def _app(engine) -> IntApp:
     seed_small_team(engine)
-    return IntApp(database_url=str(engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(engine.url), "duty.c1"))
 
 
 def _mary(engine) -> Person:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input, Select
 from tui_support import seed_case_work, wait_for
@@ -19,7 +20,7 @@ from intapp.screens.plan_copy_dialog import PlanCopyDialog
 async def test_h_saves_the_copy_where_chosen_and_says_where(sqlite_engine, tmp_path):
     seed_case_work(sqlite_engine)  # Mary (person 1) has a plan
     target = tmp_path / "for-mary.html"
-    app = IntApp(database_url=str(sqlite_engine.url), user="key.worker")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "key.worker"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(PersonScreen(person_id=1))
@@ -63,7 +64,7 @@ async def test_saving_over_an_existing_file_asks_first(sqlite_engine, tmp_path):
     seed_case_work(sqlite_engine)
     target = tmp_path / "for-mary.html"
     target.write_text("kept")
-    app = IntApp(database_url=str(sqlite_engine.url), user="key.worker")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "key.worker"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(PersonScreen(person_id=1))
@@ -87,7 +88,7 @@ async def test_saving_over_an_existing_file_asks_first(sqlite_engine, tmp_path):
 
 async def test_without_a_plan_h_says_so_and_the_key_is_in_help(sqlite_engine):
     seed_case_work(sqlite_engine)  # Joe (person 2) has no plan
-    app = IntApp(database_url=str(sqlite_engine.url), user="key.worker")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "key.worker"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(PersonScreen(person_id=2))

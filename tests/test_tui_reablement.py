@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input, Label, Select
 from tui_support import seed_small_team, wait_for
@@ -43,7 +44,7 @@ def episode(engine) -> ReablementEpisode:
 
 async def test_a_whole_reablement_episode_from_the_keyboard(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="ot.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ot.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("slash")
@@ -108,7 +109,7 @@ async def test_a_whole_reablement_episode_from_the_keyboard(sqlite_engine):
 
     # 91 days later the follow-up is due and is recorded from the follow-ups tab.
     clock.freeze(clock.now() + timedelta(days=91))
-    app = IntApp(database_url=str(sqlite_engine.url), user="ot.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ot.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await wait_for(pilot, lambda: "1" in str(app.screen.query_one("#followups").label))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from identity_support import signed_in
 from sqlmodel import Session, col, select
 from textual.widgets import Input
 from tui_support import seed_case_work, wait_for
@@ -54,7 +55,7 @@ async def test_reassigning_a_caseload_over_the_limit_asks_why_and_moves_everythi
 ):
     seed_case_work(sqlite_engine)
     bo = add_cover(sqlite_engine, limit=5)  # Ann's case weighs 8
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         caseload = await open_ann_caseload(app, pilot)
         await pilot.press("ctrl+b")
@@ -75,7 +76,7 @@ async def test_reassigning_a_caseload_over_the_limit_asks_why_and_moves_everythi
 async def test_moving_one_case_within_the_limit_needs_only_the_reason(sqlite_engine):
     seed_case_work(sqlite_engine)
     bo = add_cover(sqlite_engine, limit=100)
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         caseload = await open_ann_caseload(app, pilot)
         await pilot.press("m")

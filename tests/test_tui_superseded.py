@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from identity_support import signed_in
 from textual import on
 from tui_support import seed_small_team, wait_for
 
@@ -47,7 +48,7 @@ async def test_a_slow_filter_is_not_painted_under_a_newer_one(sqlite_engine, mon
     seed_small_team(sqlite_engine)  # Mary Smith and Joe Bloggs: "s" finds both, "sm" Mary
     slow_page, release, done = held_back(queue_screen.queue_page, lambda kw: kw["text"] == "s")
     monkeypatch.setattr(queue_screen, "queue_page", slow_page)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -69,7 +70,7 @@ async def test_a_slow_search_is_not_painted_under_a_newer_one(sqlite_engine, mon
     seed_small_team(sqlite_engine)
     slow_search, release, done = held_back(people.search_page, lambda kw: kw["text"] == "jo")
     monkeypatch.setattr(people, "search_page", slow_search)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("slash")
@@ -116,7 +117,7 @@ async def test_slow_candidates_are_not_painted_for_the_next_referral(sqlite_engi
 
     slow, release, done = held_back(candidates, lambda kw: kw["referral_id"] == first)
     monkeypatch.setattr(caseloads, "candidates_page", slow)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("a")
@@ -159,7 +160,7 @@ async def test_a_typed_result_of_superseded_work_is_never_posted(sqlite_engine):
         finally:
             done.set()
 
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         screen = Asker()
@@ -198,7 +199,7 @@ async def test_a_slow_nhs_lookup_is_never_shown_under_a_newer_number(sqlite_engi
             done[held].set()
 
     monkeypatch.setattr(people, "find_person", slow_find)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from identity_support import signed_in
 from sqlmodel import Session, col, select
 from test_tui_reassign import give_reason, open_ann_caseload
 from textual.widgets import Input, Select
@@ -69,7 +70,7 @@ async def open_queue_row(app, pilot, person: str) -> QueueScreen:
 async def test_transfer_from_the_caseload_then_accept_and_allocate_there(sqlite_engine):
     seed_case_work(sqlite_engine)
     c2, dev = add_second_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         caseload = await open_ann_caseload(app, pilot)
         await pilot.press("t")
@@ -131,7 +132,7 @@ async def test_a_returned_transfer_shows_the_sender_why(sqlite_engine):
             reason="Moved to Gorton",
             expected_version=referral.version,
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c2")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_queue_row(app, pilot, "Mary Smith")
         await wait_for(
@@ -191,7 +192,7 @@ TRIAGE_AND_ALLOCATE = ("q", "enter", "tab", "enter", "down", "enter", "ctrl+s", 
 
 async def test_triage_and_allocate_in_eight_keys_skipping_a_worker_who_is_away(sqlite_engine):
     ann, bo = seed_team_with_one_away(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await wait_for(pilot, lambda: "2" in str(app.screen.query_one("#awaiting").label))
@@ -248,7 +249,7 @@ async def test_away_from_the_caseload_shares_cases_while_away_and_gives_them_bac
             profession="social_worker",
             team_id=team.id,
         )
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         caseload = await open_ann_caseload(app, pilot)
         await pilot.press("w")
@@ -306,7 +307,7 @@ async def test_names_with_markup_characters_show_as_typed(sqlite_engine):
         team.name = "Gorton [/]"
         session.add(team)
         session.commit()
-    app = IntApp(database_url=str(sqlite_engine.url), user="lead.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "lead.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("b")

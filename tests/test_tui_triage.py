@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.screen import Screen
 from tui_support import seed_small_team, wait_for
@@ -24,7 +25,7 @@ def seeded(sqlite_engine):
 
 
 async def test_triage_from_the_dashboard_saves_priority_pathway_and_audit(seeded):
-    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(seeded.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await wait_for(pilot, lambda: "2" in str(app.screen.query_one("#awaiting").label))
@@ -67,7 +68,7 @@ async def test_triage_from_the_dashboard_saves_priority_pathway_and_audit(seeded
 
 
 async def test_saving_without_a_pathway_says_what_to_choose_and_saves_nothing(seeded):
-    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(seeded.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -86,7 +87,7 @@ async def test_saving_without_a_pathway_says_what_to_choose_and_saves_nothing(se
 async def test_leaving_with_unsaved_changes_asks_first(seeded):
     from intapp.widgets.dialogs import ConfirmScreen
 
-    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(seeded.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -107,7 +108,7 @@ async def test_leaving_with_unsaved_changes_asks_first(seeded):
 
 async def test_leaving_without_changes_does_not_ask(seeded):
     """Filling the form on load sends change events of its own; they are not edits."""
-    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(seeded.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("q")
@@ -122,7 +123,7 @@ async def test_leaving_without_changes_does_not_ask(seeded):
 async def test_every_key_of_the_screen_is_in_the_command_palette(seeded):
     from textual.command import CommandPalette
 
-    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(seeded.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         titles = [command.title for command in app.get_system_commands(app.screen)]
@@ -147,7 +148,7 @@ async def test_a_new_screen_is_styled_once(seeded, monkeypatch):
         original(self, animate)
 
     monkeypatch.setattr(Screen, "update_node_styles", spy)
-    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(seeded.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: "2" in str(app.screen.query_one("#awaiting").label))
         await pilot.press("q")
@@ -172,7 +173,7 @@ def test_the_queue_gives_a_wide_terminals_room_to_the_reason(width):
 async def test_an_unexpected_error_closes_with_one_line_and_a_log_without_personal_data(
     seeded, isolated_user_dirs
 ):
-    app = IntApp(database_url=str(seeded.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(seeded.url), "duty.c1"))
 
     def explode() -> None:
         raise RuntimeError("Mary Smith 943 476 5919")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from identity_support import signed_in
 from textual.screen import Screen
 from textual.widgets import Input, Select, TextArea
 from tui_support import seed_small_team, wait_for
@@ -99,7 +100,7 @@ FORMS = {
 @pytest.fixture
 def app(sqlite_engine) -> IntApp:
     seed_small_team(sqlite_engine)
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 async def open_form(app: IntApp, pilot, form: Form) -> Screen[object]:

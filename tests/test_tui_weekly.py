@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input
 from tui_support import seed_case_work, wait_for
@@ -17,7 +18,7 @@ from intapp.screens.weekly import SaveSummaryDialog, WeeklySummaryScreen
 async def test_the_weekly_summary_is_previewed_and_saved_safely(sqlite_engine, tmp_path):
     seed_case_work(sqlite_engine)
     target = tmp_path / "week.csv"
-    app = IntApp(database_url=str(sqlite_engine.url), user="supervisor")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "supervisor"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("w")

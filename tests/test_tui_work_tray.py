@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from factories import plan_seen_version
+from identity_support import signed_in
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from textual.widgets import Input, Static
@@ -63,7 +64,7 @@ async def test_clear_an_overdue_action_from_the_tray(sqlite_engine, write_config
     seed_case_work(sqlite_engine)
     give_ann_actions(sqlite_engine)
     write_config('[settings]\nme = "W1"\n')
-    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
     async with app.run_test(size=(120, 40)) as pilot:
         tray = await open_tray(app, pilot)
         title = str(tray.query_one("#tray-title", Static).render())
@@ -99,7 +100,7 @@ async def test_enter_opens_the_plan_of_an_action(sqlite_engine, write_config):
     seed_case_work(sqlite_engine)
     give_ann_actions(sqlite_engine)
     write_config('[settings]\nme = "W1"\n')
-    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tray(app, pilot)
         await pilot.press("enter")
@@ -116,7 +117,7 @@ async def test_the_first_start_asks_who_i_am_and_keeps_the_config_files_comments
 ):
     seed_case_work(sqlite_engine)
     path = write_config("# Our council's settings\n[settings]\nfollowup_days = 84  # 12 weeks\n")
-    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, MePicker) and app.screen.shown)
         app.screen.query_one("#me-filter", Input).value = "ann"
@@ -135,7 +136,7 @@ async def test_the_first_start_asks_who_i_am_and_keeps_the_config_files_comments
 
 async def test_the_question_can_be_skipped_and_is_not_asked_once_answered(sqlite_engine, asking):
     seed_case_work(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, MePicker))
         await pilot.press("escape")
@@ -158,7 +159,7 @@ async def test_the_question_can_be_skipped_and_is_not_asked_once_answered(sqlite
         await wait_for(pilot, lambda: isinstance(app.screen, WorkTrayScreen) and app.screen.rows)
     assert stat.S_IMODE(paths.config_file().stat().st_mode) == 0o600
     # Answered: a second start does not ask.
-    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await wait_for(pilot, lambda: app.warming_up is not None)
@@ -230,7 +231,7 @@ async def test_choosing_me_when_the_config_cannot_be_written_keeps_me_and_says_s
     seed_case_work(sqlite_engine)
     (tmp_path / "config").write_text("")
     monkeypatch.setattr(paths, "config_file", lambda: tmp_path / "config" / "config.toml")
-    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
     notes: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
         monkeypatch.setattr(app, "notify", lambda message, **_: notes.append(message))
@@ -252,7 +253,7 @@ async def test_the_plan_editor_assigns_an_action_to_a_worker_and_cancels_another
     with Session(sqlite_engine) as session:
         plan = session.exec(select(CarePlan)).one()
         ann = session.exec(select(Worker).where(Worker.staff_id == "W1")).one()
-    app = IntApp(database_url=str(sqlite_engine.url), user="ann.lee")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "ann.lee"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(CarePlanScreen(person_id=plan.person_id))

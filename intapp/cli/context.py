@@ -1,68 +1,97 @@
-"""What every command shares: which database, who is working, and the options that say so."""
+"""What every command shares: which database, the login working on it, and the option
+that says which database."""
 
 from __future__ import annotations
 
 import functools
-import getpass
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 DATABASE_URL_HELP = (
-    "SQLAlchemy URL of the database, e.g. postgresql://user@host/intapp. "
-    "Default: a private SQLite file in your data folder (see `intapp db path`)."
+    "SQLAlchemy URL of the database, e.g. postgresql://your.login@host/intapp (you sign "
+    "in as your own login). Default: a private SQLite file in your data folder (see "
+    "`intapp db path`)."
 )
 
 
-def current_user() -> str:
-    """The OS login, used for the audit trail unless --user says otherwise."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+def ask_password(login: str, attempt: int) -> str | None:
+    """Ask the person at the terminal for `login`'s password (hidden as it is typed);
+    None when nobody is there to ask."""
+    if not sys.stdin.isatty():
+        return None
+    if attempt > 1:
+        click.echo("The server did not accept that password.", err=True)
+    password: str = click.prompt(
+        f"Password for {login}", hide_input=True, default="", show_default=False, err=True
+    )
+    return password or None
 
 
 class Context:
-    """What every command needs: which database, and who is working."""
+    """What every command needs: which database, and (derived from it) who is working."""
 
-    def __init__(self, database_url: str | None, user: str) -> None:
+    def __init__(self, database_url: str | None) -> None:
         self.database_url = database_url
-        self.user = user
+        self._engine: Engine | None = None
 
-    def engine(self, *, sound: bool = False) -> Any:
-        """The migrated engine; migrations are applied on first use.
+    def signed_in(self) -> Engine:
+        """The engine, once the server has accepted the login (asking for a password at
+        a terminal when the server wants one that is not configured). Never migrates."""
+        from intapp.store.engine import get_engine
+        from intapp.store.identity import sign_in
+
+        engine = get_engine(self.database_url)
+        sign_in(engine, ask=ask_password)
+        return engine
+
+    def engine(self, *, sound: bool = False) -> Engine:
+        """The engine, ready to use: a SQLite file is migrated on first use; a team
+        server is never migrated here, and one that is behind is refused
+        (`SchemaBehind`: its administrator runs `intapp db upgrade`).
 
         With `sound`, for bulk writes, a SQLite file that fails SQLite's quick check is
         refused (`DatabaseCorrupt`) before anything, even a migration, is written.
         """
-        from intapp.store.engine import get_engine
+        if self._engine is not None and not sound:
+            return self._engine
         from intapp.store.integrity import require_sound
-        from intapp.store.migrate import upgrade
+        from intapp.store.migrate import ready_for_use
 
-        engine = get_engine(self.database_url)
+        engine = self.signed_in()
         if sound:
             require_sound(engine)
-        upgrade(engine)
+        ready_for_use(engine)
+        self._engine = engine
         return engine
+
+    @property
+    def user(self) -> str:
+        """The login the audit trail records: the server's `session_user` on a team
+        server, the account owning the file on SQLite. Derived, never given."""
+        from intapp.store.identity import login
+
+        return login(self.engine())
 
 
 def pass_context(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a subcommand the Context, letting it take --database-url and --user itself.
+    """Give a subcommand the Context, letting it take --database-url itself.
 
     So both `intapp --database-url X demo` and `intapp demo --database-url X` work.
     """
 
-    @click.option("--user", default=None, help="Name recorded in the audit trail.")
     @click.option("--database-url", default=None, help=DATABASE_URL_HELP)
     @click.pass_context
     @functools.wraps(command)
-    def wrapper(
-        ctx: click.Context, database_url: str | None, user: str | None, **kwargs: Any
-    ) -> Any:
+    def wrapper(ctx: click.Context, database_url: str | None, **kwargs: Any) -> Any:
         parent = ctx.find_object(Context)
         assert parent is not None
-        context = Context(database_url or parent.database_url, user or parent.user)
+        context = Context(database_url or parent.database_url)
         return command(context, **kwargs)
 
     return wrapper

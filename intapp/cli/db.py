@@ -24,20 +24,22 @@ def db() -> None:
 def upgrade(context: Context) -> None:
     """Apply any pending schema migrations.
 
-    The app does this itself on start; run it by hand to upgrade a shared server
-    before people open the new version. A SQLite file that fails SQLite's quick
-    check is refused before anything is written to it.
+    On a SQLite file the app does this itself on first use. A team server
+    (PostgreSQL) is only ever migrated by this command: its administrator runs it,
+    signed in as the database's owner, before people open the new version (until
+    then the app and every other command refuse to start). A SQLite file that fails
+    SQLite's quick check is refused before anything is written to it.
 
     \b
     Example:
-      intapp db upgrade --database-url postgresql://intapp@db.example/intapp
+      intapp db upgrade --database-url postgresql://intapp_owner@db.example/intapp
     """
-    from intapp.store.engine import create_db_engine, describe_url, resolve_url
+    from intapp.store.engine import describe_url, resolve_url
     from intapp.store.integrity import require_sound
     from intapp.store.migrate import current_revision, head_revision
     from intapp.store.migrate import upgrade as apply_migrations
 
-    engine = create_db_engine(context.database_url)
+    engine = context.signed_in()
     require_sound(engine)
     before = current_revision(engine)
     apply_migrations(engine)
@@ -86,7 +88,8 @@ def check(context: Context) -> None:
     file = _sqlite_file(context)
     if file is not None and not file.is_file():
         raise click.ClickException(f"There is no database at {file} yet; nothing to check")
-    report = check_store(create_db_engine(context.database_url), quick=False)
+    engine = create_db_engine(context.database_url) if file is not None else context.signed_in()
+    report = check_store(engine, quick=False)
     _show_report(report)
     if not report.ok:
         raise DatabaseCorrupt(

@@ -51,7 +51,7 @@ def edit(context: Context, identifier: str, **given: Any) -> None:
     """Change a person's details; PERSON is their NHS number or local id.
 
     Only the fields given change. Each is checked as in the app, and the change is
-    audited field by field (old and new value) under --user.
+    audited field by field (old and new value) under your login.
 
     \b
     Examples:

@@ -16,7 +16,7 @@ from intapp.cli.alerts import alert
 from intapp.cli.carers import carer, merge
 from intapp.cli.cases import case, death
 from intapp.cli.casework import transfer, worker
-from intapp.cli.context import DATABASE_URL_HELP, Context, current_user, pass_context
+from intapp.cli.context import DATABASE_URL_HELP, Context, pass_context
 from intapp.cli.db import db
 from intapp.cli.export import export
 from intapp.cli.importing import import_command
@@ -31,6 +31,8 @@ EXIT_READ_ONLY = 6
 EXIT_SCHEMA_TOO_NEW = 7
 EXIT_CONFIG = 8
 EXIT_TIMED_OUT = 9
+EXIT_SCHEMA_BEHIND = 10
+EXIT_SIGN_IN = 11
 EXIT_UNEXPECTED = 70  # a fault in intapp itself (sysexits' EX_SOFTWARE)
 
 
@@ -51,6 +53,12 @@ def exit_codes() -> list[tuple[int, str, type[Exception]]]:
         (EXIT_SCHEMA_TOO_NEW, "the database is from a newer intapp", errors.SchemaTooNew),
         (EXIT_CONFIG, "a setting in the config file cannot be used", ConfigError),
         (EXIT_TIMED_OUT, "a statement ran past its timeout", errors.StatementTimedOut),
+        (
+            EXIT_SCHEMA_BEHIND,
+            "the team database needs `intapp db upgrade` (by its administrator)",
+            errors.SchemaBehind,
+        ),
+        (EXIT_SIGN_IN, "the database server did not accept the sign-in", errors.SignInRefused),
     ]
 
 
@@ -100,34 +108,29 @@ def _with_code(message: str, code: int) -> click.ClickException:
 @click.group(cls=FriendlyGroup, invoke_without_command=True)
 @click.option("--database-url", envvar="INTAPP_DATABASE_URL", default=None, help=DATABASE_URL_HELP)
 @click.option(
-    "--user",
-    envvar="INTAPP_USER",
-    default=current_user,
-    show_default="your login name",
-    help="Name recorded in the audit trail.",
-)
-@click.option(
     "--demo", is_flag=True, help="Load demo data first if the database is empty, then open."
 )
 @click.version_option(__version__, prog_name="intapp")
 @click.pass_context
-def main(ctx: click.Context, database_url: str | None, user: str, demo: bool) -> None:
+def main(ctx: click.Context, database_url: str | None, demo: bool) -> None:
     """intapp: referrals, caseloads, assessments, care plans and reablement for
     integrated neighbourhood teams.
 
-    Run with no command to open the app.
+    Run with no command to open the app. The audit trail records who you are: on a
+    team server (PostgreSQL) the login you sign in with, on a SQLite file the account
+    that owns it.
 
     \b
     Examples:
       intapp                      open the app on your local database
       intapp --demo               load demo data (if empty) and open the app
       intapp demo --people 5000   load a bigger demo data set
-      intapp --database-url postgresql://intapp@db.example/intapp
+      intapp --database-url postgresql://your.login@db.example/intapp
     """
     from intapp.errorlog import keep_library_logs_off_the_screen
 
     keep_library_logs_off_the_screen()
-    ctx.obj = Context(database_url, user)
+    ctx.obj = Context(database_url)
     if ctx.invoked_subcommand is not None:
         return
     if demo:
@@ -144,9 +147,15 @@ def _open_app(context: Context) -> None:
         raise click.ClickException(
             "intapp needs an interactive terminal. For scripts, see `intapp --help`."
         )
+    from intapp.store.identity import login_at
+
+    if login_at(context.database_url) is None:
+        # A team server: sign in (asking for a password here, before the screen is
+        # taken over) and check its schema before the app opens.
+        context.engine()
     from intapp.app import IntApp
 
-    app = IntApp(database_url=context.database_url, user=context.user)
+    app = IntApp(database_url=context.database_url)
     app.run()
     if app.return_code:  # the app stopped after an unexpected error, and said so
         raise click.exceptions.Exit(EXIT_UNEXPECTED)
@@ -192,7 +201,8 @@ def demo(context: Context, people: int, seed: int) -> None:
     12 teams in 3 localities, about 60 workers (600 at city scale), people across the
     risk tiers, referrals in every state, allocations, assessments, care plans and
     reablement episodes. NHS numbers come from the 999 test range, so they can never
-    belong to a real person.
+    belong to a real person. A team server (PostgreSQL) is set up first, by its
+    administrator, with `intapp db upgrade`.
 
     \b
     Examples:

@@ -98,9 +98,13 @@ def create_db_engine(url: str | None = None) -> Engine:
         return engine
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(
-            url, pool_pre_ping=True, connect_args=postgres.connect_args(parsed.query)
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args=postgres.connect_args(parsed.query, host=parsed.host),
         )
+        postgres.supply_passwords(engine)
+        return engine
     return create_engine(url, pool_pre_ping=True)
 
 

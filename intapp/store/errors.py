@@ -44,6 +44,24 @@ class StatementTimedOut(StorageError):
     """A statement ran past the statement timeout (PostgreSQL) and was cancelled."""
 
 
+class SchemaBehind(StorageError):
+    """A team server's schema is older than this intapp's; only `intapp db upgrade`,
+    run on purpose by its administrator, migrates it."""
+
+
+class SignInRefused(StorageError):
+    """The database server did not accept this login (a wrong password, or none)."""
+
+
+class PasswordRequired(SignInRefused):
+    """The server wants a password and none is configured (URL, PGPASSWORD, ~/.pgpass)."""
+
+
+class TlsUnavailable(DatabaseUnreachable):
+    """TLS is required for this server (the default away from this machine) and the
+    server does not offer it."""
+
+
 # SQLite primary result codes (https://sqlite.org/rescode.html).
 _SQLITE_READONLY = 8
 _SQLITE_CORRUPT = 11
@@ -75,7 +93,12 @@ def storage_error_from(error: BaseException, *, where: str = "the database") -> 
     for cause in _causes(error):
         if isinstance(cause, StorageError):
             return cause
-        found = _from_sqlite(cause, where) or _from_postgres(cause, where) or _from_os(cause)
+        found = (
+            _from_sqlite(cause, where)
+            or _from_postgres(cause, where)
+            or _from_sign_in(cause)
+            or _from_os(cause)
+        )
         if found is not None:
             return found
     return None
@@ -107,6 +130,46 @@ def _from_postgres(error: BaseException, where: str) -> StorageError | None:
             f"{where} took longer than its statement timeout and the statement was "
             "cancelled; nothing was half-saved. Try again when the server is less busy, "
             "or raise INTAPP_PG_STATEMENT_TIMEOUT (see the README's Commands section)."
+        )
+    return None
+
+
+# libpq's own refusal when TLS is required and the server has none. Refusals made by
+# libpq itself, before the server answers, carry no SQLSTATE: this text is all there is.
+_NO_TLS = "does not support SSL"
+
+PASSWORD_ADVICE = (
+    "set PGPASSWORD or add the login to ~/.pgpass (or run the app at a terminal, which asks for it)"
+)
+
+
+def _from_sign_in(error: BaseException) -> StorageError | None:
+    """A refused connection attempt, told apart by what libpq recorded on it (psycopg
+    keeps the failed connection on the error as `pgconn`); never names a password."""
+    pgconn = getattr(error, "pgconn", None)
+    if pgconn is None or getattr(error, "sqlstate", None):
+        return None
+    login = bytes(getattr(pgconn, "user", b"") or b"").decode(errors="replace") or "this login"
+    if getattr(pgconn, "needs_password", False) and not getattr(pgconn, "used_password", False):
+        return PasswordRequired(
+            f"The database server wants a password for {login} and none is configured: "
+            f"{PASSWORD_ADVICE}."
+        )
+    message = bytes(getattr(pgconn, "error_message", b"") or b"").decode(errors="replace")
+    if _NO_TLS in message or _NO_TLS in str(error):
+        return TlsUnavailable(
+            "The database server does not offer TLS (encrypted connections), which intapp "
+            "requires for a server on another machine. Ask its administrator to turn TLS "
+            "on; to connect without encryption anyway (only on a network you trust), set "
+            "sslmode=prefer in the URL or INTAPP_PG_SSLMODE=prefer."
+        )
+    if getattr(pgconn, "used_password", False):
+        reason = message.strip().splitlines()[-1] if message.strip() else "no reason given"
+        reason = reason.split(" failed: ", 1)[-1].removeprefix("FATAL:").strip()
+        return SignInRefused(
+            f"The database server refused the sign-in for {login} ({reason}). Check the "
+            "password (PGPASSWORD, ~/.pgpass or the one typed), or ask your administrator "
+            "whether the login is enabled."
         )
     return None
 

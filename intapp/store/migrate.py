@@ -81,6 +81,42 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
+def is_team_server(engine: Engine) -> bool:
+    """Whether `engine` is a team server (PostgreSQL), whose schema only its
+    administrator changes, rather than the single-user SQLite file."""
+    return engine.dialect.name == "postgresql"
+
+
+def ready_for_use(engine: Engine) -> None:
+    """Make sure the schema is this intapp's before the app or a command uses it.
+
+    A SQLite file is migrated on first use, as it always was. A team server is never
+    migrated on start: its staff logins may not change its schema, and everyone's
+    intapp must move together, so one that is behind is refused (`SchemaBehind`) until
+    its administrator runs `intapp db upgrade`.
+    """
+    if not is_team_server(engine):
+        upgrade(engine)
+        return
+    from intapp.store.errors import SchemaBehind
+
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    refuse_newer_schema(current, "The database")
+    if current is None:
+        raise SchemaBehind(
+            "The database is empty and needs `intapp db upgrade` before anyone uses it; "
+            "ask your administrator (on a team server intapp never sets up or migrates "
+            "the database by itself)."
+        )
+    raise SchemaBehind(
+        f"The database needs `intapp db upgrade`; ask your administrator (it is at schema "
+        f"revision {current}, this intapp needs {head})."
+    )
+
+
 def upgrade(engine: Engine) -> None:
     """Apply every pending migration, in one transaction where the database allows it."""
     from sqlalchemy.exc import DBAPIError
