@@ -20,10 +20,15 @@ DATABASE_URL_HELP = (
 )
 
 
+def at_terminal() -> bool:
+    """Whether a person is at the terminal to answer a question."""
+    return sys.stdin.isatty()
+
+
 def ask_password(login: str, attempt: int) -> str | None:
     """Ask the person at the terminal for `login`'s password (hidden as it is typed);
-    None when nobody is there to ask."""
-    if not sys.stdin.isatty():
+    None when nobody is there to ask. The password is never echoed or stored."""
+    if not at_terminal():
         return None
     if attempt > 1:
         click.echo("The server did not accept that password.", err=True)
