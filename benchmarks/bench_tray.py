@@ -95,7 +95,7 @@ async def _one_worker(
     from intapp.screens.dashboard import DashboardScreen
     from intapp.screens.work_tray import WorkTrayScreen
 
-    app = IntApp(database_url=url, user="bench")
+    app = IntApp(database_url=url)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await until(pilot, lambda: app.warming_up is not None)

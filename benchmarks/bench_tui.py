@@ -62,7 +62,7 @@ start = time.perf_counter()
 from intapp.app import IntApp
 IntApp.ASK_WHO_I_AM = False  # the coordinator's start, not the question "who are you?"
 async def main():
-    app = IntApp(database_url=sys.argv[1], user="bench")
+    app = IntApp(database_url=sys.argv[1])
     async with app.run_test(size=(120, 40)) as pilot:
         # Painted: the dashboard is laid out (its tiles have a size on screen).
         while (
@@ -189,7 +189,7 @@ async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[st
     IntApp.ASK_WHO_I_AM = False
 
     async def one_run() -> None:
-        app = IntApp(database_url=url, user="bench")
+        app = IntApp(database_url=url)
         watch = StallWatch()
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
@@ -390,7 +390,7 @@ async def interactions(url: str, runs: int, notes_only: bool = False) -> dict[st
             add(name, seconds)
 
     async def notes_only_run() -> None:
-        app = IntApp(database_url=url, user="bench")
+        app = IntApp(database_url=url)
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
             await until(pilot, lambda: app.warming_up is not None)
