@@ -158,10 +158,11 @@ def _from_sign_in(error: BaseException) -> StorageError | None:
     message = bytes(getattr(pgconn, "error_message", b"") or b"").decode(errors="replace")
     if _NO_TLS in message or _NO_TLS in str(error):
         return TlsUnavailable(
-            "The database server does not offer TLS (encrypted connections), which intapp "
-            "requires for a server on another machine. Ask its administrator to turn TLS "
-            "on; to connect without encryption anyway (only on a network you trust), set "
-            "sslmode=prefer in the URL or INTAPP_PG_SSLMODE=prefer."
+            "The database server does not offer TLS (encrypted connections), and this "
+            "connection requires it (intapp's default for a server on another machine, or "
+            "sslmode / INTAPP_PG_SSLMODE). Ask its administrator to turn TLS on; to connect "
+            "without encryption anyway, only on a network you trust, set sslmode=prefer in "
+            "the URL or INTAPP_PG_SSLMODE=prefer."
         )
     if getattr(pgconn, "used_password", False):
         reason = message.strip().splitlines()[-1] if message.strip() else "no reason given"
