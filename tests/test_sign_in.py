@@ -61,6 +61,8 @@ def test_the_host_may_come_from_the_query_or_pghost() -> None:
     assert connect_args({"host": "db.example"}, environ={})["sslmode"] == "require"
     assert connect_args({}, environ={"PGHOST": "db.example"})["sslmode"] == "require"
     assert "sslmode" not in connect_args({}, environ={"PGHOST": "/tmp"})
+    assert connect_args({"hostaddr": "10.0.0.7"}, environ={})["sslmode"] == "require"
+    assert connect_args({}, environ={"PGHOSTADDR": "10.0.0.7"})["sslmode"] == "require"
 
 
 def test_the_url_then_the_environment_choose_another_mode() -> None:

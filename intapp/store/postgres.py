@@ -96,7 +96,8 @@ def connect_args(
 ) -> dict:
     """libpq options for psycopg, leaving alone any the URL's `query` sets itself.
 
-    `host` is the URL's host; the query's `host`, then `PGHOST`, stand in when it has none.
+    `host` is the URL's host; the query's `host` or `hostaddr`, then `PGHOST` or
+    `PGHOSTADDR`, stand in when it has none.
     """
     wanted: dict[str, Any] = {
         "connect_timeout": str(round(_seconds("INTAPP_PG_CONNECT_TIMEOUT", environ))),
@@ -112,7 +113,12 @@ def connect_args(
         timeout_ms = round(_seconds("INTAPP_PG_STATEMENT_TIMEOUT", environ) * 1000)
         chosen["options"] = f"{options} -c statement_timeout={timeout_ms}".strip()
     if "sslmode" not in query:
-        where = host or str(query.get("host", "")) or environ.get("PGHOST", "")
+        where = (
+            host
+            or str(query.get("host", "") or query.get("hostaddr", ""))
+            or environ.get("PGHOST", "")
+            or environ.get("PGHOSTADDR", "")
+        )
         if mode := _sslmode(environ, where):
             chosen["sslmode"] = mode
     return chosen
