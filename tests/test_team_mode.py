@@ -111,3 +111,26 @@ def test_sqlite_still_migrates_on_first_use(tmp_path: Path) -> None:
     assert "intapp db upgrade" not in output
     assert current_revision(create_db_engine(url)) == head_revision()
     assert code == 1  # no such person: the store itself was ready
+
+
+@pytest.mark.postgres
+def test_a_login_that_may_not_read_the_schema_version_is_told_so(
+    postgres_template: str,
+) -> None:
+    engine, name = _fresh_postgres(postgres_template)
+    login = f"t_{uuid.uuid4().hex[:8]}_nv"
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE ROLE "{login}" LOGIN'))
+    url = engine.url.set(username=login).render_as_string(hide_password=False)
+    try:
+        code, output = invoke("alert", "list", "X", "--database-url", url)
+        assert code == root.EXIT_SCHEMA_BEHIND, output
+        assert "may not read the database's schema version" in output
+        assert "empty" not in output
+    finally:
+        engine.dispose()
+        _drop_postgres(name)
+        admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
+        admin.dispose()

@@ -105,6 +105,12 @@ def ready_for_use(engine: Engine) -> None:
     if current == head:
         return
     refuse_newer_schema(current, "The database")
+    if current is None and _has_version_table(engine):
+        raise SchemaBehind(
+            "This login may not read the database's schema version (the alembic_version "
+            "table), so intapp cannot tell whether the database is up to date; ask your "
+            "administrator to grant it (intapp's staff roles have it)."
+        )
     if current is None:
         raise SchemaBehind(
             "The database is empty and needs `intapp db upgrade` before anyone uses it; "
@@ -115,6 +121,17 @@ def ready_for_use(engine: Engine) -> None:
         f"The database needs `intapp db upgrade`; ask your administrator (it is at schema "
         f"revision {current}, this intapp needs {head})."
     )
+
+
+def _has_version_table(engine: Engine) -> bool:
+    """Whether a team server's database has the schema version table at all (asking
+    needs no privilege on it)."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        return bool(
+            connection.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar()
+        )
 
 
 def upgrade(engine: Engine) -> None:
