@@ -101,15 +101,12 @@ def test_commands_that_do_not_need_the_database_never_connect() -> None:
 
 @pytest.fixture
 def staff_login(engine: Engine) -> Iterator[tuple[str, str]]:
-    """A uniquely named login role with every privilege on the test database's tables,
-    and the URL that signs in as it: (login, url)."""
+    """A uniquely named login role, and the URL that signs in as it: (login, url)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("logins are PostgreSQL's")
     login = f"t_{uuid.uuid4().hex[:8]}_id"
     with engine.begin() as connection:
         connection.execute(text(f'CREATE ROLE "{login}" LOGIN'))
-        connection.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{login}"'))
-        connection.execute(text(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{login}"'))
     url = make_url(resolve_url(str(engine.url.render_as_string(hide_password=False))))
     yield login, url.set(username=login).render_as_string(hide_password=False)
     with engine.begin() as connection:
@@ -138,6 +135,19 @@ def test_the_audit_trail_records_the_postgres_login(
 ) -> None:
     login, url = staff_login
     seed_small_team(engine)
+    with engine.begin() as connection:  # a coordinator of the team
+        connection.execute(text(f'GRANT intapp_coordinator TO "{login}"'))
+        connection.execute(
+            text(
+                "INSERT INTO staff_login (login, role, enabled, created_at) "
+                "VALUES (:login, 'coordinator', true, now())"
+            ),
+            {"login": login},
+        )
+        connection.execute(
+            text("INSERT INTO staff_team (login, team_id) SELECT :login, id FROM team"),
+            {"login": login},
+        )
     get_engine.cache_clear()
     code, output = invoke(
         "person", "edit", "9434765919", "--postcode", "M13 0PP", "--database-url", url
