@@ -150,6 +150,16 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def postgres_engine(postgres_template: str) -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL database, for what only PostgreSQL has (mark the
+    test `postgres`)."""
+    pg_engine, name = _fresh_postgres(postgres_template)
+    yield pg_engine
+    pg_engine.dispose()
+    _drop_postgres(name)
+
+
+@pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     """A migrated SQLite database, for tests that are not about storage."""
     engine = create_db_engine(f"sqlite:///{tmp_path / 'intapp.sqlite3'}")

@@ -126,7 +126,7 @@ def _import(
     from rich.console import Console
 
     from intapp.services.importing import SourceFile, import_records
-    from intapp.store.engine import read_session, unit_of_work
+    from intapp.store.engine import read_session, refresh_statistics, unit_of_work
 
     source = SourceFile.from_path(file)
     people = SourceFile.from_path(people_file) if people_file is not None else None
@@ -168,6 +168,8 @@ def _import(
     # inside the command's `try`, since a press landing between the return and the
     # `with` block's exit would escape it and be reported by click as "Aborted!".
     interrupts.finished = True
+    if outcome.written:
+        refresh_statistics(engine)
     _finish(outcome, skip_invalid=skip_invalid)
 
 

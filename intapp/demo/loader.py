@@ -43,7 +43,7 @@ from intapp.models import (
 )
 from intapp.services.errors import DomainError, InvalidInput
 from intapp.services.plan_actions import back_fill
-from intapp.store.engine import big_sqlite_cache
+from intapp.store.engine import big_sqlite_cache, refresh_statistics
 
 Progress = Callable[[str, int], None]
 
@@ -143,6 +143,7 @@ def load_demo(
                 "changes": {**asdict(counts), "seed": seed},
             },
         )
+    refresh_statistics(engine)
     return counts
 
 

@@ -133,6 +133,18 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load, have PostgreSQL re-read its tables' statistics at once, instead
+    of planning with those of the empty tables until autovacuum next looks. Row-level
+    security's per-row checks depend on good plans: on a freshly loaded 200,000-person
+    city a record opened 20 times slower before this. Tables the login does not own are
+    skipped by the server; SQLite plans well enough without."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+
 @contextmanager
 def big_sqlite_cache(connection: Connection, kib: int = 128 * 1024) -> Iterator[None]:
     """A bigger SQLite page cache for a bulk load, so the growing indexes stay in memory."""
