@@ -94,6 +94,58 @@ class DataWork:
             in_thread, thread=True, group=_group(result), exclusive=True, exit_on_error=False
         )
 
+    def record_view(
+        self,
+        entity: str,
+        entity_id: object,
+        *,
+        person_id: int | None = None,
+        details: dict[str, Any] | None = None,
+        coalesce: object = None,
+    ) -> None:
+        """Record in the audit trail that identifiable data is on show (written in the
+        background, never waited for: `services.views`)."""
+        from intapp.services.views import View
+
+        app = self.intapp
+        app.views.add(
+            View(
+                user=app.user,
+                entity=entity,
+                entity_id=entity_id,
+                person_id=person_id,
+                details=details or {},
+                coalesce=coalesce,
+            )
+        )
+
+    def record_view_once(
+        self, entity: str, entity_id: object, *, person_id: int | None = None
+    ) -> None:
+        """`record_view`, but once per screen for the same record: reading it again after
+        a save, or to refresh it, is the same viewing."""
+        seen: set[tuple[str, str]] = self.__dict__.setdefault("_views_recorded", set())
+        if (entity, str(entity_id)) in seen:
+            return
+        seen.add((entity, str(entity_id)))
+        self.record_view(entity, entity_id, person_id=person_id)
+
+    def record_page(
+        self, paged: PagedList[Any], entity: str, entity_id: object, people: list[int], **scope: Any
+    ) -> None:
+        """Record a page of a list of people as one view: its number, its scope and who
+        is on it. The same page read again with the same people (a timed refresh) is not
+        a new view; a filter typed letter by letter is recorded as it settles."""
+        from intapp.services.views import page_details
+
+        details = page_details(paged.page_number, people, **scope)
+        if not people or paged.last_recorded == details:
+            return
+        paged.last_recorded = details
+        self.record_view(
+            entity, entity_id, details=details, coalesce=("page", id(paged), paged.page_number)
+        )
+
     def cancel(self, result: type[Result[Any]]) -> None:
         """Withdraw work for `result` still running: its answer is no longer wanted, and
         is never posted."""

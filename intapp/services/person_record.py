@@ -456,7 +456,3 @@ def note_entry(line: NoteLine) -> TimelineEntry:
         significant=line.significant,
     )
 
-
-def record_view(*, session: Session, user: str, person_id: int) -> None:
-    """Note in the audit trail that `user` opened the person's record (Caldicott)."""
-    audit.record(session=session, user=user, entity="person", entity_id=person_id, action="view")
