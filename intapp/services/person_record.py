@@ -455,4 +455,3 @@ def note_entry(line: NoteLine) -> TimelineEntry:
         opens_id=line.id,
         significant=line.significant,
     )
-

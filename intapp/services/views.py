@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from intapp import clock
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlmodel import Session
 
 VIEW = "view"
@@ -84,6 +86,44 @@ def record_view(
             person_id=person_id,
         )
     )
+
+
+def record_export(
+    *,
+    session: Session,
+    user: str,
+    entity: str,
+    entity_id: object,
+    details: dict[str, Any],
+    person_id: int | None = None,
+    action: str = "export",
+) -> None:
+    """Record an export before its file is written, as every export does: flushed at
+    once, so that a trail that cannot hold the event refuses the export before there is
+    a file (then `written`). Unlike a view on screen, an export that cannot be recorded
+    is not made."""
+    record_view(
+        session=session,
+        user=user,
+        entity=entity,
+        entity_id=entity_id,
+        person_id=person_id,
+        details=details,
+        action=action,
+    )
+    session.flush()
+
+
+def written(*, session: Session, path: Path) -> None:
+    """The export recorded in this transaction is now in `path`: if the transaction
+    does not commit, the file goes too, so no copy is left that the trail does not know
+    of."""
+    from sqlalchemy import event
+
+    def remove(_session: Session) -> None:
+        path.unlink(missing_ok=True)
+
+    event.listen(session, "after_rollback", remove, once=True)
 
 
 def write_views(*, session: Session, views: Iterable[View]) -> None:
