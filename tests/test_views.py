@@ -7,7 +7,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from factories import USER, person_in, receive, small_organisation
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -22,7 +21,6 @@ from intapp.services.views import (
     ViewRecorder,
     page_details,
     record_view,
-    search_details,
 )
 from intapp.store.engine import unit_of_work
 
@@ -77,29 +75,6 @@ def test_queued_views_are_written_together_with_the_time_they_were_shown(engine:
     first, page = views(engine)
     assert (first.entity_id, first.person_id, first.at) == ("7", 7, shown_at)
     assert (page.person_id, page.changes) == (None, {"page": 1, "people": [7, 8]})
-
-
-def test_a_search_typed_letter_by_letter_is_one_view() -> None:
-    written: list[list[View]] = []
-
-    class Capture:
-        def add(self, row: AuditEvent) -> None:
-            written[-1].append(row)  # type: ignore[arg-type]
-
-    def write(work: Any) -> None:
-        written.append([])
-        work(Capture())
-
-    recorder = ViewRecorder(write, delay=10)  # nothing is written until `close`
-    for typed in ("smi", "smit", "smith"):
-        key = ("search", 1, 1)
-        recorder.add(View(USER, "search", "people", details=search_details(typed, 3), coalesce=key))
-    recorder.add(View(USER, "search", "people", details=search_details("smith", 3, page=2)))
-    recorder.close()
-    assert [row.changes for row in written[0]] == [
-        {"query": "smith", "matched": 3},
-        {"query": "smith", "matched": 3, "page": 2},
-    ]
 
 
 def test_a_view_that_cannot_be_written_waits_for_the_next_try_and_is_reported_once() -> None:

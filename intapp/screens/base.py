@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+SETTLE_SECONDS = 0.8
+"""How long a changing view (a search as it is typed) must stay to be recorded."""
+
 
 class Result(Message, Generic[T]):
     """A worker's plain result. Each kind of work declares its own subclass, handled
@@ -101,23 +104,53 @@ class DataWork:
         *,
         person_id: int | None = None,
         details: dict[str, Any] | None = None,
-        coalesce: object = None,
+        settle: object = None,
     ) -> None:
         """Record in the audit trail that identifiable data is on show (written in the
-        background, never waited for: `services.views`)."""
+        background, never waited for: `services.views`).
+
+        With a `settle` key, the view is recorded once what is shown under that key has
+        stayed for `SETTLE_SECONDS`, or the screen is left: a search typed letter by
+        letter is recorded as the search it settled on, not as one per letter.
+        """
         from intapp.services.views import View
 
         app = self.intapp
-        app.views.add(
-            View(
-                user=app.user,
-                entity=entity,
-                entity_id=entity_id,
-                person_id=person_id,
-                details=details or {},
-                coalesce=coalesce,
-            )
+        view = View(
+            user=app.user,
+            entity=entity,
+            entity_id=entity_id,
+            person_id=person_id,
+            details=details or {},
         )
+        if settle is None:
+            app.views.add(view)
+            return
+        settling = self._settling
+        if settle in settling:
+            settling.pop(settle)[1].stop()
+        timer = cast("Any", self).set_timer(SETTLE_SECONDS, lambda: self._settled(settle))
+        settling[settle] = (view, timer)
+
+    @property
+    def _settling(self) -> dict[object, tuple[Any, Any]]:
+        """Views waiting for what they show to settle, by key, with their timers."""
+        return cast(dict[object, tuple[Any, Any]], self.__dict__.setdefault("_settling", {}))
+
+    def _settled(self, key: object) -> None:
+        if key in self._settling:
+            view, timer = self._settling.pop(key)
+            timer.stop()
+            self.intapp.views.add(view)
+
+    def on_screen_suspend(self) -> None:
+        # Left for another screen (a search result opened): what it showed was seen.
+        for key in list(self._settling):
+            self._settled(key)
+
+    def on_unmount(self) -> None:
+        for key in list(self._settling):
+            self._settled(key)
 
     def record_view_once(
         self, entity: str, entity_id: object, *, person_id: int | None = None
@@ -142,9 +175,7 @@ class DataWork:
         if not people or paged.last_recorded == details:
             return
         paged.last_recorded = details
-        self.record_view(
-            entity, entity_id, details=details, coalesce=("page", id(paged), paged.page_number)
-        )
+        self.record_view(entity, entity_id, details=details, settle=(id(paged), paged.page_number))
 
     def cancel(self, result: type[Result[Any]]) -> None:
         """Withdraw work for `result` still running: its answer is no longer wanted, and

@@ -130,7 +130,7 @@ class SearchScreen(DataScreen):
             "people",
             details=search_details(text, event.total, page=paged.page_number),
             # Typed letter by letter: the search the typing settled on is the one kept.
-            coalesce=("search", id(paged), paged.page_number),
+            settle=paged.page_number,
         )
 
     def action_row(self, step: int) -> None:

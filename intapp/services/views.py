@@ -56,9 +56,6 @@ class View:
     action: str = VIEW
     at: datetime = field(default_factory=clock.now)
     """When it was shown (not when the event was written)."""
-    coalesce: object = field(default=None, compare=False)
-    """Views with the same key, queued one after another, are one showing that kept
-    changing (a search typed letter by letter): only the last is written."""
 
 
 def record_view(
@@ -191,11 +188,7 @@ class ViewRecorder:
         with self._lock:
             if self._stopping:
                 return
-            pending = self._pending
-            if view.coalesce is not None and pending and pending[-1].coalesce == view.coalesce:
-                pending[-1] = view
-            else:
-                pending.append(view)
+            self._pending.append(view)
             overflow = len(self._pending) - MAX_PENDING
             if overflow > 0:
                 del self._pending[:overflow]
