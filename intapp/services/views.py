@@ -34,10 +34,6 @@ if TYPE_CHECKING:
 VIEW = "view"
 """The audit action of a view event."""
 
-CHANGE_FREE_ACTIONS = frozenset({VIEW, "export"})
-"""Audit actions that record reading, not a change: whatever asks "what changed, and
-when" leaves them out."""
-
 MAX_PENDING = 10_000
 """Views kept for another try while the store refuses them; older ones beyond this are
 dropped (and counted in the error log), so a read-only store cannot fill the memory."""
