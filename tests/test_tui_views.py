@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from identity_support import signed_in
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from textual.widgets import Input
@@ -37,7 +38,7 @@ def shown(engine: Engine) -> list[tuple[str, str, int | None, dict[str, Any]]]:
 
 
 def app_on(engine: Engine) -> IntApp:
-    return IntApp(database_url=engine.url.render_as_string(hide_password=False), user="sw.c1")
+    return IntApp(database_url=signed_in(engine.url.render_as_string(hide_password=False), "sw.c1"))
 
 
 async def started(app: IntApp, pilot: Any) -> None:
