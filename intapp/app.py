@@ -86,11 +86,39 @@ class IntApp(App[None]):
         self._checking = False
         """Whether `warm_up` has started, so a check is under way or done."""
         self._asked_who_i_am = False
+        from intapp.services.views import ViewRecorder
+
+        self.views = ViewRecorder(self._write_views, failed=self._views_failed)
+        """Views of identifiable data, written to the audit trail in the background."""
 
     def on_mount(self) -> None:
         from intapp.screens.dashboard import DashboardScreen
 
         self.push_screen(DashboardScreen())
+
+    def on_unmount(self) -> None:
+        # The views of the last moments are written before the app goes.
+        self.views.close()
+
+    def _write_views(self, work: Callable[[Session], None]) -> None:
+        """Write queued views in one transaction (from the recorder's thread)."""
+        self.run_in_session(work, write=True)
+
+    def _views_failed(self, error: Exception) -> None:
+        """Reading goes on when views cannot be written, but the user is told, once."""
+        from intapp.store.errors import storage_error_from
+
+        storage = storage_error_from(error)
+        why = storage.message if storage is not None else f"an error ({type(error).__name__})"
+        with suppress(RuntimeError):  # at exit, from the app's own thread: nobody to tell
+            self.call_from_thread(
+                self.notify,
+                f"What you open is not being recorded in the audit trail: {why}",
+                title="Audit trail",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
 
     def ask_who_i_am(self) -> None:
         """Once, when the dashboard first shows: if ``[settings] me`` is unset and the

@@ -40,6 +40,11 @@ def log_unexpected(error: BaseException) -> Path:
     return _append(f"{clock.now().isoformat()} ERROR {type(error).__name__} at {_where(error)}\n")
 
 
+def log_note(text: str) -> Path:
+    """Log a line intapp wrote itself (a count, a kind of thing): never data."""
+    return _append(f"{clock.now().isoformat()} WARNING {text}\n")
+
+
 class _ToErrorLog(logging.Handler):
     """Library warnings and errors (SQLAlchemy's "Error closing cursor" after a Ctrl-C,
     say) go to the error log as logger, level and code location; never to the screen,

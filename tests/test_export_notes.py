@@ -119,14 +119,14 @@ def test_a_missing_folder_is_refused_not_created(url: str, tmp_path: Path) -> No
 def test_no_file_is_left_when_the_export_is_not_recorded(
     url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from intapp.services import audit
+    from intapp.services import views
 
     out = tmp_path / "unrecorded.md"
 
     def refused(**_: object) -> None:
         raise RuntimeError("the audit trail is unavailable")
 
-    monkeypatch.setattr(audit, "record", refused)
+    monkeypatch.setattr(views, "record_view", refused)
     assert intapp(url, "export", "notes", NHS, "--output", str(out)).exit_code != 0
     assert not out.exists()
     monkeypatch.undo()

@@ -382,5 +382,7 @@ def test_a_file_that_cannot_be_written_is_refused_and_nothing_recorded(
         )
     with pytest.raises(InvalidInput, match="Format must be one of: html, md"):
         export_plan_copy(session=session, user=USER, person_id=person, fmt="pdf", folder=tmp_path)
-    session.flush()
+    # The export is recorded before the file is written; the refusal rolls the caller's
+    # transaction back, and the record with it.
+    session.rollback()
     assert not session.exec(select(AuditEvent).where(AuditEvent.action == "export_plan")).all()

@@ -496,3 +496,26 @@ def test_a_past_weeks_figures_stay_with_the_team_that_held_the_referral_then(
         other.referrals_triaged,
         other.triage_overdue_at_week_end,
     ) == (0, 0, 0)
+
+
+def test_opening_a_returned_referral_is_not_acting_on_it(session: Session) -> None:
+    from intapp.services.views import record_view
+
+    org = small_organisation(session)
+    referral = receive(session, person_in(org.team.id, 1))
+    case = allocated_case(session, org.team.id, org.social_worker, 2)
+    for referral_id in (referral.id, case.referral_id):
+        _send(session, referral_id, org.other_team.id)
+        _return(session, referral_id)
+    allocation_id = session.exec(
+        select(Allocation.id).where(Allocation.referral_id == case.referral_id)
+    ).first()
+    # Triage opened on one, the other's allocation shown: views, which change nothing.
+    for entity, entity_id in (("referral", referral.id), ("allocation", allocation_id)):
+        record_view(session=session, user=USER, entity=entity, entity_id=entity_id)
+    session.flush()
+    found = transfer_marks(through_session(session), [referral.id, case.referral_id])
+    assert {i: mark.text for i, mark in found.items()} == {
+        referral.id: "↩ returned by CEN2",
+        case.referral_id: "↩ returned by CEN2",
+    }

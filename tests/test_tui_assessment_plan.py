@@ -87,7 +87,8 @@ async def test_assess_then_sign_off_makes_it_read_only(sqlite_engine):
             .where(AuditEvent.entity == "assessment", AuditEvent.entity_id == str(saved.id))
             .order_by(AuditEvent.id)
         ).all()
-        assert actions == ["create", "sign_off"]
+        # Superseding shows the signed-off assessment in the new draft: a view of it.
+        assert actions == ["create", "sign_off", "view"]
         assert (saved.status, saved.eligible, saved.signed_off_by) == ("signed_off", True, "sw.c1")
         # Credited to Mary's key worker, so the weekly summary counts it.
         assert saved.assessor_id == draft.assessor_id == worker_id

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from intapp.cli.context import Context, pass_context
+from intapp.cli.context import Context, pass_context, record_view
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -124,6 +124,7 @@ def alert_list(context: Context, identifier: str) -> None:
         person_id = _person_id(session, identifier)
         person = get_person(session=session, person_id=person_id)
         alerts = person_alerts(session=session, person_id=person_id, include_removed=True)
+    record_view(context, "person", person_id, person_id=person_id, details={"shown": "alerts"})
     if not alerts:
         click.echo(f"{person.name} (person {person_id}) has no alerts.")
         return

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from intapp.cli.context import Context, pass_context
+from intapp.cli.context import Context, pass_context, record_view
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -130,6 +130,9 @@ def merge(context: Context, survivor: str, merged: str, yes: bool) -> None:
         preview = merge_preview(session=session, survivor_id=survivor_id, merged_id=merged_id)
     if preview.refusal is not None:
         raise InvalidInput(f"Not merged: {preview.refusal}", field="merged")
+    for person_id in (survivor_id, merged_id):
+        details = {"shown": "merge preview"}
+        record_view(context, "person", person_id, person_id=person_id, details=details)
     click.echo(_describe("Keep ", preview.survivor))
     click.echo(_describe("Merge", preview.merged))
     if preview.plan_note:

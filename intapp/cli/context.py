@@ -84,6 +84,41 @@ class Context:
         return login(self.engine())
 
 
+def record_view(
+    context: Context,
+    entity: str,
+    entity_id: object,
+    *,
+    person_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record, before showing it, that a command is about to show identifiable data
+    (`services.views`), in a transaction of its own. A view that cannot be recorded (a
+    read-only store) does not stop the command: the error log gets the failure, without
+    personal data, and standard error a one-line warning."""
+    from intapp.services.views import record_view as record
+    from intapp.store.engine import unit_of_work
+
+    try:
+        with unit_of_work(context.engine()) as session:
+            record(
+                session=session,
+                user=context.user,
+                entity=entity,
+                entity_id=entity_id,
+                person_id=person_id,
+                details=details,
+            )
+    except Exception as error:
+        from intapp.errorlog import log_unexpected
+        from intapp.store.errors import storage_error_from
+
+        log_unexpected(error)
+        storage = storage_error_from(error)
+        why = storage.message if storage is not None else type(error).__name__
+        click.echo(f"Warning: this view is not recorded in the audit trail: {why}", err=True)
+
+
 def pass_context(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give a subcommand the Context, letting it take --database-url itself.
 

@@ -177,22 +177,15 @@ def notes(
             raise click.BadParameter(f"{text!r} is not a date: use DD/MM/YYYY", param_hint=option)
         days.append(day)
     fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "md")
-    written = False
-    try:
-        with unit_of_work(context.engine()) as session:
-            done = export_notes(
-                session=session,
-                user=context.user,
-                identifier=identifier,
-                first_day=days[0],
-                last_day=days[1],
-                fmt=fmt,
-                path=output,
-            )
-            written = True
-    except BaseException:
-        # The audit record was not kept, so neither is the file.
-        if written:
-            output.unlink(missing_ok=True)
-        raise
+    # If the audit record is not kept, neither is the file (`services.views.written`).
+    with unit_of_work(context.engine()) as session:
+        done = export_notes(
+            session=session,
+            user=context.user,
+            identifier=identifier,
+            first_day=days[0],
+            last_day=days[1],
+            fmt=fmt,
+            path=output,
+        )
     click.echo(f"{done.name}: {done.notes} case notes saved to {output}", err=True)

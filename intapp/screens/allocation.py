@@ -156,6 +156,11 @@ class AllocationScreen(DataScreen):
         the same referral or its neighbour."""
         self.referral_list.reload()
 
+    @on(PagedList.Shown, "#allocation-referrals")
+    def page_shown(self, event: PagedList.Shown) -> None:
+        people = [row.person_id for row in event.control.rows]
+        self.record_page(event.control, "allocation_list", "awaiting", people, teams=self.team_ids)
+
     @on(PagedList.Highlighted, "#allocation-referrals")
     def referral_highlighted(self, event: PagedList.Highlighted) -> None:
         referral = event.row

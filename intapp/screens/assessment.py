@@ -149,7 +149,13 @@ class AssessmentScreen(DataScreen):
 
     @on(Opened)
     async def opened(self, message: Opened) -> None:
-        await self.show(message.value)
+        form = message.value
+        # A blank new form shows nothing of the record; one copied from a signed-off
+        # assessment shows that assessment.
+        shown = form.saved.id if form.saved is not None else form.supersedes_id
+        if shown is not None:
+            self.record_view_once("assessment", shown, person_id=form.person_id)
+        await self.show(form)
 
     @on(WorkFailed)
     def refused(self, message: WorkFailed) -> None:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+SETTLE_SECONDS = 0.8
+"""How long a changing view (a search as it is typed) must stay to be recorded."""
+
 
 class Result(Message, Generic[T]):
     """A worker's plain result. Each kind of work declares its own subclass, handled
@@ -93,6 +96,86 @@ class DataWork:
         self.run_worker(
             in_thread, thread=True, group=_group(result), exclusive=True, exit_on_error=False
         )
+
+    def record_view(
+        self,
+        entity: str,
+        entity_id: object,
+        *,
+        person_id: int | None = None,
+        details: dict[str, Any] | None = None,
+        settle: object = None,
+    ) -> None:
+        """Record in the audit trail that identifiable data is on show (written in the
+        background, never waited for: `services.views`).
+
+        With a `settle` key, the view is recorded once what is shown under that key has
+        stayed for `SETTLE_SECONDS`, or the screen is left: a search typed letter by
+        letter is recorded as the search it settled on, not as one per letter.
+        """
+        from intapp.services.views import View
+
+        app = self.intapp
+        view = View(
+            user=app.user,
+            entity=entity,
+            entity_id=entity_id,
+            person_id=person_id,
+            details=details or {},
+        )
+        if settle is None:
+            app.views.add(view)
+            return
+        settling = self._settling
+        if settle in settling:
+            settling.pop(settle)[1].stop()
+        timer = cast("Any", self).set_timer(SETTLE_SECONDS, lambda: self._settled(settle))
+        settling[settle] = (view, timer)
+
+    @property
+    def _settling(self) -> dict[object, tuple[Any, Any]]:
+        """Views waiting for what they show to settle, by key, with their timers."""
+        return cast(dict[object, tuple[Any, Any]], self.__dict__.setdefault("_settling", {}))
+
+    def _settled(self, key: object) -> None:
+        if key in self._settling:
+            view, timer = self._settling.pop(key)
+            timer.stop()
+            self.intapp.views.add(view)
+
+    def on_screen_suspend(self) -> None:
+        # Left for another screen (a search result opened): what it showed was seen.
+        for key in list(self._settling):
+            self._settled(key)
+
+    def on_unmount(self) -> None:
+        for key in list(self._settling):
+            self._settled(key)
+
+    def record_view_once(
+        self, entity: str, entity_id: object, *, person_id: int | None = None
+    ) -> None:
+        """`record_view`, but once per screen for the same record: reading it again after
+        a save, or to refresh it, is the same viewing."""
+        seen: set[tuple[str, str]] = self.__dict__.setdefault("_views_recorded", set())
+        if (entity, str(entity_id)) in seen:
+            return
+        seen.add((entity, str(entity_id)))
+        self.record_view(entity, entity_id, person_id=person_id)
+
+    def record_page(
+        self, paged: PagedList[Any], entity: str, entity_id: object, people: list[int], **scope: Any
+    ) -> None:
+        """Record a page of a list of people as one view: its number, its scope and who
+        is on it. The same page read again with the same people (a timed refresh) is not
+        a new view; a filter typed letter by letter is recorded as it settles."""
+        from intapp.services.views import page_details
+
+        details = page_details(paged.page_number, people, **scope)
+        if not people or paged.last_recorded == details:
+            return
+        paged.last_recorded = details
+        self.record_view(entity, entity_id, details=details, settle=(id(paged), paged.page_number))
 
     def cancel(self, result: type[Result[Any]]) -> None:
         """Withdraw work for `result` still running: its answer is no longer wanted, and

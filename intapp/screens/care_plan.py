@@ -101,6 +101,8 @@ class CarePlanScreen(DataScreen):
     @on(PlanOpened)
     def show_plan(self, message: PlanOpened) -> None:
         self.data = data = message.value
+        if data.plan is not None:
+            self.record_view_once("care_plan", data.plan.plan_id, person_id=data.plan.person_id)
         lead = self.query_one("#lead", Select)
         lead.set_options(
             [(f"{w.name} ({code_label(w.profession)})", w.worker_id) for w in data.workers]

@@ -145,6 +145,12 @@ class CaseloadScreen(DataScreen):
 
         self.paged.show(page)
 
+    @on(PagedList.Shown, "#caseload-list")
+    def page_shown(self, event: PagedList.Shown) -> None:
+        worker_id = self.worker.worker_id
+        people = [row.person_id for row in event.control.rows]
+        self.record_page(event.control, "caseload", worker_id, people, worker=worker_id)
+
     def reload(self) -> None:
         """Read the page and the worker's load again (after a move, or someone else's
         change), the highlight on the same case or its neighbour."""

@@ -89,6 +89,8 @@ class MergeDialog(DataModal):
     @on(PreviewRead)
     def show_preview(self, message: PreviewRead) -> None:
         self.preview = preview = message.value
+        for person_id in (self.survivor_id, self.merged_id):  # both records are on show
+            self.record_view_once("person", person_id, person_id=person_id)
         self.query_one("#merge-survivor", Static).update(side_text("Kept", preview.survivor))
         self.query_one("#merge-merged", Static).update(side_text("Merged into it", preview.merged))
         if preview.refusal:

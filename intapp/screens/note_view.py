@@ -89,6 +89,7 @@ class NoteScreen(DataScreen):
     @on(AddendumAdded)
     def show_note(self, message: NoteRead | AddendumAdded) -> None:
         self.note = message.value
+        self.record_view_once("case_note", self.note.id, person_id=self.note.person_id)
         whose = f"Case note for {escape(self.subject)}\n\n" if self.subject else ""
         self.query_one("#note-body", Static).update(whose + note_text(self.note))
         if isinstance(message, AddendumAdded):

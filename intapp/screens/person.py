@@ -68,10 +68,6 @@ class EpisodeChanged(Result["EpisodeSummary"]):
     """A planned episode was begun or cancelled."""
 
 
-class RecordViewed(Result[None]):
-    """Opening the record was audited; there is nothing to show for it."""
-
-
 class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertActions):
     """One person's shared record; its case, record-changing, case-note and alert keys, and
     the copy of the plan for the person, come from the classes it inherits."""
@@ -109,6 +105,8 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         self.person_id = person_id
         self.record: PersonRecord | None = None
         self.table_tab: str | None = None  # which tab the shared table was last filled for
+        self.view_due = False
+        """Whether the record's next showing is a view to record (opened, or come back to)."""
 
     def compose(self) -> ComposeResult:
         # One table, refilled per tab: a table per tab in a TabbedContent took twice as
@@ -142,17 +140,10 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        user, person_id = self.intapp.user, self.person_id
-
-        def viewed(session: Session) -> None:
-            from intapp.services.person_record import record_view
-
-            record_view(session=session, user=user, person_id=person_id)
-
-        # Opening a record is audited. The audit write waits for the disk, so it runs
-        # beside the read rather than before it; if it fails, the user is told.
+        # Opening the record, or coming back to it, is a view (`services.views`),
+        # recorded once the record is on show.
+        self.view_due = True
         self.load_record()
-        self.write(RecordViewed, viewed)
 
     def load_record(self) -> None:
         """Read the record again; its timeline's first page comes with it (`show_timeline`)."""
@@ -208,6 +199,9 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
                 f"Person {record.merged_from} was merged into this record; showing it instead.",
                 title="Merged record",
             )
+        if self.view_due:
+            self.view_due = False
+            self.record_view("person", record.person_id, person_id=record.person_id)
         self.show_timeline(record.timeline)
         o, p = record.overview, record.overview.person
         # A person who has died stays the age they were.

@@ -110,6 +110,12 @@ class NoteActions(DataScreen):
             return
         from intapp.screens.note_view import EntryTextScreen
 
+        self.record_view(
+            "person",
+            self.person_id,
+            person_id=self.person_id,
+            details={"timeline_entry": entry.kind, "at": entry.at.isoformat()},
+        )
         self.app.push_screen(EntryTextScreen(entry))
 
     def action_full_text(self) -> None:

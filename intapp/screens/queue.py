@@ -185,6 +185,18 @@ class QueueScreen(DataScreen):
 
         self.paged.show(page, filtered=bool(text.strip()))
 
+    @on(PagedList.Shown, "#queue-list")
+    def page_shown(self, event: PagedList.Shown) -> None:
+        text = self.query_one("#queue-filter", Input).value.strip()
+        self.record_page(
+            event.control,
+            "queue",
+            self.tile,
+            [item.person_id for item in event.control.rows],
+            teams=self.team_ids,
+            **({"filter": text} if text else {}),
+        )
+
     def action_row(self, step: int) -> None:
         self.paged.move(step)
 

@@ -279,6 +279,13 @@ class ReablementScreen(DataScreen):
         if tab in LISTS:
             self.list_of(tab).open_highlighted()
 
+    @on(PagedList.Shown)
+    def page_shown(self, event: PagedList.Shown) -> None:
+        paged = event.control
+        people = [row.episode.person_id for row in paged.rows]
+        listed = self.active_list if paged.id == "active-list" else "followups_due"
+        self.record_page(paged, "reablement_list", listed, people, teams=self.team_ids)
+
     @on(PagedList.Opened)
     def open_person(self, event: PagedList.Opened) -> None:
         from intapp.screens.person import PersonScreen

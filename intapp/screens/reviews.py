@@ -113,6 +113,12 @@ class ReviewsScreen(DataScreen):
         """Read the page again, keeping the highlight on the same plan."""
         self.paged.reload()
 
+    @on(PagedList.Shown, "#reviews-list")
+    def page_shown(self, event: PagedList.Shown) -> None:
+        people = [row.person_id for row in event.control.rows]
+        scope = {"teams": self.team_ids, "overdue_only": self.overdue_only}
+        self.record_page(event.control, "reviews", "due", people, **scope)
+
     def action_open_plan(self) -> None:
         self.paged.open_highlighted()
 

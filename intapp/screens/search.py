@@ -117,6 +117,22 @@ class SearchScreen(DataScreen):
 
         self.paged.show(find, filtered=True)
 
+    @on(PagedList.Shown, "#search-results")
+    def results_shown(self, event: PagedList.Shown) -> None:
+        """A search is recorded as what was searched and how many matched, never who."""
+        from intapp.services.views import search_details
+
+        text, paged = self.query_one("#search-text", Input).value.strip(), event.control
+        if len(text) < SHORTEST:
+            return
+        self.record_view(
+            "search",
+            "people",
+            details=search_details(text, event.total, page=paged.page_number),
+            # Typed letter by letter: the search the typing settled on is the one kept.
+            settle=paged.page_number,
+        )
+
     def action_row(self, step: int) -> None:
         self.paged.move(step)
 

@@ -114,6 +114,7 @@ class TriageScreen(DataScreen):
     def show_referral(self, message: TriageOpened) -> None:
         self.data = data = message.value
         person, overview, referral = data.overview.person, data.overview, data.referral
+        self.record_view_once("referral", referral.id, person_id=person.id)
         flags = (
             configured(" [b yellow]↺ re-referral within {rereferral}[/]")
             if referral.is_rereferral

@@ -196,6 +196,13 @@ class WorkTrayScreen(DataScreen):
 
         return page
 
+    @on(PagedList.Shown, "#tray-list")
+    def page_shown(self, event: PagedList.Shown) -> None:
+        if self.me is not None:
+            people = [item.person_id for item in event.control.rows]
+            worker = self.me.worker_id
+            self.record_page(event.control, "work_tray", worker, people, worker=worker)
+
     def action_open(self) -> None:
         self.paged.open_highlighted()
 

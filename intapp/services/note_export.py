@@ -18,10 +18,10 @@ from intapp import paths
 from intapp.clock import LOCAL_TZ
 from intapp.codes import code_label
 from intapp.formatting import markdown_escaped, uk_date, uk_datetime
-from intapp.services import audit
 from intapp.services.case_notes import NoteView, contact_words, person_notes
 from intapp.services.errors import InvalidInput
 from intapp.services.people import person_by_identifier
+from intapp.services.views import record_export, written
 from intapp.services.weekly_summary.cells import spreadsheet_safe
 
 FORMATS = ("md", "csv")
@@ -101,13 +101,13 @@ def export_notes(
         if fmt == "md"
         else render_csv(notes).encode("utf-8-sig")
     )
-    audit.record(
+    record_export(
         session=session,
         user=user,
         entity="case_notes",
         entity_id=person.id,
-        action="export",
-        changes={
+        person_id=person.id,
+        details={
             "from": first_day.isoformat() if first_day else None,
             "to": last_day.isoformat() if last_day else None,
             "format": fmt,
@@ -115,10 +115,8 @@ def export_notes(
             "saved_as": path.name,
         },
     )
-    # Recorded before the file is written: an export the trail cannot hold is not made.
-    # The caller removes the file if its transaction then fails (as `intapp export notes` does).
-    session.flush()
     paths.create_private_file(path)
+    written(session=session, path=path)
     path.write_bytes(data)
     return NotesExport(person.id, name, len(notes), first_day, last_day, data)
 

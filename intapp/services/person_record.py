@@ -22,6 +22,7 @@ from intapp.services.people import PersonSummary, get_person, load_person, survi
 from intapp.services.plan_copy import COPY_ACTION, copy_made
 from intapp.services.reablement import EpisodeSummary, person_episodes
 from intapp.services.referrals import ReferralSummary, person_referrals
+from intapp.services.views import VIEW
 from intapp.store.paging import Cursor, Page, page_of
 
 
@@ -280,7 +281,7 @@ def person_timeline(
             )
         )
     for event in audit.history(session=session, entity="person", entity_id=person_id):
-        if event.action == "view":
+        if event.action == VIEW:  # reading the record is no event in its history
             continue
         if event.action == "record_death":
             entries.append(TimelineEntry(event.at, "change", f"death recorded by {event.user}"))
@@ -455,8 +456,3 @@ def note_entry(line: NoteLine) -> TimelineEntry:
         opens_id=line.id,
         significant=line.significant,
     )
-
-
-def record_view(*, session: Session, user: str, person_id: int) -> None:
-    """Note in the audit trail that `user` opened the person's record (Caldicott)."""
-    audit.record(session=session, user=user, entity="person", entity_id=person_id, action="view")

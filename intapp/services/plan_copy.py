@@ -19,13 +19,14 @@ from intapp import clock, paths
 from intapp.codes import AssessmentStatus, AssessmentType, OutcomeAchievement, code_label
 from intapp.formatting import local_date, parse_date
 from intapp.models import Assessment, Team, Worker
-from intapp.services import audit, plan_actions
+from intapp.services import plan_actions
 from intapp.services.assessments import outcome_codes
 from intapp.services.audit import AuditEntry
 from intapp.services.care_plans import PlanContent, PlanView, current_plan, plan_history
 from intapp.services.errors import InvalidInput, NotFound
 from intapp.services.nhs_number import format_nhs_number
 from intapp.services.people import load_person, survivor_of
+from intapp.services.views import record_export, written
 
 FORMATS = ("html", "md")
 # How an audit event says a copy was made: the person's timeline shows it (`person_record`).
@@ -275,6 +276,15 @@ def export_plan_copy(
             raise InvalidInput("Say where to save the copy", field="path")
         path = folder / copy_file_name(copy.name, copy.person_id, fmt, copy.made_on)
     data = render(copy, fmt).encode("utf-8")
+    record_export(
+        session=session,
+        user=user,
+        entity="person",
+        entity_id=copy.person_id,
+        person_id=copy.person_id,
+        action=COPY_ACTION,
+        details={"format": fmt, "plan_version": copy.plan_number, "saved_as": path.name},
+    )
     try:
         paths.write_private_file(path, data, replace=replace)
     except FileExistsError:
@@ -287,14 +297,7 @@ def export_plan_copy(
         raise InvalidInput(
             f"Cannot save the copy as {path}: {error.strerror or error}", field="path"
         ) from None
-    audit.record(
-        session=session,
-        user=user,
-        entity="person",
-        entity_id=copy.person_id,
-        action=COPY_ACTION,
-        changes={"format": fmt, "plan_version": copy.plan_number, "saved_as": path.name},
-    )
+    written(session=session, path=path)
     return SavedCopy(path=path, fmt=fmt, name=copy.name, plan_number=copy.plan_number)
 
 

@@ -67,7 +67,9 @@ def _changed_since_returned(db: PlainSQL, referral_ids: list[int]) -> set[int]:
     ids, params = in_list("entity_id", "referral", [str(i) for i in referral_ids])
     rows = db.run(
         "SELECT entity_id, MAX(id), MAX(CASE WHEN action = 'return' THEN id END)"
-        f" FROM audit_event WHERE entity = 'referral'{ids} GROUP BY entity_id",
+        # A view (triage opened) is no change: `services.views`.
+        f" FROM audit_event WHERE entity = 'referral' AND action <> 'view'{ids}"
+        " GROUP BY entity_id",
         params,
     )
     returned_at = {int(row[0]): row[2] for row in rows if row[2] is not None}
@@ -77,7 +79,7 @@ def _changed_since_returned(db: PlainSQL, referral_ids: list[int]) -> set[int]:
         "SELECT allocation.referral_id, MAX(audit_event.id) FROM audit_event"
         " JOIN allocation ON audit_event.entity = 'allocation'"
         " AND audit_event.entity_id = CAST(allocation.id AS VARCHAR(40))"
-        f" WHERE 1 = 1{ids} GROUP BY allocation.referral_id",
+        f" WHERE audit_event.action <> 'view'{ids} GROUP BY allocation.referral_id",
         params,
     )
     changed |= {row[0] for row in rows if row[0] in returned_at and row[1] > returned_at[row[0]]}

@@ -164,6 +164,8 @@ class PagedList(Widget, Generic[Row]):
         """How many rows the whole list holds (None until the first page is read)."""
         self.filtered = False
         """Whether the query is narrowed by a filter the user typed."""
+        self.last_recorded: object = None
+        """What the screen last recorded as viewed on this list (`DataWork.record_page`)."""
         self._query: PageQuery[Row] | None = None
         self._starts: list[Cursor | None] = [None]
         self._request = 0

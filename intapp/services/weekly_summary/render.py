@@ -14,8 +14,8 @@ from intapp import paths
 from intapp.codes import Profession
 from intapp.config import configured as _configured
 from intapp.formatting import markdown_escaped
-from intapp.services import audit
 from intapp.services.errors import InvalidInput
+from intapp.services.views import record_export, written
 from intapp.services.weekly_summary.cells import spreadsheet_safe
 from intapp.services.weekly_summary.summary import (
     COLUMNS,
@@ -49,23 +49,23 @@ def export_weekly_summary(
     trail; returns the bytes. The caller's transaction keeps the file and the record
     together: if saving fails, the audit event is rolled back with it."""
     data = render(summary, fmt)
-    if path is not None:
-        # Named by whoever runs the export, so replaced when it exists; never through
-        # a symbolic link, and private.
-        paths.write_private_file(path, data, replace=True)
-    audit.record(
+    record_export(
         session=session,
         user=user,
         entity="weekly_summary",
         entity_id=summary.week.label,
-        action="export",
-        changes={
+        details={
             "scope": summary.scope,
             "format": fmt,
             "rows": len(summary.rows),
             "saved_as": path.name if path is not None else "(shown, not saved)",
         },
     )
+    if path is not None:
+        # Named by whoever runs the export, so replaced when it exists; never through
+        # a symbolic link, and private.
+        paths.write_private_file(path, data, replace=True)
+        written(session=session, path=path)
     return data
 
 
