@@ -2,8 +2,7 @@
 owner may do everything, and anyone else is told plainly that they are not staff.
 
 Each test connects as its own uniquely named login role, dropped afterwards (role names
-are cluster-wide). Until the server's own `intapp_sign_in()` is in the schema, a stand-in
-with the same contract is created in the test's database.
+are cluster-wide).
 """
 
 from __future__ import annotations
@@ -23,28 +22,11 @@ from intapp.store.engine import create_db_engine
 
 pytestmark = pytest.mark.postgres
 
-STAND_IN = """
-CREATE FUNCTION intapp_sign_in()
-RETURNS TABLE(role text, worker_id int, locality_id int, team_ids int[])
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT s.role::text, s.worker_id, s.locality_id,
-           CASE WHEN s.role = 'supervisor'
-                THEN ARRAY(SELECT t.id FROM team t WHERE t.locality_id = s.locality_id)
-                ELSE ARRAY(SELECT st.team_id FROM staff_team st WHERE st.login = s.login)
-           END
-    FROM staff_login s WHERE s.login = session_user AND s.enabled
-$$;
-GRANT EXECUTE ON FUNCTION intapp_sign_in() TO PUBLIC;
-"""
-
 
 @pytest.fixture
 def pg(engine: Engine) -> Engine:
     if engine.dialect.name != "postgresql":
         pytest.skip("a team server is PostgreSQL")
-    with engine.begin() as c:
-        if c.execute(text("SELECT to_regprocedure('intapp_sign_in()')")).scalar() is None:
-            c.execute(text(STAND_IN))
     return engine
 
 
@@ -72,7 +54,7 @@ def login_as(pg: Engine) -> Iterator[Callable[[str], Engine]]:
 
 
 def staff(pg: Engine, login: str, role: str, team_id: int | None = None) -> None:
-    """A staff_login row (and the group role, once the server defines it)."""
+    """A staff_login row, and its group role."""
     with pg.begin() as c:
         c.execute(
             text(
@@ -193,12 +175,6 @@ def test_what_the_app_offers_a_key_worker_the_server_lets_them_do(
 
     if engine.dialect.name != "postgresql":
         pytest.skip("a team server is PostgreSQL")
-    with engine.connect() as c:
-        if (
-            c.execute(text("SELECT to_regprocedure('intapp_break_glass(text,text)')")).scalar()
-            is None
-        ):
-            pytest.skip("the server's roles and grants (migration 0018) are not in this schema")
     with Session(engine) as s:
         org = small_organisation(s)
         referral = receive(s, person_in(org.team.id, 0))
@@ -257,12 +233,6 @@ def test_a_coordinator_takes_a_referral_from_intake_to_a_case_and_may_not_merge(
 
     if engine.dialect.name != "postgresql":
         pytest.skip("a team server is PostgreSQL")
-    with engine.connect() as c:
-        if (
-            c.execute(text("SELECT to_regprocedure('intapp_break_glass(text,text)')")).scalar()
-            is None
-        ):
-            pytest.skip("the server's roles and grants (migration 0018) are not in this schema")
     with Session(engine) as s:
         org = small_organisation(s)
         team, worker = org.team.id, org.social_worker
