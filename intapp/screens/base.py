@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -20,6 +22,71 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+Action = TypeVar("Action", bound=Callable[..., Any])
+
+RoleRule = str | Callable[..., str | None]
+"""The `intapp.access` action an action method does: its name, or a function of the
+screen and the action's parameters that names it (None: anyone may)."""
+
+
+def offered_to(rule: RoleRule) -> Callable[[Action], Action]:
+    """Mark an action method as role-restricted (`intapp.access.ACTIONS`).
+
+    Its key is offered (in the footer, the palette, and to the keyboard) only to roles
+    the rule allows (`offered`). Run any other way, a tile pressed say, it does nothing
+    but say who may.
+    """
+
+    def mark(method: Action) -> Action:
+        if inspect.iscoroutinefunction(method):
+
+            @functools.wraps(method)
+            async def guarded_async(self: Any, *args: Any) -> Any:
+                if self.intapp.allows(_needed(self, rule, args), say=True):
+                    return await method(self, *args)
+                return None
+
+            guarded: Any = guarded_async
+        else:
+
+            @functools.wraps(method)
+            def guarded(self: Any, *args: Any) -> Any:
+                if self.intapp.allows(_needed(self, rule, args), say=True):
+                    return method(self, *args)
+                return None
+
+        return cast(Action, _RoleRestricted(guarded, rule))
+
+    return mark
+
+
+class _RoleRestricted:
+    """An action method on its way into its class: it records the method's rule in the
+    class's own `ROLE_RULES` (action name → rule), then puts the method in its place."""
+
+    def __init__(self, method: Callable[..., Any], rule: RoleRule) -> None:
+        self.method = method
+        self.rule = rule
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        if "ROLE_RULES" not in owner.__dict__:
+            owner.ROLE_RULES = {}  # type: ignore[attr-defined]
+        owner.ROLE_RULES[name.removeprefix("action_")] = self.rule  # type: ignore[attr-defined]
+        setattr(owner, name, self.method)
+
+
+def _needed(node: object, rule: RoleRule, parameters: tuple[object, ...]) -> str | None:
+    return rule if isinstance(rule, str) else rule(node, *parameters)
+
+
+def offered(node: DataWork, action: str, parameters: tuple[object, ...]) -> bool:
+    """Whether the role signed in may run `action` on `node` (`offered_to`): each class
+    holds the rules of its own methods, so mixins' rules count too."""
+    for klass in type(node).__mro__:
+        rule = klass.__dict__.get("ROLE_RULES", {}).get(action)
+        if rule is not None:
+            return node.intapp.allows(_needed(node, rule, parameters))
+    return True
 
 SETTLE_SECONDS = 0.8
 """How long a changing view (a search as it is typed) must stay to be recorded."""
@@ -313,6 +380,12 @@ class DataScreen(StyledOnce, GuardsChanges, DataWork, Screen[Any]):
     """A full screen that loads and saves through thread workers; escape bound to
     `action_leave` asks before unsaved changes are lost (`GuardsChanges`)."""
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys of actions the role signed in may not do (`offered_to`)."""
+        if not offered(self, action, parameters):
+            return False
+        return super().check_action(action, parameters)
+
     def action_leave(self) -> None:
         self.leave(self.app.pop_screen)
 
@@ -340,3 +413,9 @@ class DataScreen(StyledOnce, GuardsChanges, DataWork, Screen[Any]):
 
 class DataModal(StyledOnce, DataWork, ModalScreen[Any]):
     """A dialog that loads and saves through thread workers."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys of actions the role signed in may not do (`offered_to`)."""
+        if not offered(self, action, parameters):
+            return False
+        return super().check_action(action, parameters)

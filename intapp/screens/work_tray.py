@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from intapp import clock
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -156,6 +156,17 @@ class WorkTrayScreen(DataScreen):
         unset.display = me is None
         self.paged.display = me is not None
         self.query_one("#tray-hint", Static).display = me is not None
+        who = self.intapp.who
+        if me is None and who is not None and who.team_mode and who.is_staff:
+            # A staff login is its linked worker; only an administrator can link it.
+            self.query_one("#tray-title", Static).update("My work")
+            unset.update(
+                f"Your login {escape(who.login)} is not linked to a worker, so intapp "
+                "cannot tell which work is yours.\n\nAsk your administrator to link it "
+                "(`intapp staff add ... --staff-id YOUR-STAFF-ID`)."
+            )
+            self.me = None
+            return
         if me is None:
             from intapp import paths
             from intapp.config import load_settings
@@ -245,6 +256,7 @@ class WorkTrayScreen(DataScreen):
 
             self.app.push_screen(PersonScreen(person_id=item.person_id))
 
+    @offered_to("plan")
     def action_done(self) -> None:
         from intapp.services.work_tray import TrayKind
 
@@ -287,6 +299,13 @@ class WorkTrayScreen(DataScreen):
     def done_refused(self, message: WorkFailed) -> None:
         if message.result is ActionDone:
             self.action_refresh()  # and report it as usual: someone changed the plan
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A staff login is its linked worker: it is not asked who it is."""
+        who = self.intapp.who
+        if action == "choose_me" and who is not None and who.team_mode and who.is_staff:
+            return False
+        return super().check_action(action, parameters)
 
     def action_choose_me(self) -> None:
         choose_me(self.app, self.action_refresh)

@@ -33,6 +33,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import EpisodeState
 from intapp.models import (
     Allocation,
@@ -248,6 +249,7 @@ def _plan_note(session: Session, survivor: Person, merged: Person) -> str | None
 
 def merge_preview(*, session: Session, survivor_id: int, merged_id: int) -> MergePreview:
     """Both records side by side, and whether (and how) they can be merged."""
+    require_for(session, "merge")  # before any other refusal: the role comes first
     survivor = load_person(session=session, person_id=survivor_id)
     merged = load_person(session=session, person_id=merged_id)
     return MergePreview(
@@ -371,6 +373,7 @@ def merge_people(
     The versions are those the user saw on the confirming dialog; a record changed since
     is refused as a `Conflict`. The CLI, which shows no copy, passes none.
     """
+    require_for(session, "merge")
     # Both rows are locked (PostgreSQL; in id order, so two merges never wait on each
     # other in a ring) and read afresh: a merge of either record committed meanwhile is
     # seen and refused, and new work for either waits for this one (`person_who_can_start`).
