@@ -31,6 +31,18 @@ class Conflict(DomainError):
     """Someone else saved this record after it was opened; reload before changing it."""
 
 
+class NotAllowed(DomainError):
+    """The signed-in role may not do this; the message says who may (`intapp.access`)."""
+
+    def __init__(self, message: str, *, action: str) -> None:
+        super().__init__(message)
+        self.action = action
+
+
+class NotStaff(DomainError):
+    """The database login is not set up as intapp staff on this server."""
+
+
 class OverCaseloadLimit(DomainError):
     """Allocating would take the worker past their weighted caseload limit."""
 
