@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 PROBE = """
 import importlib, json, pkgutil, sys
 import intapp.demo, intapp.models, intapp.services, intapp.store
-names = ["intapp.config", "intapp.clock", "intapp.paths", "intapp.formatting"]
+names = ["intapp.access", "intapp.config", "intapp.clock", "intapp.paths", "intapp.formatting"]
 for package in (intapp.models, intapp.services, intapp.store, intapp.demo):
     names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
 for name in names:

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import AbsenceKind
 from intapp.models import Allocation, Worker, WorkerAbsence
 from intapp.services import audit
@@ -130,6 +131,7 @@ def record_absence(
 ) -> AbsenceSummary:
     """Record a worker away from `starts_on` to `ends_on` (their last day away; None
     for no return date yet)."""
+    require_for(session, "absence")
     worker = _load_worker(session, worker_id)
     if not worker.active:
         raise InvalidInput(f"{worker.display_name} has left; absences are for current staff")
@@ -154,6 +156,7 @@ def record_absence(
 def mark_back(*, session: Session, user: str, worker_id: int) -> AbsenceSummary:
     """End the worker's current absence today ("back"); an absence still to come is
     left as it is."""
+    require_for(session, "absence")
     worker = _load_worker(session, worker_id)
     today = clock.today()
     current = [a for a in _unended(session, worker_id) if a.starts_on <= today]
@@ -192,6 +195,7 @@ def worker_leaves(*, session: Session, user: str, worker_id: int, left_on: date)
     actions pass on (`plan_handover`); cases others hold in cover for them become
     plainly those workers' cases.
     """
+    require_for(session, "leaver")
     worker = _load_worker(session, worker_id)
     if not worker.active:
         raise InvalidInput(f"{worker.display_name} has already left")
@@ -282,5 +286,6 @@ def worker_status(*, session: Session, worker_id: int) -> WorkerStatus:
 
 def come_back(*, session: Session, user: str, worker_id: int) -> WorkerStatus:
     """Mark the worker back today, and say how many of their cases others still hold."""
+    require_for(session, "absence")
     mark_back(session=session, user=user, worker_id=worker_id)
     return worker_status(session=session, worker_id=worker_id)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.config import AlertKind, load_settings
 from intapp.formatting import uk_date
 from intapp.models import Person, PersonAlert
@@ -147,6 +148,7 @@ def raise_alert(
 ) -> AlertView:
     """Raise an alert of a configured kind on a living person, audited. A second open
     alert of the same kind is refused; a review date may not be in the past."""
+    require_for(session, "alert")
     person = person_who_can_start(session=session, person_id=person_id, doing="given a new alert")
     chosen = configured_kind(kind)
     note = checked_length(note.strip(), NOTE_LENGTH, field="note", label="The note", multiline=True)
@@ -196,6 +198,7 @@ def remove_alert(
     """Remove an open alert, with a reason (kept, with who removed it and when), audited.
     `expected_version` is the version the remover saw; the CLI, which shows none, passes
     none."""
+    require_for(session, "alert")
     alert = load_alert(session=session, alert_id=alert_id)
     if expected_version is not None:
         check_version("alert", alert.version, expected_version)
@@ -219,6 +222,7 @@ def remove_alert_of_kind(
 ) -> AlertView:
     """Remove the person's open alert of this kind (the CLI names kinds, not alerts). A
     kind no longer configured can still be removed by its code."""
+    require_for(session, "alert")
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"There is no person with id {person_id}")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import ReferralStatus
 from intapp.config import load_settings
 from intapp.models import Allocation, Referral, Worker
@@ -217,6 +218,7 @@ def allocate(
     Two coordinators allocating the same referral at once: the second waits for the
     first, then is told someone else allocated it (`Conflict`).
     """
+    require_for(session, "allocate")
     referral = _lock_referral(session=session, referral_id=referral_id)
     if referral.version != expected_version and referral.status == ReferralStatus.ALLOCATED:
         raise _allocated_meanwhile(referral.reference)
@@ -269,6 +271,7 @@ def reallocate(
     `covering_for_worker_id` names the worker whose case this stays while they are
     away; a case already held in cover keeps naming them until it goes back to them.
     """
+    require_for(session, "reallocate")
     if not reason.strip():
         raise InvalidInput("Say why the case is being reallocated", field="reason")
     current = _open_allocation(session=session, referral_id=referral_id)
@@ -331,6 +334,7 @@ def bulk_reassign(
     transaction rolls back. `while_away`: the cases stay the worker's, held in cover,
     and `return_covered_cases` gives them back when the worker returns.
     """
+    require_for(session, "bulk_reassign")
     if not reason.strip():
         raise InvalidInput("Say why the caseload is being reassigned", field="reason")
     targets = [w for w in dict.fromkeys(to_worker_ids) if w != from_worker_id]
@@ -373,6 +377,7 @@ def return_covered_cases(*, session: Session, user: str, worker_id: int) -> list
     They are the worker's own cases, so going back over their limit needs no reason of
     the coordinator's: the one recorded says why.
     """
+    require_for(session, "absence")
     cases = session.exec(
         select(Allocation)
         .where(Allocation.covering_for_worker_id == worker_id, col(Allocation.ended_at).is_(None))

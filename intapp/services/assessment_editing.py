@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from intapp.access import require_for
 from intapp.codes import AssessmentStatus, AssessmentType
 from intapp.services import audit
 from intapp.services.assessments import (
@@ -92,6 +93,7 @@ def save_draft(
     """Save what the editor holds. The first save of a new form creates the draft (one
     superseding `form.supersedes_id` if set); later saves change it, refused if someone
     else saved it after `form.saved` was read."""
+    require_for(session, "assess")
     if form.saved is not None:
         return save_assessment(
             session=session,
@@ -118,6 +120,7 @@ def discard_draft(
 ) -> AssessmentSummary:
     """Delete a draft that will not be signed off. The audit trail keeps what it said,
     under the action "discard"; a signed-off assessment can only be superseded."""
+    require_for(session, "assess")
     assessment = load_assessment(session=session, assessment_id=assessment_id)
     check_version("assessment", assessment.version, expected_version)
     if assessment.status != AssessmentStatus.DRAFT:

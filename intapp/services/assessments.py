@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import AssessmentStatus, AssessmentType, OutcomeAchievement
 from intapp.models import (
     CARER_OUTCOMES,
@@ -250,6 +251,7 @@ def start_assessment(
     content: AssessmentIn | None = None,
 ) -> AssessmentSummary:
     """Save a new draft assessment for a person."""
+    require_for(session, "assess")
     check_can_start(session=session, person_id=person_id, assessment_type=assessment_type)
     assessment = Assessment(
         person_id=person_id,
@@ -289,6 +291,7 @@ def save_assessment(
     expected_version: int,
 ) -> AssessmentSummary:
     """Save changes to a draft."""
+    require_for(session, "assess")
     assessment = load_assessment(session=session, assessment_id=assessment_id)
     check_version("assessment", assessment.version, expected_version)
     _editable(assessment)
@@ -340,6 +343,7 @@ def sign_off_assessment(
 ) -> AssessmentSummary:
     """Sign off a draft, dated the day the assessment happened (default today); from now
     on it is never edited, only superseded."""
+    require_for(session, "assess")
     assessment = load_assessment(session=session, assessment_id=assessment_id)
     check_version("assessment", assessment.version, expected_version)
     _editable(assessment)
@@ -415,6 +419,7 @@ def supersede_assessment(
 ) -> AssessmentSummary:
     """Save a new draft replacing a signed-off assessment (by default a copy of it);
     signing the draft off supersedes the old one."""
+    require_for(session, "assess")
     earlier = check_supersedable(session=session, assessment_id=assessment_id)
     draft = Assessment(
         person_id=earlier.person_id,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import ActionStatus
 from intapp.config import load_settings
 from intapp.formatting import deceased_marked, parse_date
@@ -188,6 +189,7 @@ def _plan_for(*, session: Session, person_id: int) -> CarePlan | None:
 
 def create_plan(*, session: Session, user: str, person_id: int, content: PlanContent) -> PlanView:
     """Write a person's first plan (version 1)."""
+    require_for(session, "plan")
     person = person_who_can_start(session=session, person_id=person_id, doing="given a care plan")
     if _plan_for(session=session, person_id=person_id) is not None:
         raise InvalidInput(
@@ -218,6 +220,7 @@ def revise_plan(
     expected_version: int,
 ) -> PlanView:
     """Save a change as a new version; earlier versions stay as they were."""
+    require_for(session, "plan")
     plan = _plan_for(session=session, person_id=person_id)
     if plan is None:
         raise NotFound("This person has no care plan yet; create one first")
@@ -317,6 +320,7 @@ def add_action(
 ) -> PlanView:
     """Add one open action to the plan (a new version), assigned to a worker of the team
     (`worker_id`; "who" defaults to their name) or to a named service (`who`)."""
+    require_for(session, "plan")
     plan = _require_current(session=session, person_id=person_id)
     action = {
         "who": who,
@@ -346,6 +350,7 @@ def set_action_status(
     expected_version: int,
 ) -> PlanView:
     """Mark the open action at `action_index` (0-based) done or cancelled (a new version)."""
+    require_for(session, "plan")
     plan = _require_current(session=session, person_id=person_id)
     actions = [dict(a) for a in plan.content.actions]
     if not 0 <= action_index < len(actions):
@@ -376,6 +381,7 @@ def mark_action_done(
     expected_version: int,
 ) -> PlanView:
     """Mark the action at `action_index` (0-based) done (a new version)."""
+    require_for(session, "plan")
     return set_action_status(
         session=session,
         user=user,

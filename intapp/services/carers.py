@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.models import CarerLink, Person
 from intapp.services import audit
 from intapp.services.errors import InvalidInput, NotFound, check_version
@@ -123,6 +124,7 @@ def link_carer(
     The carer is marked as a carer, and the person cared for as having an unpaid carer,
     each audited; a second open link between the same two is refused.
     """
+    require_for(session, "carer_link")
     if carer_id == cared_for_id:
         raise InvalidInput("A person cannot be their own carer", field="cared_for")
     carer = live_person(session=session, person_id=carer_id, field="carer")
@@ -185,6 +187,7 @@ def unlink_carer(
     ended_on: date | None = None,
 ) -> CarerLinkView:
     """End a link with a reason (kept, with the date and who ended it)."""
+    require_for(session, "carer_link")
     link = load_link(session=session, link_id=link_id)
     check_version("carer link", link.version, expected_version)
     if link.ended_on is not None:
@@ -208,6 +211,7 @@ def unlink_pair(
     *, session: Session, user: str, carer_id: int, cared_for_id: int, reason: str
 ) -> CarerLinkView:
     """End the open link between this carer and this person (the CLI names people, not links)."""
+    require_for(session, "carer_link")
     link = open_link(session=session, carer_id=carer_id, cared_for_id=cared_for_id)
     if link is None:
         raise InvalidInput(

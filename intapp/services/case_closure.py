@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.clock import LOCAL_TZ
 from intapp.codes import CLOSING_OUTCOMES, CaseOutcome, EpisodeState, ReferralStatus, code_label
 from intapp.config import load_settings
@@ -211,6 +212,7 @@ def close_case(
     expected_version: int,
 ) -> ClosedCase:
     """Close an open case with an outcome, a reason and an end date (default today)."""
+    require_for(session, "close_case")
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
     if referral.status == ReferralStatus.TRANSFER:
@@ -333,6 +335,7 @@ def reopen_case(
     else to the worker covering it, still in cover. A closed plan opens again, as it was
     before, when its closing came from a case ending or a death.
     """
+    require_for(session, "reopen")
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
     person = load_person(session=session, person_id=referral.person_id)

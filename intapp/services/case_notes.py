@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import NoteContact, NoteKind, code_label
 from intapp.formatting import local_date, uk_date
 from intapp.models import CaseNote, CaseNoteAddendum, Person, ReablementEpisode, Referral
@@ -139,6 +140,7 @@ def write_note(
     """Save a note of a contact with the person, written now by `user`, and audit it."""
     # Read FOR UPDATE (PostgreSQL), so a merge at the same time either finishes first
     # (and this is refused) or waits and moves the new note.
+    require_for(session, "note")
     person = session.get(Person, person_id, with_for_update=True, populate_existing=True)
     if person is None:
         raise NotFound(f"There is no person with id {person_id}")
@@ -183,6 +185,7 @@ def write_note(
 
 def add_addendum(*, session: Session, user: str, note_id: int, text: str) -> NoteView:
     """Add a correction or addition beneath a saved note; the note itself stays as it was."""
+    require_for(session, "note")
     _load(session, note_id)
     addendum = CaseNoteAddendum(
         note_id=note_id,

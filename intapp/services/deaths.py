@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import (
     CaseOutcome,
     DeathSource,
@@ -60,6 +61,7 @@ def record_death(
     transaction, close their open referrals as deceased (which ends the allocations and
     the plan), end running reablement without a follow-up, cancel planned reablement and
     pending follow-ups."""
+    require_for(session, "record_death")
     person = load_person(session=session, person_id=person_id)
     check_version("person", person.version, expected_version)
     if person.date_of_death is not None:
@@ -153,6 +155,7 @@ def withdraw_death(
     """Withdraw a death recorded in error: the date and its source clear, with the reason
     in the audit trail. Nothing it closed reopens by itself; a case it closed can be
     reopened within the reopen window."""
+    require_for(session, "withdraw_death")
     person = load_person(session=session, person_id=person_id)
     check_version("person", person.version, expected_version)
     if person.date_of_death is None:

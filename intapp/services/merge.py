@@ -33,6 +33,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import EpisodeState
 from intapp.models import (
     Allocation,
@@ -374,6 +375,7 @@ def merge_people(
     # Both rows are locked (PostgreSQL; in id order, so two merges never wait on each
     # other in a ring) and read afresh: a merge of either record committed meanwhile is
     # seen and refused, and new work for either waits for this one (`person_who_can_start`).
+    require_for(session, "merge")
     for person_id in sorted({survivor_id, merged_id}):
         session.get(Person, person_id, with_for_update=True, populate_existing=True)
     survivor = load_person(session=session, person_id=survivor_id)

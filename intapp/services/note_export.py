@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from intapp import paths
+from intapp.access import require_for
 from intapp.clock import LOCAL_TZ
 from intapp.codes import code_label
 from intapp.formatting import markdown_escaped, uk_date, uk_datetime
@@ -71,6 +72,7 @@ def export_notes(
     on `first_day` to `last_day` (UK dates, both included; open-ended when None) to
     `path`, and audit the export in the caller's transaction (flushed before the file is
     written). The folder must exist: it is not created."""
+    require_for(session, "export_notes")
     if fmt not in FORMATS:
         raise InvalidInput(f"Format must be one of: {', '.join(FORMATS)}", field="format")
     if first_day and last_day and first_day > last_day:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from intapp.access import require_for
 from intapp.codes import Profession
 from intapp.config import load_settings
 from intapp.models import Locality, Team, Worker
@@ -26,6 +27,7 @@ class TeamSummary:
 
 def add_locality(*, session: Session, user: str, name: str) -> int:
     """Add a locality (or return the existing one's id)."""
+    require_for(session, "manage_workers")
     name = name.strip()
     if not name:
         raise InvalidInput("Locality name is required", field="locality")
@@ -41,6 +43,7 @@ def add_team(
     *, session: Session, user: str, code: str, name: str, locality: str, population: int = 0
 ) -> TeamSummary:
     """Add a neighbourhood team to a locality."""
+    require_for(session, "manage_workers")
     code = code.strip().upper()
     if not code:
         raise InvalidInput("Team code is required", field="team_code")
@@ -182,6 +185,7 @@ def add_worker(
     email: str | None = None,
 ) -> int:
     """Add a worker; their limit defaults to 100 points per full-time post."""
+    require_for(session, "manage_workers")
     if not staff_id.strip():
         raise InvalidInput("Staff id is required", field="staff_id")
     given_name, family_name = _checked_worker(
@@ -243,6 +247,7 @@ def update_worker(
 
     `expected_version` is the version the editor saw; a later one is a `Conflict`.
     """
+    require_for(session, "manage_workers")
     worker = session.get(Worker, worker_id)
     if worker is None:
         raise NotFound(f"There is no worker with id {worker_id}")

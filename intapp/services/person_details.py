@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import code_label
 from intapp.formatting import uk_date
 from intapp.models import GpPractice, Person
@@ -181,6 +182,7 @@ def edit_person(
     that changed. Fields not named are left as they are; an empty value clears an
     optional field. A stale `expected_version` raises `Conflict`.
     """
+    require_for(session, "edit_person")
     person = live_person(session=session, person_id=person_id)
     check_version("person", person.version, expected_version)
     values = {

@@ -16,6 +16,7 @@ from anyascii import anyascii
 from sqlmodel import Session, col, select
 
 from intapp import clock, paths
+from intapp.access import require_for
 from intapp.codes import AssessmentStatus, AssessmentType, OutcomeAchievement, code_label
 from intapp.formatting import local_date, parse_date
 from intapp.models import Assessment, Team, Worker
@@ -265,6 +266,7 @@ def export_plan_copy(
     symbolic link. An existing file is refused unless `replace`. The audit trail
     records that a copy was made, in which format and where, never what it says, in the
     caller's transaction: if saving fails, nothing is recorded."""
+    require_for(session, "export_plan")
     from intapp.services.plan_copy_render import render
 
     if fmt not in FORMATS:

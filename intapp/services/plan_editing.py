@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from intapp.access import require_for
 from intapp.services.care_plans import (
     PlanContent,
     PlanView,
@@ -61,6 +62,7 @@ def save_plan_version(
 ) -> PlanView:
     """Save the editor's plan: version 1 when it opened with no plan
     (`expected_version` None), else the next version of the plan it opened."""
+    require_for(session, "plan")
     if expected_version is None:
         if current_plan(session=session, person_id=person_id) is not None:
             raise Conflict(

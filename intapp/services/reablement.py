@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import EpisodeState, EpisodeType, FollowupResult, ReablementOutcome
 from intapp.config import Settings, load_settings
 from intapp.formatting import deceased_marked
@@ -156,6 +157,7 @@ def start_episode(
     extension_reason: str | None = None,
 ) -> EpisodeSummary:
     """Plan (future start) or begin (start today or earlier) an episode of reablement."""
+    require_for(session, "reablement")
     person = person_who_can_start(
         session=session, person_id=person_id, doing="started on reablement"
     )
@@ -252,6 +254,7 @@ def begin_episode(
     """Begin a planned episode on the day it really started (default today): on its
     planned start date or later, never in the future. It keeps its planned length, and
     is recorded against the person's case and worker if it named none."""
+    require_for(session, "reablement")
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,
@@ -293,6 +296,7 @@ def cancel_episode(
 ) -> EpisodeSummary:
     """Cancel a planned episode that will not happen, with the reason kept. A cancelled
     episode never ran: it has no outcome, no follow-up, and counts in no figure."""
+    require_for(session, "reablement")
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,
@@ -319,6 +323,7 @@ def extend_episode(
     expected_version: int,
 ) -> EpisodeSummary:
     """Move the planned end later; a reason is always required."""
+    require_for(session, "reablement")
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,
@@ -350,6 +355,7 @@ def end_episode(
     expected_version: int,
 ) -> EpisodeSummary:
     """End an active episode with its SALT outcome and set the follow-up (`followup_days`)."""
+    require_for(session, "reablement")
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,
@@ -392,6 +398,7 @@ def record_followup(
 ) -> EpisodeSummary:
     """Record where the person was at the follow-up, on the day they were seen (default
     today): on or after the day it was due, never in the future."""
+    require_for(session, "reablement")
     episode, before = _editable_episode(
         session=session,
         episode_id=episode_id,

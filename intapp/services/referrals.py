@@ -11,6 +11,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import (
     CaseOutcome,
     Pathway,
@@ -219,6 +220,7 @@ def receive_referral(
     `received_at` defaults to now; deadlines count from it. When `typed` (the app's
     form), it may also be no further back than `received_backdate_days`.
     """
+    require_for(session, "receive_referral")
     choice(source, ReferralSource, "source")
     choice(route_of_access, RouteOfAccess, "route_of_access")
     reason = checked_reason(reason)
@@ -268,6 +270,7 @@ def triage_referral(
     expected_version: int,
 ) -> ReferralSummary:
     """Set priority, deadline and pathway. `clock_starts_at` is the "medically optimised" notice."""
+    require_for(session, "triage")
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
     if referral.status == ReferralStatus.TRANSFER:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.codes import ReferralStatus, TransferState
 from intapp.models import Allocation, Person, Referral, Team, Transfer
 from intapp.services import audit
@@ -101,6 +102,7 @@ def send_transfer(
     expected_version: int,
 ) -> TransferSummary:
     """Send a referral or case to another team's queue; nothing ends until it is accepted."""
+    require_for(session, "transfer")
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
     if referral.status == ReferralStatus.TRANSFER:
@@ -162,6 +164,7 @@ def accept_transfer(
     waits for triage in the new team; a triaged one (or a case) waits for a worker there,
     its pathway kept.
     """
+    require_for(session, "transfer")
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
     transfer = _pending_for_decision(session, referral)
@@ -218,6 +221,7 @@ def return_transfer(
     *, session: Session, user: str, referral_id: int, reason: str, expected_version: int
 ) -> TransferSummary:
     """Send a transferred referral back to the team that sent it, as it was, with why."""
+    require_for(session, "transfer")
     referral = load_referral(session=session, referral_id=referral_id)
     check_version("referral", referral.version, expected_version)
     transfer = _pending_for_decision(session, referral)

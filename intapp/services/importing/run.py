@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from intapp import clock
+from intapp.access import require_for
 from intapp.services.errors import Conflict, InvalidInput
 from intapp.services.importing.batch import AuditWriter, record_batch
 from intapp.services.importing.bulk import StaleRows
@@ -87,6 +88,7 @@ def import_records(
     may refer to (the "same file set"). Each file written gets an import record, and
     every row it creates or changes gets an audit event pointing at that record.
     """
+    require_for(session, "import")
     if kind not in KINDS:
         raise InvalidInput(f"Import what? Choose one of: {', '.join(KINDS)}", field="kind")
     if people is not None and kind != "referrals":

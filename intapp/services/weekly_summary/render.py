@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from intapp import paths
+from intapp.access import require_for
 from intapp.codes import Profession
 from intapp.config import configured as _configured
 from intapp.formatting import markdown_escaped
@@ -48,6 +49,7 @@ def export_weekly_summary(
     """Render the summary, save it to `path` (if given) and record the export in the audit
     trail; returns the bytes. The caller's transaction keeps the file and the record
     together: if saving fails, the audit event is rolled back with it."""
+    require_for(session, "export_weekly")
     data = render(summary, fmt)
     if path is not None:
         # Named by whoever runs the export, so replaced when it exists; never through
