@@ -15,7 +15,7 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from intapp.services.errors import NotAllowed, NotStaff
 
@@ -178,7 +178,7 @@ def signed_in(bind: Engine | Connection) -> SignedIn:
 
     Raises `NotStaff` for a PostgreSQL login that is neither staff nor the owner.
     """
-    engine = getattr(bind, "engine", bind)
+    engine = cast("Engine", getattr(bind, "engine", bind))  # a Connection has .engine
     known = _signed_in.get(engine)
     if known is not None:
         return known

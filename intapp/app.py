@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from intapp.store.sqlite_reader import connect_if_current
+from intapp.access import Role, SignedIn, may, refusal
+from intapp.store.sqlite_reader import chosen_url, connect_if_current
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -76,7 +77,11 @@ class IntApp(App[None]):
         self.user = self._login()
         """Who is working, for the audit trail: derived from the store, never chosen
         (`store.identity`)."""
-        self.sub_title = f"signed in as {self.user}"
+        self.who: SignedIn | None = None
+        """Who is signed in, in which role; on a team server, None until signed in."""
+        if not chosen_url(database_url).startswith("postgres"):  # single-user: the owner
+            self.who = SignedIn(login=self.user, role=Role.OWNER)
+        self.sub_title = self.who.label if self.who else "signing in…"
         self.warming_up: Worker[None] | None = None
         """The worker `warm_up` started, once it has."""
         self.store_checked = threading.Event()
@@ -128,13 +133,43 @@ class IntApp(App[None]):
         is migrated; a team server is only checked, never migrated (`ready_for_use`)."""
         with self._engine_lock:
             if self._engine is None:
+                from intapp.access import signed_in
                 from intapp.store.engine import get_engine
                 from intapp.store.migrate import ready_for_use
 
                 engine = get_engine(self.database_url)
                 ready_for_use(engine)
+                if self.who is None:  # on a team server: sign in, once
+                    self._show_signed_in(signed_in(engine))
                 self._engine = engine
             return self._engine
+
+    def _show_signed_in(self, who: SignedIn) -> None:
+        try:
+            self.call_from_thread(self.signed_in_as, who)
+        except RuntimeError:  # on the app's own thread, or the app is not running
+            self.who = who
+
+    def signed_in_as(self, who: SignedIn) -> None:
+        """Show who is signed in, and offer the keys their role may use."""
+        self.who = who
+        self.sub_title = who.label
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+
+    def allows(self, action: str | None, *, say: bool = False) -> bool:
+        """Whether the role signed in may do `action` (`intapp.access`); with `say`, if
+        not, tell the user who may."""
+        if action is None or (self.who is not None and may(self.who, action)):
+            return True
+        if say:
+            self.notify(
+                refusal(self.who, action) if self.who else "Still signing in; try again.",
+                title="Not allowed",
+                severity="warning",
+                markup=False,
+            )
+        return False
 
     def run_in_session(self, work: Callable[[Session], Any], *, write: bool) -> Any:
         """Run `work` in a short session: a transaction for writes, read-only otherwise.
@@ -235,13 +270,19 @@ class IntApp(App[None]):
     def report_error(self, error: Exception) -> None:
         """Show a refused change plainly; log anything unexpected without personal data.
         Messages name people and quote what they typed, so they are never read as markup."""
-        from intapp.services.errors import Conflict, DomainError
+        from intapp.services.errors import Conflict, DomainError, NotAllowed, NotStaff
         from intapp.store.errors import StorageError, storage_error_from
 
         storage = storage_error_from(error)
         if isinstance(error, Conflict):
             self.notify(
                 error.message, title="Someone else saved first", severity="error", markup=False
+            )
+        elif isinstance(error, NotAllowed):
+            self.notify(error.message, title="Not allowed", severity="warning", markup=False)
+        elif isinstance(error, NotStaff):
+            self.notify(
+                error.message, title="Not signed in", severity="error", timeout=60, markup=False
             )
         elif isinstance(error, DomainError):
             self.notify(error.message, title="Not saved", severity="warning", markup=False)

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from intapp import clock
 from intapp.formatting import parse_date, uk_date
-from intapp.screens.base import DataModal, Result
+from intapp.screens.base import DataModal, Result, offered_to
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.widgets.alert_marks import ALERT_STYLE, OVERDUE_STYLE
 from intapp.widgets.markup import escape
@@ -114,6 +114,7 @@ class AlertsDialog(DataModal):
             listed.add_option(Option("No alerts.", disabled=True))
         listed.focus()
 
+    @offered_to("alert")
     def action_raise_alert(self) -> None:
         if self.deceased:
             self.notify(
@@ -143,6 +144,7 @@ class AlertsDialog(DataModal):
             return
         self.app.push_screen(RaiseAlertDialog(kinds, subject=self.person_name), answered)
 
+    @offered_to("alert")
     def action_remove_alert(self) -> None:
         from intapp.widgets.dialogs import ReasonScreen
 

@@ -14,7 +14,7 @@ from intapp import clock
 from intapp.codes import code_label
 from intapp.config import load_settings
 from intapp.formatting import away_text, due_text, load_bar
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.services.bounds import weight_message, weight_range
 from intapp.store.paging import Page
 from intapp.widgets.alert_marks import name_with_alerts
@@ -184,6 +184,7 @@ class AllocationScreen(DataScreen):
     def action_focus_weight(self) -> None:
         self.query_one("#allocation-weight", Input).focus()
 
+    @offered_to("allocate")
     def action_choose(self) -> None:
         focused = self.focused
         if isinstance(focused, Input):

@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, Static, Text
 
 from intapp.codes import AssessmentStatus, OutcomeAchievement, code_label
 from intapp.formatting import uk_datetime
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -282,6 +282,8 @@ class AssessmentScreen(DataScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what the assessment allows: edits to a draft, discarding a saved
         draft, supersede to a signed-off one; the footer and the palette follow."""
+        if not super().check_action(action, parameters):  # the role may not
+            return False
         if action in ("save_draft", "sign_off"):
             return self.status == AssessmentStatus.DRAFT
         if action == "discard":
@@ -292,6 +294,7 @@ class AssessmentScreen(DataScreen):
 
     # Save, sign off and discard: each one service call in its own transaction.
 
+    @offered_to("assess")
     def action_save_draft(self) -> None:
         self._save_draft(DraftSaved)
 
@@ -320,6 +323,7 @@ class AssessmentScreen(DataScreen):
         self.notify("Draft saved.", title="Saved")
         await self.saved(message.value)
 
+    @offered_to("assess")
     def action_sign_off(self) -> None:
         """Sign off what the screen shows. Unsaved changes (or a new assessment) are
         saved as the draft first, in their own transaction, so a refused sign-off
@@ -379,6 +383,7 @@ class AssessmentScreen(DataScreen):
         self.notify("Signed off. It can no longer be edited.", title="Signed off")
         await self.saved(message.value)
 
+    @offered_to("assess")
     def action_discard(self) -> None:
         draft, user = self.assessment, self.intapp.user
         if draft is None or draft.status != AssessmentStatus.DRAFT:
@@ -414,6 +419,7 @@ class AssessmentScreen(DataScreen):
         self.notify("The draft assessment was discarded.", title="Discarded")
         self.app.pop_screen()
 
+    @offered_to("assess")
     def action_supersede(self) -> None:
         """Open a new draft copied from this signed-off assessment; it is written, and
         replaces this one, only when saved and signed off."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -20,6 +22,53 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+Action = TypeVar("Action", bound=Callable[..., Any])
+
+RoleRule = str | Callable[..., str | None]
+"""The `intapp.access` action an action method does: its name, or a function of the
+screen and the action's parameters that names it (None: anyone may)."""
+
+
+def offered_to(rule: RoleRule) -> Callable[[Action], Action]:
+    """Mark an action method as role-restricted (`intapp.access.ACTIONS`).
+
+    Its key is offered (in the footer, the palette, and to the keyboard) only to roles
+    the rule allows (`offered`). Run any other way, a tile pressed say, it does nothing
+    but say who may.
+    """
+
+    def mark(method: Action) -> Action:
+        if inspect.iscoroutinefunction(method):
+
+            @functools.wraps(method)
+            async def guarded_async(self: Any, *args: Any) -> Any:
+                if self.intapp.allows(_needed(self, rule, args), say=True):
+                    return await method(self, *args)
+                return None
+
+            guarded: Any = guarded_async
+        else:
+
+            @functools.wraps(method)
+            def guarded(self: Any, *args: Any) -> Any:
+                if self.intapp.allows(_needed(self, rule, args), say=True):
+                    return method(self, *args)
+                return None
+
+        guarded.role_rule = rule
+        return cast(Action, guarded)
+
+    return mark
+
+
+def _needed(node: object, rule: RoleRule, parameters: tuple[object, ...]) -> str | None:
+    return rule if isinstance(rule, str) else rule(node, *parameters)
+
+
+def offered(node: DataWork, action: str, parameters: tuple[object, ...]) -> bool:
+    """Whether the role signed in may run `action` on `node` (`offered_to`)."""
+    rule = getattr(getattr(type(node), f"action_{action}", None), "role_rule", None)
+    return rule is None or node.intapp.allows(_needed(node, rule, parameters))
 
 
 class Result(Message, Generic[T]):
@@ -230,6 +279,12 @@ class DataScreen(StyledOnce, GuardsChanges, DataWork, Screen[Any]):
     """A full screen that loads and saves through thread workers; escape bound to
     `action_leave` asks before unsaved changes are lost (`GuardsChanges`)."""
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys of actions the role signed in may not do (`offered_to`)."""
+        if not offered(self, action, parameters):
+            return False
+        return super().check_action(action, parameters)
+
     def action_leave(self) -> None:
         self.leave(self.app.pop_screen)
 
@@ -257,3 +312,9 @@ class DataScreen(StyledOnce, GuardsChanges, DataWork, Screen[Any]):
 
 class DataModal(StyledOnce, DataWork, ModalScreen[Any]):
     """A dialog that loads and saves through thread workers."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys of actions the role signed in may not do (`offered_to`)."""
+        if not offered(self, action, parameters):
+            return False
+        return super().check_action(action, parameters)

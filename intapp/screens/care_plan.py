@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static, Tex
 from intapp import clock
 from intapp.codes import ActionStatus, code_label
 from intapp.formatting import action_box, parse_date, uk_date
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -162,6 +162,7 @@ class CarePlanScreen(DataScreen):
             [dict(i) for i in self.items],
         )
 
+    @offered_to("plan")
     def action_add_action(self) -> None:
         from intapp.screens.plan_dialogs import ActionDialog
 
@@ -173,6 +174,7 @@ class CarePlanScreen(DataScreen):
         workers = [(w.name, w.worker_id) for w in self.data.workers] if self.data else []
         self.app.push_screen(ActionDialog(workers), added)
 
+    @offered_to("plan")
     def action_add_item(self) -> None:
         from intapp.screens.plan_dialogs import ItemDialog
 
@@ -183,9 +185,11 @@ class CarePlanScreen(DataScreen):
 
         self.app.push_screen(ItemDialog(), added)
 
+    @offered_to("plan")
     def action_toggle_done(self) -> None:
         self.toggle_status(ActionStatus.DONE)
 
+    @offered_to("plan")
     def action_toggle_cancelled(self) -> None:
         self.toggle_status(ActionStatus.CANCELLED)
 
@@ -198,6 +202,7 @@ class CarePlanScreen(DataScreen):
             self.show_lists()
             table.move_cursor(row=self.actions.index(action))
 
+    @offered_to("plan")
     def action_save_plan(self) -> None:
         if self.data is None:
             return

@@ -12,7 +12,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from intapp.formatting import uk_date
-from intapp.screens.base import DataModal, Result
+from intapp.screens.base import DataModal, Result, offered_to
 from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ class CarerLinksDialog(DataModal):
             listed.add_option(Option("No carer links.", disabled=True))
         listed.focus()
 
+    @offered_to("carer_link")
     def action_add(self, direction: str) -> None:
         from intapp.screens.person_picker import PersonPicker
 
@@ -119,6 +120,7 @@ class CarerLinksDialog(DataModal):
 
         self.app.push_screen(PersonPicker(title=title, exclude=person_id), chosen)
 
+    @offered_to("carer_link")
     def action_end(self) -> None:
         from intapp.widgets.dialogs import ReasonScreen
 

@@ -11,7 +11,7 @@ from textual.widgets import Header, Static
 
 from intapp.codes import code_label
 from intapp.formatting import away_text, load_bar, local_date, uk_date
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.widgets.alert_marks import name_with_alerts
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
@@ -172,6 +172,7 @@ class CaseloadScreen(DataScreen):
 
         self.app.push_screen(PersonScreen(person_id=event.row.person_id))
 
+    @offered_to("reallocate")
     def action_move_case(self) -> None:
         case = self.paged.highlighted
         if case is None:
@@ -182,6 +183,7 @@ class CaseloadScreen(DataScreen):
             change=lambda targets, reason, over: self._reallocate(case, targets[0], reason, over),
         )
 
+    @offered_to("close_case")
     def action_close_case(self) -> None:
         """Close the highlighted case: outcome, reason and end date."""
         from intapp.screens.case_dialogs import CloseCaseDialog
@@ -219,6 +221,7 @@ class CaseloadScreen(DataScreen):
         self.notify(f"Case {closed.referral.reference} closed.{plan}", title="Closed")
         self.reload()
 
+    @offered_to("bulk_reassign")
     def action_reassign_all(self) -> None:
         if self.worker.away is None:
             self._share_out(while_away=False)
@@ -336,6 +339,7 @@ class CaseloadScreen(DataScreen):
             lambda reason: reason and retry(reason),
         )
 
+    @offered_to("transfer")
     def action_transfer(self) -> None:
         """Send the highlighted case to another team; it stays here until accepted."""
         from intapp.screens.transfer_dialogs import TransferDialog
@@ -363,6 +367,7 @@ class CaseloadScreen(DataScreen):
             sent,
         )
 
+    @offered_to("absence")
     def action_away(self) -> None:
         """Record the worker away; offer to share their cases out while they are."""
         from intapp.screens.absence_dialogs import AbsenceDialog
@@ -408,6 +413,7 @@ class CaseloadScreen(DataScreen):
                 answered,
             )
 
+    @offered_to("absence")
     def action_back(self) -> None:
         user, worker_id = self.intapp.user, self.worker.worker_id
 
@@ -450,6 +456,7 @@ class CaseloadScreen(DataScreen):
             answered,
         )
 
+    @offered_to("leaver")
     def action_leaves(self) -> None:
         """Record a leaver; one still holding cases is offered the reassignment first."""
         from intapp.screens.absence_dialogs import LeavingDialog

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, Header, Static
 
 from intapp.config import configured
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
 
@@ -62,6 +62,13 @@ class MyWorkCounted(Result["int | None"]):
 
 
 MY_WORK = "My work overdue"
+
+
+def _allocating(_screen: object, tile_id: str) -> str | None:
+    """The awaiting-allocation list is for allocating; the other tiles are for anyone."""
+    return "allocate" if tile_id == "unallocated" else None
+
+
 # Below this many rows the tiles show label and figure on one line, so that all of them
 # (two columns of six) fit on the screen.
 COMPACT_BELOW = 28
@@ -169,6 +176,7 @@ class DashboardScreen(DataScreen):
         if self.focused is None:
             self.query_one(".tile", Button).focus()
 
+    @offered_to(_allocating)
     def action_open(self, tile_id: str) -> None:
         self.open_tile(tile_id)
 
@@ -177,6 +185,7 @@ class DashboardScreen(DataScreen):
         assert event.button.id is not None
         self.open_tile(event.button.id)
 
+    @offered_to(_allocating)
     def open_tile(self, tile_id: str) -> None:
         if tile_id == "my-work":
             self.intapp.action_my_work()
@@ -240,6 +249,7 @@ class DashboardScreen(DataScreen):
 
         self.app.push_screen(ScopeScreen(), chosen)
 
+    @offered_to("receive_referral")
     def action_new_referral(self) -> None:
         from intapp.screens.new_referral import NewReferralScreen
 

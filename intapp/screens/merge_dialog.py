@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from intapp.formatting import uk_date
-from intapp.screens.base import DataModal, Result
+from intapp.screens.base import DataModal, Result, offered_to
 from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
@@ -108,6 +108,7 @@ class MergeDialog(DataModal):
         self.query_one("#merge-yes", Button).disabled = True
         self.load()
 
+    @offered_to("merge")
     def action_merge(self) -> None:
         preview, user = self.preview, self.intapp.user
         if preview is None or preview.refusal is not None:

@@ -15,7 +15,7 @@ from intapp import clock
 from intapp.codes import ReferralSource, RouteOfAccess
 from intapp.config import configured, load_settings
 from intapp.formatting import parse_date, parse_uk_datetime, uk_date
-from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
+from intapp.screens.base import DataScreen, Result, WorkFailed, field_values, offered_to
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.note import Note
@@ -301,6 +301,8 @@ class NewReferralScreen(DataScreen):
         self.show_person()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):  # the role may not
+            return False
         if action == "choose_match":
             return bool(self.candidates) and self.match is None
         if action == "correct_record":
@@ -352,6 +354,7 @@ class NewReferralScreen(DataScreen):
 
         self.app.push_screen(PersonEditScreen(person_id=person.id, proposed=proposed), corrected)
 
+    @offered_to("receive_referral")
     def action_save_referral(self) -> None:
         """Save; when the known record says otherwise than what was typed, ask first."""
         from intapp.screens.referral_dialogs import MismatchDialog

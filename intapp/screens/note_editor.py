@@ -18,7 +18,7 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, Static, Text
 from intapp import clock
 from intapp.codes import NoteContact, NoteKind, code_label
 from intapp.formatting import parse_uk_datetime, uk_date, uk_datetime
-from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
+from intapp.screens.base import DataScreen, Result, WorkFailed, field_values, offered_to
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 
@@ -147,6 +147,7 @@ class NoteEditorScreen(DataScreen):
         self.query_one("#note-error", Static).update(escape(message))
         self.query_one(selector).focus()
 
+    @offered_to("note")
     def action_save_note(self) -> None:
         c = self.context
         text = self.query_one("#note-text", TextArea).text

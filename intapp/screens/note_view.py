@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Header, Label, Static, TextArea
 
 from intapp.formatting import uk_datetime
-from intapp.screens.base import DataScreen, Result, field_values
+from intapp.screens.base import DataScreen, Result, field_values, offered_to
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
@@ -95,6 +95,7 @@ class NoteScreen(DataScreen):
             self.notify("Addendum added beneath the note.", title="Saved")
             self.query_one("#note-view", VerticalScroll).scroll_end(animate=False)
 
+    @offered_to("note")
     def action_add_addendum(self) -> None:
         if self.note is None:
             return

@@ -13,7 +13,7 @@ from textual.widgets import Header, Static, Tab, Tabs
 from intapp import clock
 from intapp.codes import code_label
 from intapp.formatting import uk_date
-from intapp.screens.base import Result
+from intapp.screens.base import Result, offered_to
 from intapp.screens.person_alert_actions import AlertActions
 from intapp.screens.person_case_actions import CaseActions
 from intapp.screens.person_copy_actions import CopyActions
@@ -291,6 +291,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         )
         return True
 
+    @offered_to("reablement")
     def action_start_reablement(self) -> None:
         if self._died():
             return
@@ -318,6 +319,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         name = self._person_name()
         self.app.push_screen(StartEpisodeDialog(subject=name), answered)
 
+    @offered_to("assess")
     def action_new_assessment(self) -> None:
         """Open a blank assessment; it is written only when first saved. A carer is
         offered a carer's assessment as well as an integrated one."""

@@ -11,7 +11,7 @@ from textual import on
 from intapp import clock
 from intapp.codes import code_label
 from intapp.formatting import local_date, uk_date
-from intapp.screens.base import DataScreen, Result
+from intapp.screens.base import DataScreen, Result, offered_to
 from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from intapp.services.deaths import RecordedDeath
     from intapp.services.people import PersonSummary
     from intapp.services.person_record import PersonRecord
+
+
+def _death_rule(screen: Any) -> str:
+    """Anyone in casework records a death; withdrawing one is a supervisor's."""
+    record = screen.record
+    return "withdraw_death" if record and record.overview.person.is_deceased else "record_death"
 
 
 class CaseClosed(Result["ClosedCase"]):
@@ -53,6 +59,7 @@ class CaseActions(DataScreen):
         """Read the record again (`PersonScreen.load_record`)."""
         raise NotImplementedError
 
+    @offered_to("transfer")
     def action_transfer(self) -> None:
         """Send the person's newest open referral or case to another team."""
         from intapp.screens.transfer_dialogs import TransferDialog
@@ -145,6 +152,7 @@ class CaseActions(DataScreen):
 
         return answered
 
+    @offered_to("close_case")
     def action_close_case(self) -> None:
         """Close one of the person's open cases (asked which, when there are several)."""
         from intapp.screens.case_dialogs import CloseCaseDialog
@@ -160,6 +168,7 @@ class CaseActions(DataScreen):
             self._case_answer(CaseClosed, close_case),
         )
 
+    @offered_to("reopen")
     def action_reopen_case(self) -> None:
         """Reopen a case closed within the reopen window."""
         from intapp.config import load_settings
@@ -180,6 +189,7 @@ class CaseActions(DataScreen):
             self._case_answer(CaseReopened, reopen_case),
         )
 
+    @offered_to(_death_rule)
     def action_death(self) -> None:
         """Record a death; for someone already recorded as dead, withdraw it."""
         if self.record is None:

@@ -9,7 +9,7 @@ from textual import on
 from textual.binding import Binding
 
 from intapp import clock
-from intapp.screens.base import DataScreen, Result
+from intapp.screens.base import DataScreen, Result, offered_to
 from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class CopyActions(DataScreen):
         """Read the record again (`PersonScreen.load_record`)."""
         raise NotImplementedError
 
+    @offered_to("export_plan")
     def action_copy_for_person(self) -> None:
         """Ask HTML or Markdown and where, then save the copy."""
         from intapp.services.plan_copy import copy_file_name

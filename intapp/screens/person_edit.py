@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, Static
 
 from intapp.codes import RiskTier, code_label
 from intapp.formatting import parse_date, uk_date
-from intapp.screens.base import DataScreen, Result, WorkFailed, field_values
+from intapp.screens.base import DataScreen, Result, WorkFailed, field_values, offered_to
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.note import Note
@@ -161,6 +161,7 @@ class PersonEditScreen(DataScreen):
             return None
         return field_values(self) + [c.value for c in self.query(Checkbox)]
 
+    @offered_to("edit_person")
     def action_save(self) -> None:
         if self.details is None:
             return

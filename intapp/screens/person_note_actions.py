@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Tab, Tabs
 
 from intapp.codes import code_label
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, offered_to
 from intapp.widgets.paged_list import PagedList
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ class NoteActions(DataScreen):
                 return next((e for e in self.record.episodes if e.id == entry.opens_id), None)
         return None
 
+    @offered_to("note")
     def action_write_note(self) -> None:
         """Write a case note; the timeline shows it once saved."""
         if self.record is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, offered_to
 
 if TYPE_CHECKING:
     from intapp.services.person_record import PersonRecord
@@ -23,6 +23,7 @@ class RecordActions(DataScreen):
         """Read the record again (`PersonScreen.load_record`)."""
         raise NotImplementedError
 
+    @offered_to("edit_person")
     def action_edit_details(self) -> None:
         """Correct the person's details; the record is read again on coming back."""
         from intapp.screens.person_edit import PersonEditScreen
@@ -48,6 +49,7 @@ class RecordActions(DataScreen):
             self.person_id = person_id
             self.load_record()
 
+    @offered_to("merge")
     def action_merge(self) -> None:
         """Choose the other record of this person, then confirm with both shown."""
         from intapp.screens.merge_dialog import MergeDialog

@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, Static
 from intapp import clock
 from intapp.codes import code_label
 from intapp.formatting import due_text, uk_datetime
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, offered_to
 from intapp.services.queue import QueueItem, queue_cursor, queue_page
 from intapp.store.paging import Cursor, Page
 from intapp.widgets.alert_marks import name_with_alerts
@@ -188,6 +188,7 @@ class QueueScreen(DataScreen):
     def action_row(self, step: int) -> None:
         self.paged.move(step)
 
+    @offered_to("triage")
     def action_triage(self) -> None:
         self.paged.open_highlighted()
 

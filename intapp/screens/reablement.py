@@ -14,7 +14,7 @@ from intapp import clock
 from intapp.codes import code_label
 from intapp.config import load_settings
 from intapp.formatting import uk_date
-from intapp.screens.base import DataScreen, Result
+from intapp.screens.base import DataScreen, Result, offered_to
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
@@ -239,6 +239,7 @@ class ReablementScreen(DataScreen):
 
         self.app.push_screen(dialog(episode, row.person_name), answered)
 
+    @offered_to("reablement")
     def action_extend(self) -> None:
         from intapp.screens.episode_dialogs import ExtendEpisodeDialog
         from intapp.services.reablement import extend_episode
@@ -249,12 +250,14 @@ class ReablementScreen(DataScreen):
             extend_episode,
         )
 
+    @offered_to("reablement")
     def action_end(self) -> None:
         from intapp.screens.episode_dialogs import EndEpisodeDialog
         from intapp.services.reablement import end_episode
 
         self._change_episode("active", lambda e, name: EndEpisodeDialog(subject=name), end_episode)
 
+    @offered_to("reablement")
     def action_followup(self) -> None:
         from intapp.screens.episode_dialogs import FollowupDialog
         from intapp.services.reablement import record_followup

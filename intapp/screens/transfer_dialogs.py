@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from intapp.codes import code_label
 from intapp.formatting import away_text, load_bar, uk_datetime
-from intapp.screens.base import DataModal, DataWork, Result, WorkFailed
+from intapp.screens.base import DataModal, DataWork, Result, WorkFailed, offered_to
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.widgets.markup import escape
 
@@ -193,6 +193,7 @@ class TransferDecisionDialog(DataModal):
         )
         self.query_one("#accept", Button).focus()
 
+    @offered_to("transfer")
     def action_accept(self) -> None:
         if self.data is None:
             return
@@ -208,6 +209,7 @@ class TransferDecisionDialog(DataModal):
 
         self.write(TransferDecided, accept)
 
+    @offered_to("transfer")
     def action_return(self) -> None:
         if self.data is None:
             return
@@ -323,6 +325,7 @@ class AllocateNowDialog(DataModal):
         index = self.query_one("#picker", OptionList).highlighted
         return None if index is None or not self.candidates else self.candidates[index]
 
+    @offered_to("allocate")
     def action_allocate(self, over_limit_reason: str | None = None) -> None:
         chosen = self.highlighted
         if chosen is None:

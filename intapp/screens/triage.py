@@ -15,7 +15,7 @@ from intapp import clock
 from intapp.codes import Pathway, Priority, code_label
 from intapp.config import configured, load_settings
 from intapp.formatting import due_text, uk_date, uk_datetime
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.widgets.alert_marks import alerts_line
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
@@ -168,6 +168,7 @@ class TriageScreen(DataScreen):
             self.query_one("#note", Input).value,
         )
 
+    @offered_to("triage")
     def action_save(self) -> None:
         if self.data is None:
             return

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from intapp.config import configured
-from intapp.screens.base import DataScreen, Result
+from intapp.screens.base import DataScreen, Result, offered_to
 from intapp.screens.save_file_dialog import SaveFileDialog
 from intapp.widgets.footer import Footer
 
@@ -125,6 +125,7 @@ class WeeklySummaryScreen(DataScreen):
             self.page_number = min(last, max(0, self.page_number + step))
             self.show_page()
 
+    @offered_to("export_weekly")
     def action_save_file(self) -> None:
         summary = self.summary
         if summary is None:

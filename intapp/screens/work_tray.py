@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from intapp import clock
-from intapp.screens.base import DataScreen, Result, WorkFailed
+from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
@@ -238,6 +238,7 @@ class WorkTrayScreen(DataScreen):
 
             self.app.push_screen(PersonScreen(person_id=item.person_id))
 
+    @offered_to("plan")
     def action_done(self) -> None:
         from intapp.services.work_tray import TrayKind
 
