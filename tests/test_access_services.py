@@ -36,6 +36,7 @@ GUARDED = {
     "deaths.record_death": "record_death",
     "deaths.withdraw_death": "withdraw_death",
     "merge.merge_people": "merge",
+    "merge.merge_preview": "merge",
     "assessments.start_assessment": "assess",
     "assessments.save_assessment": "assess",
     "assessments.sign_off_assessment": "assess",
@@ -167,3 +168,34 @@ def test_the_cli_shows_a_refusal_plainly_with_exit_code_1(tmp_path: Any) -> None
     assert result.exit_code == 1
     assert "Only supervisors may withdraw a recorded death." in result.output
     assert "t_coord, a coordinator" in result.output
+
+
+def test_on_a_team_server_me_is_the_staff_logins_worker(session: Session, write_config) -> None:  # type: ignore[no-untyped-def]
+    """Not the setting, which anyone could change; on SQLite the setting stays."""
+    from factories import small_organisation
+
+    from intapp.services.work_tray import should_ask_who_i_am, who_is_me
+    from intapp.store.plain_sql import through_session
+
+    org = small_organisation(session)
+    write_config('[settings]\nme = "SW1"\n')
+    engine = session.get_bind()
+    db = through_session(session)
+    if db.sqlite:
+        me = who_is_me(db)
+        assert me is not None and me.worker_id == org.social_worker
+        return
+    assert who_is_me(db) is not None  # the owner keeps the setting
+    worker = org.occupational_therapist
+    access._signed_in[engine] = SignedIn(
+        login="t_kw", role=Role.KEY_WORKER, worker_id=worker, team_mode=True
+    )
+    try:
+        me = who_is_me(db)
+        assert me is not None and me.worker_id == worker
+        write_config("")
+        assert not should_ask_who_i_am(db)
+        access._signed_in[engine] = SignedIn(login="t_kw", role=Role.KEY_WORKER, team_mode=True)
+        assert who_is_me(db) is None  # a login not linked to a worker has no tray
+    finally:
+        access.forget(engine)  # type: ignore[arg-type]

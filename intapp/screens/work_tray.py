@@ -282,6 +282,13 @@ class WorkTrayScreen(DataScreen):
         if message.result is ActionDone:
             self.action_refresh()  # and report it as usual: someone changed the plan
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A staff login is its linked worker: it is not asked who it is."""
+        who = self.intapp.who
+        if action == "choose_me" and who is not None and who.team_mode and who.is_staff:
+            return False
+        return super().check_action(action, parameters)
+
     def action_choose_me(self) -> None:
         choose_me(self.app, self.action_refresh)
 

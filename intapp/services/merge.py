@@ -249,6 +249,7 @@ def _plan_note(session: Session, survivor: Person, merged: Person) -> str | None
 
 def merge_preview(*, session: Session, survivor_id: int, merged_id: int) -> MergePreview:
     """Both records side by side, and whether (and how) they can be merged."""
+    require_for(session, "merge")  # before any other refusal: the role comes first
     survivor = load_person(session=session, person_id=survivor_id)
     merged = load_person(session=session, person_id=merged_id)
     return MergePreview(

@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from typing import Any
 
+from intapp.access import signed_in
 from intapp.clock import LOCAL_TZ
 from intapp.codes import Profession
 from intapp.config import load_settings
@@ -131,20 +132,43 @@ def tray_cursor(item: TrayItem) -> Cursor:
 
 
 def who_is_me(db: PlainSQL) -> Me | None:
-    """The active worker `[settings] me` names by staff id, or None when it is unset or
-    names nobody still working (a leaver's tray would be empty and misleading)."""
-    staff_id = load_settings().me
-    if not staff_id:
-        return None
+    """The worker using the app, or None when that is unknown or they have left (a
+    leaver's tray would be empty and misleading).
+
+    On a team server a staff login is its linked worker (`staff_login.worker_id`): who
+    someone is comes from how they signed in, never from a setting they could change.
+    Elsewhere (a single-user store, or the owner) `[settings] me` names them by staff id.
+    """
+    params: dict[str, Any]
+    linked = _linked_worker(db)
+    if linked is not None:
+        worker_id = linked[0]
+        if worker_id is None:
+            return None
+        where, params = "id = :worker_id", {"worker_id": worker_id}
+    else:
+        staff_id = load_settings().me
+        if not staff_id:
+            return None
+        where, params = "staff_id = :staff_id", {"staff_id": staff_id}
     rows = db.run(
         "SELECT id, staff_id, given_name, family_name, profession, team_id FROM worker"
-        " WHERE staff_id = :staff_id AND active = :active",
-        {"staff_id": staff_id, **db.stored({"active": True})},
+        f" WHERE {where} AND active = :active",
+        {**params, **db.stored({"active": True})},
     )
     if not rows:
         return None
     r = rows[0]
     return Me(r[0], r[1], f"{r[2]} {r[3]}", r[4], r[5])
+
+
+def _linked_worker(db: PlainSQL) -> tuple[int | None] | None:
+    """A staff login's worker id (None if unlinked), in a 1-tuple; None when "me" is not
+    a staff login's (a single-user store, or the owner)."""
+    if db.sqlite or db.bind is None:
+        return None
+    who = signed_in(db.bind)
+    return (who.worker_id,) if who.is_staff else None
 
 
 PERSON = "person.id, person.given_name, person.family_name, person.date_of_death"
@@ -336,8 +360,9 @@ def colleagues(db: PlainSQL) -> list[Colleague]:
 
 
 def should_ask_who_i_am(db: PlainSQL) -> bool:
-    """Whether to ask who is using the app: "me" is not set and there are workers."""
-    if load_settings().me:
+    """Whether to ask who is using the app: "me" is not set and there are workers. A
+    staff login is never asked: it is its linked worker (`who_is_me`)."""
+    if load_settings().me or _linked_worker(db) is not None:
         return False
     (found,) = db.one(
         "SELECT count(*) FROM (SELECT 1 FROM worker WHERE active = :active LIMIT 1) AS w",

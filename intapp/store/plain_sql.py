@@ -30,6 +30,8 @@ class PlainSQL:
 
     run: RunQuery
     sqlite: bool
+    bind: Any = None
+    """The session's engine when run through one (who is signed in on it), else None."""
 
     def one(self, sql: str, params: dict[str, Any]) -> Sequence[Any]:
         """The single row of a query that returns one (an aggregate)."""
@@ -55,7 +57,8 @@ def through_session(session: Session) -> PlainSQL:
     def run(sql: str, params: dict[str, Any]) -> list[Sequence[Any]]:
         return list(session.execute(text(sql), params).all())
 
-    return PlainSQL(run, sqlite=session.get_bind().dialect.name == "sqlite")
+    bind = session.get_bind()
+    return PlainSQL(run, sqlite=bind.dialect.name == "sqlite", bind=bind)
 
 
 @contextmanager
