@@ -1,0 +1,100 @@
+"""The TUI offers only what the signed-in role may do, and says who may otherwise; the
+header says who is signed in, and in which role."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from tui_support import seed_small_team, settled, wait_for
+
+from intapp.access import Role, SignedIn
+from intapp.app import IntApp
+from intapp.screens.dashboard import DashboardScreen
+from intapp.screens.queue import QueueScreen
+
+SIZES = [(120, 40), (80, 24)]
+
+
+@pytest.fixture
+def app(sqlite_engine) -> IntApp:
+    seed_small_team(sqlite_engine)
+    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+
+
+def as_role(app: IntApp, role: Role) -> None:
+    """Sign in as a member of staff on a team server (the store is SQLite: the role is
+    what the screens read)."""
+    app.signed_in_as(SignedIn(login="jsmith", role=role, team_mode=True))
+
+
+def offered(app: IntApp) -> dict[str, str]:
+    """The keys the footer shows: key → description."""
+    return {
+        key: active.binding.description
+        for key, active in app.screen.active_bindings.items()
+        if active.binding.show
+    }
+
+
+async def on_dashboard(pilot: Pilot, app: IntApp) -> None:
+    await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#awaiting").label))
+
+
+async def test_a_single_user_store_signs_in_its_owner(app: IntApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_dashboard(pilot, app)
+        assert app.sub_title == "Signed in: duty.c1 · single-user"
+        assert offered(app)["a"] == "Allocate"
+
+
+async def test_a_key_workers_queue_offers_no_triage_and_the_dashboard_no_allocating(
+    app: IntApp,
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_dashboard(pilot, app)
+        as_role(app, Role.KEY_WORKER)
+        await pilot.pause()
+        assert app.sub_title == "Signed in: jsmith · key worker"
+        keys = offered(app)
+        assert "a" not in keys and keys["n"] == "New referral"
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        assert "Triage" not in offered(app).values()
+        await pilot.press("enter")  # not offered: nothing opens
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_a_coordinator_is_offered_triage(app: IntApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_dashboard(pilot, app)
+        as_role(app, Role.COORDINATOR)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        assert offered(app)["enter"] == "Triage"
+
+
+async def test_an_action_reached_another_way_says_who_may(app: IntApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_dashboard(pilot, app)
+        as_role(app, Role.KEY_WORKER)
+        await pilot.click("#unallocated")  # the tile is a button, not a key
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, DashboardScreen)
+        (said,) = [n.message for n in app._notifications]
+        assert said == (
+            "Only coordinators and supervisors may allocate a case. "
+            "You are signed in as jsmith, a key worker."
+        )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_header_of_a_key_workers_dashboard(snap_compare, app, size):
+    async def signed_in(pilot: Pilot) -> None:
+        await on_dashboard(pilot, app)
+        await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#my-work").label))
+        as_role(app, Role.KEY_WORKER)
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=signed_in)
