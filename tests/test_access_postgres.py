@@ -1,0 +1,164 @@
+"""Signing in on a team server: each login is what `intapp_sign_in()` says it is, the
+owner may do everything, and anyone else is told plainly that they are not staff.
+
+Each test connects as its own uniquely named login role, dropped afterwards (role names
+are cluster-wide). Until the server's own `intapp_sign_in()` is in the schema, a stand-in
+with the same contract is created in the test's database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from intapp import access
+from intapp.access import Role, signed_in
+from intapp.services.errors import NotAllowed, NotStaff
+from intapp.store.engine import create_db_engine
+
+pytestmark = pytest.mark.postgres
+
+STAND_IN = """
+CREATE FUNCTION intapp_sign_in()
+RETURNS TABLE(role text, worker_id int, locality_id int, team_ids int[])
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT s.role::text, s.worker_id, s.locality_id,
+           CASE WHEN s.role = 'supervisor'
+                THEN ARRAY(SELECT t.id FROM team t WHERE t.locality_id = s.locality_id)
+                ELSE ARRAY(SELECT st.team_id FROM staff_team st WHERE st.login = s.login)
+           END
+    FROM staff_login s WHERE s.login = session_user AND s.enabled
+$$;
+GRANT EXECUTE ON FUNCTION intapp_sign_in() TO PUBLIC;
+"""
+
+
+@pytest.fixture
+def pg(engine: Engine) -> Engine:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a team server is PostgreSQL")
+    with engine.begin() as c:
+        if c.execute(text("SELECT to_regprocedure('intapp_sign_in()')")).scalar() is None:
+            c.execute(text(STAND_IN))
+    return engine
+
+
+@pytest.fixture
+def login_as(pg: Engine) -> Iterator[Callable[[str], Engine]]:
+    """An engine connected as a new login role named `t_<random>_<suffix>`."""
+    made: list[tuple[str, Engine]] = []
+
+    def make(suffix: str) -> Engine:
+        name = f"t_{uuid.uuid4().hex[:8]}_{suffix}"
+        with pg.begin() as c:
+            c.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+            c.execute(text(f'GRANT CONNECT ON DATABASE "{pg.url.database}" TO "{name}"'))
+        url = make_url(str(pg.url.render_as_string(hide_password=False))).set(username=name)
+        engine = create_db_engine(url.render_as_string(hide_password=False))
+        made.append((name, engine))
+        return engine
+
+    yield make
+    for name, engine in made:
+        engine.dispose()
+        with pg.begin() as c:
+            c.execute(text(f'DROP OWNED BY "{name}"'))
+            c.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+
+
+def staff(pg: Engine, login: str, role: str, team_id: int | None = None) -> None:
+    """A staff_login row (and the group role, once the server defines it)."""
+    with pg.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO staff_login (login, role, enabled, created_at)"
+                " VALUES (:login, :role, true, now())"
+            ),
+            {"login": login, "role": role},
+        )
+        if team_id is not None:
+            c.execute(
+                text("INSERT INTO staff_team (login, team_id) VALUES (:login, :team)"),
+                {"login": login, "team": team_id},
+            )
+        group = f"intapp_{role}"
+        if c.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :g"), {"g": group}).first():
+            c.execute(text(f'GRANT "{group}" TO "{login}"'))
+
+
+def a_team(pg: Engine) -> int:
+    from factories import small_organisation
+
+    with Session(pg) as s:
+        team = small_organisation(s).team.id
+        s.commit()
+    return team  # type: ignore[return-value]
+
+
+def test_a_superuser_without_a_staff_row_is_the_owner(pg: Engine) -> None:
+    who = signed_in(pg)
+    assert (who.role, who.team_mode, who.login) == (Role.OWNER, True, pg.url.username)
+    assert who.label == f"Signed in: {pg.url.username} · owner"
+
+
+def test_the_database_owner_is_the_owner(pg: Engine, login_as: Callable[[str], Engine]) -> None:
+    engine = login_as("own")
+    with pg.begin() as c:
+        c.execute(text(f'ALTER DATABASE "{pg.url.database}" OWNER TO "{engine.url.username}"'))
+    try:
+        assert signed_in(engine).role is Role.OWNER
+    finally:
+        with pg.begin() as c:
+            c.execute(text(f'ALTER DATABASE "{pg.url.database}" OWNER TO "{pg.url.username}"'))
+
+
+def test_a_login_that_is_not_staff_is_told_plainly(login_as: Callable[[str], Engine]) -> None:
+    engine = login_as("nobody")
+    name = engine.url.username
+    with pytest.raises(NotStaff) as refused:
+        signed_in(engine)
+    assert str(refused.value) == (
+        f"{name} is not set up as intapp staff on this server; ask your administrator "
+        f"to run `intapp staff add {name} ...`."
+    )
+
+
+def test_a_coordinator_signs_in_with_their_teams_and_is_refused_a_merge(
+    pg: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    team = a_team(pg)
+    engine = login_as("coord")
+    staff(pg, str(engine.url.username), "coordinator", team)
+    who = signed_in(engine)
+    assert (who.role, who.team_ids, who.team_mode) == (Role.COORDINATOR, {team}, True)
+    assert signed_in(engine) is who  # asked once per engine
+    from intapp.services.merge import merge_people
+
+    with Session(engine) as s, pytest.raises(NotAllowed) as refused:
+        merge_people(session=s, user="ignored", survivor_id=1, merged_id=2)
+    assert str(refused.value).startswith("Only supervisors may merge two records.")
+
+
+@pytest.mark.parametrize("role", ["key_worker", "supervisor", "admin"])
+def test_each_staff_role_signs_in_as_itself(
+    role: str, pg: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    engine = login_as(role[:5])
+    staff(pg, str(engine.url.username), role, a_team(pg) if role == "key_worker" else None)
+    who = signed_in(engine)
+    assert who.role is Role(role) and who.is_staff
+    assert access.may(who, "note") is (role != "admin")
+    assert access.may(who, "import") is (role == "admin")
+
+
+def test_the_owner_is_not_refused(pg: Engine) -> None:
+    from intapp.services.errors import NotFound
+    from intapp.services.merge import merge_people
+
+    with Session(pg) as s, pytest.raises(NotFound):  # past the role check, to the rules
+        merge_people(session=s, user="owner", survivor_id=1, merged_id=2)
