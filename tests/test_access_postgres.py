@@ -162,3 +162,19 @@ def test_the_owner_is_not_refused(pg: Engine) -> None:
 
     with Session(pg) as s, pytest.raises(NotFound):  # past the role check, to the rules
         merge_people(session=s, user="owner", survivor_id=1, merged_id=2)
+
+
+def test_a_key_worker_may_not_back_up_the_server(
+    pg: Engine, login_as: Callable[[str], Engine], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from intapp import cli
+
+    engine = login_as("kw")
+    staff(pg, str(engine.url.username), "key_worker", a_team(pg))
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(cli.main, ["--database-url", url, "db", "backup", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "Only administrators may back up or restore the database." in result.output
+    assert not list(tmp_path.iterdir())

@@ -132,6 +132,7 @@ def backup(context: Context, target: Path | None) -> None:
     if file is not None:
         result = backup_sqlite(file, target)
     else:
+        _require_on_server(context, "backup")
         result = backup_postgres(resolve_url(context.database_url), target)
     click.echo(
         f"Backed up to {result.path} ({result.size / 1_048_576:.1f} MB, "
@@ -180,6 +181,14 @@ def restore(context: Context, backup_file: Path, yes: bool) -> None:
     click.echo(f"Restored {result.database} from {backup_file}.")
     if result.kept_aside is not None:
         click.echo(f"The database it replaced is kept at {result.kept_aside}.")
+
+
+def _require_on_server(context: Context, action: str) -> None:
+    """Refuse (`NotAllowed`) unless the login signed in on the server may do `action`."""
+    from intapp.access import require, signed_in
+    from intapp.store.engine import get_engine
+
+    require(signed_in(get_engine(context.database_url)), action)
 
 
 def _can_ask() -> bool:
