@@ -281,6 +281,7 @@ class IntApp(App[None]):
         elif isinstance(error, NotAllowed):
             self.notify(error.message, title="Not allowed", severity="warning", markup=False)
         elif isinstance(error, NotStaff):
+            self.sub_title = "not signed in"
             self.notify(
                 error.message, title="Not signed in", severity="error", timeout=60, markup=False
             )
