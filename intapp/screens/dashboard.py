@@ -161,7 +161,9 @@ class DashboardScreen(DataScreen):
 
     def show_my_work(self) -> None:
         value = self.my_overdue
-        figure = "…" if value is False else "who are you? (m)" if value is None else f"{value:,}"
+        who = self.intapp.who
+        unknown = "not linked (m)" if who and who.team_mode and who.is_staff else "who are you? (m)"
+        figure = "…" if value is False else unknown if value is None else f"{value:,}"
         tile = self.query_one("#my-work", Button)
         tile.label = self.tile_label(MY_WORK, figure)
         tile.set_class(isinstance(value, int) and value > 0, "alert")

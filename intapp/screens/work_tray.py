@@ -156,6 +156,17 @@ class WorkTrayScreen(DataScreen):
         unset.display = me is None
         self.paged.display = me is not None
         self.query_one("#tray-hint", Static).display = me is not None
+        who = self.intapp.who
+        if me is None and who is not None and who.team_mode and who.is_staff:
+            # A staff login is its linked worker; only an administrator can link it.
+            self.query_one("#tray-title", Static).update("My work")
+            unset.update(
+                f"Your login {escape(who.login)} is not linked to a worker, so intapp "
+                "cannot tell which work is yours.\n\nAsk your administrator to link it "
+                "(`intapp staff add ... --staff-id YOUR-STAFF-ID`)."
+            )
+            self.me = None
+            return
         if me is None:
             from intapp import paths
             from intapp.config import load_settings
