@@ -204,7 +204,9 @@ def _sign_in(engine: Engine) -> SignedIn:
     with engine.begin() as connection:
         login = str(connection.execute(text("SELECT session_user")).scalar_one())
         staff = None
-        if connection.execute(text("SELECT to_regprocedure('intapp_sign_in()')")).scalar():
+        # Only staff group roles (and the owner) may run it; NULL before it exists.
+        usable = "SELECT has_function_privilege(to_regprocedure('intapp_sign_in()'), 'EXECUTE')"
+        if connection.execute(text(usable)).scalar():
             staff = connection.execute(
                 text("SELECT role, worker_id, locality_id, team_ids FROM intapp_sign_in()")
             ).first()
