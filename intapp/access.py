@@ -82,7 +82,6 @@ OVERSIGHT = SUPERVISION | ADMINISTRATION
 
 _RULES: dict[str, tuple[frozenset[Role], str]] = {
     # Casework on the people in one's scope.
-    "receive_referral": (CASEWORK, "record a new referral"),
     "edit_person": (CASEWORK, "change a person's details"),
     "assess": (CASEWORK, "start, change or sign off an assessment"),
     "plan": (CASEWORK, "change a care plan or its actions"),
@@ -90,10 +89,12 @@ _RULES: dict[str, tuple[frozenset[Role], str]] = {
     "alert": (CASEWORK, "raise or remove an alert"),
     "carer_link": (CASEWORK, "link or unlink a carer"),
     "reablement": (CASEWORK, "run a reablement episode"),
-    "record_death": (CASEWORK, "record a death"),
     "export_plan": (CASEWORK, "save a copy of a care plan for the person"),
     "break_glass": (CASEWORK, "open a record outside your teams"),
     # Running a team's work.
+    # A new referral may create a person; a death closes the person's cases.
+    "receive_referral": (COORDINATION, "record a new referral"),
+    "record_death": (COORDINATION, "record a death"),
     "triage": (COORDINATION, "triage a referral"),
     "allocate": (COORDINATION, "allocate a case"),
     "reallocate": (COORDINATION, "reallocate a case"),

@@ -57,7 +57,7 @@ async def test_a_key_workers_queue_offers_no_triage_and_the_dashboard_no_allocat
         await pilot.pause()
         assert app.sub_title == "Signed in: jsmith · key worker"
         keys = offered(app)
-        assert "a" not in keys and keys["n"] == "New referral"
+        assert "a" not in keys and "n" not in keys and keys["r"] == "Reablement"
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
         assert "Triage" not in offered(app).values()
