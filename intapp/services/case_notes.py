@@ -138,9 +138,9 @@ def write_note(
     episode_id: int | None = None,
 ) -> NoteView:
     """Save a note of a contact with the person, written now by `user`, and audit it."""
+    require_for(session, "note")
     # Read FOR UPDATE (PostgreSQL), so a merge at the same time either finishes first
     # (and this is refused) or waits and moves the new note.
-    require_for(session, "note")
     person = session.get(Person, person_id, with_for_update=True, populate_existing=True)
     if person is None:
         raise NotFound(f"There is no person with id {person_id}")

@@ -373,10 +373,10 @@ def merge_people(
     The versions are those the user saw on the confirming dialog; a record changed since
     is refused as a `Conflict`. The CLI, which shows no copy, passes none.
     """
+    require_for(session, "merge")
     # Both rows are locked (PostgreSQL; in id order, so two merges never wait on each
     # other in a ring) and read afresh: a merge of either record committed meanwhile is
     # seen and refused, and new work for either waits for this one (`person_who_can_start`).
-    require_for(session, "merge")
     for person_id in sorted({survivor_id, merged_id}):
         session.get(Person, person_id, with_for_update=True, populate_existing=True)
     survivor = load_person(session=session, person_id=survivor_id)
