@@ -178,3 +178,71 @@ def test_a_key_worker_may_not_back_up_the_server(
     assert result.exit_code == 1, result.output
     assert "Only administrators may back up or restore the database." in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_what_the_app_offers_a_key_worker_the_server_lets_them_do(
+    engine: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    """The app's table and the server's grants agree: casework the app allows a key
+    worker is written as that login; what it refuses is refused before the server."""
+    from datetime import UTC, datetime
+
+    from factories import person_in, receive, seen_version, small_organisation
+
+    from intapp.models import Person
+    from intapp.services import alerts, case_notes, person_details
+    from intapp.services.allocations import allocate
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a team server is PostgreSQL")
+    with engine.connect() as c:
+        if (
+            c.execute(text("SELECT to_regprocedure('intapp_break_glass(text,text)')")).scalar()
+            is None
+        ):
+            pytest.skip("the server's roles and grants (migration 0018) are not in this schema")
+    with Session(engine) as s:
+        org = small_organisation(s)
+        referral = receive(s, person_in(org.team.id, 0))
+        team, worker, person = org.team.id, org.social_worker, referral.person_id
+        s.commit()
+    kw = login_as("kw")
+    staff(engine, str(kw.url.username), "key_worker", team)
+    with engine.begin() as c:
+        c.execute(
+            text("UPDATE staff_login SET worker_id = :w WHERE login = :l"),
+            {"w": worker, "l": kw.url.username},
+        )
+    user = str(kw.url.username)
+    with Session(kw) as s:
+        case_notes.write_note(
+            session=s,
+            user=user,
+            person_id=person,
+            kind="phone_call",
+            contact_with="person",
+            contact_at=datetime.now(UTC),
+            text="Rang to arrange a visit.",
+        )
+        alerts.raise_alert(
+            session=s, user=user, person_id=person, kind="key_safe", note="Code 1234"
+        )
+        s.commit()
+    with Session(kw) as s:
+        version = seen_version(s, Person, person)
+        person_details.edit_person(
+            session=s,
+            user=user,
+            person_id=person,
+            changes={"phone": "0161 496 0000"},
+            expected_version=version,
+        )
+        s.commit()
+    with Session(kw) as s, pytest.raises(NotAllowed):
+        allocate(
+            session=s,
+            user=user,
+            referral_id=referral.id,
+            worker_id=worker,
+            expected_version=1,
+        )
