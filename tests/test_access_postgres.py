@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from intapp import access
+from intapp import access, clock
 from intapp.access import Role, signed_in
 from intapp.services.errors import NotAllowed, NotStaff
 from intapp.store.engine import create_db_engine
@@ -185,8 +185,6 @@ def test_what_the_app_offers_a_key_worker_the_server_lets_them_do(
 ) -> None:
     """The app's table and the server's grants agree: casework the app allows a key
     worker is written as that login; what it refuses is refused before the server."""
-    from datetime import UTC, datetime
-
     from factories import person_in, receive, seen_version, small_organisation
 
     from intapp.models import Person
@@ -221,7 +219,7 @@ def test_what_the_app_offers_a_key_worker_the_server_lets_them_do(
             person_id=person,
             kind="phone_call",
             contact_with="person",
-            contact_at=datetime.now(UTC),
+            contact_at=clock.now(),
             text="Rang to arrange a visit.",
         )
         alerts.raise_alert(
