@@ -244,3 +244,34 @@ def test_what_the_app_offers_a_key_worker_the_server_lets_them_do(
             worker_id=worker,
             expected_version=1,
         )
+
+
+def test_a_coordinator_takes_a_referral_from_intake_to_a_case_and_may_not_merge(
+    engine: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    """As its own login: receive, triage and allocate (the server agrees); a merge is a
+    supervisor's, refused before the server is asked."""
+    from factories import allocated_case, small_organisation
+
+    from intapp.services.merge import merge_people
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a team server is PostgreSQL")
+    with engine.connect() as c:
+        if (
+            c.execute(text("SELECT to_regprocedure('intapp_break_glass(text,text)')")).scalar()
+            is None
+        ):
+            pytest.skip("the server's roles and grants (migration 0018) are not in this schema")
+    with Session(engine) as s:
+        org = small_organisation(s)
+        team, worker = org.team.id, org.social_worker
+        s.commit()
+    coordinator = login_as("coord")
+    staff(engine, str(coordinator.url.username), "coordinator", team)
+    with Session(coordinator) as s:
+        first = allocated_case(s, team, worker, 0)
+        second = allocated_case(s, team, worker, 1)
+        s.commit()
+    with Session(coordinator) as s, pytest.raises(NotAllowed):
+        merge_people(session=s, user="x", survivor_id=first.person_id, merged_id=second.person_id)
