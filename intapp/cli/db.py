@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -132,7 +133,8 @@ def backup(context: Context, target: Path | None) -> None:
     if file is not None:
         result = backup_sqlite(file, target)
     else:
-        _require_on_server(context, "backup")
+        if shutil.which("pg_dump") is not None:  # else it only says what to run
+            _require_on_server(context, "backup")
         result = backup_postgres(resolve_url(context.database_url), target)
     click.echo(
         f"Backed up to {result.path} ({result.size / 1_048_576:.1f} MB, "
