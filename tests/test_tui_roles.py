@@ -98,3 +98,20 @@ def test_the_header_of_a_key_workers_dashboard(snap_compare, app, size):
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=signed_in)
+
+
+def test_every_key_a_role_may_not_use_names_an_action_of_the_table() -> None:
+    import importlib
+    import pkgutil
+
+    import intapp.screens
+    from intapp.access import ACTIONS
+
+    named = set()
+    for module in pkgutil.iter_modules(intapp.screens.__path__):
+        loaded = importlib.import_module(f"intapp.screens.{module.name}")
+        for thing in vars(loaded).values():
+            rules = vars(thing).get("ROLE_RULES", {}) if isinstance(thing, type) else {}
+            named |= {rule for rule in rules.values() if isinstance(rule, str)}
+    assert named and named <= set(ACTIONS)
+    assert {"triage", "allocate", "merge", "bulk_reassign", "export_weekly"} <= named

@@ -55,10 +55,24 @@ def offered_to(rule: RoleRule) -> Callable[[Action], Action]:
                     return method(self, *args)
                 return None
 
-        guarded.role_rule = rule
-        return cast(Action, guarded)
+        return cast(Action, _RoleRestricted(guarded, rule))
 
     return mark
+
+
+class _RoleRestricted:
+    """An action method on its way into its class: it records the method's rule in the
+    class's own `ROLE_RULES` (action name → rule), then puts the method in its place."""
+
+    def __init__(self, method: Callable[..., Any], rule: RoleRule) -> None:
+        self.method = method
+        self.rule = rule
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        if "ROLE_RULES" not in owner.__dict__:
+            owner.ROLE_RULES = {}  # type: ignore[attr-defined]
+        owner.ROLE_RULES[name.removeprefix("action_")] = self.rule  # type: ignore[attr-defined]
+        setattr(owner, name, self.method)
 
 
 def _needed(node: object, rule: RoleRule, parameters: tuple[object, ...]) -> str | None:
@@ -66,9 +80,13 @@ def _needed(node: object, rule: RoleRule, parameters: tuple[object, ...]) -> str
 
 
 def offered(node: DataWork, action: str, parameters: tuple[object, ...]) -> bool:
-    """Whether the role signed in may run `action` on `node` (`offered_to`)."""
-    rule = getattr(getattr(type(node), f"action_{action}", None), "role_rule", None)
-    return rule is None or node.intapp.allows(_needed(node, rule, parameters))
+    """Whether the role signed in may run `action` on `node` (`offered_to`): each class
+    holds the rules of its own methods, so mixins' rules count too."""
+    for klass in type(node).__mro__:
+        rule = klass.__dict__.get("ROLE_RULES", {}).get(action)
+        if rule is not None:
+            return node.intapp.allows(_needed(node, rule, parameters))
+    return True
 
 
 class Result(Message, Generic[T]):
