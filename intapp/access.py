@@ -237,24 +237,7 @@ def _sign_in(engine: Engine) -> SignedIn:
 
 
 def _login(engine: Engine) -> str:
-    """The login on a SQLite store: the account that owns the file
-    (`intapp.store.identity.login`)."""
-    try:
-        from intapp.store import identity  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # until the store names the login itself
-        return _file_owner(engine)
-    return str(identity.login(engine))
+    """The login on a SQLite store: the account that owns the file."""
+    from intapp.store.identity import login
 
-
-def _file_owner(engine: Engine) -> str:
-    import getpass
-    import os
-    import pwd
-
-    database = engine.url.database
-    try:
-        if database and database != ":memory:" and os.path.exists(database):
-            return pwd.getpwuid(os.stat(database).st_uid).pw_name
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return login(engine)

@@ -4,6 +4,7 @@ header says who is signed in, and in which role."""
 from __future__ import annotations
 
 import pytest
+from identity_support import signed_in
 from textual.pilot import Pilot
 from tui_support import seed_small_team, settled, wait_for
 
@@ -18,7 +19,7 @@ SIZES = [(120, 40), (80, 24)]
 @pytest.fixture
 def app(sqlite_engine) -> IntApp:
     seed_small_team(sqlite_engine)
-    return IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    return IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
 
 
 def as_role(app: IntApp, role: Role) -> None:
@@ -91,13 +92,13 @@ async def test_an_action_reached_another_way_says_who_may(app: IntApp) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_header_of_a_key_workers_dashboard(snap_compare, app, size):
-    async def signed_in(pilot: Pilot) -> None:
+    async def as_key_worker(pilot: Pilot) -> None:
         await on_dashboard(pilot, app)
         await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#my-work").label))
         as_role(app, Role.KEY_WORKER)
         await settled(pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=signed_in)
+    assert snap_compare(app, terminal_size=size, run_before=as_key_worker)
 
 
 def test_every_key_a_role_may_not_use_names_an_action_of_the_table() -> None:
