@@ -87,7 +87,7 @@ def test_the_app_shows_the_derived_login(tmp_path: Path) -> None:
     file = tmp_path / "intapp.sqlite3"
     app = IntApp(database_url=sqlite_url(file))
     assert app.user == identity.os_account()
-    assert app.sub_title == f"signed in as {app.user}"
+    assert app.sub_title == f"Signed in: {app.user} · single-user"
 
 
 def test_commands_that_do_not_need_the_database_never_connect() -> None:
