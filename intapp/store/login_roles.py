@@ -19,7 +19,9 @@ from sqlalchemy import Connection, text
 _LOGIN = re.compile(r"[a-z][a-z0-9_.-]{0,62}")
 # Names PostgreSQL or intapp keep for themselves.
 _RESERVED_PREFIXES = ("pg_", "intapp_")
-_RESERVED = frozenset({"public", "postgres", "none", "current_user", "session_user", "current_role"})
+_RESERVED = frozenset(
+    {"public", "postgres", "none", "current_user", "session_user", "current_role"}
+)
 
 GROUP_ROLES = {
     "key_worker": "intapp_key_worker",
