@@ -9,12 +9,13 @@ from conftest import FROZEN_NOW
 from factories import fake_nhs_number, small_organisation
 from sqlmodel import Session, select
 
-from intapp import clock
+from intapp import access, clock
+from intapp.access import Role, SignedIn
 from intapp.models import AuditEvent
 from intapp.models.access import BreakGlass
 from intapp.services import audit, audit_trail
 from intapp.services.audit_trail import OutsideScope
-from intapp.services.errors import InvalidInput
+from intapp.services.errors import InvalidInput, NotAllowed
 
 AUDITOR = "sup.one"
 
@@ -113,19 +114,22 @@ def test_a_users_trail(session):
     assert [a.entity_id for a in asked] == ["kw.one", "kw.three"]
 
 
-def test_a_supervisor_is_kept_to_their_locality(session):
+def test_a_supervisor_is_kept_to_their_locality(session, monkeypatch):
     _story(session)
+    elsewhere = SignedIn("sup.north", Role.SUPERVISOR, team_ids=frozenset({999}), team_mode=True)
+    monkeypatch.setattr(access, "signed_in", lambda bind: elsewhere)
     with pytest.raises(OutsideScope, match="outside your locality"):
-        audit_trail.person_trail(
-            session=session,
-            user=AUDITOR,
-            identifier=fake_nhs_number(0),
-            team_ids=frozenset({999}),
-        )
+        audit_trail.person_trail(session=session, user=AUDITOR, identifier=fake_nhs_number(0))
     with pytest.raises(OutsideScope, match="does not work in your locality"):
-        audit_trail.user_trail(
-            session=session, user=AUDITOR, login="kw.one", team_ids=frozenset({999})
-        )
+        audit_trail.user_trail(session=session, user=AUDITOR, login="kw.one")
+
+
+def test_a_key_worker_may_not_read_the_trail(session, monkeypatch):
+    _story(session)
+    kw = SignedIn("kw.one", Role.KEY_WORKER, team_mode=True)
+    monkeypatch.setattr(access, "signed_in", lambda bind: kw)
+    with pytest.raises(NotAllowed, match="Only supervisors and administrators may query"):
+        audit_trail.user_trail(session=session, user=AUDITOR, login="kw.one")
 
 
 def test_unknown_person(session):

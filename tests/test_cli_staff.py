@@ -226,3 +226,20 @@ def test_audit_csv_is_safe_in_a_spreadsheet(tmp_path):
     who = [r[1] for r in rows[1:]]
     assert "'=cmd|' /C calc'!A0" in who
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
+
+
+@pytest.mark.postgres
+def test_only_admins_manage_staff_and_are_refused_before_the_password(pg_engine, monkeypatch):
+    from intapp import access
+    from intapp.access import Role, SignedIn
+
+    coordinator = SignedIn("coord.one", Role.COORDINATOR, team_mode=True)
+    monkeypatch.setattr(access, "signed_in", lambda bind: coordinator)
+    code, output = invoke(
+        "staff", "add", "someone_new", "--role", "admin", "--database-url", _url(pg_engine)
+    )
+    assert code == 1
+    assert "Only administrators may add, change, disable or enable staff logins" in output
+    assert "Password" not in output
+    code, output = invoke("staff", "disable", "someone", "--database-url", _url(pg_engine))
+    assert code == 1 and "Only administrators" in output

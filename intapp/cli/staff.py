@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from intapp.cli.context import Context, pass_context
-from intapp.cli.permission import allowed
 
 ROLES = ("key_worker", "coordinator", "supervisor", "admin")
 SHORTEST_PASSWORD = 12  # a long pass phrase beats complexity rules (NCSC)
@@ -90,6 +89,7 @@ def add(
       printf '%s\\n' "$PASS" | intapp staff add it.admin --role admin --password-stdin
       intapp staff add kerb.user --role key_worker --team NOR1 --no-password
     """
+    from intapp.access import require, signed_in
     from intapp.services.staff import StaffIn, add_staff
     from intapp.store.engine import unit_of_work
     from intapp.store.login_roles import login_problem
@@ -98,7 +98,8 @@ def add(
     if password_stdin and no_password:
         raise click.UsageError("Give --password-stdin or --no-password, not both.")
     engine = _team_server(context)
-    allowed(engine, "staff_manage")
+    # Before asking for a password that could not be used.
+    require(signed_in(engine), "staff_manage")
     if problem := login_problem(login):
         raise click.BadParameter(problem, param_hint="LOGIN")
     verifier = None
@@ -134,7 +135,6 @@ def list_command(context: Context) -> None:
     from intapp.store.engine import read_session
 
     engine = _team_server(context)
-    allowed(engine, "staff_manage", "access_review")
     with read_session(engine) as session:
         logins = list_staff(session=session)
     if not logins:
@@ -171,7 +171,6 @@ def disable(context: Context, login: str) -> None:
     from intapp.store.engine import unit_of_work
 
     engine = _team_server(context)
-    allowed(engine, "staff_manage")
     with unit_of_work(engine) as session:
         disable_staff(session=session, user=context.user, login=login)
     # After the commit: until then a new connection could still sign in.
@@ -201,7 +200,6 @@ def enable(context: Context, login: str) -> None:
     from intapp.store.engine import unit_of_work
 
     engine = _team_server(context)
-    allowed(engine, "staff_manage")
     with unit_of_work(engine) as session:
         enable_staff(session=session, user=context.user, login=login)
     click.echo(f"Enabled {login}: they can sign in again.")
@@ -230,12 +228,10 @@ def policy(context: Context, break_glass_hours: int | None) -> None:
 
     engine = _team_server(context)
     if break_glass_hours is None:
-        allowed(engine, "staff_manage", "access_review")
         with read_session(engine) as session:
             hours = current_hours(session=session)
         click.echo(f"Break-glass access lasts {hours} hour{'s' if hours != 1 else ''}.")
         return
-    allowed(engine, "staff_manage")
     with unit_of_work(engine) as session:
         hours = set_break_glass_hours(session=session, user=context.user, hours=break_glass_hours)
     click.echo(f"Break-glass access now lasts {hours} hour{'s' if hours != 1 else ''}.")

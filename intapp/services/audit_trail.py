@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, or_, text, true
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import Role, require_for
 from intapp.models import AuditEvent, Person
 from intapp.models.access import BreakGlass, StaffLogin, StaffTeam
 from intapp.models.organisation import Team
@@ -86,6 +87,12 @@ def _page_showed(session: Session, person_ids: list[int]) -> Any:
     return and_(col(AuditEvent.action) == "view", col(AuditEvent.person_id).is_(None), listed)
 
 
+def _scope(session: Session) -> frozenset[int] | None:
+    """The teams a supervisor's questions are kept to; None for city-wide (admins)."""
+    who = require_for(session, "audit_query")
+    return frozenset(who.team_ids) if who.role is Role.SUPERVISOR else None
+
+
 def _in_scope(session: Session, person: Person, team_ids: frozenset[int] | None) -> None:
     if team_ids is not None and person.team_id not in team_ids:
         raise OutsideScope(
@@ -100,10 +107,10 @@ def person_trail(
     user: str,
     identifier: str,
     since: date | None = None,
-    team_ids: frozenset[int] | None = None,
 ) -> PersonTrail:
     """Everything that concerns the person with this NHS number or local id, oldest
-    first; `team_ids` limits a supervisor to their locality (None: city-wide)."""
+    first; a supervisor may ask only about people in their locality."""
+    team_ids = _scope(session)
     person = person_by_identifier(session=session, identifier=identifier, field="nhs_number")
     _in_scope(session, person, team_ids)
     assert person.id is not None
@@ -148,10 +155,10 @@ def user_trail(
     user: str,
     login: str,
     since: date | None = None,
-    team_ids: frozenset[int] | None = None,
 ) -> UserTrail:
-    """Everything `login` did or looked at, oldest first; a supervisor (`team_ids`) may
-    ask only about logins working in their locality."""
+    """Everything `login` did or looked at, oldest first; a supervisor may ask only
+    about logins working in their locality."""
+    team_ids = _scope(session)
     login = login.strip()
     if not login:
         raise InvalidInput("Say whose trail: a login", field="login")

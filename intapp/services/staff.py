@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
+from intapp.access import may, require, require_for, signed_in
 from intapp.models import Locality, Team, Worker
 from intapp.models.access import STAFF_ROLES, AccessPolicy, StaffLogin, StaffTeam
 from intapp.services import audit
@@ -139,6 +140,7 @@ def add_staff(*, session: Session, user: str, staff_in: StaffIn, verifier: str |
     transaction: PostgreSQL's role changes commit or roll back with the rows.
     """
     require_team_server(session)
+    require_for(session, "staff_manage")
     login = staff_in.login
     if problem := login_roles.login_problem(login):
         raise InvalidInput(problem, field="login")
@@ -210,6 +212,7 @@ def disable_staff(*, session: Session, user: str, login: str) -> StaffView:
     caller runs after the commit: before it, a new connection could still get in.
     """
     require_team_server(session)
+    require_for(session, "staff_manage")
     row = _login(session, login)
     if not row.enabled:
         raise InvalidInput(f"{login!r} is already disabled (since {row.disabled_at:%d/%m/%Y})")
@@ -231,6 +234,7 @@ def disable_staff(*, session: Session, user: str, login: str) -> StaffView:
 def enable_staff(*, session: Session, user: str, login: str) -> StaffView:
     """Let a disabled login sign in again."""
     require_team_server(session)
+    require_for(session, "staff_manage")
     row = _login(session, login)
     if row.enabled:
         raise InvalidInput(f"{login!r} is already enabled")
@@ -259,8 +263,16 @@ def end_sessions(*, session: Session, login: str) -> int | None:
     return login_roles.end_sessions(session.connection(), login)
 
 
+def require_oversight(session: Session) -> None:
+    """Refuse unless the login may review access (supervisors) or manage staff (admins)."""
+    who = signed_in(session.get_bind())
+    if not (may(who, "access_review") or may(who, "staff_manage")):
+        require(who, "access_review")
+
+
 def list_staff(*, session: Session) -> list[StaffView]:
-    """Every login, by name."""
+    """Every login, by name (supervisors and admins)."""
+    require_oversight(session)
     logins = session.exec(select(StaffLogin.login).order_by(StaffLogin.login)).all()
     return _views(session, list(logins))
 
@@ -275,6 +287,7 @@ def staff_view(*, session: Session, login: str) -> StaffView:
 
 def disabled_staff(*, session: Session) -> list[StaffView]:
     """Logins that may no longer sign in, most recently disabled first."""
+    require_oversight(session)
     logins = session.exec(
         select(StaffLogin.login)
         .where(col(StaffLogin.enabled).is_(False))
@@ -326,6 +339,7 @@ def break_glass_hours(*, session: Session) -> int:
 def set_break_glass_hours(*, session: Session, user: str, hours: int) -> int:
     """Change how long a break-glass opening lasts (new grants only); audited."""
     require_team_server(session)
+    require_for(session, "staff_manage")
     low, high = BREAK_GLASS_HOURS
     if not low <= hours <= high:
         raise InvalidInput(
