@@ -18,6 +18,7 @@ from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
+    from intapp.app import IntApp
     from intapp.store.plain_sql import PlainSQL
 
 
@@ -56,6 +57,10 @@ class Counted(Result[DashboardCounts]):
     """The dashboard's figures for the scope shown."""
 
 
+class ReviewerRead(Result[bool]):
+    """Whether the login may review access (a supervisor or admin on a team server)."""
+
+
 class MyWorkCounted(Result["int | None"]):
     """How many items of the tray of the worker using the app are overdue (None: who
     that is is not set)."""
@@ -88,6 +93,8 @@ class DashboardScreen(DataScreen):
         Binding("w", "weekly_summary", "Weekly", id="dashboard.weekly"),
         Binding("m", "app.my_work", "My work", id="dashboard.my_work"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
+        # Offered only to supervisors and admins on a team server (`check_action`).
+        Binding("A", "access_review", "Access review", id="dashboard.access_review"),
     ]
 
     # Focus changes the footer's keys, which costs more than painting the frame and
@@ -146,6 +153,27 @@ class DashboardScreen(DataScreen):
         self.intapp.warm_up()
         self.read_plain(MyWorkCounted, my_work_overdue)
         self.intapp.ask_who_i_am()
+        if not self.may_review:
+            app = self.intapp
+            self._work(ReviewerRead, lambda: may_review_access(app))
+
+    may_review = False
+    """Whether the access review is offered (`ReviewerRead`)."""
+
+    @on(ReviewerRead)
+    def reviewer_read(self, message: ReviewerRead) -> None:
+        self.may_review = message.value
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "access_review":
+            return self.may_review
+        return True
+
+    def action_access_review(self) -> None:
+        from intapp.screens.access_review import AccessReviewScreen
+
+        self.app.push_screen(AccessReviewScreen())
 
     def show_figures(self, counts: DashboardCounts) -> None:
         for tile_id, label, field, bad in TILES:
@@ -264,6 +292,16 @@ class DashboardScreen(DataScreen):
         from intapp.screens.weekly import WeeklySummaryScreen
 
         self.app.push_screen(WeeklySummaryScreen(scope=self.scope))
+
+
+def may_review_access(app: IntApp) -> bool:
+    """Whether the signed-in login reviews access: supervisors and admins on a team
+    server (a SQLite store is single-user; in a thread, as it may sign in)."""
+    from intapp.access import may
+    from intapp.screens.break_glass_dialog import who_is_signed_in
+
+    who = who_is_signed_in(app)
+    return who.team_mode and (may(who, "access_review") or may(who, "staff_manage"))
 
 
 def my_work_overdue(db: PlainSQL) -> int | None:

@@ -12,7 +12,7 @@ from textual.widgets import Header, Static, Tab, Tabs
 
 from intapp import clock
 from intapp.codes import code_label
-from intapp.formatting import uk_date
+from intapp.formatting import uk_date, uk_time
 from intapp.screens.base import Result, offered_to
 from intapp.screens.person_alert_actions import AlertActions
 from intapp.screens.person_case_actions import CaseActions
@@ -33,6 +33,8 @@ from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlmodel import Session
 
     from intapp.services.person_record import PersonRecord, TimelineEntry
@@ -104,9 +106,11 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
 
     AUTO_FOCUS = ""  # `show_tab` focuses the shown tab's list or the plan
 
-    def __init__(self, *, person_id: int) -> None:
+    def __init__(self, *, person_id: int, break_glass_until: datetime | None = None) -> None:
         super().__init__()
         self.person_id = person_id
+        self.break_glass_until = break_glass_until
+        """When access opened outside the login's teams ends (break-glass), if it was."""
         self.record: PersonRecord | None = None
         self.table_tab: str | None = None  # which tab the shared table was last filled for
 
@@ -232,6 +236,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
             f" · open cases {len(o.open_cases)}"
             f"{carer_line(record)}"
+            f"{self.break_glass_line()}"
             + "".join(
                 f"\n[b cyan]⇄ {r.reference} is being transferred; its new team has not "
                 "accepted it yet[/]"
@@ -241,6 +246,13 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         )
         self.query_one("#person-plan", Static).update(plan_text(record.plan))
         self.show_tab()
+
+    def break_glass_line(self) -> str:
+        """The header's reminder that this record is open outside the login's teams."""
+        until = self.break_glass_until
+        if until is None:
+            return ""
+        return f"\n[b red]break-glass until {uk_time(until)}[/]"
 
     @on(Tabs.TabActivated, "#person-tabs")
     def show_tab(self) -> None:

@@ -11,14 +11,18 @@ from textual.binding import Binding
 from textual.widgets import Header, Input
 
 from intapp import clock
+from intapp.access import SignedIn
 from intapp.formatting import uk_date
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result
 from intapp.store.paging import Page
 from intapp.widgets.alert_marks import name_with_alerts
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.break_glass import Grant
     from intapp.services.people import PersonSummary
     from intapp.store.paging import Cursor
 
@@ -45,12 +49,28 @@ WORDING = Wording(
 )
 
 
+OUTSIDE_TEAMS = (
+    "Nobody in your teams has that NHS number or local id. Outside your teams? "
+    "Press ctrl+b to open the record with a reason (break-glass)."
+)
+
+
+class SignedInRead(Result[SignedIn]):
+    """Who is signed in: on a team server, break-glass may be offered."""
+
+
+class GlassBroken(Result["Grant"]):
+    """A record opened outside the login's teams, until when."""
+
+
 class SearchScreen(DataScreen):
     """Type an NHS number (spaces optional), a name, a date of birth or a postcode."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="search.back"),
         Binding("enter", "open_person", "Open record", id="search.open", priority=True),
+        # Offered only on a team server, when an NHS number or local id finds nobody.
+        Binding("ctrl+b", "break_glass", "Break-glass", id="search.break_glass"),
         # While typing, up and down move through the results, as in the queue.
         Binding("down", "row(1)", "Next", id="search.down", show=False),
         Binding("up", "row(-1)", "Previous", id="search.up", show=False),
@@ -87,9 +107,24 @@ class SearchScreen(DataScreen):
         """The people on the page shown."""
         return self.rows_of("#search-results")
 
+    team_mode = False
+    """On a team server, where a search finds only the people in the login's scope."""
+    offer_break_glass = False
+    """Whether the last search, an NHS number or local id, found nobody (team mode)."""
+
     def on_mount(self) -> None:
+        from intapp.screens.break_glass_dialog import who_is_signed_in
+
         self.query_one(Input).focus()
         self.paged.show(lambda after, limit, count: Page([], 0))
+        app = self.intapp
+        self._work(SignedInRead, lambda: who_is_signed_in(app))
+
+    @on(SignedInRead)
+    def signed_in_read(self, message: SignedInRead) -> None:
+        from intapp.access import may
+
+        self.team_mode = message.value.team_mode and may(message.value, "break_glass")
 
     @on(Input.Changed, "#search-text")
     def search(self, event: Input.Changed) -> None:
@@ -103,7 +138,10 @@ class SearchScreen(DataScreen):
 
         # A mistyped NHS number or date says what is wrong, not that nobody matches.
         problem = search_problem(text)
-        self.paged.wording = replace(WORDING, filtered_empty=problem or WORDING.filtered_empty)
+        nobody = WORDING.filtered_empty
+        if self.team_mode and not problem and _exact(text):
+            nobody = OUTSIDE_TEAMS
+        self.paged.wording = replace(WORDING, filtered_empty=problem or nobody)
 
         def find(after: Cursor | None, limit: int, count: bool) -> Page[PersonSummary]:
             from intapp.services.people import search_page
@@ -117,6 +155,47 @@ class SearchScreen(DataScreen):
 
         self.paged.show(find, filtered=True)
 
+    @on(PagedList.Shown, "#search-results")
+    def offer_outside_teams(self, event: PagedList.Shown) -> None:
+        text = self.query_one("#search-text", Input).value
+        offer = self.team_mode and event.total == 0 and _exact(text)
+        if offer != self.offer_break_glass:
+            self.offer_break_glass = offer
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "break_glass":
+            return self.offer_break_glass
+        return True
+
+    def action_break_glass(self) -> None:
+        from intapp.screens.break_glass_dialog import BreakGlassDialog
+
+        identifier = self.query_one("#search-text", Input).value.strip()
+
+        def given(values: dict[str, object] | None) -> None:
+            if values is None:
+                return
+            reason = str(values["reason"])
+
+            def open_outside(session: Session) -> Grant:
+                from intapp.services.break_glass import break_glass
+
+                return break_glass(session=session, identifier=identifier, reason=reason)
+
+            self.write(GlassBroken, open_outside)
+
+        self.app.push_screen(BreakGlassDialog(subject=identifier), given)
+
+    @on(GlassBroken)
+    def glass_broken(self, message: GlassBroken) -> None:
+        from intapp.screens.person import PersonScreen
+
+        grant = message.value
+        self.app.push_screen(
+            PersonScreen(person_id=grant.person_id, break_glass_until=grant.expires_at)
+        )
+
     def action_row(self, step: int) -> None:
         self.paged.move(step)
 
@@ -128,3 +207,9 @@ class SearchScreen(DataScreen):
         from intapp.screens.person import PersonScreen
 
         self.app.push_screen(PersonScreen(person_id=event.row.id))
+
+
+def _exact(text: str) -> bool:
+    from intapp.services.break_glass import looks_like_identifier
+
+    return looks_like_identifier(text)
