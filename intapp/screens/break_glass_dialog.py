@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,17 +10,6 @@ from textual.widgets import Input, Label, Static
 
 from intapp.screens.episode_dialogs import FormDialog
 from intapp.services.break_glass import SHORTEST_REASON
-
-if TYPE_CHECKING:
-    from intapp.access import SignedIn
-    from intapp.app import IntApp
-
-
-def who_is_signed_in(app: IntApp) -> SignedIn:
-    """Who is signed in (in a thread: the first call signs in on the server)."""
-    from intapp.access import signed_in
-
-    return signed_in(app.engine())
 
 
 class BreakGlassDialog(FormDialog):

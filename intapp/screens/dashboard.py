@@ -18,7 +18,7 @@ from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
-    from intapp.app import IntApp
+    from intapp.access import SignedIn
     from intapp.store.plain_sql import PlainSQL
 
 
@@ -55,10 +55,6 @@ TILES: tuple[tuple[str, str, str, bool], ...] = (
 
 class Counted(Result[DashboardCounts]):
     """The dashboard's figures for the scope shown."""
-
-
-class ReviewerRead(Result[bool]):
-    """Whether the login may review access (a supervisor or admin on a team server)."""
 
 
 class MyWorkCounted(Result["int | None"]):
@@ -153,22 +149,11 @@ class DashboardScreen(DataScreen):
         self.intapp.warm_up()
         self.read_plain(MyWorkCounted, my_work_overdue)
         self.intapp.ask_who_i_am()
-        if not self.may_review:
-            app = self.intapp
-            self._work(ReviewerRead, lambda: may_review_access(app))
-
-    may_review = False
-    """Whether the access review is offered (`ReviewerRead`)."""
-
-    @on(ReviewerRead)
-    def reviewer_read(self, message: ReviewerRead) -> None:
-        self.may_review = message.value
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "access_review":
-            return self.may_review
-        return True
+            return reviews_access(self.intapp.who)
+        return super().check_action(action, parameters)
 
     def action_access_review(self) -> None:
         from intapp.screens.access_review import AccessReviewScreen
@@ -294,14 +279,14 @@ class DashboardScreen(DataScreen):
         self.app.push_screen(WeeklySummaryScreen(scope=self.scope))
 
 
-def may_review_access(app: IntApp) -> bool:
+def reviews_access(who: SignedIn | None) -> bool:
     """Whether the signed-in login reviews access: supervisors and admins on a team
-    server (a SQLite store is single-user; in a thread, as it may sign in)."""
+    server (a SQLite store is single-user, with no logins to review)."""
     from intapp.access import may
-    from intapp.screens.break_glass_dialog import who_is_signed_in
 
-    who = who_is_signed_in(app)
-    return who.team_mode and (may(who, "access_review") or may(who, "staff_manage"))
+    if who is None or not who.team_mode:
+        return False
+    return may(who, "access_review") or may(who, "staff_manage")
 
 
 def my_work_overdue(db: PlainSQL) -> int | None:

@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.widgets import Header, Input
 
 from intapp import clock
-from intapp.access import SignedIn
 from intapp.formatting import uk_date
 from intapp.screens.base import DataScreen, Result
 from intapp.store.paging import Page
@@ -53,10 +52,6 @@ OUTSIDE_TEAMS = (
     "Nobody in your teams has that NHS number or local id. Outside your teams? "
     "Press ctrl+b to open the record with a reason (break-glass)."
 )
-
-
-class SignedInRead(Result[SignedIn]):
-    """Who is signed in: on a team server, break-glass may be offered."""
 
 
 class GlassBroken(Result["Grant"]):
@@ -107,24 +102,21 @@ class SearchScreen(DataScreen):
         """The people on the page shown."""
         return self.rows_of("#search-results")
 
-    team_mode = False
-    """On a team server, where a search finds only the people in the login's scope."""
     offer_break_glass = False
     """Whether the last search, an NHS number or local id, found nobody (team mode)."""
 
     def on_mount(self) -> None:
-        from intapp.screens.break_glass_dialog import who_is_signed_in
-
         self.query_one(Input).focus()
         self.paged.show(lambda after, limit, count: Page([], 0))
-        app = self.intapp
-        self._work(SignedInRead, lambda: who_is_signed_in(app))
 
-    @on(SignedInRead)
-    def signed_in_read(self, message: SignedInRead) -> None:
+    @property
+    def team_mode(self) -> bool:
+        """On a team server, where a search finds only the people in the login's scope,
+        and signed in in a role that may break glass."""
         from intapp.access import may
 
-        self.team_mode = message.value.team_mode and may(message.value, "break_glass")
+        who = self.intapp.who
+        return who is not None and who.team_mode and may(who, "break_glass")
 
     @on(Input.Changed, "#search-text")
     def search(self, event: Input.Changed) -> None:
@@ -166,7 +158,7 @@ class SearchScreen(DataScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "break_glass":
             return self.offer_break_glass
-        return True
+        return super().check_action(action, parameters)
 
     def action_break_glass(self) -> None:
         from intapp.screens.break_glass_dialog import BreakGlassDialog
