@@ -67,8 +67,10 @@ def test_access_review(snap_compare, reviewed_app, size):
         reviewed_app.push_screen(AccessReviewScreen())
         await wait_for(
             pilot,
-            lambda: isinstance(reviewed_app.screen, AccessReviewScreen)
-            and reviewed_app.screen.query_one("#review-disabled", DataTable).row_count == 2,
+            lambda: (
+                isinstance(reviewed_app.screen, AccessReviewScreen)
+                and reviewed_app.screen.query_one("#review-disabled", DataTable).row_count == 2
+            ),
         )
 
     assert snap_compare(reviewed_app, terminal_size=size, run_before=settling(loaded))

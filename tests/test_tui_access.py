@@ -93,7 +93,7 @@ async def test_break_glass_opens_a_record_outside_the_teams_with_a_reason(team_s
         screen = await _search(pilot, app, ELSEWHERE_NHS)
         await wait_for(pilot, lambda: screen.offer_break_glass)
         status = screen.paged.query_one(".paged-list--status", Static)
-        assert "Outside your teams? Press ctrl+b" in str(status.render())
+        assert "Outside them? ctrl+b: open with a reason" in str(status.render())
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: isinstance(app.screen, BreakGlassDialog))
         dialog = app.screen
@@ -169,7 +169,7 @@ async def test_the_access_review_is_for_supervisors(team_server, unique_login):
         )
         uses = app.screen.query_one("#review-uses", DataTable)
         row = [str(c) for c in uses.get_row_at(0)]
-        assert row[1] == kw and "Covering the duty phone" in row[3] and "live" in row[5]
+        assert row[1] == kw and "live" in row[3] and "Covering the duty phone" in row[5]
         # Zed is in North: a Central supervisor sees that a record was opened, not whose.
         assert row[2] == "record 3 (outside your scope)"
         disabled = app.screen.query_one("#review-disabled", DataTable)

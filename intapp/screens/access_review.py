@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from intapp.services.access_review import AccessReview
 
-USE_COLUMNS = ("When", "Who", "Whose record", "Reason", "Until", "Now")
+# The reason, the longest, last: on a narrow terminal it runs off the edge, not the rest.
+USE_COLUMNS = ("When", "Who", "Whose record", "Now", "Until", "Reason")
 DISABLED_COLUMNS = ("Login", "Role", "Scope", "Worker", "Disabled", "Last sign-in")
 
 
@@ -77,9 +78,9 @@ class AccessReviewScreen(DataScreen):
                 escape(use.person)
                 if use.person
                 else f"record {use.person_id} (outside your scope)",
-                escape(use.reason),
-                uk_datetime(use.expires_at),
                 "[b yellow]live[/]" if live else "expired",
+                uk_datetime(use.expires_at),
+                escape(use.reason),
                 key=str(use.id),
             )
         self.query_one("#uses-title", Static).update(

@@ -48,10 +48,7 @@ WORDING = Wording(
 )
 
 
-OUTSIDE_TEAMS = (
-    "Nobody in your teams has that NHS number or local id. Outside your teams? "
-    "Press ctrl+b to open the record with a reason (break-glass)."
-)
+OUTSIDE_TEAMS = "Not in your teams. Outside them? ctrl+b: open with a reason (break-glass)"
 
 
 class GlassBroken(Result["Grant"]):
