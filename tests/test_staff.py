@@ -84,9 +84,19 @@ def test_a_supervisor_has_a_locality_and_an_admin_the_city(pg_engine, unique_log
         )
     assert (s.scope, a.scope) == ("Central locality", "city-wide")
     with pg_engine.connect() as conn:
-        assert conn.execute(
-            text("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = :n"), {"n": adm}
+        no_password, creates_roles = conn.execute(
+            text("SELECT rolpassword IS NULL, rolcreaterole FROM pg_authid WHERE rolname = :n"),
+            {"n": adm},
+        ).one()
+        ends_sessions = conn.execute(
+            text("SELECT pg_has_role(:n, 'pg_signal_backend', 'MEMBER')"), {"n": adm}
         ).scalar()
+        supervisor_creates = conn.execute(
+            text("SELECT rolcreaterole FROM pg_roles WHERE rolname = :n"), {"n": sup}
+        ).scalar()
+    # An admin adds and disables staff: role attributes are not inherited, so it is theirs.
+    assert no_password and creates_roles and ends_sessions
+    assert not supervisor_creates
     with Session(pg_engine) as session:
         assert [v.login for v in staff.list_staff(session=session)] == sorted([sup, adm])
 
@@ -212,3 +222,37 @@ def test_break_glass_hours(pg_engine):
 def test_a_sqlite_store_is_single_user(sqlite_engine):
     with pytest.raises(SingleUserStore, match="single-user"), unit_of_work(sqlite_engine) as s:
         staff.add_staff(session=s, user=ADMIN, staff_in=StaffIn("x", "admin"), verifier=None)
+
+
+def test_an_admins_own_login_adds_and_disables_staff(pg_engine, unique_login):
+    from sqlalchemy.engine import make_url as url_of
+    from team_server_standin import ensure_team_server
+
+    from intapp.store.engine import create_db_engine
+
+    _org(pg_engine)
+    ensure_team_server(pg_engine)
+    adm, kw = unique_login("adm"), unique_login("kw")
+    with unit_of_work(pg_engine) as session:
+        staff.add_staff(session=session, user=ADMIN, staff_in=StaffIn(adm, "admin"), verifier=None)
+    as_admin = create_db_engine(
+        url_of(pg_engine.url).set(username=adm).render_as_string(hide_password=False)
+    )
+    try:
+        with unit_of_work(as_admin) as session:
+            staff.add_staff(
+                session=session,
+                user=adm,
+                staff_in=StaffIn(kw, "key_worker", ("CEN1",)),
+                verifier=scram_verifier("another long phrase"),
+            )
+        open_session = _connect_as(pg_engine, kw)
+        with unit_of_work(as_admin) as session:
+            staff.disable_staff(session=session, user=adm, login=kw)
+        with unit_of_work(as_admin) as session:
+            assert staff.end_sessions(session=session, login=kw) == 1
+        open_session.close()
+        with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+            _connect_as(pg_engine, kw)
+    finally:
+        as_admin.dispose()

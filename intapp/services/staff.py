@@ -166,8 +166,11 @@ def add_staff(*, session: Session, user: str, staff_in: StaffIn, verifier: str |
     worker = _worker(session, staff_in.staff_id)
     teams, locality = _scope(session, staff_in, worker)
 
-    login_roles.create_login(connection, login, verifier=verifier)
+    admin = staff_in.role == "admin"
+    login_roles.create_login(connection, login, verifier=verifier, manages_staff=admin)
     login_roles.grant_membership(connection, login, group)
+    if admin:
+        login_roles.grant_ending_sessions(connection, login)
     row = StaffLogin(
         login=login,
         role=staff_in.role,

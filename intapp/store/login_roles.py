@@ -58,18 +58,35 @@ def role_exists(connection: Connection, name: str) -> bool:
     return found.first() is not None
 
 
-def create_login(connection: Connection, login: str, *, verifier: str | None) -> None:
-    """CREATE ROLE ... LOGIN, with the password's verifier or with no password at all."""
-    name = sql.Identifier(login)
-    if verifier is None:
-        _run(connection, sql.SQL("CREATE ROLE {} LOGIN").format(name))
-        return
-    if not verifier.startswith("SCRAM-SHA-256$"):
-        raise ValueError("only a SCRAM-SHA-256 verifier is sent, never a password")
-    _run(
-        connection,
-        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(name, sql.Literal(verifier)),
-    )
+def create_login(
+    connection: Connection, login: str, *, verifier: str | None, manages_staff: bool = False
+) -> None:
+    """CREATE ROLE ... LOGIN, with the password's verifier or with no password at all.
+
+    An administrator's login gets CREATEROLE itself, since role attributes are not
+    inherited from the group role: it is how they add and disable staff logins.
+    """
+    statement = sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login))
+    if manages_staff:
+        statement = sql.SQL("{} CREATEROLE").format(statement)
+    if verifier is not None:
+        if not verifier.startswith("SCRAM-SHA-256$"):
+            raise ValueError("only a SCRAM-SHA-256 verifier is sent, never a password")
+        statement = sql.SQL("{} PASSWORD {}").format(statement, sql.Literal(verifier))
+    _run(connection, statement)
+
+
+def grant_ending_sessions(connection: Connection, login: str) -> bool:
+    """Let an administrator's login close a leaver's open sessions (pg_signal_backend);
+    whether it could be granted from this login."""
+    try:
+        with connection.begin_nested():
+            _run(connection, sql.SQL("GRANT pg_signal_backend TO {}").format(sql.Identifier(login)))
+    except Exception as error:
+        if getattr(getattr(error, "orig", None), "sqlstate", None) != "42501":
+            raise
+        return False
+    return True
 
 
 def grant_membership(connection: Connection, login: str, group: str) -> None:
