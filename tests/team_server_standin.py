@@ -52,6 +52,11 @@ BEGIN
     RETURN;
   END IF;
   SELECT break_glass_hours INTO hours FROM access_policy WHERE id = 1;
+  INSERT INTO audit_event (at, "user", entity, entity_id, action, changes, person_id)
+  VALUES (now(), session_user, 'person', found_id::text, 'break_glass',
+          json_build_object('reason', btrim(p_reason),
+                            'expires_at', now() + make_interval(hours => coalesce(hours, 8))),
+          found_id);
   RETURN QUERY
     INSERT INTO break_glass (login, person_id, reason, granted_at, expires_at)
     VALUES (session_user, found_id, btrim(p_reason), now(),

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from intapp import access, clock
 from intapp.access import Role, SignedIn
 from intapp.models import AuditEvent
-from intapp.models.access import BreakGlass
 from intapp.services import audit, audit_trail
 from intapp.services.audit_trail import OutsideScope
 from intapp.services.errors import InvalidInput, NotAllowed
@@ -49,14 +48,18 @@ def _story(session: Session) -> tuple[int, int]:
         action="view",
         person_id=person,
     )
-    session.add(
-        BreakGlass(
-            login="kw.three",
-            person_id=person,
-            reason="Out of hours call from A&E",
-            granted_at=clock.now(),
-            expires_at=clock.now() + timedelta(hours=8),
-        )
+    # As the team server's intapp_break_glass() records an opening.
+    audit.record(
+        session=session,
+        user="kw.three",
+        entity="person",
+        entity_id=person,
+        action="break_glass",
+        changes={
+            "reason": "Out of hours call from A&E",
+            "expires_at": (clock.now() + timedelta(hours=8)).isoformat(),
+        },
+        person_id=person,
     )
     session.commit()
     return person, other
@@ -105,7 +108,11 @@ def test_a_users_trail(session):
         "saw a list: queue, page 2",
     ]
     trail = audit_trail.user_trail(session=session, user=AUDITOR, login="kw.three")
-    assert len(trail.entries) == 1 and trail.entries[0].action == "break-glass"
+    assert len(trail.entries) == 1 and trail.entries[0].action == "break_glass"
+    assert trail.entries[0].what == (
+        "opened the record outside their teams (break-glass) until 23 Nov 2026 17:00: "
+        "Out of hours call from A&E"
+    )
     assert trail.entries[0].person and fake_nhs_number(0) in trail.entries[0].person
     session.flush()
     asked = session.exec(

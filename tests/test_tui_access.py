@@ -129,8 +129,14 @@ async def test_a_person_in_the_teams_is_found_and_no_glass_is_offered(team_serve
 
 async def test_the_access_review_is_for_supervisors(team_server, unique_login):
     engine, kw, sup = team_server
-    gone = unique_login("gone")
+    gone, north = unique_login("gone"), unique_login("north")
     with unit_of_work(engine) as session:
+        staff.add_staff(
+            session=session,
+            user="setup",
+            staff_in=StaffIn(north, "key_worker", ("N1",)),
+            verifier=None,
+        )
         staff.add_staff(
             session=session,
             user="setup",
@@ -140,8 +146,8 @@ async def test_the_access_review_is_for_supervisors(team_server, unique_login):
     with unit_of_work(engine) as session:
         session.add(
             BreakGlass(
-                login=kw,
-                person_id=3,
+                login=north,
+                person_id=1,
                 reason="Covering the duty phone",
                 granted_at=clock.now() - timedelta(hours=1),
                 expires_at=clock.now() + timedelta(hours=7),
@@ -169,8 +175,8 @@ async def test_the_access_review_is_for_supervisors(team_server, unique_login):
         )
         uses = app.screen.query_one("#review-uses", DataTable)
         row = [str(c) for c in uses.get_row_at(0)]
-        assert row[1] == kw and "live" in row[3] and "Covering the duty phone" in row[5]
-        # Zed is in North: a Central supervisor sees that a record was opened, not whose.
-        assert row[2] == "record 3 (outside your scope)"
+        # A North key worker opened Mary's record (Central): her supervisor sees who, why.
+        assert row[1] == north and "live" in row[3] and "Covering the duty phone" in row[5]
+        assert row[2] == "Mary Smith"
         disabled = app.screen.query_one("#review-disabled", DataTable)
         assert str(disabled.get_row_at(0)[0]) == gone

@@ -2,9 +2,10 @@
 the answers to a subject access request and a Caldicott review.
 
 A person's trail is every audit event that concerns them: events naming them
-(`audit_event.person_id`), events on their own record, pages of a list that showed them
-(a view event keeps the ids of the people on its page), and break-glass openings of their
-record. Asking is itself recorded, as a view event, in the same transaction.
+(`audit_event.person_id`), events on their own record, and pages of a list that showed
+them (a view event keeps the ids of the people on its page). A break-glass opening is an
+event too, written by the server's `intapp_break_glass` with the grant itself. Asking is
+itself recorded, as a view event, in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 from intapp import clock
 from intapp.access import Role, require_for
 from intapp.models import AuditEvent, Person
-from intapp.models.access import BreakGlass, StaffLogin, StaffTeam
+from intapp.models.access import StaffLogin, StaffTeam
 from intapp.models.organisation import Team
 from intapp.services import audit
 from intapp.services.errors import DomainError, InvalidInput
@@ -126,11 +127,6 @@ def person_trail(
         select(AuditEvent).where(about, _since_clause(since)).order_by(col(AuditEvent.id))
     )
     entries = [_entry(e) for e in events]
-    grants = select(BreakGlass).where(col(BreakGlass.person_id).in_(ids))
-    if since is not None:
-        grants = grants.where(col(BreakGlass.granted_at) >= clock.start_of_day(since))
-    entries += [_grant_entry(g) for g in session.exec(grants)]
-    entries.sort(key=lambda e: e.at)
     audit.record(
         session=session,
         user=user,
@@ -171,12 +167,6 @@ def user_trail(
         .order_by(col(AuditEvent.id))
     ).all()
     entries = [_entry(e, p) for e, p in events]
-    grants = select(BreakGlass, Person).join(Person, col(Person.id) == BreakGlass.person_id)
-    grants = grants.where(col(BreakGlass.login) == login)
-    if since is not None:
-        grants = grants.where(col(BreakGlass.granted_at) >= clock.start_of_day(since))
-    entries += [_grant_entry(g, p) for g, p in session.exec(grants).all()]
-    entries.sort(key=lambda e: e.at)
     audit.record(
         session=session,
         user=user,
@@ -222,27 +212,24 @@ def _entry(event: AuditEvent, person: Person | None = None) -> TrailEntry:
     )
 
 
-def _grant_entry(grant: BreakGlass, person: Person | None = None) -> TrailEntry:
-    return TrailEntry(
-        at=grant.granted_at,
-        user=grant.login,
-        action="break-glass",
-        what=f"opened the record outside their teams, until {_clock(grant.expires_at)}: "
-        f"{grant.reason}",
-        person_id=grant.person_id,
-        person=_label(person),
-    )
-
-
-def _clock(moment: datetime) -> str:
+def _until(text: object) -> str:
+    """A grant's expiry, as the server wrote it into the event, in UK time."""
     from intapp.formatting import uk_datetime
 
-    return uk_datetime(moment)
+    try:
+        return uk_datetime(datetime.fromisoformat(str(text)))
+    except ValueError:
+        return str(text)
 
 
 def describe(entity: str, entity_id: str, action: str, changes: dict[str, Any]) -> str:
     """An event in words: what was seen or done, naming the fields changed, not values."""
     kind = entity.replace("_", " ")
+    if action == "break_glass":
+        return (
+            f"opened the record outside their teams (break-glass) until "
+            f"{_until(changes.get('expires_at'))}: {changes.get('reason', '')}"
+        )
     if action == "view":
         if changes.get("shown") == AUDIT_TRAIL:
             return f"looked at the audit trail of {kind} {entity_id}"
