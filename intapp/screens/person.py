@@ -58,6 +58,10 @@ WORDING = {
 }
 
 
+class BreakGlassRead(Result["datetime | None"]):
+    """Until when this record is open to the login by break-glass, if it is."""
+
+
 class RecordRead(Result["PersonRecord"]):
     """The person's record, with the timeline's first page."""
 
@@ -119,6 +123,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         # long to open, mostly laying out and styling the hidden ones.
         yield Header()
         yield Static("Loading…", id="person-header", classes="panel")
+        yield Static("", id="person-break-glass")
         yield Tabs(*(Tab(label, id=tab) for tab, label in TABS), id="person-tabs")
         yield PagedList(
             columns=[("When", None), ("What", None), ("Detail", None)],
@@ -236,7 +241,6 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
             f" · open cases {len(o.open_cases)}"
             f"{carer_line(record)}"
-            f"{self.break_glass_line()}"
             + "".join(
                 f"\n[b cyan]⇄ {r.reference} is being transferred; its new team has not "
                 "accepted it yet[/]"
@@ -247,12 +251,31 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         self.query_one("#person-plan", Static).update(plan_text(record.plan))
         self.show_tab()
 
-    def break_glass_line(self) -> str:
-        """The header's reminder that this record is open outside the login's teams."""
+    def on_mount(self) -> None:
+        who = self.intapp.who
+        if self.break_glass_until is not None:
+            self.show_break_glass()
+        elif who is not None and who.team_mode and who.is_staff:
+            person_id = self.person_id
+
+            def grant(session: Session) -> datetime | None:
+                from intapp.services.break_glass import open_until
+
+                return open_until(session=session, person_id=person_id)
+
+            self.read(BreakGlassRead, grant)
+
+    @on(BreakGlassRead)
+    def break_glass_read(self, message: BreakGlassRead) -> None:
+        self.break_glass_until = message.value
+        self.show_break_glass()
+
+    def show_break_glass(self) -> None:
+        """Remind the user this record is open to them outside their teams, until when."""
         until = self.break_glass_until
-        if until is None:
-            return ""
-        return f"\n[b red]break-glass until {uk_time(until)}[/]"
+        line = self.query_one("#person-break-glass", Static)
+        line.update(f"break-glass until {uk_time(until)}" if until else "")
+        line.set_class(until is not None, "-shown")
 
     @on(Tabs.TabActivated, "#person-tabs")
     def show_tab(self) -> None:

@@ -67,3 +67,18 @@ def break_glass(*, session: Session, identifier: str, reason: str) -> Grant:
         raise NotFound(f"Nobody on this server has the NHS number or local id {identifier!r}")
     person_id, expires_at = row
     return Grant(int(person_id), expires_at)
+
+
+def open_until(*, session: Session, person_id: int) -> datetime | None:
+    """Until when the signed-in login's break-glass access to this person lasts, if
+    it has one that is live (team server only; None on a SQLite store)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    until = session.execute(
+        text(
+            "SELECT max(expires_at) FROM break_glass WHERE login = session_user "
+            "AND person_id = :person AND expires_at > now()"
+        ),
+        {"person": person_id},
+    ).scalar()
+    return until if isinstance(until, datetime) else None
