@@ -90,7 +90,7 @@ def add(
       intapp staff add kerb.user --role key_worker --team NOR1 --no-password
     """
     from intapp.access import require, signed_in
-    from intapp.services.staff import StaffIn, add_staff
+    from intapp.services.staff import StaffIn, add_staff, role_label
     from intapp.store.engine import unit_of_work
     from intapp.store.login_roles import login_problem
     from intapp.store.scram import scram_verifier
@@ -115,7 +115,7 @@ def add(
         )
     worker = f", linked to {view.worker}" if view.worker else ""
     how = "with the password given" if verifier else "with no password"
-    click.echo(f"Added {view.login}: {view.role.replace('_', ' ')}, {view.scope}{worker}, {how}.")
+    click.echo(f"Added {view.login}: {role_label(view.role)}, {view.scope}{worker}, {how}.")
 
 
 @staff.command("list")
@@ -131,7 +131,7 @@ def list_command(context: Context) -> None:
     from rich.table import Table
 
     from intapp.formatting import uk_datetime
-    from intapp.services.staff import list_staff
+    from intapp.services.staff import list_staff, role_label
     from intapp.store.engine import read_session
 
     engine = _team_server(context)
@@ -146,7 +146,7 @@ def list_command(context: Context) -> None:
     for v in logins:
         table.add_row(
             v.login,
-            v.role.replace("_", " "),
+            role_label(v.role),
             v.scope,
             v.worker or "",
             uk_datetime(v.last_sign_in_at) or "never",

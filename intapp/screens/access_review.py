@@ -67,6 +67,8 @@ class AccessReviewScreen(DataScreen):
 
     @on(ReviewRead)
     def show(self, message: ReviewRead) -> None:
+        from intapp.services.staff import role_label
+
         review = message.value
         uses = self.query_one("#review-uses", DataTable)
         uses.clear()
@@ -94,7 +96,7 @@ class AccessReviewScreen(DataScreen):
         for login in review.disabled:
             disabled.add_row(
                 escape(login.login),
-                login.role.replace("_", " "),
+                role_label(login.role),
                 escape(login.scope),
                 escape(login.worker or ""),
                 uk_datetime(login.disabled_at),

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.access import Role, require_for
+from intapp.codes import code_label
 from intapp.models import AuditEvent, Person
 from intapp.models.access import StaffLogin, StaffTeam
 from intapp.models.organisation import Team
@@ -224,7 +225,7 @@ def _until(text: object) -> str:
 
 def describe(entity: str, entity_id: str, action: str, changes: dict[str, Any]) -> str:
     """An event in words: what was seen or done, naming the fields changed, not values."""
-    kind = entity.replace("_", " ")
+    kind = code_label(entity, capitalised=False)
     if action == "break_glass":
         return (
             f"opened the record outside their teams (break-glass) until "
@@ -240,14 +241,16 @@ def describe(entity: str, entity_id: str, action: str, changes: dict[str, Any]) 
         if entity == "person":
             entry = changes.get("timeline_entry")
             return (
-                f"opened the record ({entry.replace('_', ' ')})" if entry else "opened the record"
+                f"opened the record ({code_label(entry, capitalised=False)})"
+                if entry
+                else "opened the record"
             )
         return f"looked at {kind} {entity_id}"
     fields = [k for k in changes if k not in ("id", "version")]
-    shown = f": {', '.join(f.replace('_', ' ') for f in fields)}" if fields else ""
+    shown = f": {', '.join(code_label(f, capitalised=False) for f in fields)}" if fields else ""
     if action == "export":
         return f"exported {kind} {entity_id}"
-    return f"{action.replace('_', ' ')} {kind} {entity_id}{shown}"
+    return f"{code_label(action, capitalised=False)} {kind} {entity_id}{shown}"
 
 
 __all__ = [

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from intapp import clock
-from intapp.access import may, require, require_for, signed_in
+from intapp.access import ROLE_NAMES, Role, may, require, require_for, signed_in
 from intapp.models import Locality, Team, Worker
 from intapp.models.access import STAFF_ROLES, AccessPolicy, StaffLogin, StaffTeam
 from intapp.services import audit
@@ -73,7 +73,8 @@ def require_team_server(session: Session) -> None:
 
 
 def role_label(role: str) -> str:
-    return role.replace("_", " ")
+    """A role as people say it: "key worker"."""
+    return ROLE_NAMES[Role(role)][0]
 
 
 def _scope(
