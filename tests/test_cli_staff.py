@@ -204,10 +204,9 @@ def test_audit_person_and_user(tmp_path):
 
     engine = create_db_engine(url)
     with Session(engine) as session:
-        asked = session.exec(
-            select(AuditEvent).where(AuditEvent.user == "test.user", AuditEvent.action == "view")
-        ).all()
+        views = session.exec(select(AuditEvent).where(AuditEvent.action == "view")).all()
     engine.dispose()
+    asked = [v for v in views if v.changes.get("shown") == "audit trail"]
     assert [(a.entity, a.changes["shown"]) for a in asked] == [
         ("person", "audit trail"),
         ("staff_login", "audit trail"),
