@@ -242,3 +242,17 @@ def test_only_admins_manage_staff_and_are_refused_before_the_password(pg_engine,
     assert "Password" not in output
     code, output = invoke("staff", "disable", "someone", "--database-url", _url(pg_engine))
     assert code == 1 and "Only administrators" in output
+
+
+@pytest.mark.postgres
+def test_a_key_worker_may_not_list_staff(pg_engine, monkeypatch):
+    from intapp import access
+    from intapp.access import Role, SignedIn
+
+    monkeypatch.setattr(
+        access, "signed_in", lambda bind: SignedIn("kw.one", Role.KEY_WORKER, team_mode=True)
+    )
+    code, output = invoke("staff", "list", "--database-url", _url(pg_engine))
+    assert code == 1
+    assert "Only supervisors and administrators may review staff logins" in output
+    assert "kw.one, a key worker" in output

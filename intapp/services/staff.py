@@ -15,12 +15,12 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from intapp import clock
-from intapp.access import ROLE_NAMES, Role, may, require, require_for, signed_in
+from intapp import access, clock
+from intapp.access import ROLE_NAMES, Role, may, require_for
 from intapp.models import Locality, Team, Worker
 from intapp.models.access import STAFF_ROLES, AccessPolicy, StaffLogin, StaffTeam
 from intapp.services import audit
-from intapp.services.errors import DomainError, InvalidInput, NotFound
+from intapp.services.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from intapp.store import login_roles
 
 SINGLE_USER = "A SQLite store is single-user; staff logins exist on the team server."
@@ -269,9 +269,13 @@ def end_sessions(*, session: Session, login: str) -> int | None:
 
 def require_oversight(session: Session) -> None:
     """Refuse unless the login may review access (supervisors) or manage staff (admins)."""
-    who = signed_in(session.get_bind())
+    who = access.signed_in(session.get_bind())
     if not (may(who, "access_review") or may(who, "staff_manage")):
-        require(who, "access_review")
+        raise NotAllowed(
+            "Only supervisors and administrators may review staff logins and break-glass "
+            f"use. You are signed in as {who.login}, a {ROLE_NAMES[who.role][0]}.",
+            action="access_review",
+        )
 
 
 def list_staff(*, session: Session) -> list[StaffView]:
