@@ -12,21 +12,6 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import Engine, text
 
-from intapp.store.login_roles import GROUP_ROLES
-
-
-def ensure_group_roles(engine: Engine) -> None:
-    """The group roles, as the team server's migration creates them (if it has not yet)."""
-    with engine.connect() as conn:
-        for group in GROUP_ROLES.values():
-            conn.execute(
-                text(
-                    "DO $$ BEGIN CREATE ROLE " + group + " NOLOGIN; "
-                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-                )
-            )
-        conn.commit()
-
 
 def drop_logins(engine: Engine, logins: list[str]) -> None:
     """End their sessions, revoke what they hold here, and drop them."""
@@ -49,12 +34,11 @@ def drop_logins(engine: Engine, logins: list[str]) -> None:
 @pytest.fixture
 def pg_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A fresh migrated PostgreSQL database (as the shared `engine` fixture's second
-    case), with the group roles present."""
+    case); migration 0018 has made the group roles, grants and row-level security."""
     from conftest import _drop_postgres, _fresh_postgres
 
     template = request.getfixturevalue("postgres_template")
     engine, name = _fresh_postgres(template)
-    ensure_group_roles(engine)
     yield engine
     engine.dispose()
     _drop_postgres(name)

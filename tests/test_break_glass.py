@@ -6,7 +6,6 @@ import pytest
 from factories import fake_nhs_number, small_organisation
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
-from team_server_standin import ensure_team_server
 
 from intapp.models.access import BreakGlass
 from intapp.services import staff
@@ -42,7 +41,6 @@ def test_a_sqlite_store_has_no_break_glass(sqlite_engine):
 def test_break_glass_on_the_team_server(pg_engine, unique_login):
     with unit_of_work(pg_engine) as session:
         org = small_organisation(session, people=1)
-    ensure_team_server(pg_engine)
     kw = unique_login("kw")
     with unit_of_work(pg_engine) as session:
         staff.add_staff(

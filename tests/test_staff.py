@@ -226,12 +226,10 @@ def test_a_sqlite_store_is_single_user(sqlite_engine):
 
 def test_an_admins_own_login_adds_and_disables_staff(pg_engine, unique_login):
     from sqlalchemy.engine import make_url as url_of
-    from team_server_standin import ensure_team_server
 
     from intapp.store.engine import create_db_engine
 
     _org(pg_engine)
-    ensure_team_server(pg_engine)
     adm, kw = unique_login("adm"), unique_login("kw")
     with unit_of_work(pg_engine) as session:
         staff.add_staff(session=session, user=ADMIN, staff_in=StaffIn(adm, "admin"), verifier=None)

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
-from team_server_standin import ensure_team_server
 from textual.widgets import DataTable, Input, Static
 from tui_support import seed_small_team, wait_for
 
@@ -58,7 +57,6 @@ def team_server(pg_engine, unique_login):
             source="gp",
             reason="Falls",
         )
-    ensure_team_server(pg_engine)
     kw, sup = unique_login("kw"), unique_login("sup")
     with unit_of_work(pg_engine) as session:
         staff.add_staff(
