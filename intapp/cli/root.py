@@ -13,6 +13,7 @@ import click
 
 from intapp import __version__
 from intapp.cli.alerts import alert
+from intapp.cli.audit import audit
 from intapp.cli.carers import carer, merge
 from intapp.cli.cases import case, death
 from intapp.cli.casework import transfer, worker
@@ -21,6 +22,7 @@ from intapp.cli.db import db
 from intapp.cli.export import export
 from intapp.cli.importing import import_command
 from intapp.cli.person import person
+from intapp.cli.staff import staff
 
 # Exit codes, one per cause, so scripts can tell them apart (the README lists them).
 EXIT_REFUSED = 1  # bad input or a rule said no; also click's own errors
@@ -232,6 +234,8 @@ main.add_command(worker)
 main.add_command(case)
 main.add_command(death)
 main.add_command(alert)
+main.add_command(staff)
+main.add_command(audit)
 
 
 def run() -> None:

@@ -88,6 +88,7 @@ def offered(node: DataWork, action: str, parameters: tuple[object, ...]) -> bool
             return node.intapp.allows(_needed(node, rule, parameters))
     return True
 
+
 SETTLE_SECONDS = 0.8
 """How long a changing view (a search as it is typed) must stay to be recorded."""
 

@@ -18,6 +18,7 @@ from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
+    from intapp.access import SignedIn
     from intapp.store.plain_sql import PlainSQL
 
 
@@ -88,6 +89,8 @@ class DashboardScreen(DataScreen):
         Binding("w", "weekly_summary", "Weekly", id="dashboard.weekly"),
         Binding("m", "app.my_work", "My work", id="dashboard.my_work"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
+        # Offered only to supervisors and admins on a team server (`check_action`).
+        Binding("A", "access_review", "Access review", id="dashboard.access_review"),
     ]
 
     # Focus changes the footer's keys, which costs more than painting the frame and
@@ -146,6 +149,16 @@ class DashboardScreen(DataScreen):
         self.intapp.warm_up()
         self.read_plain(MyWorkCounted, my_work_overdue)
         self.intapp.ask_who_i_am()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "access_review":
+            return reviews_access(self.intapp.who)
+        return super().check_action(action, parameters)
+
+    def action_access_review(self) -> None:
+        from intapp.screens.access_review import AccessReviewScreen
+
+        self.app.push_screen(AccessReviewScreen())
 
     def show_figures(self, counts: DashboardCounts) -> None:
         for tile_id, label, field, bad in TILES:
@@ -264,6 +277,16 @@ class DashboardScreen(DataScreen):
         from intapp.screens.weekly import WeeklySummaryScreen
 
         self.app.push_screen(WeeklySummaryScreen(scope=self.scope))
+
+
+def reviews_access(who: SignedIn | None) -> bool:
+    """Whether the signed-in login reviews access: supervisors and admins on a team
+    server (a SQLite store is single-user, with no logins to review)."""
+    from intapp.access import may
+
+    if who is None or not who.team_mode:
+        return False
+    return may(who, "access_review") or may(who, "staff_manage")
 
 
 def my_work_overdue(db: PlainSQL) -> int | None:

@@ -12,7 +12,7 @@ from textual.widgets import Header, Static, Tab, Tabs
 
 from intapp import clock
 from intapp.codes import code_label
-from intapp.formatting import uk_date
+from intapp.formatting import uk_date, uk_time
 from intapp.screens.base import Result, offered_to
 from intapp.screens.person_alert_actions import AlertActions
 from intapp.screens.person_case_actions import CaseActions
@@ -33,6 +33,8 @@ from intapp.widgets.markup import escape
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlmodel import Session
 
     from intapp.services.person_record import PersonRecord, TimelineEntry
@@ -54,6 +56,10 @@ WORDING = {
     "assessments": Wording("assessment", "assessments", "No assessments yet."),
     "reablement": Wording("episode", "episodes", "No reablement episodes yet."),
 }
+
+
+class BreakGlassRead(Result["datetime | None"]):
+    """Until when this record is open to the login by break-glass, if it is."""
 
 
 class RecordRead(Result["PersonRecord"]):
@@ -100,9 +106,11 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
 
     AUTO_FOCUS = ""  # `show_tab` focuses the shown tab's list or the plan
 
-    def __init__(self, *, person_id: int) -> None:
+    def __init__(self, *, person_id: int, break_glass_until: datetime | None = None) -> None:
         super().__init__()
         self.person_id = person_id
+        self.break_glass_until = break_glass_until
+        """When access opened outside the login's teams ends (break-glass), if it was."""
         self.record: PersonRecord | None = None
         self.table_tab: str | None = None  # which tab the shared table was last filled for
         self.view_due = False
@@ -113,6 +121,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         # long to open, mostly laying out and styling the hidden ones.
         yield Header()
         yield Static("Loading…", id="person-header", classes="panel")
+        yield Static("", id="person-break-glass")
         yield Tabs(*(Tab(label, id=tab) for tab, label in TABS), id="person-tabs")
         yield PagedList(
             columns=[("When", None), ("What", None), ("Detail", None)],
@@ -235,6 +244,32 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
         )
         self.query_one("#person-plan", Static).update(plan_text(record.plan))
         self.show_tab()
+
+    def on_mount(self) -> None:
+        who = self.intapp.who
+        if self.break_glass_until is not None:
+            self.show_break_glass()
+        elif who is not None and who.team_mode and who.is_staff:
+            person_id = self.person_id
+
+            def grant(session: Session) -> datetime | None:
+                from intapp.services.break_glass import open_until
+
+                return open_until(session=session, person_id=person_id)
+
+            self.read(BreakGlassRead, grant)
+
+    @on(BreakGlassRead)
+    def break_glass_read(self, message: BreakGlassRead) -> None:
+        self.break_glass_until = message.value
+        self.show_break_glass()
+
+    def show_break_glass(self) -> None:
+        """Remind the user this record is open to them outside their teams, until when."""
+        until = self.break_glass_until
+        line = self.query_one("#person-break-glass", Static)
+        line.update(f"break-glass until {uk_time(until)}" if until else "")
+        line.set_class(until is not None, "-shown")
 
     @on(Tabs.TabActivated, "#person-tabs")
     def show_tab(self) -> None:

@@ -12,13 +12,16 @@ from textual.widgets import Header, Input
 
 from intapp import clock
 from intapp.formatting import uk_date
-from intapp.screens.base import DataScreen
+from intapp.screens.base import DataScreen, Result
 from intapp.store.paging import Page
 from intapp.widgets.alert_marks import name_with_alerts
 from intapp.widgets.footer import Footer
 from intapp.widgets.paged_list import PAGE_KEYS, PagedList, Wording
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from intapp.services.break_glass import Grant
     from intapp.services.people import PersonSummary
     from intapp.store.paging import Cursor
 
@@ -45,12 +48,21 @@ WORDING = Wording(
 )
 
 
+OUTSIDE_TEAMS = "Not in your teams. Outside them? ctrl+b: open with a reason (break-glass)"
+
+
+class GlassBroken(Result["Grant"]):
+    """A record opened outside the login's teams, until when."""
+
+
 class SearchScreen(DataScreen):
     """Type an NHS number (spaces optional), a name, a date of birth or a postcode."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="search.back"),
         Binding("enter", "open_person", "Open record", id="search.open", priority=True),
+        # Offered only on a team server, when an NHS number or local id finds nobody.
+        Binding("ctrl+b", "break_glass", "Break-glass", id="search.break_glass"),
         # While typing, up and down move through the results, as in the queue.
         Binding("down", "row(1)", "Next", id="search.down", show=False),
         Binding("up", "row(-1)", "Previous", id="search.up", show=False),
@@ -87,9 +99,21 @@ class SearchScreen(DataScreen):
         """The people on the page shown."""
         return self.rows_of("#search-results")
 
+    offer_break_glass = False
+    """Whether the last search, an NHS number or local id, found nobody (team mode)."""
+
     def on_mount(self) -> None:
         self.query_one(Input).focus()
         self.paged.show(lambda after, limit, count: Page([], 0))
+
+    @property
+    def team_mode(self) -> bool:
+        """On a team server, where a search finds only the people in the login's scope,
+        and signed in in a role that may break glass."""
+        from intapp.access import may
+
+        who = self.intapp.who
+        return who is not None and who.team_mode and may(who, "break_glass")
 
     @on(Input.Changed, "#search-text")
     def search(self, event: Input.Changed) -> None:
@@ -103,7 +127,10 @@ class SearchScreen(DataScreen):
 
         # A mistyped NHS number or date says what is wrong, not that nobody matches.
         problem = search_problem(text)
-        self.paged.wording = replace(WORDING, filtered_empty=problem or WORDING.filtered_empty)
+        nobody = WORDING.filtered_empty
+        if self.team_mode and not problem and _exact(text):
+            nobody = OUTSIDE_TEAMS
+        self.paged.wording = replace(WORDING, filtered_empty=problem or nobody)
 
         def find(after: Cursor | None, limit: int, count: bool) -> Page[PersonSummary]:
             from intapp.services.people import search_page
@@ -119,7 +146,9 @@ class SearchScreen(DataScreen):
 
     @on(PagedList.Shown, "#search-results")
     def results_shown(self, event: PagedList.Shown) -> None:
-        """A search is recorded as what was searched and how many matched, never who."""
+        """A search is recorded as what was searched and how many matched, never who;
+        an exact identifier that found nobody offers break-glass on a team server."""
+        self.offer_outside_teams(event)
         from intapp.services.views import search_details
 
         text, paged = self.query_one("#search-text", Input).value.strip(), event.control
@@ -133,6 +162,46 @@ class SearchScreen(DataScreen):
             settle=paged.page_number,
         )
 
+    def offer_outside_teams(self, event: PagedList.Shown) -> None:
+        text = self.query_one("#search-text", Input).value
+        offer = self.team_mode and event.total == 0 and _exact(text)
+        if offer != self.offer_break_glass:
+            self.offer_break_glass = offer
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "break_glass":
+            return self.offer_break_glass
+        return super().check_action(action, parameters)
+
+    def action_break_glass(self) -> None:
+        from intapp.screens.break_glass_dialog import BreakGlassDialog
+
+        identifier = self.query_one("#search-text", Input).value.strip()
+
+        def given(values: dict[str, object] | None) -> None:
+            if values is None:
+                return
+            reason = str(values["reason"])
+
+            def open_outside(session: Session) -> Grant:
+                from intapp.services.break_glass import break_glass
+
+                return break_glass(session=session, identifier=identifier, reason=reason)
+
+            self.write(GlassBroken, open_outside)
+
+        self.app.push_screen(BreakGlassDialog(subject=identifier), given)
+
+    @on(GlassBroken)
+    def glass_broken(self, message: GlassBroken) -> None:
+        from intapp.screens.person import PersonScreen
+
+        grant = message.value
+        self.app.push_screen(
+            PersonScreen(person_id=grant.person_id, break_glass_until=grant.expires_at)
+        )
+
     def action_row(self, step: int) -> None:
         self.paged.move(step)
 
@@ -144,3 +213,9 @@ class SearchScreen(DataScreen):
         from intapp.screens.person import PersonScreen
 
         self.app.push_screen(PersonScreen(person_id=event.row.id))
+
+
+def _exact(text: str) -> bool:
+    from intapp.services.break_glass import looks_like_identifier
+
+    return looks_like_identifier(text)
