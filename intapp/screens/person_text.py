@@ -44,8 +44,12 @@ def carer_line(record: PersonRecord) -> str:
 
 
 def national_line(p: PersonSummary) -> str:
-    """The header's line of national fields (e to change them). Not recorded reads so
-    (the returns count it as unknown); a client type not recorded is the carer flag's."""
+    """The header's line of national fields (e to change them), once any is recorded:
+    a record with none shows as it did before they existed. Not recorded reads so (the
+    returns count it as unknown); a client type not recorded is the carer flag's."""
+    recorded = (p.ethnicity, p.accommodation_status, p.primary_support_reason, p.client_type)
+    if not any(recorded):
+        return ""
 
     def shown(code: str | None) -> str:
         return escape(code_label(code)) if code else "not recorded"
