@@ -319,6 +319,8 @@ def _loose(text: str) -> str:
 
 
 _LOOKUPS: dict[type[NationalCode], dict[str, NationalCode]] = {}
+# Other ways a national list writes an entry: the Data Dictionary's "99" (not known).
+_ALIASES = {"Ethnicity": {"99": "unknown"}}
 
 
 def _national_lookup(codes: type[NationalCode]) -> dict[str, NationalCode]:
@@ -328,6 +330,8 @@ def _national_lookup(codes: type[NationalCode]) -> dict[str, NationalCode]:
             found[_loose(member.value)] = member
             found[_loose(member.wording)] = member
         found.setdefault("not known", found["unknown"])
+        for alias, code in _ALIASES.get(codes.__name__, {}).items():
+            found.setdefault(alias, found[code])
         _LOOKUPS[codes] = found
     return _LOOKUPS[codes]
 
@@ -358,8 +362,9 @@ class Ethnicity(NationalCode):
 
 
 class AccommodationStatus(NationalCode):
-    """CLD Accommodation_Status, in the national wording (release 1; the list ASCOF 2E
-    reads, 'settled' down to the mobile accommodation)."""
+    """CLD Accommodation_Status, in the national wording (release 1, as NHS England's
+    published ASCOF-from-CLD code reads it). The first nine count as settled (living in
+    their own home or with family) for ASCOF 2E."""
 
     OWNER_OCCUPIER = ("owner_occupier", "Owner occupier or shared ownership scheme")
     TENANT = ("tenant", "Tenant")

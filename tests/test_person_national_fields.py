@@ -80,6 +80,7 @@ def test_each_code_reads_as_its_national_wording_everywhere():
         (Ethnicity, "white - irish", "B"),
         (Ethnicity, "WHITE – IRISH", "B"),
         (Ethnicity, "not known", "unknown"),
+        (Ethnicity, "99", "unknown"),
         (AccommodationStatus, "care home", "care_home"),
         (AccommodationStatus, "Owner occupier or shared ownership scheme", "owner_occupier"),
         (AccommodationStatus, "  tenant  -  private landlord ", "tenant_private"),
