@@ -3,6 +3,7 @@ chosen by typing in their selects, saved, audited and shown on the record."""
 
 from __future__ import annotations
 
+from identity_support import signed_in
 from sqlmodel import Session, select
 from textual.widgets import Input, Select
 from tui_support import seed_small_team, wait_for
@@ -24,7 +25,7 @@ def _mary(engine) -> Person:
 
 async def test_the_edit_form_sets_them_by_typing_and_the_record_shows_them(sqlite_engine):
     seed_small_team(sqlite_engine)
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(PersonScreen(person_id=1))
@@ -68,7 +69,7 @@ async def test_a_new_referral_shows_a_known_persons_fields_and_records_a_change(
         mary.ethnicity = "B"
         session.add(mary)
         session.commit()
-    app = IntApp(database_url=str(sqlite_engine.url), user="duty.c1")
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "duty.c1"))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("n")
