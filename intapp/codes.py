@@ -7,6 +7,7 @@ Kept apart from the models so that code reading the store before SQLAlchemy has 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 # Words a label shows in capitals (or spelled as people write them), not as stored.
 ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E", "mdt": "MDT"}
@@ -272,3 +273,196 @@ class NoteContact(Label):
     CARER = "carer"
     PROFESSIONAL = "professional"
     OTHER = "other"
+
+
+# --- The person's national (Client Level Data) fields ----------------------------------------
+
+
+class NationalCode(Label):
+    """A national code list: each member is a short stored code with the national wording
+    as its label, which every screen, export and message shows (`code_label`).
+
+    Every list has an UNKNOWN member: "unknown" may be recorded, and a person with
+    nothing recorded is reported as unknown too (`national_label`).
+    """
+
+    wording: str
+
+    def __new__(cls, code: str, wording: str) -> NationalCode:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.wording = wording
+        return member
+
+    @classmethod
+    def of(cls, code: str) -> Self:
+        """The member stored as `code` (``ClientType.of("carer")``); ValueError if none."""
+        for member in cls:
+            if member.value == code:
+                return member
+        raise ValueError(f"{code!r} is not a {cls.__name__} code")
+
+    @classmethod
+    def from_text(cls, text: str) -> NationalCode | None:
+        """The member whose code or wording `text` is, in any case and spacing ("a",
+        "white - irish", "Owner occupier or shared ownership scheme", "service user");
+        "not known" is Unknown in every list. None when it is neither."""
+        return _national_lookup(cls).get(_loose(text))
+
+
+def _loose(text: str) -> str:
+    """Text as a code list lookup compares it: case-folded, one space between words,
+    dashes and underscores as spaces, so "Tenant – private landlord" is "Tenant - private
+    landlord" and "service_user" is "service user"."""
+    plain = text.replace("–", "-").replace("—", "-").replace("_", " ").casefold()
+    return " ".join(plain.split())
+
+
+_LOOKUPS: dict[type[NationalCode], dict[str, NationalCode]] = {}
+# Other ways a national list writes an entry: the Data Dictionary's "99" (not known).
+_ALIASES = {"Ethnicity": {"99": "unknown"}}
+
+
+def _national_lookup(codes: type[NationalCode]) -> dict[str, NationalCode]:
+    if codes not in _LOOKUPS:
+        found: dict[str, NationalCode] = {}
+        for member in codes:
+            found[_loose(member.value)] = member
+            found[_loose(member.wording)] = member
+        found.setdefault("not known", found["unknown"])
+        for alias, code in _ALIASES.get(codes.__name__, {}).items():
+            found.setdefault(alias, found[code])
+        _LOOKUPS[codes] = found
+    return _LOOKUPS[codes]
+
+
+class Ethnicity(NationalCode):
+    """The NHS Data Dictionary's ETHNIC CATEGORY (the 2001 census groups, national codes
+    A to S, and Z "Not stated"), as the UK Core FHIR EthnicCategoryEngland code system
+    publishes it; with Unknown (the Data Dictionary's "99 Not known")."""
+
+    WHITE_BRITISH = ("A", "White - English, Welsh, Scottish, Northern Irish or British")
+    WHITE_IRISH = ("B", "White - Irish")
+    WHITE_OTHER = ("C", "White - Any other White background")
+    MIXED_WHITE_BLACK_CARIBBEAN = ("D", "Mixed - White and Black Caribbean")
+    MIXED_WHITE_BLACK_AFRICAN = ("E", "Mixed - White and Black African")
+    MIXED_WHITE_ASIAN = ("F", "Mixed - White and Asian")
+    MIXED_OTHER = ("G", "Mixed - Any other mixed background")
+    ASIAN_INDIAN = ("H", "Asian or Asian British - Indian")
+    ASIAN_PAKISTANI = ("J", "Asian or Asian British - Pakistani")
+    ASIAN_BANGLADESHI = ("K", "Asian or Asian British - Bangladeshi")
+    ASIAN_OTHER = ("L", "Asian or Asian British - Any other Asian background")
+    BLACK_CARIBBEAN = ("M", "Black or Black British - Caribbean")
+    BLACK_AFRICAN = ("N", "Black or Black British - African")
+    BLACK_OTHER = ("P", "Black or Black British - Any other Black background")
+    CHINESE = ("R", "Other ethnic groups - Chinese")
+    OTHER = ("S", "Other ethnic groups - Any other ethnic group")
+    NOT_STATED = ("Z", "Not stated")
+    UNKNOWN = ("unknown", "Unknown")
+
+
+class AccommodationStatus(NationalCode):
+    """CLD Accommodation_Status, in the national wording (release 1, as NHS England's
+    published ASCOF-from-CLD code reads it). The first nine count as settled (living in
+    their own home or with family) for ASCOF 2E."""
+
+    OWNER_OCCUPIER = ("owner_occupier", "Owner occupier or shared ownership scheme")
+    TENANT = ("tenant", "Tenant")
+    TENANT_PRIVATE = ("tenant_private", "Tenant - private landlord")
+    WITH_FAMILY = ("with_family", "Settled mainstream housing with family / friends")
+    SUPPORTED = (
+        "supported_accommodation",
+        "Supported accommodation / supported lodgings / supported group home",
+    )
+    SHARED_LIVES = ("shared_lives", "Shared Lives scheme")
+    APPROVED_PREMISES = (
+        "approved_premises",
+        "Approved premises for offenders released from prison or under probation supervision",
+    )
+    SHELTERED = (
+        "sheltered_housing",
+        "Sheltered housing / extra care housing / other sheltered housing",
+    )
+    MOBILE = (
+        "mobile_accommodation",
+        "Mobile accommodation for Gypsy / Roma and Traveller communities",
+    )
+    ROUGH_SLEEPER = ("rough_sleeper", "Rough sleeper / squatting")
+    NIGHT_SHELTER = ("night_shelter", "Night shelter / emergency hostel / direct access hostel")
+    REFUGE = ("refuge", "Refuge")
+    TEMPORARY_BY_COUNCIL = (
+        "temporary_by_council",
+        "Placed in temporary accommodation by the council (inc. homelessness resettlement)",
+    )
+    SHORT_TERM_GUEST = ("short_term_guest", "Staying with family / friends as a short-term guest")
+    HEALTHCARE = (
+        "healthcare_residential",
+        "Acute / long-term healthcare residential facility or hospital",
+    )
+    CARE_HOME = ("care_home", "Registered care home")
+    NURSING_HOME = ("nursing_home", "Registered nursing home")
+    PRISON = ("prison", "Prison / Young offenders institution / detention centre")
+    OTHER_TEMPORARY = ("other_temporary", "Other temporary accommodation")
+    UNKNOWN = ("unknown", "Unknown")
+
+
+class PrimarySupportReason(NationalCode):
+    """CLD Primary_Support_Reason (the SALT list; the Interweave SocialCareSupportReason
+    value set has the same), with support to a carer for carers."""
+
+    PHYSICAL_MOBILITY = ("physical_mobility", "Physical Support: Access & mobility only")
+    PHYSICAL_PERSONAL_CARE = ("physical_personal_care", "Physical Support: Personal care support")
+    SENSORY_VISUAL = ("sensory_visual", "Sensory Support: Support for visual impairment")
+    SENSORY_HEARING = ("sensory_hearing", "Sensory Support: Support for hearing impairment")
+    SENSORY_DUAL = ("sensory_dual", "Sensory Support: Support for dual impairment")
+    MEMORY_COGNITION = ("memory_cognition", "Support with Memory & Cognition")
+    LEARNING_DISABILITY = ("learning_disability", "Learning Disability Support")
+    MENTAL_HEALTH = ("mental_health", "Mental Health Support")
+    SUBSTANCE_MISUSE = ("substance_misuse", "Social Support: Substance misuse support")
+    ASYLUM_SEEKER = ("asylum_seeker", "Social Support: Asylum seeker support")
+    SOCIAL_ISOLATION = ("social_isolation", "Social Support: Support for Social Isolation/Other")
+    SUPPORT_TO_CARER = ("support_to_carer", "Social Support: Support to Carer")
+    UNKNOWN = ("unknown", "Unknown")
+
+
+class ClientType(NationalCode):
+    """CLD Client_Type. Not recorded, it follows the carer flag (`client_type_of`)."""
+
+    SERVICE_USER = ("service_user", "Service User")
+    CARER = ("carer", "Carer")
+    UNKNOWN = ("unknown", "Unknown")
+
+
+# The person's national fields: column -> its code list, in the order the forms show them.
+PERSON_CODE_LISTS: dict[str, type[NationalCode]] = {
+    "ethnicity": Ethnicity,
+    "accommodation_status": AccommodationStatus,
+    "primary_support_reason": PrimarySupportReason,
+    "client_type": ClientType,
+}
+# What the forms, the import and the CLI call each of them.
+PERSON_CODE_NAMES = {
+    "ethnicity": "Ethnicity",
+    "accommodation_status": "Accommodation status",
+    "primary_support_reason": "Primary support reason",
+    "client_type": "Client type",
+}
+
+for _codes in PERSON_CODE_LISTS.values():
+    for _member in _codes:
+        # One label per stored code: a code another list holds must read the same there.
+        assert LABELS.get(_member.value, _member.wording) == _member.wording, _member
+        LABELS[_member.value] = _member.wording
+
+
+def client_type_of(client_type: str | None, *, is_carer: bool) -> ClientType:
+    """A person's client type: as recorded, else a carer when linked as one (the carer
+    flag), else a service user."""
+    if client_type:
+        return ClientType.of(client_type)
+    return ClientType.CARER if is_carer else ClientType.SERVICE_USER
+
+
+def national_label(code: str | None) -> str:
+    """How one of a person's national fields reads: its label, Unknown when not recorded."""
+    return code_label(code) if code else ClientType.UNKNOWN.label

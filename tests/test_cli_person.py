@@ -84,3 +84,22 @@ def test_an_edit_that_changes_nothing_says_so(url: str) -> None:
     code, output = invoke(url, "9434765919", "--family-name", "Smith")
     assert (code, output.strip()) == (0, "Person 1 (Mary Smith): nothing changed.")
     assert _mary(url).version == 1
+
+
+def test_the_national_fields_take_a_code_or_wording_and_show_as_their_wording(url: str) -> None:
+    code, output = invoke(
+        url, "9434765919", "--accommodation-status", "Registered care home",
+        "--client-type", "CARER", "--ethnicity", "b",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "Accommodation status: (none) → Registered care home (care_home)" in output
+    assert "Ethnicity: (none) → White - Irish (B)" in output
+    mary = _mary(url)
+    assert (mary.accommodation_status, mary.client_type, mary.ethnicity) == (
+        "care_home",
+        "carer",
+        "B",
+    )
+    code, output = invoke(url, "9434765919", "--primary-support-reason", "gardening")
+    assert code != 0
+    assert "not on the national primary support reason list" in output

@@ -184,6 +184,31 @@ def test_people_are_consistent(demo: tuple[Engine, DemoCounts]) -> None:
         assert link["since"] == carer["created_at"].date() and link["ended_on"] is None
 
 
+def test_people_carry_plausible_national_fields(demo: tuple[Engine, DemoCounts]) -> None:
+    """Every field holds a code from its list, some are not recorded, and carers are
+    carers: a client type of carer (or none, following the carer flag) and support to
+    a carer as their reason."""
+    from intapp.codes import PERSON_CODE_LISTS, client_type_of
+
+    engine, _ = demo
+    people = _rows(engine, Person)
+    for name, codes in PERSON_CODE_LISTS.items():
+        held = Counter(p[name] for p in people)
+        assert set(held) - {None} <= {m.value for m in codes}, name
+        assert 0 < held[None] < len(people) / 2, name
+        assert len(held) >= 3, name
+    ethnicity = Counter(p["ethnicity"] for p in people)
+    assert ethnicity.most_common(1)[0][0] == "A"
+    carers = [p for p in people if p["is_carer"]]
+    assert carers
+    for p in carers:
+        assert client_type_of(p["client_type"], is_carer=True).value == "carer"
+        assert p["primary_support_reason"] in ("support_to_carer", None)
+    assert "support_to_carer" not in {
+        p["primary_support_reason"] for p in people if not p["is_carer"]
+    }
+
+
 def test_only_allocated_referrals_have_an_open_allocation(
     demo: tuple[Engine, DemoCounts],
 ) -> None:

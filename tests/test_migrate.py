@@ -470,3 +470,53 @@ def test_0017_fills_each_events_person_and_going_back_is_refused_while_staff_exi
         config.attributes["connection"] = connection
         command.downgrade(config, "0016")
     assert current_revision(engine) == head_revision()
+
+
+def test_0019_adds_the_national_fields_and_going_back_is_refused_while_any_are_held(engine):
+    """The four national fields arrive empty; going back would drop what was recorded,
+    so it is refused while any person holds one, and works (both ways) when none do."""
+    from datetime import UTC, datetime
+
+    import pytest
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from intapp.store.migrate import current_revision, upgrade
+
+    fields = {"ethnicity", "accommodation_status", "primary_support_reason", "client_type"}
+    config = alembic_config()
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC).replace(tzinfo=None)
+    assert fields <= {c["name"] for c in inspect(engine).get_columns("person")}
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO locality (id, name) VALUES (1, 'Central')"))
+        connection.execute(
+            text(
+                "INSERT INTO team (id, code, name, locality_id, population)"
+                " VALUES (1, 'C1', 'C1', 1, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO person (id, local_id, given_name, family_name, date_of_birth,"
+                " team_id, risk_tier, frail_older, ltc_end_of_life, complex_lives,"
+                " mh_ld_dementia, cyp_with_ltc, has_unpaid_carer, is_carer, created_at,"
+                " version, accommodation_status) VALUES (1, 'L1', 'A', 'B', :born, 1, 'low',"
+                " false, false, false, false, false, false, false, :at, 1, 'care_home')"
+            ),
+            {"born": datetime(1940, 1, 1).date(), "at": at},
+        )
+    with pytest.raises(RuntimeError, match="1 person record"), engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0019-1")
+    assert current_revision(engine) == head_revision()
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE person SET accommodation_status = NULL"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0019-1")
+    assert not fields & {c["name"] for c in inspect(engine).get_columns("person")}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert fields <= {c["name"] for c in inspect(engine).get_columns("person")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT ethnicity FROM person")).all() == [(None,)]

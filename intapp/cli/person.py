@@ -45,6 +45,10 @@ def _cohort_options(command: Any) -> Any:
 @click.option("--gp-practice", "gp_practice_code", metavar="CODE", help="GP practice code.")
 @click.option("--risk-tier", type=click.Choice(["highest", "high", "rising", "low"]))
 @click.option("--nhs-number", help="10 digits; must pass the check digit and be unused.")
+@click.option("--ethnicity", help="NHS ethnic category: A-S, Z (not stated) or unknown.")
+@click.option("--accommodation-status", help="CLD accommodation status: its code or wording.")
+@click.option("--primary-support-reason", help="CLD primary support reason: its code or wording.")
+@click.option("--client-type", help="service_user, carer or unknown.")
 @_cohort_options
 @pass_context
 def edit(context: Context, identifier: str, **given: Any) -> None:
@@ -58,6 +62,10 @@ def edit(context: Context, identifier: str, **given: Any) -> None:
       intapp person edit "943 476 5919" --family-name Smyth --date-of-birth 03/01/1940
       intapp person edit L0001234 --postcode m130pp --gp-practice P84001
       intapp person edit 9434765919 --frail-older --risk-tier high
+      intapp person edit L0001234 --ethnicity A --accommodation-status care_home
+
+    The national fields take a code or its wording in any case; an empty value clears
+    one (not recorded).
     """
     from intapp.formatting import parse_date
     from intapp.services.people import person_by_identifier
@@ -86,7 +94,8 @@ def edit(context: Context, identifier: str, **given: Any) -> None:
             expected_version=before.version,
         )
     changed = [
-        f"  {EDITABLE[name]}: {_shown(getattr(before, name))} → {_shown(getattr(after, name))}"
+        f"  {EDITABLE[name]}: {_shown(getattr(before, name), name)}"
+        f" → {_shown(getattr(after, name), name)}"
         for name in EDITABLE
         if getattr(before, name) != getattr(after, name)
     ]
@@ -97,9 +106,13 @@ def edit(context: Context, identifier: str, **given: Any) -> None:
     click.echo("\n".join(changed))
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, name: str = "") -> str:
     from datetime import date
 
+    from intapp.codes import PERSON_CODE_LISTS, code_label
+
+    if name in PERSON_CODE_LISTS and value:
+        return f"{code_label(value)} ({value})"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, date):

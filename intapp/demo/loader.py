@@ -19,7 +19,7 @@ from intapp.demo.alerts import AlertMaker
 from intapp.demo.cases import CaseMaker
 from intapp.demo.notes import NoteMaker
 from intapp.demo.organisation import build_organisation
-from intapp.demo.people import MAX_PEOPLE, PeopleMaker
+from intapp.demo.people import MAX_PEOPLE, NationalFieldMaker, PeopleMaker
 from intapp.demo.records import Batch
 from intapp.demo.transfers import send_some_on
 from intapp.models import (
@@ -166,6 +166,7 @@ def _load(
     writer.write("workers", _table(Worker), org.workers)
 
     maker = PeopleMaker(rng, org, today=today, count=people)
+    national = NationalFieldMaker(seed, today=today)
     notes = NoteMaker(seed, now=clock.now(), usernames=org.usernames)
     cases = CaseMaker(
         rng, org, now=clock.now(), today=today, settings=load_settings(), people=people
@@ -173,6 +174,7 @@ def _load(
     for first_id in range(1, people + 1, PEOPLE_PER_CHUNK):
         batch = Batch()
         chunk = maker.chunk(first_id, min(PEOPLE_PER_CHUNK, people + 1 - first_id))
+        national.fill(chunk)
         for person in chunk:
             cases.person_history(person, batch)
         links = [carer_link(person) for person in chunk if person["cares_for_id"] is not None]

@@ -6,6 +6,9 @@ import random
 from datetime import date
 from typing import Any
 
+from intapp.codes import AccommodationStatus as Home
+from intapp.codes import ClientType, Ethnicity
+from intapp.codes import PrimarySupportReason as Reason
 from intapp.demo import vocabulary as words
 from intapp.demo.chance import between, pick, pick_weighted
 from intapp.demo.organisation import Organisation
@@ -137,3 +140,118 @@ class PeopleMaker:
         if r < 0.8:
             return f"07700 900{between(self.rng.random, 0, 1000):03d}"
         return None
+
+
+def _weighted(*pairs: tuple[str, float]) -> tuple[list[str], list[float]]:
+    """Codes and their running weights, for `pick_weighted`."""
+    codes, running, total = [], [], 0.0
+    for code, weight in pairs:
+        total += weight
+        codes.append(code)
+        running.append(total)
+    return codes, running
+
+
+# A northern English city's mix, older people's more White British (ONS 2021, roughly).
+_ETHNICITY_OLDER = _weighted(
+    (Ethnicity.WHITE_BRITISH, 78), (Ethnicity.WHITE_IRISH, 4), (Ethnicity.WHITE_OTHER, 3),
+    (Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN, 0.5), (Ethnicity.ASIAN_INDIAN, 1.5),
+    (Ethnicity.ASIAN_PAKISTANI, 3), (Ethnicity.ASIAN_BANGLADESHI, 0.5),
+    (Ethnicity.BLACK_CARIBBEAN, 2), (Ethnicity.BLACK_AFRICAN, 1), (Ethnicity.CHINESE, 0.5),
+    (Ethnicity.OTHER, 0.5), (Ethnicity.NOT_STATED, 2), (Ethnicity.UNKNOWN, 3.5),
+)  # fmt: skip
+_ETHNICITY_YOUNGER = _weighted(
+    (Ethnicity.WHITE_BRITISH, 52), (Ethnicity.WHITE_IRISH, 1), (Ethnicity.WHITE_OTHER, 6),
+    (Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN, 2), (Ethnicity.MIXED_WHITE_BLACK_AFRICAN, 1),
+    (Ethnicity.MIXED_WHITE_ASIAN, 1), (Ethnicity.MIXED_OTHER, 1), (Ethnicity.ASIAN_INDIAN, 2.5),
+    (Ethnicity.ASIAN_PAKISTANI, 9), (Ethnicity.ASIAN_BANGLADESHI, 1.5),
+    (Ethnicity.ASIAN_OTHER, 2), (Ethnicity.BLACK_CARIBBEAN, 2), (Ethnicity.BLACK_AFRICAN, 6),
+    (Ethnicity.BLACK_OTHER, 1), (Ethnicity.CHINESE, 1.5), (Ethnicity.OTHER, 2.5),
+    (Ethnicity.NOT_STATED, 3), (Ethnicity.UNKNOWN, 4),
+)  # fmt: skip
+_HOME_OLDER = _weighted(
+    (Home.OWNER_OCCUPIER, 44), (Home.TENANT, 22), (Home.TENANT_PRIVATE, 4),
+    (Home.WITH_FAMILY, 8), (Home.SHELTERED, 9), (Home.CARE_HOME, 3), (Home.NURSING_HOME, 2),
+    (Home.HEALTHCARE, 1), (Home.UNKNOWN, 7),
+)  # fmt: skip
+_HOME_YOUNGER = _weighted(
+    (Home.OWNER_OCCUPIER, 24), (Home.TENANT, 28), (Home.TENANT_PRIVATE, 14),
+    (Home.WITH_FAMILY, 16), (Home.SUPPORTED, 5), (Home.SHARED_LIVES, 1), (Home.UNKNOWN, 6),
+)  # fmt: skip
+_HOME_UNSETTLED = _weighted(
+    (Home.TENANT, 20), (Home.TENANT_PRIVATE, 10), (Home.ROUGH_SLEEPER, 12),
+    (Home.NIGHT_SHELTER, 10), (Home.TEMPORARY_BY_COUNCIL, 14), (Home.SHORT_TERM_GUEST, 10),
+    (Home.REFUGE, 3), (Home.APPROVED_PREMISES, 4), (Home.MOBILE, 1), (Home.PRISON, 1),
+    (Home.OTHER_TEMPORARY, 6), (Home.SUPPORTED, 5), (Home.UNKNOWN, 4),
+)  # fmt: skip
+_REASON_FRAIL = _weighted(
+    (Reason.PHYSICAL_PERSONAL_CARE, 60), (Reason.PHYSICAL_MOBILITY, 25),
+    (Reason.SENSORY_VISUAL, 5), (Reason.SENSORY_HEARING, 3), (Reason.SENSORY_DUAL, 2),
+    (Reason.UNKNOWN, 5),
+)  # fmt: skip
+_REASON_MIND_OLDER = _weighted(
+    (Reason.MEMORY_COGNITION, 75), (Reason.MENTAL_HEALTH, 20), (Reason.UNKNOWN, 5)
+)
+_REASON_MIND_YOUNGER = _weighted(
+    (Reason.MENTAL_HEALTH, 55), (Reason.LEARNING_DISABILITY, 40), (Reason.UNKNOWN, 5)
+)
+_REASON_COMPLEX = _weighted(
+    (Reason.SUBSTANCE_MISUSE, 45), (Reason.SOCIAL_ISOLATION, 30), (Reason.ASYLUM_SEEKER, 8),
+    (Reason.MENTAL_HEALTH, 12), (Reason.UNKNOWN, 5),
+)  # fmt: skip
+_REASON_OTHER = _weighted(
+    (Reason.PHYSICAL_PERSONAL_CARE, 45), (Reason.PHYSICAL_MOBILITY, 30),
+    (Reason.SOCIAL_ISOLATION, 8), (Reason.SENSORY_VISUAL, 3), (Reason.SENSORY_HEARING, 3),
+    (Reason.MEMORY_COGNITION, 3), (Reason.UNKNOWN, 8),
+)  # fmt: skip
+# How often a field is left unrecorded (records from before it was asked).
+NOT_RECORDED = 0.06
+
+
+class NationalFieldMaker:
+    """Each demo person's national fields (ethnicity, accommodation, primary support
+    reason, client type), plausibly for their age and cohorts.
+
+    Drawn from a stream of their own, so adding them moved no other demo figure.
+    """
+
+    def __init__(self, seed: int, *, today: date) -> None:
+        self.rand = random.Random(f"national-fields-{seed}").random
+        self.today = today
+
+    def fill(self, people: list[dict[str, Any]]) -> None:
+        """Set the four fields on each person row."""
+        rand = self.rand
+        for row in people:
+            older = (self.today - row["date_of_birth"]).days >= 65 * DAYS_PER_YEAR
+            ethnicity = pick_weighted(rand, *(_ETHNICITY_OLDER if older else _ETHNICITY_YOUNGER))
+            home: str
+            if row["is_carer"] or row["cyp_with_ltc"]:
+                home = Home.WITH_FAMILY if rand() < 0.4 else Home.OWNER_OCCUPIER
+            else:
+                homes = (
+                    _HOME_UNSETTLED
+                    if row["complex_lives"]
+                    else _HOME_OLDER
+                    if older
+                    else _HOME_YOUNGER
+                )
+                home = pick_weighted(rand, *homes)
+            if row["is_carer"]:
+                reason: str = Reason.SUPPORT_TO_CARER
+            elif row["complex_lives"]:
+                reason = pick_weighted(rand, *_REASON_COMPLEX)
+            elif row["mh_ld_dementia"]:
+                reason = pick_weighted(
+                    rand, *(_REASON_MIND_OLDER if older else _REASON_MIND_YOUNGER)
+                )
+            elif row["frail_older"]:
+                reason = pick_weighted(rand, *_REASON_FRAIL)
+            else:
+                reason = pick_weighted(rand, *_REASON_OTHER)
+            client = ClientType.CARER if row["is_carer"] else ClientType.SERVICE_USER
+            row["ethnicity"] = None if rand() < NOT_RECORDED else str(ethnicity)
+            row["accommodation_status"] = None if rand() < NOT_RECORDED else str(home)
+            row["primary_support_reason"] = None if rand() < NOT_RECORDED else str(reason)
+            # Often left to follow the carer links, as a form leaves it.
+            row["client_type"] = None if rand() < 0.3 else str(client)

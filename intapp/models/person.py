@@ -88,6 +88,13 @@ class Person(Versioned, SQLModel, table=True):
     has_unpaid_carer: bool = Field(default=False)
     is_carer: bool = Field(default=False)
     date_of_death: date | None = Field(default=None)
+    # The national (Client Level Data) fields, each a code from its list in `codes`
+    # (`codes.PERSON_CODE_LISTS`); None is not recorded, reported as unknown. A client
+    # type not recorded follows `is_carer` (`codes.client_type_of`).
+    ethnicity: str | None = Field(default=None, sa_type=String(10))
+    accommodation_status: str | None = Field(default=None, sa_type=String(40))
+    primary_support_reason: str | None = Field(default=None, sa_type=String(40))
+    client_type: str | None = Field(default=None, sa_type=String(20))
     # Set when this record was merged into another: it stays only as a pointer to that one.
     merged_into_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     # How the team learnt of the death (`codes.DeathSource`); None when not recorded here.

@@ -16,6 +16,7 @@ from intapp.codes import ReferralSource, RouteOfAccess
 from intapp.config import configured, load_settings
 from intapp.formatting import parse_date, parse_uk_datetime, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values, offered_to
+from intapp.screens.national_fields import FORM_LABELS, chosen, national_selects, selector
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.note import Note
@@ -110,6 +111,8 @@ class NewReferralScreen(DataScreen):
                     id="received",
                     placeholder=f"now; or DD/MM/YYYY HH:MM, up to {days} days back",
                 )
+                # For the national return; a known person's record fills them in.
+                yield from national_selects("referral")
         # Under the form, always in view however far it is scrolled: what is known of
         # the person typed, and what is wrong.
         with Vertical(id="referral-status"):
@@ -202,6 +205,11 @@ class NewReferralScreen(DataScreen):
             if not field.value.strip():
                 field.value = value
         self.query_one("#team", Select).value = person.team_id
+        for name in FORM_LABELS:
+            select = self.query_one(selector("referral", name), Select)
+            recorded = getattr(person, name)
+            if select.value is Select.NULL and recorded is not None:
+                select.value = recorded
         self.show_person()
 
     def differences(self) -> list[Difference]:
@@ -405,6 +413,9 @@ class NewReferralScreen(DataScreen):
                 "#received",
             )
             return None
+        national = {
+            name: chosen(self.query_one(selector("referral", name), Select)) for name in FORM_LABELS
+        }
         person = PersonIn(
             given_name=value["given"],
             family_name=value["family"],
@@ -413,6 +424,10 @@ class NewReferralScreen(DataScreen):
             nhs_number=value["nhs"] or None,
             local_id=value["local-id"] or None,
             postcode=value["postcode"] or None,
+            ethnicity=national["ethnicity"],
+            accommodation_status=national["accommodation_status"],
+            primary_support_reason=national["primary_support_reason"],
+            client_type=national["client_type"],
         )
         return person, str(source), received_at
 
@@ -462,6 +477,7 @@ class NewReferralScreen(DataScreen):
             "reason": "#reason",
             "source": "#source",
             "received_at": "#received",
+            **{name: selector("referral", name) for name in FORM_LABELS},
         }
         error = message.error
         if message.result is Received and isinstance(error, InvalidInput):

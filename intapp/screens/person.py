@@ -23,6 +23,7 @@ from intapp.screens.person_text import (
     assessment_cells,
     carer_line,
     episode_cells,
+    national_line,
     plan_text,
     timeline_cells,
 )
@@ -231,7 +232,7 @@ class PersonScreen(CaseActions, RecordActions, CopyActions, NoteActions, AlertAc
             f"{' · local id ' + escape(p.local_id) if p.local_id else ''}"
             f"{alerts_line(o.alerts, clock.today())}\n"
             f"Born {uk_date(p.date_of_birth)} (age {age}){died} · risk {p.risk_tier}"
-            f" · cohorts: {cohorts}\n"
+            f" · cohorts: {cohorts}{national_line(p)}\n"
             f"Team {o.team_label} · lead worker {o.lead_worker or 'none'}"
             f" · open cases {len(o.open_cases)}"
             f"{carer_line(record)}"

@@ -1,4 +1,5 @@
-"""Edit a person's details: names, birth, contact, GP practice, risk and NHS number."""
+"""Edit a person's details: names, birth, contact, GP practice, risk, NHS number and the
+national fields (ethnicity, accommodation, primary support reason, client type)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, Label, Select, Static
 
-from intapp.codes import RiskTier, code_label
+from intapp.codes import PERSON_CODE_LISTS, RiskTier, code_label
 from intapp.formatting import parse_date, uk_date
 from intapp.screens.base import DataScreen, Result, WorkFailed, field_values, offered_to
+from intapp.screens.national_fields import FORM_LABELS, chosen, national_selects, selector
 from intapp.widgets.footer import Footer
 from intapp.widgets.markup import escape
 from intapp.widgets.note import Note
@@ -38,6 +40,7 @@ SELECTORS = {
     **{name: f"#{widget}" for name, widget, _, _ in TEXT_FIELDS},
     "gp_practice_code": "#edit-gp",
     "risk_tier": "#edit-risk",
+    **{name: selector("edit", name) for name in FORM_LABELS},
     **{flag: f"#edit-{flag}" for flag in COHORTS},
 }
 
@@ -88,6 +91,7 @@ class PersonEditScreen(DataScreen):
                 yield Select(
                     [(code_label(t), t.value) for t in RiskTier], id="edit-risk", allow_blank=False
                 )
+                yield from national_selects("edit")
             yield Label("Cohorts", classes="section")
             with Grid(id="edit-cohorts"):
                 for flag in COHORTS:
@@ -141,7 +145,12 @@ class PersonEditScreen(DataScreen):
     def _stored_values(self, d: PersonDetails) -> dict[str, Any]:
         return {
             name: getattr(d, name)
-            for name in (*(f for f, _, _, _ in TEXT_FIELDS), "gp_practice_code", "risk_tier")
+            for name in (
+                *(f for f, _, _, _ in TEXT_FIELDS),
+                "gp_practice_code",
+                "risk_tier",
+                *FORM_LABELS,
+            )
         } | {flag: getattr(d, flag) for flag in COHORTS}
 
     def _fill(self, values: dict[str, Any]) -> None:
@@ -150,7 +159,11 @@ class PersonEditScreen(DataScreen):
             if isinstance(widget, Checkbox):
                 widget.value = bool(value)
             elif isinstance(widget, Select):
-                known = name == "risk_tier" or value in self.practice_codes
+                known = (
+                    name == "risk_tier"
+                    or value in self.practice_codes
+                    or (name in FORM_LABELS and value in {m.value for m in PERSON_CODE_LISTS[name]})
+                )
                 widget.value = value if known and value is not None else Select.NULL
             else:
                 assert isinstance(widget, Input)
@@ -178,6 +191,7 @@ class PersonEditScreen(DataScreen):
             "date_of_birth": born,
             "gp_practice_code": None if gp is Select.NULL else str(gp),
             "risk_tier": str(self.query_one("#edit-risk", Select).value),
+            **{name: chosen(self.query_one(SELECTORS[name], Select)) for name in FORM_LABELS},
             **{flag: self.query_one(f"#edit-{flag}", Checkbox).value for flag in COHORTS},
         }
         person_id, version, user = self.person_id, self.details.version, self.intapp.user

@@ -7,13 +7,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from intapp import clock
-from intapp.codes import code_label
+from intapp.codes import client_type_of, code_label
 from intapp.formatting import action_box, uk_date, uk_datetime
 from intapp.widgets.markup import escape
 
 if TYPE_CHECKING:
     from intapp.services.assessments import AssessmentSummary
     from intapp.services.care_plans import PlanView
+    from intapp.services.people import PersonSummary
     from intapp.services.person_record import PersonRecord, TimelineEntry
     from intapp.services.reablement import EpisodeSummary
 
@@ -40,6 +41,26 @@ def carer_line(record: PersonRecord) -> str:
     if not parts:
         return ""
     return "\n[b]Carer links (l):[/] " + " · ".join(parts)
+
+
+def national_line(p: PersonSummary) -> str:
+    """The header's line of national fields (e to change them), once any is recorded:
+    a record with none shows as it did before they existed. Not recorded reads so (the
+    returns count it as unknown); a client type not recorded is the carer flag's."""
+    recorded = (p.ethnicity, p.accommodation_status, p.primary_support_reason, p.client_type)
+    if not any(recorded):
+        return ""
+
+    def shown(code: str | None) -> str:
+        return escape(code_label(code)) if code else "not recorded"
+
+    client = client_type_of(p.client_type, is_carer=p.is_carer).label
+    if p.client_type is None:
+        client += " (from the carer links)" if p.is_carer else " (not recorded)"
+    return (
+        f"\nEthnicity {shown(p.ethnicity)} · accommodation {shown(p.accommodation_status)}"
+        f" · support reason {shown(p.primary_support_reason)} · client type {escape(client)}"
+    )
 
 
 def assessment_cells(row: tuple[int, AssessmentSummary]) -> tuple[str, ...]:

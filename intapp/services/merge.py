@@ -71,7 +71,16 @@ MOVED: tuple[tuple[type[SQLModel], str], ...] = (
 # opened which record, and why, as it happened; moving it would rewrite that history.
 LEFT_IN_PLACE: tuple[tuple[type[SQLModel], str], ...] = ((BreakGlass, "person_id"),)
 # Details the survivor takes from the merged record when it has none of its own.
-FILLED = ("gender", "postcode", "gp_practice_code", "phone")
+FILLED = (
+    "gender",
+    "postcode",
+    "gp_practice_code",
+    "phone",
+    "ethnicity",
+    "accommodation_status",
+    "primary_support_reason",
+    "client_type",
+)
 MERGE_REASON = "the two records were merged"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from intapp import clock
-from intapp.codes import RiskTier
+from intapp.codes import PERSON_CODE_LISTS, PERSON_CODE_NAMES, RiskTier
 from intapp.formatting import deceased_marked, parse_date
 from intapp.models import Person, Team
 from intapp.models.person import folded, name_key
@@ -48,6 +48,15 @@ class PersonIn:
     has_unpaid_carer: bool = False
     is_carer: bool = False
     date_of_death: date | None = None
+    # The national fields (`NATIONAL_FIELDS`): a code, or None when not given.
+    ethnicity: str | None = None
+    accommodation_status: str | None = None
+    primary_support_reason: str | None = None
+    client_type: str | None = None
+
+
+# The person's national fields, each from its code list (`codes.PERSON_CODE_LISTS`).
+NATIONAL_FIELDS = tuple(PERSON_CODE_LISTS)
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,11 @@ class PersonSummary:
     death_source: str | None = None
     alerts: tuple[str, ...] = ()
     """The badges of the person's open alerts, where a list reads them (`search_page`)."""
+    ethnicity: str | None = None
+    accommodation_status: str | None = None
+    primary_support_reason: str | None = None
+    client_type: str | None = None
+    is_carer: bool = False
 
     @property
     def name(self) -> str:
@@ -113,7 +127,27 @@ def summarise(person: Person) -> PersonSummary:
         version=person.version,
         merged_into_id=person.merged_into_id,
         death_source=person.death_source,
+        **{name: getattr(person, name) for name in NATIONAL_FIELDS},
+        is_carer=person.is_carer,
     )
+
+
+def checked_national(name: str, value: object) -> str | None:
+    """One of the national fields (`NATIONAL_FIELDS`) as stored: the code of the entry
+    whose code or national wording `value` is, in any case; None when blank. Anything
+    else is refused, naming the field and the codes it takes."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    codes = PERSON_CODE_LISTS[name]
+    member = codes.from_text(text)
+    if member is None:
+        raise InvalidInput(
+            f"{text!r} is not on the national {PERSON_CODE_NAMES[name].lower()} list; "
+            f"give a code ({', '.join(codes)}) or its wording",
+            field=name,
+        )
+    return member.value
 
 
 PERSON_LENGTHS = {
@@ -204,6 +238,7 @@ def validated(person_in: PersonIn, *, session: Session) -> PersonIn:
     values.update(
         given_name=given, family_name=family, nhs_number=nhs, local_id=local_id, postcode=postcode
     )
+    values.update({name: checked_national(name, values[name]) for name in NATIONAL_FIELDS})
     return PersonIn(**values)
 
 
@@ -350,6 +385,18 @@ def match_or_create_person(
         existing.nhs_number = existing.nhs_number or clean.nhs_number
         existing.local_id = existing.local_id or clean.local_id
         audit.save_update(session=session, user=user, row=existing, before=before, action="link")
+    # National fields given (a new referral's form shows the record's, so one changed
+    # there is what is now known) are recorded, each change audited as an edit.
+    given = {
+        name: value
+        for name in NATIONAL_FIELDS
+        if (value := getattr(clean, name)) is not None and value != getattr(existing, name)
+    }
+    if given:
+        before = audit.snapshot(existing)
+        for name, value in given.items():
+            setattr(existing, name, value)
+        audit.save_update(session=session, user=user, row=existing, before=before, action="edit")
     return existing, False
 
 

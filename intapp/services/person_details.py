@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from intapp import clock
 from intapp.access import require_for
-from intapp.codes import code_label
+from intapp.codes import PERSON_CODE_NAMES, code_label
 from intapp.formatting import uk_date
 from intapp.models import GpPractice, Person
 from intapp.services import audit, bounds
@@ -26,9 +26,11 @@ from intapp.services.errors import InvalidInput, check_version
 from intapp.services.nhs_number import format_nhs_number, normalise
 from intapp.services.people import (
     COHORT_FLAGS,
+    NATIONAL_FIELDS,
     PERSON_LENGTHS,
     checked_birth_date,
     checked_death_date,
+    checked_national,
     checked_risk_tier,
     live_person,
     load_person,
@@ -49,6 +51,7 @@ EDITABLE: dict[str, str] = {
     "risk_tier": "Risk tier",
     "nhs_number": "NHS number",
     **{flag: code_label(flag) for flag in COHORT_FLAGS},
+    **PERSON_CODE_NAMES,
 }
 _OPTIONAL_TEXT = ("gender", "phone")
 
@@ -73,8 +76,13 @@ class PersonDetails:
     complex_lives: bool
     mh_ld_dementia: bool
     cyp_with_ltc: bool
+    ethnicity: str | None
+    accommodation_status: str | None
+    primary_support_reason: str | None
+    client_type: str | None
     date_of_death: date | None
     version: int
+    is_carer: bool = False
 
     @property
     def name(self) -> str:
@@ -104,6 +112,7 @@ def details_of(person: Person) -> PersonDetails:
         id=person.id,
         **{name: getattr(person, name) for name in (*EDITABLE, "local_id", "date_of_death")},
         version=person.version,
+        is_carer=person.is_carer,
     )
 
 
@@ -161,6 +170,8 @@ def _checked(name: str, value: Any, *, session: Session, person: Person) -> Any:
         if digits is not None:
             nhs_number_holder(session=session, nhs_number=digits, person_id=person.id or 0)
         return digits
+    if name in NATIONAL_FIELDS:
+        return checked_national(name, value)
     if name in COHORT_FLAGS:
         if not isinstance(value, bool):
             raise InvalidInput(f"{EDITABLE[name]} must be yes or no", field=name)

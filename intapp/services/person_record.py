@@ -8,7 +8,7 @@ from functools import cache
 
 from sqlmodel import Session, col, select
 
-from intapp.codes import ReferralStatus, code_label
+from intapp.codes import PERSON_CODE_LISTS, ReferralStatus, code_label
 from intapp.formatting import uk_date
 from intapp.models import Allocation, CarePlan, Referral, Team, Transfer, Worker
 from intapp.services import audit
@@ -300,7 +300,7 @@ def person_timeline(
         fields = ", ".join(sorted(event.changes)) or "record"
         if event.action == "edit":  # a correction shows what it corrected
             fields = "; ".join(
-                f"{code_label(name, capitalised=False)} {_shown(old)} → {_shown(new)}"
+                f"{code_label(name, capitalised=False)} {_shown(old, name)} → {_shown(new, name)}"
                 for name, (old, new) in event.changes.items()
             )
         entries.append(
@@ -309,8 +309,11 @@ def person_timeline(
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
-def _shown(value: object) -> str:
-    """An audited value as the timeline shows it."""
+def _shown(value: object, name: str = "") -> str:
+    """An audited value of field `name` as the timeline shows it (a national field's code
+    by its label)."""
+    if name in PERSON_CODE_LISTS and isinstance(value, str):
+        return code_label(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":

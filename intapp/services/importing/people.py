@@ -65,7 +65,16 @@ def columns(*, teams: dict[str, int], today: date) -> tuple[c.Column, ...]:
         # The person this row's person cares for, in the file or already stored.
         c.Column("cares_for_nhs_number", normalise),
         c.Column("cares_for_local_id", max_length=_length("local_id")),
+        # The national fields: a code or its national wording, in any case.
+        *(c.Column(name, _national(name)) for name in rules.NATIONAL_FIELDS),
     )
+
+
+def _national(name: str) -> c.Parser:
+    def parse(value: str) -> str | None:
+        return rules.checked_national(name, value)
+
+    return parse
 
 
 @dataclass(slots=True)
@@ -88,6 +97,10 @@ class PersonRow:
     date_of_death: date | None
     cares_for_nhs_number: str | None
     cares_for_local_id: str | None
+    ethnicity: str | None
+    accommodation_status: str | None
+    primary_support_reason: str | None
+    client_type: str | None
     person_id: int | None = None
     # True when the row links this person as a carer (`_link_carers`); None leaves it be.
     is_carer: bool | None = None
@@ -111,6 +124,7 @@ COMPARED = (
     "date_of_death",
     "local_id",
     "is_carer",
+    *rules.NATIONAL_FIELDS,
 )
 FETCHED = ("id", "version", "nhs_number", *COMPARED)
 INSERTED = (
@@ -129,6 +143,7 @@ INSERTED = (
     "has_unpaid_carer",
     "date_of_death",
     "is_carer",
+    *rules.NATIONAL_FIELDS,
     "created_at",
     "given_name_key",
     "family_name_key",
@@ -565,6 +580,10 @@ def _insert_values(row: PersonRow, now: datetime) -> tuple[Any, ...]:
         bool(row.has_unpaid_carer),
         row.date_of_death,
         bool(row.is_carer),
+        row.ethnicity,
+        row.accommodation_status,
+        row.primary_support_reason,
+        row.client_type,
         now,
         *name_keys(row.given_name, row.family_name).values(),
     )
