@@ -180,21 +180,24 @@ def signed_in(bind: Engine | Connection) -> SignedIn:
     Raises `NotStaff` for a PostgreSQL login that is neither staff nor the owner.
     """
     engine = cast("Engine", getattr(bind, "engine", bind))  # a Connection has .engine
-    known = _signed_in.get(engine)
+    # Keyed by the connection pool, which an engine shares with the copies its
+    # `execution_options` makes (every read session is one): signing in again for each
+    # would cost a round trip and rewrite the login's last sign-in on every read.
+    known = _signed_in.get(engine.pool)
     if known is not None:
         return known
     with _lock:
-        known = _signed_in.get(engine)
+        known = _signed_in.get(engine.pool)
         if known is None:
             known = _sign_in(engine)
-            _signed_in[engine] = known
+            _signed_in[engine.pool] = known
         return known
 
 
 def forget(engine: Engine) -> None:
     """Sign in afresh on `engine`'s next use (its login's role or scope changed)."""
     with _lock:
-        _signed_in.pop(engine, None)
+        _signed_in.pop(engine.pool, None)
 
 
 def _sign_in(engine: Engine) -> SignedIn:

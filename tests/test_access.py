@@ -92,3 +92,14 @@ def test_a_sqlite_store_signs_in_its_owner(sqlite_engine) -> None:  # type: igno
     me = signed_in(sqlite_engine)
     assert me.role is Role.OWNER and not me.team_mode and me.login
     assert signed_in(sqlite_engine) is me  # once per engine
+
+
+def test_a_read_session_signs_in_once_with_its_engine(sqlite_engine) -> None:
+    """Every read session runs on a copy of the engine with other options; it is the
+    same sign-in, not a new one (which would cost a round trip on every read)."""
+    from intapp import access
+    from intapp.store.engine import read_session
+
+    who = access.signed_in(sqlite_engine)
+    with read_session(sqlite_engine) as session:
+        assert access.signed_in(session.get_bind()) is who

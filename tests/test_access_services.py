@@ -100,7 +100,7 @@ def as_role(sqlite_engine: Engine) -> Iterator[Callable[[Role], Session]]:
     sessions: list[Session] = []
 
     def sign_in(role: Role) -> Session:
-        access._signed_in[sqlite_engine] = SignedIn(login="t_user", role=role, team_mode=True)
+        access._signed_in[sqlite_engine.pool] = SignedIn(login="t_user", role=role, team_mode=True)
         session = Session(sqlite_engine)
         sessions.append(session)
         return session
@@ -158,7 +158,9 @@ def test_the_cli_shows_a_refusal_plainly_with_exit_code_1(tmp_path: Any) -> None
         team = small_organisation(s).team.id
         receive(s, person_in(team, 0))
         receive(s, person_in(team, 1))
-    access._signed_in[engine] = SignedIn(login="t_coord", role=Role.COORDINATOR, team_mode=True)
+    access._signed_in[engine.pool] = SignedIn(
+        login="t_coord", role=Role.COORDINATOR, team_mode=True
+    )
     try:
         result = CliRunner().invoke(
             cli.main,
@@ -196,7 +198,7 @@ def test_on_a_team_server_me_is_the_staff_logins_worker(session: Session, write_
         return
     assert who_is_me(db) is not None  # the owner keeps the setting
     worker = org.occupational_therapist
-    access._signed_in[engine] = SignedIn(
+    access._signed_in[engine.pool] = SignedIn(
         login="t_kw", role=Role.KEY_WORKER, worker_id=worker, team_mode=True
     )
     try:
@@ -204,7 +206,9 @@ def test_on_a_team_server_me_is_the_staff_logins_worker(session: Session, write_
         assert me is not None and me.worker_id == worker
         write_config("")
         assert not should_ask_who_i_am(db)
-        access._signed_in[engine] = SignedIn(login="t_kw", role=Role.KEY_WORKER, team_mode=True)
+        access._signed_in[engine.pool] = SignedIn(
+            login="t_kw", role=Role.KEY_WORKER, team_mode=True
+        )
         assert who_is_me(db) is None  # a login not linked to a worker has no tray
     finally:
         access.forget(engine)  # type: ignore[arg-type]
