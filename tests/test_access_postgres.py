@@ -111,7 +111,6 @@ def test_a_login_that_is_not_staff_is_told_plainly(login_as: Callable[[str], Eng
 def test_a_coordinator_signs_in_with_their_teams_and_is_refused_a_merge(
     pg: Engine, login_as: Callable[[str], Engine]
 ) -> None:
-    engine = pg
     team = a_team(pg)
     engine = login_as("coord")
     staff(pg, str(engine.url.username), "coordinator", team)
@@ -242,3 +241,27 @@ def test_a_coordinator_takes_a_referral_from_intake_to_a_case_and_may_not_merge(
         s.commit()
     with Session(coordinator) as s, pytest.raises(NotAllowed):
         merge_people(session=s, user="x", survivor_id=first.person_id, merged_id=second.person_id)
+
+
+def test_a_person_recorded_by_another_team_is_named_plainly_not_duplicated(
+    pg: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    """A coordinator cannot see another team's person, so a referral for them finds no
+    match; recording them again is refused with the way on, not the database's error."""
+    from factories import add_team, person_in, receive
+
+    from intapp.services.errors import DomainError
+
+    with Session(pg) as s:
+        theirs, mine = add_team(s, "T1").id, add_team(s, "T2").id
+        known = person_in(theirs, 0)
+        receive(s, known)
+        s.commit()
+    engine = login_as("coord")
+    staff(pg, str(engine.url.username), "coordinator", mine)
+    again = person_in(mine, 0)
+    assert again.nhs_number == known.nhs_number
+    with Session(engine) as s, pytest.raises(DomainError) as refused:
+        receive(s, again)
+    assert "already recorded, outside your teams" in str(refused.value)
+    assert "break-glass" in str(refused.value)

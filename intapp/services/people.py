@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
@@ -17,7 +19,7 @@ from intapp.models import Person, Team
 from intapp.models.person import folded, name_key
 from intapp.services import audit, bounds
 from intapp.services.alert_badges import open_alert_badges
-from intapp.services.errors import InvalidInput, NotFound, check_version
+from intapp.services.errors import DomainError, InvalidInput, NotFound, check_version
 from intapp.services.nhs_number import format_nhs_number, is_valid, normalise
 from intapp.store.paging import Cursor, Page, after_columns
 from intapp.store.plain_sql import through_session
@@ -377,7 +379,8 @@ def match_or_create_person(
     existing = existing or _unidentified_namesake(session=session, person_in=clean)
     if existing is None:
         person = Person(**vars(clean), created_at=clock.now())
-        audit.save_create(session=session, user=user, row=person)
+        with _recorded_out_of_sight(clean):
+            audit.save_create(session=session, user=user, row=person)
         return person, True
     if (clean.nhs_number and not existing.nhs_number) or (clean.local_id and not existing.local_id):
         _check_identifiers_free(session=session, person_in=clean, person_id=existing.id)
@@ -398,6 +401,29 @@ def match_or_create_person(
             setattr(existing, name, value)
         audit.save_update(session=session, user=user, row=existing, before=before, action="edit")
     return existing, False
+
+
+@contextmanager
+def _recorded_out_of_sight(person_in: PersonIn) -> Iterator[None]:
+    """On a team server a login sees only its own people: a person recorded by another
+    team is not found, and recording them again is refused by the identifier's unique
+    index. Say so plainly, with the way on, instead of the database's error."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        yield
+    except IntegrityError as error:
+        if "nhs_number" in str(error.orig):
+            known = f"NHS number {format_nhs_number(person_in.nhs_number)}"
+        elif "local_id" in str(error.orig):
+            known = f"local id {person_in.local_id}"
+        else:
+            raise
+        raise DomainError(
+            f"Someone with {known} is already recorded, outside your teams. To work with "
+            "them, search for it and open their record with a reason (break-glass, "
+            "ctrl+b), or ask their team."
+        ) from error
 
 
 def _unidentified_namesake(*, session: Session, person_in: PersonIn) -> Person | None:
