@@ -11,6 +11,7 @@ from intapp.models.access import BreakGlass
 from intapp.services import staff
 from intapp.services.break_glass import break_glass, looks_like_identifier
 from intapp.services.errors import InvalidInput, NotFound
+from intapp.services.person_record import person_timeline
 from intapp.services.staff import SingleUserStore, StaffIn
 from intapp.store.engine import create_db_engine, unit_of_work
 
@@ -63,6 +64,12 @@ def test_break_glass_on_the_team_server(pg_engine, unique_login):
                 session=session, identifier=spaced, reason="Out of hours:   covering CEN1"
             )
         assert grant.person_id == org.people[0]
+        with Session(engine) as session:
+            timeline = person_timeline(session=session, person_id=grant.person_id)
+        said = [e.text for e in timeline if e.kind == "access"]
+        assert said == [
+            f"opened outside their teams by {kw} (break-glass): Out of hours: covering CEN1"
+        ]
     finally:
         engine.dispose()
     with Session(pg_engine) as session:

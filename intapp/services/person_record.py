@@ -291,6 +291,16 @@ def person_timeline(
                 TimelineEntry(event.at, "care plan", copy_made(event), opens="care plan")
             )
             continue
+        if event.action == "break_glass":  # written by the team server's grant
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    "access",
+                    f"opened outside their teams by {event.user} (break-glass): "
+                    f"{event.changes.get('reason', '')}",
+                )
+            )
+            continue
         if event.action == "withdraw_death":
             reason = event.changes.get("reason", [None, ""])[1]
             entries.append(
