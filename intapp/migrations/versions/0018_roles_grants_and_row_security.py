@@ -127,9 +127,11 @@ SCOPE: dict[str, str] = {
 }
 # Read-only to staff: their own rows, and supervisors (and admins) those in their scope.
 READ_ONLY_SCOPE: dict[str, str] = {
+    # A supervisor reviews their own staff's openings too, wherever the person lives.
     "break_glass": (
         "login = session_user::text OR ((SELECT intapp_scope_role()) IN ('supervisor', 'admin') "
-        f"AND ({ALL} OR {_person_visible('break_glass.person_id')}))"
+        f"AND ({ALL} OR {_person_visible('break_glass.person_id')} "
+        f"OR login IN (SELECT m.login FROM staff_team m WHERE m.team_id = ANY ({TEAMS}))))"
     ),
     # Everyone sees what they did, and what was done to the people in their scope;
     # supervisors also see events that concern no one person (staff, teams, imports).
