@@ -265,3 +265,24 @@ def test_a_person_recorded_by_another_team_is_named_plainly_not_duplicated(
         receive(s, again)
     assert "already recorded, outside your teams" in str(refused.value)
     assert "break-glass" in str(refused.value)
+
+
+def test_the_app_tells_a_login_that_is_not_staff_before_it_opens(
+    login_as: Callable[[str], Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal comes at the command line, with its exit code, not inside an app that
+    shows nothing."""
+    from click.testing import CliRunner
+
+    from intapp.app import IntApp
+    from intapp.cli import root
+
+    engine = login_as("nobody")
+    opened: list[IntApp] = []
+    monkeypatch.setattr(root, "_interactive", lambda: True)
+    monkeypatch.setattr(IntApp, "run", lambda app: opened.append(app))
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(root.main, ["--database-url", url])
+    assert result.exit_code == root.EXIT_SIGN_IN, result.output
+    assert f"{engine.url.username} is not set up as intapp staff on this server" in result.output
+    assert opened == []

@@ -124,8 +124,9 @@ def test_a_login_that_may_not_read_the_schema_version_is_told_so(
     url = engine.url.set(username=login).render_as_string(hide_password=False)
     try:
         code, output = invoke("alert", "list", "X", "--database-url", url)
-        assert code == root.EXIT_SCHEMA_BEHIND, output
-        assert "may not read the database's schema version" in output
+        assert code == root.EXIT_SIGN_IN, output
+        assert f"{login} is not set up as intapp staff on this server" in output
+        assert "may not even read the database's schema version" in output
         assert "empty" not in output
     finally:
         engine.dispose()

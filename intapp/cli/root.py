@@ -153,8 +153,11 @@ def _open_app(context: Context) -> None:
 
     if login_at(context.database_url) is None:
         # A team server: sign in (asking for a password here, before the screen is
-        # taken over) and check its schema before the app opens.
-        context.engine()
+        # taken over), check its schema, and learn the login's role before the app
+        # opens, so a login that is not staff is told so here, with its exit code.
+        from intapp.access import signed_in
+
+        signed_in(context.engine())
     from intapp.app import IntApp
 
     app = IntApp(database_url=context.database_url)

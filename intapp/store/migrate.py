@@ -106,10 +106,15 @@ def ready_for_use(engine: Engine) -> None:
         return
     refuse_newer_schema(current, "The database")
     if current is None and _has_version_table(engine):
-        raise SchemaBehind(
-            "This login may not read the database's schema version (the alembic_version "
-            "table), so intapp cannot tell whether the database is up to date; ask your "
-            "administrator to grant it (intapp's staff roles have it)."
+        # Every staff role may read it: a login that may not is no intapp staff here.
+        from intapp.store.errors import SignInRefused
+        from intapp.store.identity import login
+
+        name = login(engine)
+        raise SignInRefused(
+            f"{name} is not set up as intapp staff on this server (it may not even read "
+            "the database's schema version); ask your administrator to run "
+            f"`intapp staff add {name} ...`."
         )
     if current is None:
         raise SchemaBehind(
