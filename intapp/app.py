@@ -180,10 +180,14 @@ class IntApp(App[None]):
 
     def signed_in_as(self, who: SignedIn) -> None:
         """Show who is signed in, and offer the keys their role may use."""
+        from intapp.screens.dashboard import CITY, DashboardScreen, home_scope
+
         self.who = who
         self.sub_title = who.label
         for screen in self.screen_stack:
             screen.refresh_bindings()
+            if isinstance(screen, DashboardScreen) and screen.scope is CITY:
+                screen.scope = home_scope(who)
 
     def allows(self, action: str | None, *, say: bool = False) -> bool:
         """Whether the role signed in may do `action` (`intapp.access`); with `say`, if

@@ -116,3 +116,19 @@ def test_every_key_a_role_may_not_use_names_an_action_of_the_table() -> None:
             named |= {rule for rule in rules.values() if isinstance(rule, str)}
     assert named and named <= set(ACTIONS)
     assert {"triage", "allocate", "merge", "bulk_reassign", "export_weekly"} <= named
+
+
+def test_the_dashboard_opens_on_the_people_a_login_sees() -> None:
+    """Staff see only their own people: a dashboard on the whole city would count the
+    city's empty-looking share of them. Admins and the single user keep the city."""
+    from intapp.access import Role, SignedIn
+    from intapp.screens.dashboard import CITY, Scope, home_scope
+
+    def who(role: Role, teams: set[int], *, team_mode: bool = True) -> SignedIn:
+        return SignedIn(login="t", role=role, team_ids=frozenset(teams), team_mode=team_mode)
+
+    assert home_scope(who(Role.KEY_WORKER, {3})) == Scope("Your team", (3,))
+    assert home_scope(who(Role.COORDINATOR, {4, 2})).team_ids == (2, 4)
+    assert home_scope(who(Role.SUPERVISOR, {1, 2, 3})).label == "Your locality"
+    assert home_scope(who(Role.ADMIN, {1, 2, 3})) is CITY
+    assert home_scope(who(Role.OWNER, set(), team_mode=False)) is CITY

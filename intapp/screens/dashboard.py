@@ -12,13 +12,13 @@ from textual.containers import Grid
 from textual.reactive import reactive
 from textual.widgets import Button, Header, Static
 
+from intapp.access import Role, SignedIn
 from intapp.config import configured
 from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.services.dashboard import DashboardCounts, count_figures
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
-    from intapp.access import SignedIn
     from intapp.store.plain_sql import PlainSQL
 
 
@@ -37,6 +37,20 @@ class Scope:
 
 
 CITY = Scope("Whole city", None)
+
+
+def home_scope(who: SignedIn) -> Scope:
+    """Where the dashboard opens: a member of staff's own teams (a supervisor's
+    locality), whose people are all they see; the whole city for an admin and the
+    single user or owner."""
+    if not (who.team_mode and who.is_staff and who.team_ids) or who.role is Role.ADMIN:
+        return CITY
+    if who.role is Role.SUPERVISOR:
+        label = "Your locality"
+    else:
+        label = "Your team" if len(who.team_ids) == 1 else "Your teams"
+    return Scope(label, tuple(sorted(who.team_ids)))
+
 
 # (tile id, label, the DashboardCounts field it shows, whether a non-zero count is bad)
 TILES: tuple[tuple[str, str, str, bool], ...] = (
