@@ -189,3 +189,23 @@ async def test_a_search_is_recorded_once_typing_settles_or_the_screen_is_left(
             ("search", "people", None, {"query": "smith", "matched": 1, "page": 1}),
             ("person", "1", 1, {}),
         ]
+
+
+async def test_editing_details_and_carer_links_are_views_of_the_person(engine: Engine) -> None:
+    """The edit form shows every detail, and the carer links name the people linked."""
+    from intapp.screens.carer_links import CarerLinksDialog
+    from intapp.screens.person_edit import PersonEditScreen
+
+    seed_small_team(engine)
+    app = app_on(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        app.push_screen(PersonEditScreen(person_id=1))
+        await wait_for(pilot, lambda: getattr(app.screen, "details", None) is not None)
+        app.pop_screen()
+        app.push_screen(CarerLinksDialog(person_id=1, name="A person"))
+        await wait_for(pilot, lambda: app.views.flush() or len(shown(engine)) == 2, seconds=3)
+        assert shown(engine) == [
+            ("person_edit", "1", 1, {}),
+            ("carer_links", "1", 1, {"people": []}),
+        ]

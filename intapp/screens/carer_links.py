@@ -82,6 +82,13 @@ class CarerLinksDialog(DataModal):
     @on(LinksRead)
     def show_links(self, message: LinksRead) -> None:
         self.links = message.value
+        # The linked people are named here too: one view, of the record and of them.
+        self.record_view(
+            "carer_links",
+            self.person_id,
+            person_id=self.person_id,
+            details={"people": sorted({link.other(self.person_id).id for link in self.links})},
+        )
         listed = self.query_one("#carer-links", OptionList)
         listed.clear_options()
         if self.links:

@@ -116,6 +116,7 @@ class PersonEditScreen(DataScreen):
     def show_details(self, message: EditOpened) -> None:
         view = message.value
         self.details = d = view.details
+        self.record_view_once("person_edit", self.person_id, person_id=self.person_id)
         self.query_one("#edit-title", Static).update(
             f"Details of {escape(d.name)}"
             + (f" · local id {escape(d.local_id)}" if d.local_id else "")
