@@ -142,6 +142,7 @@ def add_staff(*, session: Session, user: str, staff_in: StaffIn, verifier: str |
     """
     require_team_server(session)
     require_for(session, "staff_manage")
+    require_role_manager(session)
     login = staff_in.login
     if problem := login_roles.login_problem(login):
         raise InvalidInput(problem, field="login")
@@ -167,11 +168,8 @@ def add_staff(*, session: Session, user: str, staff_in: StaffIn, verifier: str |
     worker = _worker(session, staff_in.staff_id)
     teams, locality = _scope(session, staff_in, worker)
 
-    admin = staff_in.role == "admin"
-    login_roles.create_login(connection, login, verifier=verifier, manages_staff=admin)
+    login_roles.create_login(connection, login, verifier=verifier)
     login_roles.grant_membership(connection, login, group)
-    if admin:
-        login_roles.grant_ending_sessions(connection, login)
     row = StaffLogin(
         login=login,
         role=staff_in.role,
@@ -202,6 +200,19 @@ def add_staff(*, session: Session, user: str, staff_in: StaffIn, verifier: str |
     return staff_view(session=session, login=login)
 
 
+def require_role_manager(session: Session) -> None:
+    """Adding, disabling and enabling a login change the server's roles, which needs
+    CREATEROLE; staff logins never have it (it reaches almost every role on the server)."""
+    if not login_roles.may_manage_roles(session.connection()):
+        raise NotAllowed(
+            "Adding, disabling or enabling a login changes the server's roles, which only "
+            "the database's owner (or a superuser) may do: run this signed in as the owner. "
+            "Staff logins, administrators' included, are never given that power, since on "
+            "PostgreSQL 15 it reaches almost every role on the server.",
+            action="staff_manage",
+        )
+
+
 def _login(session: Session, login: str) -> StaffLogin:
     row = session.get(StaffLogin, login, with_for_update=True, populate_existing=True)
     if row is None:
@@ -217,6 +228,7 @@ def disable_staff(*, session: Session, user: str, login: str) -> StaffView:
     """
     require_team_server(session)
     require_for(session, "staff_manage")
+    require_role_manager(session)
     row = _login(session, login)
     if not row.enabled:
         raise InvalidInput(f"{login!r} is already disabled (since {row.disabled_at:%d/%m/%Y})")
@@ -239,6 +251,7 @@ def enable_staff(*, session: Session, user: str, login: str) -> StaffView:
     """Let a disabled login sign in again."""
     require_team_server(session)
     require_for(session, "staff_manage")
+    require_role_manager(session)
     row = _login(session, login)
     if row.enabled:
         raise InvalidInput(f"{login!r} is already enabled")

@@ -58,17 +58,14 @@ def role_exists(connection: Connection, name: str) -> bool:
     return found.first() is not None
 
 
-def create_login(
-    connection: Connection, login: str, *, verifier: str | None, manages_staff: bool = False
-) -> None:
+def create_login(connection: Connection, login: str, *, verifier: str | None) -> None:
     """CREATE ROLE ... LOGIN, with the password's verifier or with no password at all.
 
-    An administrator's login gets CREATEROLE itself, since role attributes are not
-    inherited from the group role: it is how they add and disable staff logins.
+    No login is given CREATEROLE, an administrator's neither: on PostgreSQL 15 it lets a
+    role grant itself any role that is not a superuser (pg_execute_server_program, the
+    database owner), which is the whole server.
     """
     statement = sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login))
-    if manages_staff:
-        statement = sql.SQL("{} CREATEROLE").format(statement)
     if verifier is not None:
         if not verifier.startswith("SCRAM-SHA-256$"):
             raise ValueError("only a SCRAM-SHA-256 verifier is sent, never a password")
@@ -76,17 +73,13 @@ def create_login(
     _run(connection, statement)
 
 
-def grant_ending_sessions(connection: Connection, login: str) -> bool:
-    """Let an administrator's login close a leaver's open sessions (pg_signal_backend);
-    whether it could be granted from this login."""
-    try:
-        with connection.begin_nested():
-            _run(connection, sql.SQL("GRANT pg_signal_backend TO {}").format(sql.Identifier(login)))
-    except Exception as error:
-        if getattr(getattr(error, "orig", None), "sqlstate", None) != "42501":
-            raise
-        return False
-    return True
+def may_manage_roles(connection: Connection) -> bool:
+    """Whether this login may create and alter login roles (a superuser, or a role with
+    CREATEROLE such as the database's owner is given)."""
+    found = connection.execute(
+        text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    )
+    return bool(found.scalar())
 
 
 def grant_membership(connection: Connection, login: str, group: str) -> None:
