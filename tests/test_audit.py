@@ -423,3 +423,38 @@ def test_each_event_about_a_person_names_them(session: Session) -> None:
     assert {event.person_id for event in events} == {case.person_id}
     team_events = session.exec(select(AuditEvent).where(AuditEvent.entity == "team")).all()
     assert team_events and all(event.person_id is None for event in team_events)
+
+
+def test_events_about_a_persons_notes_plans_and_transfers_name_them(session: Session) -> None:
+    """Records that reach their person through another record (an addendum through its
+    note, a plan version through its plan, a transfer through its referral, a carer link
+    through the person cared for) still name the person, so "who touched this record"
+    finds them."""
+    from intapp.services import case_notes, transfers
+
+    team = add_team(session).id
+    other = add_team(session, "CEN2").id
+    worker = add_worker(session, team, "SW1")
+    case = allocated_case(session, team, worker, 0)
+    note = case_notes.write_note(
+        session=session,
+        user=USER,
+        person_id=case.person_id,
+        kind="phone_call",
+        contact_with="person",
+        contact_at=clock.now(),
+        text="Spoke about the stairs",
+    )
+    start = _last_id(session)
+    case_notes.add_addendum(session=session, user=USER, note_id=note.id, text="Also the bath")
+    transfers.send_transfer(
+        session=session,
+        user=USER,
+        referral_id=case.referral_id,
+        to_team_id=other,
+        reason="Moved house",
+        expected_version=seen_version(session, Referral, case.referral_id),
+    )
+    events = session.exec(select(AuditEvent).where(AuditEvent.id > start)).all()
+    assert {e.entity for e in events} >= {"case_note_addendum", "transfer"}
+    assert {e.person_id for e in events} == {case.person_id}

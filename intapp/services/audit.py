@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, select
 
 from intapp import clock
-from intapp.models import AuditEvent
+from intapp.models import AuditEvent, CarePlan, CaseNote, Referral
 from intapp.services.errors import flush
 
 
@@ -69,12 +69,28 @@ def record(
     )
 
 
-def _person_of(row: SQLModel, values: dict[str, Any]) -> int | None:
-    """The person a row is about: a person's own id, or the row's `person_id`."""
+# Records that name their person through another record: (column, model holding it).
+_PERSON_THROUGH: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("referral_id", Referral),
+    ("note_id", CaseNote),
+    ("plan_id", CarePlan),
+)
+
+
+def person_of(session: Session, row: SQLModel, values: dict[str, Any]) -> int | None:
+    """The person a row is about: a person's own id, the row's `person_id`, the person
+    cared for (a carer link), or the person of the referral, note or plan it belongs to
+    (read from the session, usually without a query)."""
     if row.__tablename__ == "person":
         return values.get("id")
-    person_id = values.get("person_id")
-    return person_id if isinstance(person_id, int) else None
+    for column in ("person_id", "cared_for_id"):
+        if isinstance(found := values.get(column), int):
+            return found
+    for column, model in _PERSON_THROUGH:
+        if isinstance(owner_id := values.get(column), int):
+            owner = session.get(model, owner_id)
+            return getattr(owner, "person_id", None)
+    return None
 
 
 def record_create(*, session: Session, user: str, row: SQLModel) -> None:
@@ -90,7 +106,7 @@ def record_create(*, session: Session, user: str, row: SQLModel) -> None:
         changes={
             k: [None, v] for k, v in after.items() if v not in (None, "", [], {}) and k != "version"
         },
-        person_id=_person_of(row, after),
+        person_id=person_of(session, row, after),
     )
 
 
@@ -113,7 +129,7 @@ def record_update(
         entity_id=after["id"],
         action=action,
         changes=changes,
-        person_id=_person_of(row, after),
+        person_id=person_of(session, row, after),
     )
 
 
@@ -158,7 +174,7 @@ def save_delete(*, session: Session, user: str, row: SQLModel, action: str = "de
             for k, v in before.items()
             if v not in (None, "", [], {}) and k != "version"
         },
-        person_id=_person_of(row, before),
+        person_id=person_of(session, row, before),
     )
 
 

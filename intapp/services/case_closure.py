@@ -395,6 +395,7 @@ def reopen_case(
         entity_id=referral.id,
         action="reopen_reason",
         changes={"reason": [None, reason.strip()]},
+        person_id=referral.person_id,
     )
     plan_reopened = _reopen_plan(
         session=session,

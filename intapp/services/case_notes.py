@@ -211,6 +211,7 @@ def _audit_written(session: Session, user: str, row: CaseNote | CaseNoteAddendum
         entity_id=row.id,
         action="create",
         changes={k: [None, v] for k, v in after.items() if v not in (None, "")},
+        person_id=audit.person_of(session, row, after),
     )
 
 

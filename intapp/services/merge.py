@@ -475,5 +475,6 @@ def merge_people(
         entity_id=survivor_id,
         action="merge",
         changes={**changes, "merged_from": [None, merged_id]},
+        person_id=survivor_id,
     )
     return MergeResult(survivor=summarise(survivor), merged_id=merged_id, moved=moved)
