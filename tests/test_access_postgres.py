@@ -286,3 +286,43 @@ def test_the_app_tells_a_login_that_is_not_staff_before_it_opens(
     assert result.exit_code == root.EXIT_SIGN_IN, result.output
     assert f"{engine.url.username} is not set up as intapp staff on this server" in result.output
     assert opened == []
+
+
+def test_the_server_refusing_a_change_outside_the_teams_is_said_plainly(
+    pg: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    """Row-level security's refusal (a coordinator recording someone for another team)
+    is a plain refusal with its exit code, not an unexpected fault."""
+    from factories import add_team, person_in, receive
+
+    from intapp.store.errors import OutsideScope, storage_error_from
+
+    with Session(pg) as s:
+        theirs, mine = add_team(s, "T1").id, add_team(s, "T2").id
+        s.commit()
+    engine = login_as("coord")
+    staff(pg, str(engine.url.username), "coordinator", mine)
+    with Session(engine) as s, pytest.raises(Exception) as refused:
+        receive(s, person_in(theirs, 3))
+    found = storage_error_from(refused.value)
+    assert isinstance(found, OutsideScope)
+    assert "outside what your role and teams may see or change" in str(found)
+
+
+def test_a_disabled_login_is_told_it_is_disabled(
+    pg: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    """Not that the server cannot be reached: it answered, and said no."""
+    from click.testing import CliRunner
+
+    from intapp.cli import root
+
+    engine = login_as("gone")
+    name = str(engine.url.username)
+    staff(pg, name, "key_worker", a_team(pg))
+    with pg.begin() as c:
+        c.execute(text(f'ALTER ROLE "{name}" NOLOGIN'))
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(root.main, ["alert", "list", "X", "--database-url", url])
+    assert result.exit_code == root.EXIT_SIGN_IN, result.output
+    assert f"{name} may not sign in: the login is disabled" in result.output

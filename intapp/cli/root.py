@@ -48,6 +48,11 @@ def exit_codes() -> list[tuple[int, str, type[Exception]]]:
     return [
         (EXIT_REFUSED, "bad input or a rule refused it (the message says which)", DomainError),
         (EXIT_REFUSED, "a backup or restore could not go ahead", BackupRefused),
+        (
+            EXIT_REFUSED,
+            "the team server refused it as outside the login's role or teams",
+            errors.OutsideScope,
+        ),
         (EXIT_UNREACHABLE, "cannot reach the database", errors.DatabaseUnreachable),
         (EXIT_CORRUPT, "the database (or backup) file is damaged", errors.DatabaseCorrupt),
         (EXIT_DISK_FULL, "the disk is full", errors.DiskFull),

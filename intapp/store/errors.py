@@ -49,6 +49,11 @@ class SchemaBehind(StorageError):
     run on purpose by its administrator, migrates it."""
 
 
+class OutsideScope(StorageError):
+    """The team server refused a read or write outside the login's role or teams
+    (its grants or row-level security)."""
+
+
 class SignInRefused(StorageError):
     """The database server did not accept this login (a wrong password, or none)."""
 
@@ -71,6 +76,8 @@ _SQLITE_NOTADB = 26
 _PG_DISK_FULL = "53100"
 _PG_READ_ONLY = "25006"
 _PG_CANCELLED = "57014"
+_PG_INSUFFICIENT_PRIVILEGE = "42501"  # a grant missing, or row-level security's refusal
+_PG_SESSION_ENDED = ("57P01", "57P02")  # an administrator (or a shutdown) ended it
 
 DISK_FULL_ADVICE = "Free some space, then try again; nothing was half-saved."
 
@@ -125,6 +132,17 @@ def _from_postgres(error: BaseException, where: str) -> StorageError | None:
         return DiskFull(f"The database server's disk is full ({where}). {DISK_FULL_ADVICE}")
     if sqlstate == _PG_READ_ONLY:
         return read_only(where)
+    if sqlstate == _PG_INSUFFICIENT_PRIVILEGE:
+        return OutsideScope(
+            "The team server refused this: it is outside what your role and teams may see "
+            "or change. Ask someone in that team, or a supervisor; nothing was saved."
+        )
+    if sqlstate in _PG_SESSION_ENDED:
+        return DatabaseUnreachable(
+            "The database server ended this session (an administrator closed it, perhaps "
+            "because the login was disabled); nothing was half-saved. Open intapp again; "
+            "if it is refused, ask your administrator."
+        )
     if sqlstate == _PG_CANCELLED:
         return StatementTimedOut(
             f"{where} took longer than its statement timeout and the statement was "
@@ -137,6 +155,8 @@ def _from_postgres(error: BaseException, where: str) -> StorageError | None:
 # libpq's own refusal when TLS is required and the server has none. Refusals made by
 # libpq itself, before the server answers, carry no SQLSTATE: this text is all there is.
 _NO_TLS = "does not support SSL"
+# The server's refusal of a role without LOGIN (a disabled staff login).
+_NO_LOGIN = "is not permitted to log in"
 
 PASSWORD_ADVICE = (
     "set PGPASSWORD or add the login to ~/.pgpass (or run the app at a terminal, which asks for it)"
@@ -163,6 +183,11 @@ def _from_sign_in(error: BaseException) -> StorageError | None:
             "sslmode / INTAPP_PG_SSLMODE). Ask its administrator to turn TLS on; to connect "
             "without encryption anyway, only on a network you trust, set sslmode=prefer in "
             "the URL or INTAPP_PG_SSLMODE=prefer."
+        )
+    if _NO_LOGIN in message or _NO_LOGIN in str(error):
+        return SignInRefused(
+            f"{login} may not sign in: the login is disabled (a leaver, or not enabled "
+            "yet). Ask your administrator."
         )
     if getattr(pgconn, "used_password", False):
         reason = message.strip().splitlines()[-1] if message.strip() else "no reason given"
