@@ -64,6 +64,12 @@ class SignedIn:
         """Signed in with a staff login (rather than as the owner)."""
         return self.role is not Role.OWNER
 
+    def works_for(self, team_id: int) -> bool:
+        """Whether work for this team is the login's to do: any team for the owner (and
+        an admin, who imports for all); a member of staff's own teams (a supervisor's
+        locality), the only ones the team server lets them write for."""
+        return not self.is_staff or self.role is Role.ADMIN or team_id in self.team_ids
+
     @property
     def label(self) -> str:
         """What the header shows, e.g. "Signed in: jsmith · coordinator"."""

@@ -132,3 +132,34 @@ def test_the_dashboard_opens_on_the_people_a_login_sees() -> None:
     assert home_scope(who(Role.SUPERVISOR, {1, 2, 3})).label == "Your locality"
     assert home_scope(who(Role.ADMIN, {1, 2, 3})) is CITY
     assert home_scope(who(Role.OWNER, set(), team_mode=False)) is CITY
+
+
+async def test_a_new_referral_offers_only_the_coordinators_own_teams(
+    app: IntApp, sqlite_engine
+) -> None:
+    """The team server refuses a referral for another team's queue, so it is not offered;
+    with one team, it is chosen already."""
+    from textual.widgets import Select
+
+    from intapp.screens.new_referral import NewReferralScreen
+    from intapp.services import organisation
+    from intapp.store.engine import unit_of_work
+
+    with unit_of_work(sqlite_engine) as session:
+        organisation.add_team(
+            session=session, user="setup", code="N1", name="Cheetham", locality="North"
+        )
+        mine = organisation.list_teams(session=session)[0].id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_dashboard(pilot, app)
+        app.signed_in_as(
+            SignedIn(
+                login="jsmith", role=Role.COORDINATOR, team_ids=frozenset({mine}), team_mode=True
+            )
+        )
+        app.push_screen(NewReferralScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, NewReferralScreen))
+        select = app.screen.query_one("#team", Select)
+        await wait_for(pilot, lambda: select.value != Select.NULL)
+        assert [value for _label, value in select._options if value != Select.NULL] == [mine]
+        assert select.value == mine

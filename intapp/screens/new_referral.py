@@ -136,9 +136,12 @@ class NewReferralScreen(DataScreen):
 
     @on(TeamsRead)
     def show_teams(self, message: TeamsRead) -> None:
-        teams = message.value
+        who = self.intapp.who
+        teams = [t for t in message.value if who is None or who.works_for(t.id)]
         select = self.query_one("#team", Select)
         select.set_options([(f"{t.code} {t.name}", t.id) for t in teams])
+        if len(teams) == 1 and self.team_id is None:
+            self.team_id = teams[0].id
         if any(t.id == self.team_id for t in teams):
             untouched = not self.dirty
             select.value = self.team_id
