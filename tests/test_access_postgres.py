@@ -326,3 +326,25 @@ def test_a_disabled_login_is_told_it_is_disabled(
     result = CliRunner().invoke(root.main, ["alert", "list", "X", "--database-url", url])
     assert result.exit_code == root.EXIT_SIGN_IN, result.output
     assert f"{name} may not sign in: the login is disabled" in result.output
+
+
+def test_a_coordinators_weekly_summary_covers_their_teams_only(
+    pg: Engine, login_as: Callable[[str], Engine]
+) -> None:
+    """Not the whole city with every other team's capacity and none of its cases: the
+    city narrows to their teams and says so; another team is refused plainly."""
+    from factories import add_team
+
+    from intapp.services.weekly_summary import weekly_summary
+
+    with Session(pg) as s:
+        mine, _theirs = add_team(s, "T1").id, add_team(s, "T2", "North").id
+        s.commit()
+    engine = login_as("coord")
+    staff(pg, str(engine.url.username), "coordinator", mine)
+    with Session(engine) as s:
+        summary = weekly_summary(session=s, week="2026-W47")
+        assert summary.title.endswith("your teams")
+        assert {row.team for row in summary.rows if row.level == "team"} == {"T1"}
+        with pytest.raises(NotAllowed, match="team T2 is outside your teams"):
+            weekly_summary(session=s, week="2026-W47", team_code="T2")

@@ -13,11 +13,12 @@ from itertools import groupby
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from intapp.access import Role, signed_in
 from intapp.codes import ReablementOutcome
 from intapp.formatting import uk_date
 from intapp.models import Locality, Team, Worker
 from intapp.services.caseloads import utilisation_pct
-from intapp.services.errors import InvalidInput, NotFound
+from intapp.services.errors import InvalidInput, NotAllowed, NotFound
 from intapp.services.weekly_summary.counts import (
     TeamFigures,
     WorkerFigures,
@@ -158,6 +159,7 @@ def weekly_summary(
         scope = f"{teams[0][2]} locality"
     else:
         scope = "whole city"
+    teams, scope = _within_the_logins_teams(session, teams, scope)
     by_worker = worker_figures(session=session, week=week)
     by_team = team_figures(session=session, week=week)
     workers = _workers(session, [team_id for team_id, _, _ in teams], by_worker)
@@ -180,6 +182,25 @@ def weekly_summary(
     if not team_code and not locality:
         rows.append(_total_row("city", "", "", city))
     return WeeklySummary(week=week, scope=scope, rows=rows)
+
+
+def _within_the_logins_teams(
+    session: Session, teams: list[tuple[int, str, str]], scope: str
+) -> tuple[list[tuple[int, str, str]], str]:
+    """A member of staff sees only their own teams' people, so a summary of others would
+    count none of their cases against all of their capacity: the whole city is narrowed
+    to the login's teams (and says so), and another team or locality is refused."""
+    who = signed_in(session.get_bind())
+    mine = [team for team in teams if who.works_for(team[0])]
+    if len(mine) == len(teams):
+        return teams, scope
+    if scope == "whole city" and mine:
+        return mine, "your locality" if who.role is Role.SUPERVISOR else "your teams"
+    raise NotAllowed(
+        f"The {scope} is outside your teams, whose figures are all you may see; "
+        "choose one of your own teams, or your locality.",
+        action="export_weekly",
+    )
 
 
 def _teams_in_scope(
