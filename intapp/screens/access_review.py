@@ -43,13 +43,11 @@ class AccessReviewScreen(DataScreen):
         yield Header()
         yield Static("Break-glass openings", classes="list-title", id="uses-title")
         uses: DataTable[str] = DataTable(id="review-uses", cursor_type="row", zebra_stripes=True)
-        uses.add_columns(*USE_COLUMNS)
         yield uses
         yield Static("Disabled logins", classes="list-title", id="disabled-title")
         disabled: DataTable[str] = DataTable(
             id="review-disabled", cursor_type="row", zebra_stripes=True
         )
-        disabled.add_columns(*DISABLED_COLUMNS)
         yield disabled
         yield Footer()
 
@@ -71,7 +69,9 @@ class AccessReviewScreen(DataScreen):
 
         review = message.value
         uses = self.query_one("#review-uses", DataTable)
-        uses.clear()
+        # Columns anew each time, so their widths follow what they hold now.
+        uses.clear(columns=True)
+        uses.add_columns(*USE_COLUMNS)
         for use in review.uses:
             live = use.live(review.now)
             uses.add_row(
@@ -92,7 +92,8 @@ class AccessReviewScreen(DataScreen):
             else "Break-glass openings: none"
         )
         disabled = self.query_one("#review-disabled", DataTable)
-        disabled.clear()
+        disabled.clear(columns=True)
+        disabled.add_columns(*DISABLED_COLUMNS)
         for login in review.disabled:
             disabled.add_row(
                 escape(login.login),
