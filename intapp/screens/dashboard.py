@@ -96,6 +96,9 @@ class DashboardScreen(DataScreen):
         Binding("q", "open('awaiting')", "Queue", id="dashboard.queue"),
         Binding("a", "open('unallocated')", "Allocate", id="dashboard.allocate"),
         Binding("b", "board", "Caseloads", id="dashboard.board"),
+        # Offered only to supervisors and admins on a team server (`check_action`); early,
+        # so a supervisor's full footer still shows it.
+        Binding("A", "access_review", "Access review", id="dashboard.access_review"),
         Binding("r", "reablement", "Reablement", id="dashboard.reablement"),
         Binding("v", "open('reviews')", "Reviews", id="dashboard.reviews"),
         Binding("n", "new_referral", "New referral", id="dashboard.new_referral"),
@@ -103,8 +106,6 @@ class DashboardScreen(DataScreen):
         Binding("w", "weekly_summary", "Weekly", id="dashboard.weekly"),
         Binding("m", "app.my_work", "My work", id="dashboard.my_work"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
-        # Offered only to supervisors and admins on a team server (`check_action`).
-        Binding("A", "access_review", "Access review", id="dashboard.access_review"),
     ]
 
     # Focus changes the footer's keys, which costs more than painting the frame and
