@@ -141,7 +141,9 @@ def list_command(context: Context) -> None:
         click.echo("No staff logins yet: add one with `intapp staff add`.")
         return
     table = Table(title="Staff logins")
-    for column in ("login", "role", "scope", "worker", "last sign-in", "enabled"):
+    # The login whole, however narrow the terminal or pipe: scripts read it.
+    table.add_column("login", no_wrap=True, min_width=max(len(v.login) for v in logins))
+    for column in ("role", "scope", "worker", "last sign-in", "enabled"):
         table.add_column(column)
     for v in logins:
         table.add_row(
