@@ -256,3 +256,29 @@ def test_a_key_worker_may_not_list_staff(pg_engine, monkeypatch):
     assert code == 1
     assert "Only supervisors and administrators may review staff logins" in output
     assert "kw.one, a key worker" in output
+
+
+@pytest.mark.postgres
+def test_staff_link_gives_an_existing_login_its_worker(pg_engine, unique_login):
+    """A login added without --staff-id is linked later, audited; a worker another
+    login has is refused."""
+    with unit_of_work(pg_engine) as session:
+        small_organisation(session)
+    first, second = unique_login("one"), unique_login("two")
+    for login in (first, second):
+        code, output = invoke(
+            "staff", "add", login, "--role", "supervisor", "--locality", "Central",
+            "--no-password", "--database-url", _url(pg_engine),
+        )  # fmt: skip
+        assert code == 0, output
+    code, output = invoke(
+        "staff", "link", first, "--staff-id", "SW1", "--database-url", _url(pg_engine)
+    )
+    assert code == 0 and f"Linked {first} to Asha Khan" in output, output
+    code, output = invoke(
+        "staff", "link", second, "--staff-id", "SW1", "--database-url", _url(pg_engine)
+    )
+    assert code == 1 and f"already signs in as {first!r}" in output, output
+    with Session(pg_engine) as session:
+        linked = session.exec(select(AuditEvent).where(AuditEvent.action == "link")).all()
+    assert [(e.entity, e.entity_id) for e in linked] == [("staff_login", first)]

@@ -207,6 +207,26 @@ def enable(context: Context, login: str) -> None:
     click.echo(f"Enabled {login}: they can sign in again.")
 
 
+@staff.command("link")
+@click.argument("login")
+@click.option("--staff-id", required=True, metavar="ID", help="The worker's staff id.")
+@pass_context
+def link(context: Context, login: str, staff_id: str) -> None:
+    """Link LOGIN to its worker, so "My work" is theirs.
+
+    \b
+    Example:
+      intapp staff link jo.bloggs --staff-id SW123
+    """
+    from intapp.services.staff import link_worker
+    from intapp.store.engine import unit_of_work
+
+    engine = _team_server(context)
+    with unit_of_work(engine) as session:
+        view = link_worker(session=session, user=context.user, login=login, staff_id=staff_id)
+    click.echo(f"Linked {login} to {view.worker}.")
+
+
 @staff.command("policy")
 @click.option(
     "--break-glass-hours",

@@ -163,7 +163,7 @@ class WorkTrayScreen(DataScreen):
             unset.update(
                 f"Your login {escape(who.login)} is not linked to a worker, so intapp "
                 "cannot tell which work is yours.\n\nAsk your administrator to link it "
-                "(`intapp staff add ... --staff-id YOUR-STAFF-ID`)."
+                "(`intapp staff link LOGIN --staff-id YOUR-STAFF-ID`)."
             )
             self.me = None
             return

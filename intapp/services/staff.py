@@ -247,6 +247,28 @@ def disable_staff(*, session: Session, user: str, login: str) -> StaffView:
     return staff_view(session=session, login=login)
 
 
+def link_worker(*, session: Session, user: str, login: str, staff_id: str) -> StaffView:
+    """Link an existing login to its worker, so "My work" is theirs (audited)."""
+    require_team_server(session)
+    require_for(session, "staff_manage")
+    row = _login(session, login)
+    worker = _worker(session, staff_id)  # refuses a worker another login (or this) has
+    assert worker is not None  # a staff id was given
+    before = row.worker_id
+    row.worker_id = worker.id
+    session.add(row)
+    session.flush()
+    audit.record(
+        session=session,
+        user=user,
+        entity="staff_login",
+        entity_id=login,
+        action="link",
+        changes={"worker_id": [before, worker.id]},
+    )
+    return staff_view(session=session, login=login)
+
+
 def enable_staff(*, session: Session, user: str, login: str) -> StaffView:
     """Let a disabled login sign in again."""
     require_team_server(session)
