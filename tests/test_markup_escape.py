@@ -59,3 +59,9 @@ async def test_a_refusal_naming_what_was_typed_is_shown_not_read_as_markup(sqlit
         (toast,) = list(app._notifications)
         assert toast.markup is False
         assert app.is_running
+
+
+def test_a_cell_with_text_that_missed_its_escape_is_shown_not_a_crash() -> None:
+    from intapp.widgets.markup import table_cell
+
+    assert table_cell("Moved to Gorton [/]").plain == "Moved to Gorton [/]"

@@ -338,3 +338,44 @@ async def test_names_with_markup_characters_show_as_typed(sqlite_engine):
         teams.value = c2
         await pilot.pause()
         assert str(teams.query_one("SelectCurrent Static").render()) == "C2 Gorton [/] (Central)"
+
+
+async def test_a_key_worker_sees_who_decides_a_transfer_in_not_buttons_that_do_nothing(
+    sqlite_engine,
+):
+    from textual.widgets import Button, Static
+
+    from intapp.access import Role, SignedIn
+
+    seed_case_work(sqlite_engine)
+    c2, _ = add_second_team(sqlite_engine)
+    with unit_of_work(sqlite_engine) as session:
+        referral = mary(session)
+        transfers.send_transfer(
+            session=session,
+            user="lead.c1",
+            referral_id=referral.id,
+            to_team_id=c2,
+            reason="Moved to Gorton [/]",
+            expected_version=referral.version,
+        )
+    app = IntApp(database_url=signed_in(str(sqlite_engine.url), "kw.c2"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        # The reason is in the queue as typed: it once stopped the app as bad markup.
+        table = app.screen.query_one("DataTable")
+        cells = [str(cell) for i in range(table.row_count) for cell in table.get_row_at(i)]
+        assert any("Moved to Gorton [/]" in cell for cell in cells)
+        app.signed_in_as(SignedIn(login="kw.c2", role=Role.KEY_WORKER, team_mode=True))
+        app.push_screen(TransferDecisionDialog(referral_id=referral.id))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TransferDecisionDialog) and app.screen.data
+        )
+        dialog = app.screen
+        assert not dialog.query_one("#accept", Button).display
+        assert not dialog.query_one("#return", Button).display
+        said = str(dialog.query_one("#transfer-detail", Static).render())
+        assert "Only coordinators and supervisors may" in said
+        assert "Moved to Gorton [/]" in said  # typed text is never read as markup

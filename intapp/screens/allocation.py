@@ -42,7 +42,7 @@ def referral_cells(r: AwaitingAllocation) -> tuple[str, ...]:
         name_with_alerts(r.person_name, r.alerts),
         code_label(r.pathway),
         code_label(r.priority),
-        r.reference,
+        escape(r.reference),
     )
 
 
@@ -56,7 +56,7 @@ def candidate_cells(row: tuple[int, Candidate]) -> tuple[str, ...]:
     )
     bar = load_bar(load.load, load.limit)
     return (
-        load.name,
+        escape(load.name),
         code_label(load.profession),
         f"[red]{bar}[/]" if load.over_limit else bar,
         str(load.headroom),

@@ -60,9 +60,9 @@ def caseload_cells(r: CaseloadRow) -> tuple[str, ...]:
     return (
         uk_date(r.started_at),
         name_with_alerts(r.person_name, r.alerts) + escape(cover),
-        f"[b cyan]{_sent(r) or mark}[/]" if (mark or _sent(r)) else code_label(r.pathway),
+        f"[b cyan]{escape(_sent(r) or mark)}[/]" if (mark or _sent(r)) else code_label(r.pathway),
         str(r.weight),
-        r.reference,
+        escape(r.reference),
     )
 
 

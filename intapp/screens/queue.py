@@ -71,12 +71,12 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
         due = "transfer in"
     return (
         f"[b red]{due}[/]" if item.overdue else due,
-        f"[b cyan]{mark}[/]" if mark else code_label(item.priority),
+        f"[b cyan]{escape(mark)}[/]" if mark else code_label(item.priority),
         name_with_alerts(item.person_name + flag, item.alerts, PERSON_WIDTH),
-        reason,
+        escape(reason),  # as typed, never read as markup
         code_label(item.source),
         format_nhs_number(item.nhs_number),
-        item.reference,
+        escape(item.reference),
     )
 
 

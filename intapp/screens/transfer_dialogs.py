@@ -178,20 +178,31 @@ class TransferDecisionDialog(DataModal):
     @on(TransferOpened)
     def show(self, message: TransferOpened) -> None:
         self.data = data = message.value
+        deciding = self.intapp.allows("transfer")
         t = data.transfer
         held = (
-            f"Held by {data.worker_name} in {t.from_team} until you accept."
+            f"Held by {escape(data.worker_name)} in {escape(t.from_team)} until you accept."
             if data.worker_name
-            else f"{code_label(t.from_status)} in {t.from_team}."
+            else f"{code_label(t.from_status)} in {escape(t.from_team)}."
         )
+        # What people typed is shown as typed, never read as markup.
         self.query_one("#transfer-detail", Static).update(
-            f"[b]{data.person_name}[/] · {t.reference} · "
+            f"[b]{escape(data.person_name)}[/] · {escape(t.reference)} · "
             f"{code_label(data.pathway) or 'not triaged'}\n"
-            f"{data.referral_reason}\n\n"
-            f"From [b]{t.from_team}[/], sent {uk_datetime(t.sent_at)} by {t.sent_by}:\n"
-            f"“{t.reason}”\n{held}"
+            f"{escape(data.referral_reason)}\n\n"
+            f"From [b]{escape(t.from_team)}[/], sent {uk_datetime(t.sent_at)} by "
+            f"{escape(t.sent_by)}:\n“{escape(t.reason)}”\n{held}" + self._who_decides(deciding)
         )
-        self.query_one("#accept", Button).focus()
+        for button in ("#accept", "#return"):
+            self.query_one(button, Button).display = deciding
+        self.query_one("#accept" if deciding else "#later", Button).focus()
+
+    def _who_decides(self, deciding: bool) -> str:
+        """Why a key worker sees no Accept or Return: who decides transfers."""
+        from intapp.access import refusal
+
+        who = self.intapp.who
+        return "" if deciding or who is None else "\n\n" + escape(refusal(who, "transfer"))
 
     @offered_to("transfer")
     def action_accept(self) -> None:

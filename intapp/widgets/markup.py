@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Span as RichSpan
 from rich.text import Text
 from textual.content import Content
+from textual.markup import MarkupError
 
 
 def escape(text: str) -> str:
@@ -27,7 +28,11 @@ def table_cell(markup: str) -> Text:
     would close a tag that was never opened and stop the app. Parsed here by Textual's
     own reader instead, the cell shows exactly what Textual would.
     """
-    content = Content.from_markup(markup)
+    try:
+        content = Content.from_markup(markup)
+    except MarkupError:
+        # Text that reached a cell without `escape`: shown as it is, never a crash.
+        return Text(markup, end="")
     return Text(
         content.plain,
         spans=[RichSpan(span.start, span.end, str(span.style)) for span in content.spans],
