@@ -51,11 +51,6 @@ def _allocate(engine: Engine, referral_id: int, version: int, worker_id: int, **
         return error
 
 
-def _needs_row_locks(engine: Engine) -> None:
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite lets one writer in at a time; these races need PostgreSQL")
-
-
 def _open_allocations(engine: Engine, referral_id: int) -> int:
     with Session(engine) as s:
         return len(
@@ -68,10 +63,11 @@ def _open_allocations(engine: Engine, referral_id: int) -> int:
 
 
 @pytest.mark.parametrize("same_worker", [True, False], ids=["same worker", "two workers"])
+@pytest.mark.postgres
 def test_the_second_of_two_allocations_waits_then_hears_someone_else_allocated_it(
-    engine: Engine, same_worker: bool
+    postgres_engine: Engine, same_worker: bool
 ) -> None:
-    _needs_row_locks(engine)
+    engine = postgres_engine  # these races need row locks: SQLite lets one writer in
     referral_id, version, staff = _case(engine, 2)
     first_done, let_commit = threading.Event(), threading.Event()
 
@@ -106,10 +102,11 @@ def test_the_second_of_two_allocations_waits_then_hears_someone_else_allocated_i
     assert _open_allocations(engine, referral_id) == 1
 
 
+@pytest.mark.postgres
 def test_many_allocations_of_one_referral_at_once_give_one_case_and_plain_conflicts(
-    engine: Engine,
+    postgres_engine: Engine,
 ) -> None:
-    _needs_row_locks(engine)
+    engine = postgres_engine  # these races need row locks: SQLite lets one writer in
     referral_id, version, staff = _case(engine, 4)
     start = threading.Barrier(len(staff))
     outcomes: list[Any] = []

@@ -100,10 +100,9 @@ def test_commands_that_do_not_need_the_database_never_connect() -> None:
 
 
 @pytest.fixture
-def staff_login(engine: Engine) -> Iterator[tuple[str, str]]:
+def staff_login(postgres_engine: Engine) -> Iterator[tuple[str, str]]:
     """A uniquely named login role, and the URL that signs in as it: (login, url)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("logins are PostgreSQL's")
+    engine = postgres_engine
     login = f"t_{uuid.uuid4().hex[:8]}_id"
     with engine.begin() as connection:
         connection.execute(text(f'CREATE ROLE "{login}" LOGIN'))
@@ -131,8 +130,9 @@ def test_postgres_login_is_session_user_asked_once(staff_login: tuple[str, str])
 
 @pytest.mark.postgres
 def test_the_audit_trail_records_the_postgres_login(
-    engine: Engine, staff_login: tuple[str, str]
+    postgres_engine: Engine, staff_login: tuple[str, str]
 ) -> None:
+    engine = postgres_engine
     login, url = staff_login
     seed_small_team(engine)
     with engine.begin() as connection:  # a coordinator of the team

@@ -131,13 +131,11 @@ def _in_thread(engine: Engine, work) -> tuple[threading.Thread, list[BaseExcepti
     return thread, failed
 
 
-def _needs_row_locks(engine: Engine) -> None:
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite lets one writer in at a time; these races need PostgreSQL")
-
-
-def test_a_merge_into_a_record_being_merged_away_waits_and_is_refused(engine: Engine) -> None:
-    _needs_row_locks(engine)
+@pytest.mark.postgres
+def test_a_merge_into_a_record_being_merged_away_waits_and_is_refused(
+    postgres_engine: Engine,
+) -> None:
+    engine = postgres_engine  # these races need row locks: SQLite lets one writer in
     with Session(engine) as setup:
         b_id, a_id, c_id = _records(setup, 3)
         setup.commit()
@@ -156,8 +154,9 @@ def test_a_merge_into_a_record_being_merged_away_waits_and_is_refused(engine: En
         assert check.get(Person, a_id).merged_into_id is None  # type: ignore[union-attr]
 
 
-def test_work_started_during_a_merge_waits_and_is_refused(engine: Engine) -> None:
-    _needs_row_locks(engine)
+@pytest.mark.postgres
+def test_work_started_during_a_merge_waits_and_is_refused(postgres_engine: Engine) -> None:
+    engine = postgres_engine  # these races need row locks: SQLite lets one writer in
     with Session(engine) as setup:
         survivor, merged = _records(setup)
         setup.commit()
