@@ -48,10 +48,11 @@ from staff_logins import Login, staff_logins
 from intapp.models import Team
 from intapp.services import allocations, caseloads
 from intapp.services.errors import DomainError, OverCaseloadLimit
-from intapp.services.person_record import open_person_record, record_view
+from intapp.services.person_record import open_person_record
 from intapp.services.queue import triage_queue
 from intapp.services.referrals import triage_referral
 from intapp.services.triage import open_triage
+from intapp.services.views import record_view
 from intapp.store.engine import create_db_engine, read_session, unit_of_work
 
 READ_P95_MS, WRITE_P95_MS = 150.0, 300.0
@@ -108,7 +109,13 @@ class StaffSession:
             with read_session(self.engine) as s:
                 shown = open_person_record(session=s, person_id=person_id, timeline_limit=50)
             with unit_of_work(self.engine) as s:
-                record_view(session=s, user=self.login.name, person_id=person_id)
+                record_view(
+                    session=s,
+                    user=self.login.name,
+                    entity="person",
+                    entity_id=person_id,
+                    person_id=person_id,
+                )
             return shown
 
         self.timed("record open", read)
