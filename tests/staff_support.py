@@ -32,16 +32,10 @@ def drop_logins(engine: Engine, logins: list[str]) -> None:
 
 
 @pytest.fixture
-def pg_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """A fresh migrated PostgreSQL database (as the shared `engine` fixture's second
-    case); migration 0018 has made the group roles, grants and row-level security."""
-    from conftest import _drop_postgres, _fresh_postgres
-
-    template = request.getfixturevalue("postgres_template")
-    engine, name = _fresh_postgres(template)
-    yield engine
-    engine.dispose()
-    _drop_postgres(name)
+def pg_engine(postgres_engine: Engine) -> Engine:
+    """A fresh migrated PostgreSQL database; migration 0018 has made the group roles,
+    grants and row-level security."""
+    return postgres_engine
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -213,6 +214,23 @@ def require_role_manager(session: Session) -> None:
         )
 
 
+def _saved(
+    session: Session, user: str, row: StaffLogin, action: str, changes: dict[str, Any]
+) -> StaffView:
+    """Write a changed login and audit the change, in the caller's transaction."""
+    session.add(row)
+    session.flush()
+    audit.record(
+        session=session,
+        user=user,
+        entity="staff_login",
+        entity_id=row.login,
+        action=action,
+        changes=changes,
+    )
+    return staff_view(session=session, login=row.login)
+
+
 def _login(session: Session, login: str) -> StaffLogin:
     row = session.get(StaffLogin, login, with_for_update=True, populate_existing=True)
     if row is None:
@@ -234,17 +252,7 @@ def disable_staff(*, session: Session, user: str, login: str) -> StaffView:
         raise InvalidInput(f"{login!r} is already disabled (since {row.disabled_at:%d/%m/%Y})")
     login_roles.allow_sign_in(session.connection(), login, allowed=False)
     row.enabled, row.disabled_at = False, clock.now()
-    session.add(row)
-    session.flush()
-    audit.record(
-        session=session,
-        user=user,
-        entity="staff_login",
-        entity_id=login,
-        action="disable",
-        changes={"enabled": [True, False]},
-    )
-    return staff_view(session=session, login=login)
+    return _saved(session, user, row, "disable", {"enabled": [True, False]})
 
 
 def link_worker(*, session: Session, user: str, login: str, staff_id: str) -> StaffView:
@@ -256,17 +264,7 @@ def link_worker(*, session: Session, user: str, login: str, staff_id: str) -> St
     assert worker is not None  # a staff id was given
     before = row.worker_id
     row.worker_id = worker.id
-    session.add(row)
-    session.flush()
-    audit.record(
-        session=session,
-        user=user,
-        entity="staff_login",
-        entity_id=login,
-        action="link",
-        changes={"worker_id": [before, worker.id]},
-    )
-    return staff_view(session=session, login=login)
+    return _saved(session, user, row, "link", {"worker_id": [before, worker.id]})
 
 
 def enable_staff(*, session: Session, user: str, login: str) -> StaffView:
@@ -280,20 +278,16 @@ def enable_staff(*, session: Session, user: str, login: str) -> StaffView:
     login_roles.allow_sign_in(session.connection(), login, allowed=True)
     disabled_at = row.disabled_at
     row.enabled, row.disabled_at = True, None
-    session.add(row)
-    session.flush()
-    audit.record(
-        session=session,
-        user=user,
-        entity="staff_login",
-        entity_id=login,
-        action="enable",
-        changes={
+    return _saved(
+        session,
+        user,
+        row,
+        "enable",
+        {
             "enabled": [False, True],
             "disabled_at": [disabled_at.isoformat() if disabled_at else None, None],
         },
     )
-    return staff_view(session=session, login=login)
 
 
 def end_sessions(*, session: Session, login: str) -> int | None:
