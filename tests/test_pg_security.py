@@ -316,7 +316,9 @@ def test_break_glass_opens_a_record_for_a_while_and_is_audited(city: City) -> No
         with pytest.raises(DBAPIError, match="needs a reason"):
             c.execute(text("SELECT * FROM intapp_break_glass(:n, '  ')"), {"n": city.north_nhs})
         c.rollback()
-        nobody = c.execute(text("SELECT * FROM intapp_break_glass('no such', 'Urgent')")).all()
+        nobody = c.execute(
+            text("SELECT * FROM intapp_break_glass('no such', 'Urgent call from A&E')")
+        ).all()
         assert nobody == []
         spaced = f"{city.north_nhs[:3]} {city.north_nhs[3:6]} {city.north_nhs[6:]}"
         person_id, expires_at = c.execute(
@@ -504,3 +506,209 @@ def test_group_roles_are_made_once_when_many_databases_race(postgres_template: s
         with create_engine(admin).connect() as c:
             c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
             c.commit()
+
+
+NEW_REFERRAL = (
+    "INSERT INTO referral (reference, person_id, team_id, received_at, source, reason,"
+    " due_by, status, route_of_access, priority, is_rereferral, version)"
+    " VALUES ('X-' || :p, :p, :t, now(), 'self', 'Falls', now(), 'received',"
+    " 'community_other', 'routine', false, 1)"
+)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "supervisor"])
+def test_a_referral_cannot_bring_someone_from_elsewhere_into_scope(city: City, role: str) -> None:
+    """An open referral to one's team puts its person in scope: it may be made only for
+    someone already in scope (anyone else is opened with break-glass)."""
+    cen1 = city.teams["CEN1"]
+    _refused(city, role, NEW_REFERRAL, "row-level security", p=city.north, t=cen1)
+    _refused(
+        city,
+        role,
+        "UPDATE referral SET person_id = :p WHERE person_id = :home",
+        "row-level security",
+        p=city.north,
+        home=city.home,
+    )
+    count = "SELECT count(*) FROM person WHERE id = :p"
+    assert _scalar(city, role, count, p=city.north) == 0
+    for c in _as(city, role):  # someone in scope may be referred again
+        c.execute(text(NEW_REFERRAL), {"p": city.home, "t": cen1})
+        c.rollback()
+
+
+def test_the_trail_takes_events_only_about_people_in_scope(city: City) -> None:
+    event = (
+        'INSERT INTO audit_event (at, "user", entity, entity_id, action, changes, person_id)'
+        " VALUES (now(), 'x', 'person', :p, 'view', '{}', :p)"
+    )
+    _refused(city, "key_worker", event, "row-level security", p=city.north)
+    for c in _as(city, "key_worker"):
+        c.execute(text(event), {"p": city.home})
+        c.rollback()
+
+
+def test_a_temporary_table_cannot_stand_in_for_the_real_one(pg_engine: Engine) -> None:
+    with pg_engine.connect() as c:
+        unfixed = c.execute(
+            text(
+                "SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p "
+                "WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind = 'f' "
+                "AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) s "
+                "WHERE s LIKE 'search_path=pg_catalog, %, pg_temp')"
+            )
+        ).scalar()
+        triggers = c.execute(
+            text(
+                "SELECT count(*) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE NOT t.tgisinternal AND p.proconfig IS NULL"
+            )
+        ).scalar()
+    assert (unfixed, triggers) == (None, 0)
+
+
+def test_a_shadow_person_table_does_not_fool_the_merge_move(city: City) -> None:
+    """A TEMP `person` saying `home` was merged into `held` does not let the signed-off
+    assessment move there."""
+    for c in _as(city, "supervisor"):
+        c.execute(text("SET ROLE NONE"))
+        try:
+            c.execute(text("CREATE TEMP TABLE person (id int, merged_into_id int)"))
+        except DBAPIError:
+            c.rollback()
+            return  # no temporary tables at all: nothing to shadow with
+        c.execute(
+            text("INSERT INTO pg_temp.person VALUES (:h, :o)"), {"h": city.home, "o": city.held}
+        )
+        with pytest.raises(DBAPIError, match="never changed"):
+            c.execute(
+                text("UPDATE public.assessment SET person_id = :o WHERE id = :a"),
+                {"o": city.held, "a": city.signed_off},
+            )
+
+
+def test_a_key_worker_cannot_supersede_without_a_successor(city: City) -> None:
+    _refused(
+        city,
+        "key_worker",
+        "UPDATE assessment SET status = 'superseded' WHERE id = :a",
+        "never changed",
+        a=city.signed_off,
+    )
+
+
+def test_only_a_supervisor_says_who_a_record_was_merged_into(city: City) -> None:
+    for role in ("key_worker", "coordinator"):
+        _refused(
+            city,
+            role,
+            "UPDATE person SET merged_into_id = :o WHERE id = :h",
+            "only a supervisor",
+            h=city.home,
+            o=city.referred_in,
+        )
+    for c in _as(city, "supervisor"):
+        c.execute(
+            text("UPDATE person SET merged_into_id = :o WHERE id = :h"),
+            {"h": city.home, "o": city.referred_in},
+        )
+        c.rollback()
+
+
+ASSESSMENT = (
+    "INSERT INTO assessment (person_id, assessment_type, status, what_matters,"
+    " strengths, family_community_assets, outcomes, risks,"
+    " needs_arise_from_condition, significant_wellbeing_impact,"
+    " carer_health_at_risk, eligible, created_by, created_at, version, signed_off_at)"
+    " VALUES (:p, 'integrated', :s, 'Home', '', '', '[]', '', false, false,"
+    " false, false, 'x', now(), 1, :at) RETURNING id"
+)
+LONG_AGO = "2020-01-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("status", ["signed_off", "superseded"])
+def test_staff_cannot_insert_a_finished_assessment(city: City, status: str) -> None:
+    _refused(
+        city,
+        "key_worker",
+        ASSESSMENT,
+        "never inserted signed off",
+        p=city.home,
+        s=status,
+        at=LONG_AGO,
+    )
+
+
+def test_a_sign_off_is_stamped_now_and_the_trail_and_notes_keep_the_servers_time(
+    city: City,
+) -> None:
+    for c in _as(city, "key_worker"):
+        now = c.execute(text("SELECT now()")).scalar()
+        draft = c.execute(text(ASSESSMENT), {"p": city.home, "s": "draft", "at": None}).scalar()
+        signed_at = c.execute(
+            text(
+                "UPDATE assessment SET status = 'signed_off', signed_off_at = :at,"
+                " signed_off_by = 'x' WHERE id = :a RETURNING signed_off_at"
+            ),
+            {"a": draft, "at": LONG_AGO},
+        ).scalar()
+        at = c.execute(
+            text(
+                'INSERT INTO audit_event (at, "user", entity, entity_id, action, changes)'
+                " VALUES (:at, 'x', 'person', '1', 'view', '{}') RETURNING at"
+            ),
+            {"at": LONG_AGO},
+        ).scalar()
+        written = c.execute(
+            text(
+                "INSERT INTO case_note (person_id, kind, contact_with, contact_at, author,"
+                " written_at, text, significant) VALUES (:p, 'home_visit', 'person', :at,"
+                " 'x', :at, 'Seen', false) RETURNING written_at, contact_at"
+            ),
+            {"p": city.home, "at": LONG_AGO},
+        ).one()
+        c.rollback()
+    assert signed_at == now and at == now and written[0] == now
+    assert written[1].year == 2020  # when the contact was is the worker's to say
+
+
+def test_a_supervisor_sees_their_own_staffs_activity_anywhere(city: City) -> None:
+    with city.owner.begin() as c:
+        c.execute(
+            text(
+                'INSERT INTO audit_event (at, "user", entity, entity_id, action, changes,'
+                " person_id) VALUES (now(), :u, 'person', :p, 'view', '{}', :p)"
+            ),
+            {"u": city.logins["key_worker"], "p": city.north},
+        )
+    seen = "SELECT count(*) FROM audit_event WHERE person_id = :p"
+    assert _scalar(city, "supervisor", seen, p=city.north) == 1
+    assert _scalar(city, "coordinator", seen, p=city.north) == 0
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["\u00a0" * 12, "  \t \n  ", "Short", "A&E called " * 100],
+    ids=["no-break spaces", "spaces", "short", "too long"],
+)
+def test_break_glass_refuses_an_empty_short_or_endless_reason(city: City, reason: str) -> None:
+    _refused(
+        city,
+        "key_worker",
+        "SELECT * FROM intapp_break_glass(:n, :r)",
+        "reason",
+        n=city.north_nhs,
+        r=reason,
+    )
+
+
+def test_a_login_sees_its_own_staff_row_and_leads_see_all(city: City) -> None:
+    logins = "SELECT count(*) FROM staff_login"
+    assert _scalar(city, "key_worker", logins) == 1
+    assert _scalar(city, "coordinator", logins) == 1
+    assert _scalar(city, "supervisor", logins) == 4
+    assert _scalar(city, "admin", logins) == 4
+    for c in _as(city, "admin"):
+        changed = c.execute(text("UPDATE staff_login SET enabled = enabled"))
+        assert changed.rowcount == 4
+        c.rollback()

@@ -138,10 +138,24 @@ READ_ONLY_SCOPE: dict[str, str] = {
     "audit_event": (
         f'"user" = session_user::text OR {ALL} '
         f"OR (person_id IS NOT NULL AND {_person_visible('audit_event.person_id')}) "
-        "OR (person_id IS NULL AND (SELECT intapp_scope_role()) = 'supervisor')"
+        "OR (person_id IS NULL AND (SELECT intapp_scope_role()) = 'supervisor') "
+        # A supervisor reviews their own staff's activity too, wherever the person lives.
+        "OR ((SELECT intapp_scope_role()) = 'supervisor' "
+        f'AND "user" IN (SELECT m.login FROM staff_team m WHERE m.team_id = ANY ({TEAMS})))'
+    ),
+    # A login sees its own row; supervisors and admins see every login (access review).
+    "staff_login": (
+        "login = session_user::text OR (SELECT intapp_scope_role()) IN ('supervisor', 'admin')"
     ),
 }
 PERSON_TABLES = (*SCOPE, *READ_ONLY_SCOPE)
+# A new or changed row may point only at a person already in the login's scope: an open
+# referral brings its person into scope (`intapp_reachable`), so one made for anyone
+# would read anyone. Someone recorded elsewhere is opened with break-glass instead.
+WRITE_CHECK: dict[str, str] = {
+    "referral": _person_visible("referral.person_id"),
+    "audit_event": f"person_id IS NULL OR {_person_visible('audit_event.person_id')}",
+}
 
 # Columns that name who wrote a row, and the trigger that fills each from the login.
 STAMPS = (
@@ -166,6 +180,19 @@ FUNCTIONS = (
     "intapp_stamp_author()",
     "intapp_stamp_signed_off_by()",
     "assessment_signed_off_kept()",
+    "intapp_staff_times()",
+    "intapp_merge_by_supervisor()",
+)
+# Who may do what the owner does unchecked: the table owner (or a member of it).
+TRUSTED = (
+    "pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER')"
+)
+# Times a client must not choose: stamped from the server's clock for staff.
+TIMES = (
+    ("audit_event", "INSERT"),
+    ("case_note", "INSERT"),
+    ("case_note_addendum", "INSERT"),
+    ("assessment", "INSERT OR UPDATE OF signed_off_by"),
 )
 
 # A signed-off assessment: every column but these stays as it is.
@@ -196,8 +223,11 @@ MERGE_MOVE = (
     "NEW.person_id IS (SELECT merged_into_id FROM person WHERE id = OLD.person_id)"
 )
 SUPERSEDE = (
-    "NEW.person_id IS OLD.person_id AND OLD.status = 'signed_off' AND NEW.status = 'superseded'"
+    "NEW.person_id IS OLD.person_id AND OLD.status = 'signed_off' AND NEW.status = 'superseded' "
+    "AND EXISTS (SELECT 1 FROM assessment s WHERE s.supersedes_id = OLD.id)"
 )
+SHORTEST_REASON = 10  # as services/break_glass.py
+LONGEST_REASON = 1000
 REFUSED = "a signed-off assessment is never changed or removed: supersede it with a new one"
 
 
@@ -209,6 +239,8 @@ def upgrade() -> None:
         _policies()
         _stamps()
         _sign_in_and_break_glass()
+        _staff_guards()
+        _fixed_search_paths()
     else:
         _sqlite_guard()
 
@@ -223,8 +255,13 @@ def downgrade() -> None:
         for verb in ("select", "insert", "update", "delete"):
             op.execute(f"DROP POLICY IF EXISTS intapp_{verb} ON {table}")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    for function in _unfixed_before_0018():
+        op.execute(f"ALTER FUNCTION {function} RESET search_path")
     for table, column, _ in STAMPS:
         op.execute(f"DROP TRIGGER intapp_stamp_{column} ON {table}")
+    for table, _ in TIMES:
+        op.execute(f"DROP TRIGGER intapp_staff_times ON {table}")
+    op.execute("DROP TRIGGER intapp_merge_by_supervisor ON person")
     op.execute("DROP TRIGGER assessment_signed_off_kept ON assessment")
     roles = ", ".join(ROLES)
     for table in GRANTS:
@@ -351,26 +388,40 @@ def _policies() -> None:
     for table, scope in SCOPE.items():
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY intapp_select ON {table} FOR SELECT USING ({scope})")
-        op.execute(f"CREATE POLICY intapp_insert ON {table} FOR INSERT WITH CHECK ({scope})")
+        person = WRITE_CHECK.get(table, "true")
+        op.execute(
+            f"CREATE POLICY intapp_insert ON {table} FOR INSERT "
+            f"WITH CHECK (({scope}) AND ({person}))"
+        )
         # A row in scope may leave it (a transfer sends a referral to another team).
         op.execute(
-            f"CREATE POLICY intapp_update ON {table} FOR UPDATE USING ({scope}) WITH CHECK (true)"
+            f"CREATE POLICY intapp_update ON {table} FOR UPDATE USING ({scope}) "
+            f"WITH CHECK ({person})"
         )
         op.execute(f"CREATE POLICY intapp_delete ON {table} FOR DELETE USING ({scope})")
     for table, scope in READ_ONLY_SCOPE.items():
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY intapp_select ON {table} FOR SELECT USING ({scope})")
-    # Anyone may add to the trail; the stamp makes the event theirs.
-    op.execute("CREATE POLICY intapp_insert ON audit_event FOR INSERT WITH CHECK (true)")
+    # Only an admin changes a login (the staff screens); `intapp_sign_in` runs as owner.
+    admin = "(SELECT intapp_scope_role()) = 'admin'"
+    op.execute(f"CREATE POLICY intapp_insert ON staff_login FOR INSERT WITH CHECK ({admin})")
+    op.execute(
+        f"CREATE POLICY intapp_update ON staff_login FOR UPDATE USING ({admin}) "
+        f"WITH CHECK ({admin})"
+    )
+    # Anyone may add to the trail about no one or someone in scope; the stamp makes the
+    # event theirs.
+    op.execute(
+        "CREATE POLICY intapp_insert ON audit_event FOR INSERT "
+        f"WITH CHECK ({WRITE_CHECK['audit_event']})"
+    )
 
 
 def _stamps() -> None:
     # The owner (and a superuser) can switch triggers off anyway, so the name it gives is
     # kept: that is how migrations, scripted imports and the test suite name their user.
     # Every other login gets its own name, whatever the client sent.
-    trusted = (
-        "pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER')"
-    )
+    trusted = TRUSTED
     for column in ("user", "author", "signed_off_by"):
         guard = f'NEW."{column}" IS NOT NULL AND ' if column == "signed_off_by" else ""
         op.execute(
@@ -403,11 +454,16 @@ def _sign_in_and_break_glass() -> None:
         "RETURNS TABLE(person_id int, expires_at timestamptz) LANGUAGE plpgsql VOLATILE "
         + _definer(
             "#variable_conflict use_column\n"
-            "DECLARE v_person int; v_until timestamptz; v_reason text := btrim(p_reason); "
+            "DECLARE v_person int; v_until timestamptz; v_reason text := "
+            # Any run of spaces (a no-break space too) is one space, as the app does.
+            "btrim(regexp_replace(p_reason, '[[:space:]\u00a0]+', ' ', 'g')); "
             "BEGIN "
-            "IF coalesce(v_reason, '') = '' THEN RAISE EXCEPTION "
-            "'Opening a record outside your scope needs a reason' "
-            "USING ERRCODE = 'check_violation'; END IF; "
+            f"IF coalesce(length(v_reason), 0) < {SHORTEST_REASON} THEN RAISE EXCEPTION "
+            "'Opening a record outside your scope needs a reason of at least % characters', "
+            f"{SHORTEST_REASON} USING ERRCODE = 'check_violation'; END IF; "
+            f"IF length(v_reason) > {LONGEST_REASON} THEN RAISE EXCEPTION "
+            "'A reason for opening a record is at most % characters', "
+            f"{LONGEST_REASON} USING ERRCODE = 'check_violation'; END IF; "
             "IF NOT EXISTS (SELECT 1 FROM staff_login s WHERE s.login = session_user "
             "AND s.enabled) THEN RAISE EXCEPTION '% is not an enabled staff login', "
             "session_user USING ERRCODE = 'insufficient_privilege'; END IF; "
@@ -470,3 +526,78 @@ def _sqlite_guard() -> None:
         f"WHEN EXISTS (SELECT 1 FROM assessment WHERE id = NEW.id AND status IN {SIGNED}) "
         f"BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END"
     )
+
+
+def _staff_guards() -> None:
+    """What only the owner may do: choose a time, insert a finished assessment, merge."""
+    signed_off_at = (
+        "IF TG_TABLE_NAME = 'assessment' THEN "
+        f"IF TG_OP = 'INSERT' AND NEW.status IN {SIGNED} THEN RAISE EXCEPTION "
+        "'an assessment is signed off after it is written, never inserted signed off' "
+        "USING ERRCODE = 'insufficient_privilege'; END IF; "
+        f"IF NEW.signed_off_by IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.status NOT IN {SIGNED}) "
+        "THEN NEW.signed_off_at := now(); END IF; "
+    )
+    op.execute(
+        "CREATE FUNCTION intapp_staff_times() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN IF {TRUSTED} THEN RETURN NEW; END IF; "
+        f"{signed_off_at}"
+        "ELSIF TG_TABLE_NAME = 'audit_event' THEN NEW.at := now(); "
+        "ELSE NEW.written_at := now(); END IF; "
+        "RETURN NEW; END $$"
+    )
+    for table, verbs in TIMES:
+        op.execute(
+            f"CREATE TRIGGER intapp_staff_times BEFORE {verbs} ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION intapp_staff_times()"
+        )
+    # A merge moves a person's signed-off assessments (and notes) to the record they were
+    # merged into: only a supervisor merges, so only they may say where that is.
+    op.execute(
+        "CREATE FUNCTION intapp_merge_by_supervisor() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN IF NEW.merged_into_id IS NOT NULL AND (TG_OP = 'INSERT' "
+        "OR NEW.merged_into_id IS DISTINCT FROM OLD.merged_into_id) "
+        f"AND NOT {TRUSTED} AND intapp_scope_role() IS DISTINCT FROM 'supervisor' THEN "
+        "RAISE EXCEPTION 'only a supervisor merges records' "
+        "USING ERRCODE = 'insufficient_privilege'; END IF; RETURN NEW; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER intapp_merge_by_supervisor BEFORE INSERT OR UPDATE OF merged_into_id "
+        "ON person FOR EACH ROW EXECUTE FUNCTION intapp_merge_by_supervisor()"
+    )
+
+
+def _functions_without_search_path() -> list[str]:
+    found = op.get_bind().execute(
+        sa.text(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p "
+            "WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind = 'f' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') "
+            "AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%') "
+            "ORDER BY 1"
+        )
+    )
+    return list(found.scalars())
+
+
+def _unfixed_before_0018() -> list[str]:
+    """The functions of earlier migrations, which 0018 gives a search path."""
+    ours = {f.split("(")[0] for f in FUNCTIONS}
+    found = op.get_bind().execute(
+        sa.text(
+            "SELECT p.oid::regprocedure::text, p.proname FROM pg_proc p "
+            "WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind = 'f' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') "
+            "AND EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%') "
+            "AND NOT p.prosecdef ORDER BY 1"
+        )
+    )
+    return [signature for signature, name in found.all() if name not in ours]
+
+
+def _fixed_search_paths() -> None:
+    """Every function of this schema (the triggers of 0012, 0016 and this one) looks its
+    tables up in the schema, never first in a login's own temporary tables: a TEMP
+    table named `person` would otherwise stand in for the real one."""
+    for function in _functions_without_search_path():
+        op.execute(f"ALTER FUNCTION {function} SET search_path = pg_catalog, {_schema()}, pg_temp")
