@@ -134,7 +134,7 @@ def city(pg_engine: Engine) -> Iterator[City]:
     )
     with pg_engine.connect() as c:
         c.execute(text("COMMIT"))
-        for login in logins.values():
+        for login in sorted(logins.values(), reverse=True):
             c.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
         c.commit()
 
@@ -712,3 +712,83 @@ def test_a_login_sees_its_own_staff_row_and_leads_see_all(city: City) -> None:
         changed = c.execute(text("UPDATE staff_login SET enabled = enabled"))
         assert changed.rowcount == 4
         c.rollback()
+
+
+def _coordinator_of(city: City, team: str) -> Engine:
+    """One more coordinator login, of `team` (dropped with the city's)."""
+    login = f"{city.logins['coordinator']}_{team.lower()}"
+    with city.owner.begin() as c:
+        c.execute(text(f'CREATE ROLE "{login}" LOGIN IN ROLE intapp_coordinator'))
+        c.execute(
+            text(
+                "INSERT INTO staff_login (login, role, enabled, created_at) "
+                "VALUES (:l, 'coordinator', true, now())"
+            ),
+            {"l": login},
+        )
+        c.execute(
+            text("INSERT INTO staff_team (login, team_id) VALUES (:l, :t)"),
+            {"l": login, "t": city.teams[team]},
+        )
+    city.logins[f"coordinator_{team}"] = login
+    return city.connect(f"coordinator_{team}")
+
+
+def test_coordinators_still_send_return_and_accept_transfers(city: City) -> None:
+    """A referral changed by a transfer still points at someone in the writer's scope:
+    the sender keeps the person until the receiver accepts; a return gives them back."""
+    from intapp.services import transfers
+
+    receiver = _coordinator_of(city, "CEN2")
+    sender = city.connect("coordinator")
+    with city.owner.connect() as c:
+        referral_id = c.execute(
+            text("SELECT id FROM referral WHERE person_id = :p"), {"p": city.home}
+        ).scalar_one()
+
+    def version() -> int:
+        with city.owner.connect() as c:
+            found = c.execute(
+                text("SELECT version FROM referral WHERE id = :r"), {"r": referral_id}
+            )
+            return int(found.scalar_one())
+
+    def send() -> None:
+        with Session(sender) as session:
+            transfers.send_transfer(
+                session=session,
+                user="ignored",
+                referral_id=referral_id,
+                to_team_id=city.teams["CEN2"],
+                reason="Moved house",
+                expected_version=version(),
+            )
+            session.commit()
+
+    try:
+        send()
+        assert (
+            _scalar(city, "coordinator", "SELECT count(*) FROM person WHERE id = :p", p=city.home)
+            == 1
+        )
+        with Session(receiver) as session:
+            transfers.return_transfer(
+                session=session,
+                user="ignored",
+                referral_id=referral_id,
+                reason="Not ours",
+                expected_version=version(),
+            )
+            session.commit()
+        send()
+        with Session(receiver) as session:
+            transfers.accept_transfer(
+                session=session, user="ignored", referral_id=referral_id, expected_version=version()
+            )
+            session.commit()
+        with city.owner.connect() as c:
+            team = c.execute(text("SELECT team_id FROM person WHERE id = :p"), {"p": city.home})
+            assert team.scalar_one() == city.teams["CEN2"]
+    finally:
+        sender.dispose()
+        receiver.dispose()

@@ -154,7 +154,11 @@ PERSON_TABLES = (*SCOPE, *READ_ONLY_SCOPE)
 # would read anyone. Someone recorded elsewhere is opened with break-glass instead.
 WRITE_CHECK: dict[str, str] = {
     "referral": _person_visible("referral.person_id"),
-    "audit_event": f"person_id IS NULL OR {_person_visible('audit_event.person_id')}",
+    # A team that returns a transfer records it after the person has left its scope.
+    "audit_event": (
+        f"person_id IS NULL OR {_person_visible('audit_event.person_id')} "
+        "OR intapp_transferred(person_id)"
+    ),
 }
 
 # Columns that name who wrote a row, and the trigger that fills each from the login.
@@ -166,6 +170,7 @@ STAMPS = (
     ("assessment", "signed_off_by", "INSERT OR UPDATE OF signed_off_by"),
 )
 SCOPE_FUNCTIONS = (
+    "intapp_transferred(int)",
     "intapp_reachable(int)",
     "intapp_scope_workers()",
     "intapp_scope_teams()",
@@ -377,6 +382,16 @@ def _scope_functions() -> None:
             "AND a.worker_id = v_worker AND a.ended_at IS NULL) "
             "OR EXISTS (SELECT 1 FROM break_glass b WHERE b.login = v_login "
             "AND b.person_id = p_person AND b.expires_at > now()); END"
+        )
+    )
+    op.execute(
+        "CREATE FUNCTION intapp_transferred(p_person int) RETURNS boolean "
+        "LANGUAGE plpgsql STABLE "
+        + _definer(
+            "BEGIN RETURN EXISTS (SELECT 1 FROM transfer t JOIN referral r "
+            "ON r.id = t.referral_id WHERE r.person_id = p_person "
+            "AND (t.from_team_id = ANY (intapp_scope_teams()) "
+            "OR t.to_team_id = ANY (intapp_scope_teams()))); END"
         )
     )
     for function in SCOPE_FUNCTIONS:
