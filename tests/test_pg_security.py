@@ -792,3 +792,34 @@ def test_coordinators_still_send_return_and_accept_transfers(city: City) -> None
     finally:
         sender.dispose()
         receiver.dispose()
+
+
+def test_an_admins_raw_change_to_a_login_is_in_the_trail(city: City) -> None:
+    kw = city.logins["key_worker"]
+    for c in _as(city, "admin"):
+        c.execute(text("UPDATE staff_login SET role = 'supervisor' WHERE login = :l"), {"l": kw})
+        c.execute(
+            text("INSERT INTO staff_team (login, team_id) VALUES (:l, :t)"),
+            {"l": kw, "t": city.teams["NOR1"]},
+        )
+        c.commit()
+    for c in _as(city, "key_worker"):
+        c.execute(text("SELECT * FROM intapp_sign_in()"))  # a sign-in is no change
+        c.commit()
+    with city.owner.connect() as c:
+        events = c.execute(
+            text(
+                'SELECT "user", entity, action, changes::text FROM audit_event '
+                "WHERE entity_id = :l ORDER BY id"
+            ),
+            {"l": kw},
+        ).all()
+    assert [tuple(e) for e in events] == [
+        (city.logins["admin"], "staff_login", "update", '{"role": ["key_worker", "supervisor"]}'),
+        (
+            city.logins["admin"],
+            "staff_team",
+            "create",
+            f'{{"login": [null, "{kw}"], "team_id": [null, {city.teams["NOR1"]}]}}',
+        ),
+    ]

@@ -187,6 +187,7 @@ FUNCTIONS = (
     "assessment_signed_off_kept()",
     "intapp_staff_times()",
     "intapp_merge_by_supervisor()",
+    "intapp_staff_audit()",
 )
 # Who may do what the owner does unchecked: the table owner (or a member of it).
 TRUSTED = (
@@ -245,6 +246,7 @@ def upgrade() -> None:
         _stamps()
         _sign_in_and_break_glass()
         _staff_guards()
+        _staff_audit()
         _fixed_search_paths()
     else:
         _sqlite_guard()
@@ -267,6 +269,8 @@ def downgrade() -> None:
     for table, _ in TIMES:
         op.execute(f"DROP TRIGGER intapp_staff_times ON {table}")
     op.execute("DROP TRIGGER intapp_merge_by_supervisor ON person")
+    for table in ("staff_login", "staff_team"):
+        op.execute(f"DROP TRIGGER intapp_staff_audit ON {table}")
     op.execute("DROP TRIGGER assessment_signed_off_kept ON assessment")
     roles = ", ".join(ROLES)
     for table in GRANTS:
@@ -616,3 +620,33 @@ def _fixed_search_paths() -> None:
     table named `person` would otherwise stand in for the real one."""
     for function in _functions_without_search_path():
         op.execute(f"ALTER FUNCTION {function} SET search_path = pg_catalog, {_schema()}, pg_temp")
+
+
+def _staff_audit() -> None:
+    """Every change to who may sign in, and with what scope, is in the trail, however it
+    was made (the staff screens record their own too). A sign-in's time is no change.
+    The owner's own writes (migrations, scripts) are not, as with the stamps."""
+    op.execute(
+        "CREATE FUNCTION intapp_staff_audit() RETURNS trigger LANGUAGE plpgsql "
+        + _definer(
+            "DECLARE v_old jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{}' ELSE to_jsonb(OLD) END; "
+            "v_new jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{}' ELSE to_jsonb(NEW) END; "
+            "v_changes jsonb; "
+            f"BEGIN IF {TRUSTED} THEN RETURN NULL; END IF; "
+            "SELECT jsonb_object_agg(k, jsonb_build_array(v_old -> k, v_new -> k)) "
+            "INTO v_changes FROM (SELECT jsonb_object_keys(v_old || v_new) AS k) keys "
+            "WHERE k <> 'last_sign_in_at' AND (v_old -> k) IS DISTINCT FROM (v_new -> k); "
+            "IF v_changes IS NULL THEN RETURN NULL; END IF; "
+            'INSERT INTO audit_event (at, "user", entity, entity_id, action, changes) '
+            "VALUES (now(), session_user, TG_TABLE_NAME, "
+            "coalesce(v_new ->> 'login', v_old ->> 'login'), "
+            "CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' "
+            "ELSE 'delete' END, v_changes::json); "
+            "RETURN NULL; END"
+        )
+    )
+    for table in ("staff_login", "staff_team"):
+        op.execute(
+            f"CREATE TRIGGER intapp_staff_audit AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION intapp_staff_audit()"
+        )
