@@ -823,3 +823,27 @@ def test_an_admins_raw_change_to_a_login_is_in_the_trail(city: City) -> None:
             f'{{"login": [null, "{kw}"], "team_id": [null, {city.teams["NOR1"]}]}}',
         ),
     ]
+
+
+def test_a_case_cannot_be_allocated_for_someone_from_elsewhere(city: City) -> None:
+    """A case held by a worker puts its person in that worker's scope."""
+    with city.owner.connect() as c:
+        columns = c.execute(
+            text(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                "'allocation' AND table_schema = current_schema() AND column_name <> 'id'"
+            )
+        ).scalars()
+        names = list(columns)
+    given = {"person_id": ":p", "ended_at": "CAST(:ended AS timestamptz)"}
+    chosen = ", ".join(given.get(n, n) for n in names)
+    copy = (
+        f"INSERT INTO allocation ({', '.join(names)}) SELECT {chosen} FROM allocation "
+        "WHERE person_id = :home"
+    )
+    _refused(
+        city, "coordinator", copy, "row-level security", p=city.north, home=city.home, ended=None
+    )
+    for c in _as(city, "coordinator"):  # (ended: one case open per referral)
+        c.execute(text(copy), {"p": city.home, "home": city.home, "ended": FROZEN_NOW})
+        c.rollback()

@@ -154,6 +154,8 @@ PERSON_TABLES = (*SCOPE, *READ_ONLY_SCOPE)
 # would read anyone. Someone recorded elsewhere is opened with break-glass instead.
 WRITE_CHECK: dict[str, str] = {
     "referral": _person_visible("referral.person_id"),
+    # A case held by one's worker puts its person in scope too.
+    "allocation": _person_visible("allocation.person_id"),
     # A team that returns a transfer records it after the person has left its scope.
     "audit_event": (
         f"person_id IS NULL OR {_person_visible('audit_event.person_id')} "
