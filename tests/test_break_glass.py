@@ -56,6 +56,12 @@ def test_break_glass_on_the_team_server(pg_engine, unique_login):
     try:
         with pytest.raises(InvalidInput, match="at least 10"), unit_of_work(engine) as s:
             break_glass(session=s, identifier=fake_nhs_number(0), reason="   because ")
+        endless = "Called by A&E " * 80
+        with (
+            pytest.raises(InvalidInput, match="Keep the reason to 1,000"),
+            unit_of_work(engine) as s,
+        ):
+            break_glass(session=s, identifier=fake_nhs_number(0), reason=endless)
         with pytest.raises(NotFound, match="Nobody on this server"), unit_of_work(engine) as s:
             break_glass(session=s, identifier="9990000000", reason="Looking for a referral")
         spaced = f"{fake_nhs_number(0)[:3]} {fake_nhs_number(0)[3:6]} {fake_nhs_number(0)[6:]}"

@@ -23,6 +23,8 @@ from intapp.services.staff import require_team_server
 SHORTEST_REASON = 10
 """A reason a reviewer can judge: "A&E called" is not one; "A&E called out of hours about
 a fall" is."""
+LONGEST_REASON = 1000
+"""The server refuses more (`intapp_break_glass`): a reason, not a case note."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,12 @@ def break_glass(*, session: Session, identifier: str, reason: str) -> Grant:
         raise InvalidInput(
             "Say why you need this record (at least "
             f"{SHORTEST_REASON} characters): supervisors review every use",
+            field="reason",
+        )
+    if len(reason) > LONGEST_REASON:
+        raise InvalidInput(
+            f"Keep the reason to {LONGEST_REASON:,} characters (it has {len(reason):,}): "
+            "write the detail in a case note once the record is open",
             field="reason",
         )
     identifier = identifier.strip()
