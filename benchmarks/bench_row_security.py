@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import uuid
 
 from bench_queries import median_ms
 from city import city_engine
 from sqlalchemy import func, text
-from sqlalchemy.engine import make_url
 from sqlmodel import col, select
+from staff_logins import staff_logins
 
 from intapp.models import Referral
 from intapp.services import caseloads, people
@@ -74,29 +73,31 @@ def main() -> None:
             {"t": team_id},
         ).scalar_one()
 
-    login = f"bench_{uuid.uuid4().hex[:8]}"
-    url = make_url(args.database_url).set(username=login, password=None)
-    staff = create_db_engine(url.render_as_string(hide_password=False))
-    _add_login(owner, login, args.role, team_id, worker.worker_id)
-    try:
-        rows = []
-        for name, action in _screens(team_id, worker.worker_id, person_id, nhs_number).items():
-            action(owner), action(staff)  # warm: each session plans its policies once
-            # Alternating runs, so a busy neighbour on the machine slows both alike.
-            pairs = [
-                (median_ms(lambda a=action: a(owner), 1), median_ms(lambda a=action: a(staff), 1))
-                for _ in range(args.runs)
-            ]
-            rows.append(
-                (
-                    name,
-                    statistics.median(p[0] for p in pairs),
-                    statistics.median(p[1] for p in pairs),
+    # Only a key worker is linked to the worker: the others hold the team (or locality).
+    linked = worker.worker_id if args.role == "key_worker" else None
+    with staff_logins(owner, [(args.role, team_id, linked)]) as (login,):
+        staff = create_db_engine(login.url)
+        try:
+            rows = []
+            for name, action in _screens(team_id, worker.worker_id, person_id, nhs_number).items():
+                action(owner), action(staff)  # warm: each session plans its policies once
+                # Alternating runs, so a busy neighbour on the machine slows both alike.
+                pairs = [
+                    (
+                        median_ms(lambda a=action: a(owner), 1),
+                        median_ms(lambda a=action: a(staff), 1),
+                    )
+                    for _ in range(args.runs)
+                ]
+                rows.append(
+                    (
+                        name,
+                        statistics.median(p[0] for p in pairs),
+                        statistics.median(p[1] for p in pairs),
+                    )
                 )
-            )
-    finally:
-        staff.dispose()
-        _drop_login(owner, login)
+        finally:
+            staff.dispose()
 
     where = owner.url.render_as_string(hide_password=True)
     print(f"database: {where}, {loaded:,} people; staff login: {args.role}")
@@ -135,37 +136,6 @@ def _screens(team_id: int, worker_id: int, person_id: int, nhs_number: str) -> d
         "person lookup by NHS number": lookup,
         "person record": record,
     }
-
-
-def _add_login(owner, login: str, role: str, team_id: int, worker_id: int) -> None:
-    with owner.begin() as c:
-        c.execute(text(f'CREATE ROLE "{login}" LOGIN IN ROLE intapp_{role}'))
-        locality = c.execute(
-            text("SELECT locality_id FROM team WHERE id = :t"), {"t": team_id}
-        ).scalar_one()
-        c.execute(
-            text(
-                "INSERT INTO staff_login (login, role, locality_id, worker_id, enabled, "
-                "created_at) VALUES (:l, :r, :loc, :w, true, now())"
-            ),
-            {
-                "l": login,
-                "r": role,
-                "loc": locality if role == "supervisor" else None,
-                "w": worker_id if role == "key_worker" else None,
-            },
-        )
-        c.execute(
-            text("INSERT INTO staff_team (login, team_id) VALUES (:l, :t)"),
-            {"l": login, "t": team_id},
-        )
-
-
-def _drop_login(owner, login: str) -> None:
-    with owner.begin() as c:
-        c.execute(text("DELETE FROM staff_team WHERE login = :l"), {"l": login})
-        c.execute(text("DELETE FROM staff_login WHERE login = :l"), {"l": login})
-        c.execute(text(f'DROP ROLE "{login}"'))
 
 
 if __name__ == "__main__":
