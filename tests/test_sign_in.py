@@ -119,6 +119,15 @@ def role_with_password(postgres_template: str) -> Iterator[tuple[str, str]]:
     with engine.begin() as connection:
         connection.execute(text(f"CREATE ROLE \"{login}\" LOGIN PASSWORD '{PASSWORD}'"))
         connection.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{login}"'))
+        # A member of staff, so the app opens for it once it has signed in.
+        connection.execute(text(f'GRANT intapp_key_worker TO "{login}"'))
+        connection.execute(
+            text(
+                "INSERT INTO staff_login (login, role, enabled, created_at)"
+                " VALUES (:login, 'key_worker', true, now())"
+            ),
+            {"login": login},
+        )
     url = engine.url.set(username=login).render_as_string(hide_password=False)
     engine.dispose()
     yield login, url

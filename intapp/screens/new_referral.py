@@ -140,8 +140,8 @@ class NewReferralScreen(DataScreen):
         teams = [t for t in message.value if who is None or who.works_for(t.id)]
         select = self.query_one("#team", Select)
         select.set_options([(f"{t.code} {t.name}", t.id) for t in teams])
-        if len(teams) == 1 and self.team_id is None:
-            self.team_id = teams[0].id
+        if who is not None and who.is_staff and len(teams) == 1 and self.team_id is None:
+            self.team_id = teams[0].id  # a member of staff's one team
         if any(t.id == self.team_id for t in teams):
             untouched = not self.dirty
             select.value = self.team_id
