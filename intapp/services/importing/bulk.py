@@ -65,13 +65,8 @@ class Prepared:
             raise ValueError(
                 f"bulk write is missing values for {sorted(set(expected) - set(names))}"
             )
-        processors = [
-            None
-            if name in serialised
-            else binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        ]
-        self.processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+        types = [binds[name].type for name in names]
+        self.processed = _bind_processors(dialect, names, types, serialised)
         self.positional = compiled.positional
         position = {name: i for i, name in enumerate(names)}
         order = [position[name] for name in expected]
@@ -79,23 +74,12 @@ class Prepared:
 
     def run(self, rows: Iterable[Sequence[Any]]) -> int:
         """Execute for every row, a few thousand rows per round trip; rows affected."""
-        processed = self.processed
-        last_in: list[Any] = [None] * len(self.names)
-        last_out: list[Any] = [None] * len(self.names)
+        convert = _converting(self.processed, len(self.names))
         order, names, positional = self.order, self.names, self.positional
         batch: list[Any] = []
         affected = 0
         for row in rows:
-            values = list(row)
-            for i, process in processed:
-                value = values[i]
-                if value is None:
-                    continue
-                if value is last_in[i]:
-                    values[i] = last_out[i]
-                else:
-                    last_in[i] = value
-                    values[i] = last_out[i] = process(value)
+            values = convert(row)
             if not positional:
                 batch.append(dict(zip(names, values, strict=True)))
             elif order is None:
@@ -108,6 +92,42 @@ class Prepared:
         if batch:
             affected += self.connection.exec_driver_sql(self.sql, batch).rowcount
         return affected
+
+
+def _bind_processors(
+    dialect: Any, names: list[str], types: list[Any], serialised: frozenset[str] | set[str]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, processor) for each column whose type converts its values on the way
+    in; columns already serialised are sent as they are."""
+    processors = [
+        None if name in serialised else type_.dialect_impl(dialect).bind_processor(dialect)
+        for name, type_ in zip(names, types, strict=True)
+    ]
+    return [(i, p) for i, p in enumerate(processors) if p is not None]
+
+
+def _converting(
+    processed: list[tuple[int, Callable[[Any], Any]]], width: int
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """A row's values through their processors, for one run. A processor's last input
+    and output are remembered, so a value shared by every row is converted once."""
+    last_in: list[Any] = [None] * width
+    last_out: list[Any] = [None] * width
+
+    def convert(row: Sequence[Any]) -> list[Any]:
+        values = list(row)
+        for i, process in processed:
+            value = values[i]
+            if value is None:
+                continue
+            if value is last_in[i]:
+                values[i] = last_out[i]
+            else:
+                last_in[i] = value
+                values[i] = last_out[i] = process(value)
+        return values
+
+    return convert
 
 
 class Copied:
@@ -127,13 +147,8 @@ class Copied:
     ) -> None:
         dialect = connection.dialect
         self.connection = connection
-        processors = [
-            None
-            if name in serialised
-            else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        ]
-        self.processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+        types = [table.c[name].type for name in names]
+        self.processed = _bind_processors(dialect, names, types, serialised)
         self.width = len(names)
         # The constant expressions, worked out by the server once, as their values.
         self.constants: tuple[Any, ...] = ()
@@ -163,8 +178,7 @@ class Copied:
         taken every row (`written` says how many).
         """
         processed, constants = self.processed, self.constants
-        last_in: list[Any] = [None] * self.width
-        last_out: list[Any] = [None] * self.width
+        convert = _converting(processed, self.width)
         driver = self.connection.connection.driver_connection
         assert driver is not None
         with _driver_errors_wrapped(self.sql), driver.cursor() as cursor:
@@ -175,17 +189,7 @@ class Copied:
 
                 def send(row: Sequence[Any]) -> None:
                     if processed:
-                        values = list(row)
-                        for i, process in processed:
-                            value = values[i]
-                            if value is None:
-                                continue
-                            if value is last_in[i]:
-                                values[i] = last_out[i]
-                            else:
-                                last_in[i] = value
-                                values[i] = last_out[i] = process(value)
-                        row = values
+                        row = convert(row)
                     write_row((*row, *constants) if constants else row)
 
                 yield send
