@@ -29,6 +29,11 @@ LABELS = {
     "nfa_signposting": "NFA – information & advice / signposting only",
     "nfa_no_services": "NFA – no services offered",
     "nhs_spine": "NHS Spine (demographics service)",
+    # Routes of access in the national wording.
+    "community_other": "Community / other route",
+    "planned_entry": "Planned entry (transition)",
+    "transfer_from_other_la": "Transfer from other LA",
+    "from_prison": "Prison",
 }
 
 
@@ -95,11 +100,17 @@ class ReferralSource(Label):
 
 
 class RouteOfAccess(Label):
-    """SALT / CLD Request_Route_of_Access."""
+    """CLD Request_Route_of_Access (release 1): the three SALT routes first, then the
+    routes CLD added. A carer's route not recorded is Community / Other."""
 
     DISCHARGE_FROM_HOSPITAL = "discharge_from_hospital"
     DIVERSION_FROM_HOSPITAL = "diversion_from_hospital"
     COMMUNITY_OTHER = "community_other"
+    PLANNED_ENTRY = "planned_entry"
+    PRISON = "from_prison"
+    SELF_FUNDER = "self_funder"
+    DISCHARGE_FROM_REABLEMENT = "discharge_from_reablement"
+    TRANSFER_FROM_OTHER_LA = "transfer_from_other_la"
 
 
 class Priority(Label):
