@@ -6,6 +6,7 @@ so `intapp --help` stays quick.
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -252,6 +253,10 @@ def run() -> None:
         main(standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
+    finally:
+        # The command has ended: a Ctrl-C now, while Python shuts down (joining threads),
+        # has nothing left to stop and would only print a traceback from the interpreter.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
