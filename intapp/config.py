@@ -16,6 +16,10 @@ Defaults and their sources are listed in docs/rules.md. A TOML file at
     label = "Key safe"
     badge = "key"
 
+    [unit_costs]
+    reablement_hour_pounds = 32.5
+    reablement_hour_source = "Council commissioned rate 2025-26"
+
 The file is checked by the pydantic models in `config_schema` (imported only when there
 is a file, to keep start-up fast): a mistake raises `ConfigError`, naming the file, the
 key and what is allowed.
@@ -89,6 +93,33 @@ BADGE_CELLS = 8
 ALERT_CODE = r"^[a-z][a-z0-9_]{1,39}$"
 
 
+# Where a default unit cost comes from. The council reports intapp's design follows give
+# no unit costs for these, so each default is a round figure for a council to replace
+# with its own commissioned rate; the national reference to compare with is named.
+SET_LOCALLY = (
+    "set locally (a round default: replace it with the council's own rate; national "
+    "estimates to compare with are in PSSRU, Unit Costs of Health and Social Care)"
+)
+
+
+@dataclass(frozen=True)
+class UnitCosts:
+    """``[unit_costs]``: what the evaluation table prices its estimated costs at, each with
+    where the figure comes from (printed beside the table)."""
+
+    reablement_hour_pounds: float = 30.0
+    reablement_hour_source: str = SET_LOCALLY
+    # Reablement hours are not recorded per visit, so an episode's hours are its days
+    # times this weekly figure, divided by 7.
+    reablement_hours_per_week: float = 10.0
+    reablement_hours_per_week_source: str = (
+        "set locally (a round default: replace it with the reablement service's own "
+        "average hours of care a week)"
+    )
+    residential_week_pounds: float = 900.0
+    residential_week_source: str = SET_LOCALLY
+
+
 class ConfigError(ValueError):
     """The config file cannot be used: the message names the file, the key and what is
     allowed."""
@@ -130,6 +161,8 @@ class Settings:
     me: str | None = None
     # The kinds of alert that can be raised on a person, in the order lists show them.
     alert_kinds: tuple[AlertKind, ...] = DEFAULT_ALERT_KINDS
+    # The evaluation table's unit costs (`[unit_costs]` in the file).
+    unit_costs: UnitCosts = field(default_factory=UnitCosts)
 
     def alert_kind(self, code: str) -> AlertKind | None:
         """The configured kind with this code, or None (no longer configured)."""

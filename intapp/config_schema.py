@@ -33,6 +33,7 @@ from intapp.config import (
     AlertKind,
     ConfigError,
     Settings,
+    UnitCosts,
 )
 
 Hours = Annotated[int, Field(ge=HOURS[0], le=HOURS[1])]
@@ -82,7 +83,7 @@ def _field(name: str, kind: Any, default: Any) -> tuple[Any, Any]:
 
 
 # Settings written as tables of their own rather than as one value under ``[settings]``.
-TABLES = ("response_targets_hours", "alert_kinds")
+TABLES = ("response_targets_hours", "alert_kinds", "unit_costs")
 SettingsModel: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "SettingsModel",
     __base__=_SettingsRules,
@@ -144,6 +145,52 @@ class AlertKindEntry(_Strict):
         return value
 
 
+# The highest each unit cost may be: a pound figure, or hours in a week.
+UNIT_COST_LIMITS = {"pounds": 1_000_000.0, "per_week": 168.0}
+
+
+def _unit_limit(name: str) -> float:
+    return UNIT_COST_LIMITS["per_week" if name.endswith("per_week") else "pounds"]
+
+
+Pounds = Annotated[float, Field(ge=0, le=UNIT_COST_LIMITS["pounds"], allow_inf_nan=False)]
+WeeklyHours = Annotated[float, Field(ge=0, le=UNIT_COST_LIMITS["per_week"], allow_inf_nan=False)]
+Source = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class UnitCostsSection(_Strict):
+    """``[unit_costs]``: the evaluation table's unit costs, each with its source."""
+
+    reablement_hour_pounds: Pounds | None = None
+    reablement_hour_source: Source | None = None
+    reablement_hours_per_week: WeeklyHours | None = None
+    reablement_hours_per_week_source: Source | None = None
+    residential_week_pounds: Pounds | None = None
+    residential_week_source: Source | None = None
+
+    @field_validator(
+        "reablement_hour_source", "reablement_hours_per_week_source", "residential_week_source"
+    )
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or "\n" in value):
+            raise ValueError("must be one line of text, not blank")
+        return value.strip() if value is not None else None
+
+    def unit_costs(self) -> UnitCosts:
+        """The unit costs: a figure set here without its source says so, rather than
+        keep the default's source beside a figure it did not give."""
+        given = {name: value for name, value in self.model_dump().items() if value is not None}
+        for cost, source in (
+            ("reablement_hour_pounds", "reablement_hour_source"),
+            ("reablement_hours_per_week", "reablement_hours_per_week_source"),
+            ("residential_week_pounds", "residential_week_source"),
+        ):
+            if cost in given and source not in given:
+                given[source] = f"set in the config file ([unit_costs] {cost}); no source given"
+        return UnitCosts(**given)
+
+
 class ConfigFile(_Strict):
     """The whole config file; ``[settings]`` is checked against `Settings` itself."""
 
@@ -151,6 +198,7 @@ class ConfigFile(_Strict):
     reablement: ReablementSection = ReablementSection()
     settings: dict[str, Any] = Field(default_factory=dict)
     alert_kinds: dict[str, AlertKindEntry] | None = None
+    unit_costs: UnitCostsSection = UnitCostsSection()
 
     @field_validator("alert_kinds")
     @classmethod
@@ -211,7 +259,9 @@ def settings_from(data: dict[str, Any], *, path: Path | str = "(config)") -> Set
         if config.alert_kinds is not None
         else Settings.alert_kinds
     )
-    return Settings(**checked.model_dump(), alert_kinds=kinds)
+    return Settings(
+        **checked.model_dump(), alert_kinds=kinds, unit_costs=config.unit_costs.unit_costs()
+    )
 
 
 def _message(path: Path | str, error: ValidationError, where: dict[str, str]) -> str:
@@ -234,9 +284,12 @@ def _allowed(kind: str, detail: Any, location: tuple[str, ...]) -> str:
             "response_targets_hours": ResponseTargets,
             "reablement": ReablementSection,
             "alert_kinds": AlertKindEntry,
+            "unit_costs": UnitCostsSection,
         }
         section = sections.get(location[0] if len(location) > 1 else "", ConfigFile)
         return f"unknown key; the keys here are: {', '.join(section.model_fields)}"
+    if location[:1] == ("unit_costs",) and kind.startswith(("greater", "less", "float", "finite")):
+        return f"must be a number from 0 to {_unit_limit(location[-1]):,.0f}"
     bounds = _bounds(location[-1]) if location else {}
     if bounds and kind in ("greater_than_equal", "less_than_equal", "int_type", "int_parsing"):
         return f"must be a whole number from {bounds['ge']} to {bounds['le']}"

@@ -189,3 +189,8 @@ def notes(
             path=output,
         )
     click.echo(f"{done.name}: {done.notes} case notes saved to {output}", err=True)
+
+
+from intapp.cli.export_evaluation import evaluation  # noqa: E402
+
+export.add_command(evaluation)
