@@ -212,7 +212,7 @@ def render_markdown(table: EvaluationTable) -> str:
     """A table per section and grouping, aligned to read as plain text too; the notes last."""
     lines = [f"# {markdown_escaped(table.title)}", ""]
     for heading, columns in SECTIONS:
-        lines += [f"## {heading}", ""]
+        lines += [f"## {configured(heading)}", ""]
         for grouping, first in (("cohort", "by cohort"), ("pathway", "by pathway")):
             rows = [r for r in table.rows if r.grouping in ("all", grouping)]
             body = [[r.label, *(_shown(r, c) for c in columns)] for r in rows]
