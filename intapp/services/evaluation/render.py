@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from sqlmodel import Session
@@ -229,4 +230,6 @@ def render_markdown(table: EvaluationTable) -> str:
 def _shown(row: EvaluationRow, column: str) -> Value:
     value = row.values[column]
     # Estimates to the pound: pence would claim a precision the unit costs do not have.
-    return round(value) if column in POUNDS and value is not None else value
+    if column in POUNDS and value is not None:
+        return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return value
