@@ -10,6 +10,7 @@ the whole-scope row.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -60,21 +61,39 @@ class Tally:
 
     def add(self, flags: Iterable[Any], pathway: str | None, **values: Any) -> None:
         """Add one record's values to the whole scope, its cohorts and its pathway."""
-        cohorts = [name for name, flag in zip(COHORTS, flags, strict=True) if flag]
-        keys = [(ALL, ALL), *(("cohort", c) for c in cohorts or [NO_COHORT])]
+        keys = [(ALL, ALL), *(("cohort", c) for c in _cohorts(flags))]
         keys.append(("pathway", pathway or NO_PATHWAY))
         for key in keys:
             figures = self.groups.setdefault(key, GroupFigures())
             for name, value in values.items():
-                if name == "person":
-                    figures.people.add(value)
-                elif name == "outcome":
+                if name == "outcome":
                     figures.ended[value] = figures.ended.get(value, 0) + 1
                 else:
                     setattr(figures, name, getattr(figures, name) + value)
 
+    def add_people(
+        self,
+        people: set[int],
+        *,
+        flags: Iterable[Any] | None = None,
+        pathway: str | None = None,
+    ) -> None:
+        """Add people to the groups of their `flags` (and the whole scope), or of their
+        `pathway`."""
+        if flags is not None:
+            keys = [(ALL, ALL), *(("cohort", c) for c in _cohorts(flags))]
+        else:
+            keys = [("pathway", pathway or NO_PATHWAY)]
+        for key in keys:
+            self.groups.setdefault(key, GroupFigures()).people |= people
+
     def of(self, grouping: str, group: str) -> GroupFigures:
         return self.groups.get((grouping, group), GroupFigures())
+
+
+def _cohorts(flags: Iterable[Any]) -> list[str]:
+    """The person's cohorts, from their flags in `COHORTS` order; "no cohort" for none."""
+    return [name for name, flag in zip(COHORTS, flags, strict=True) if flag] or [NO_COHORT]
 
 
 def tally(*, session: Session, period: Period, team_ids: list[int] | None) -> Tally:
@@ -97,7 +116,12 @@ def _in_teams(column: Any, team_ids: list[int] | None) -> Any:
 def _referrals(session: Session, period: Period, team_ids: list[int] | None, found: Tally) -> None:
     """Referrals received in the period by the teams in scope (the team holding each now);
     a re-referral is one the referral rule marked so when it arrived
-    (`services.referrals.is_rereferral`)."""
+    (`services.referrals.is_rereferral`).
+
+    A year of a city is a few hundred thousand referrals but a few hundred (flags,
+    pathway) pairs: the rows are counted by pair first, and each pair is added to its
+    groups once. People are kept by their flags and by pathway, since a person has one
+    set of flags but may come by several pathways."""
     received = col(Referral.received_at)
     rows = session.execute(
         select(col(Referral.person_id), col(Referral.pathway), col(Referral.is_rereferral), *_FLAGS)
@@ -108,8 +132,23 @@ def _referrals(session: Session, period: Period, team_ids: list[int] | None, fou
             _in_teams(Referral.team_id, team_ids),
         )
     )
-    for person_id, pathway, again, *flags in rows:
-        found.add(flags, pathway, referrals=1, rereferrals=int(bool(again)), person=person_id)
+    referrals: Counter[tuple[tuple[bool, ...], str | None]] = Counter()
+    again: Counter[tuple[tuple[bool, ...], str | None]] = Counter()
+    by_flags: dict[tuple[bool, ...], set[int]] = defaultdict(set)
+    by_pathway: dict[str | None, set[int]] = defaultdict(set)
+    for person_id, pathway, rereferral, *flags in rows:
+        key = (tuple(flags), pathway)
+        referrals[key] += 1
+        if rereferral:
+            again[key] += 1
+        by_flags[key[0]].add(person_id)
+        by_pathway[pathway].add(person_id)
+    for (cohort_flags, pathway), count in referrals.items():
+        found.add(cohort_flags, pathway, referrals=count, rereferrals=again[cohort_flags, pathway])
+    for cohort_flags, people in by_flags.items():
+        found.add_people(people, flags=cohort_flags)
+    for pathway, people in by_pathway.items():
+        found.add_people(people, pathway=pathway)
 
 
 def _episode_rows(*where: Any, extra: tuple[Any, ...] = ()) -> Any:
@@ -280,8 +319,8 @@ def _items(session: Session, period: Period, team_ids: list[int] | None, found: 
         .where(
             or_(closed.is_(None), closed >= period.starts_at),
             _in_teams(Person.team_id, team_ids),
-            # Most versions hold no items; JSON cannot be compared alike on both stores,
-            # so they are skipped in Python.
+            # Most versions hold no items (both stores have this JSON function).
+            func.json_array_length(col(CarePlanVersion.items)) > 0,
         )
     )
     for pathway, *flags, items in rows:
