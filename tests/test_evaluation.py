@@ -218,6 +218,8 @@ def test_a_period_still_running_is_cut_at_today() -> None:
     assert period.last_day == date(2026, 11, 23)
     assert period.label == "2026-27 (to 23 Nov 2026)"
     assert evaluation_period(first="01/11/2026").last_day == date(2026, 11, 23)
+    cut = evaluation_period(first="01/11/2026", last="31/12/2026")
+    assert (cut.label, cut.last_day) == ("1 Nov 2026 to 23 Nov 2026", date(2026, 11, 23))
 
 
 @pytest.mark.parametrize(
@@ -235,6 +237,7 @@ def test_a_period_still_running_is_cut_at_today() -> None:
         ({"last": "31/03/2026"}, "from", "Give the first day (--from)"),
         ({"year": "2025-26", "first": "01/04/2025"}, "year", "not both"),
         ({"first": "01/12/2026"}, "from", "cannot start (1 Dec 2026) after it ends"),
+        ({"first": "01/12/2026", "last": "31/12/2026"}, "from", "has not started yet"),
     ],
 )
 def test_a_period_that_cannot_be_is_refused_naming_the_option(

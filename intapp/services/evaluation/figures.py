@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -110,7 +110,7 @@ def tally(*, session: Session, period: Period, team_ids: list[int] | None) -> Ta
 
 
 def _in_teams(column: Any, team_ids: list[int] | None) -> Any:
-    return col(column).in_(team_ids) if team_ids is not None else and_(True)
+    return col(column).in_(team_ids) if team_ids is not None else true()
 
 
 def _referrals(session: Session, period: Period, team_ids: list[int] | None, found: Tally) -> None:
