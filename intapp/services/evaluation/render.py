@@ -220,8 +220,10 @@ def render_markdown(table: EvaluationTable) -> str:
             lines += markdown_table([first, *(LABELS[c] for c in columns)], body)
             lines.append("")
     lines += ["## Notes", ""]
+    # A column's name is shown as code, as it is spelt in the CSV and XLSX.
     lines += [
-        f"- **{markdown_escaped(term)}**: {markdown_escaped(meaning)}"
+        f"- {f'`{term}`' if term in COLUMNS else f'**{markdown_escaped(term)}**'}: "
+        f"{markdown_escaped(meaning)}"
         for term, meaning in notes(table)
     ]
     return "\n".join(lines) + "\n"
