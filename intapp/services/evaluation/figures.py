@@ -10,7 +10,6 @@ the whole-scope row.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,6 +22,7 @@ from sqlmodel import Session, col
 from intapp import clock
 from intapp.codes import EpisodeState, FollowupResult, Pathway, ReablementOutcome
 from intapp.models import CarePlan, CarePlanVersion, Person, ReablementEpisode, Referral
+from intapp.services.aggregates import count_if
 from intapp.services.national.period import Period
 
 COHORTS = ("frail_older", "ltc_end_of_life", "complex_lives", "mh_ld_dementia", "cyp_with_ltc")
@@ -41,7 +41,7 @@ class GroupFigures:
 
     referrals: int = 0
     rereferrals: int = 0
-    people: set[int] = field(default_factory=set)
+    people: int = 0
     ended: dict[str, int] = field(default_factory=dict)
     followups_due: int = 0
     followups_recorded: int = 0
@@ -72,20 +72,16 @@ class Tally:
                     setattr(figures, name, getattr(figures, name) + value)
 
     def add_people(
-        self,
-        people: set[int],
-        *,
-        flags: Iterable[Any] | None = None,
-        pathway: str | None = None,
+        self, people: int, *, flags: Iterable[Any] | None = None, pathway: str | None = None
     ) -> None:
-        """Add people to the groups of their `flags` (and the whole scope), or of their
-        `pathway`."""
+        """Add a count of different people to the groups of their `flags` (and the whole
+        scope), or of their `pathway`: people with other flags are other people."""
         if flags is not None:
             keys = [(ALL, ALL), *(("cohort", c) for c in _cohorts(flags))]
         else:
             keys = [("pathway", pathway or NO_PATHWAY)]
         for key in keys:
-            self.groups.setdefault(key, GroupFigures()).people |= people
+            self.groups.setdefault(key, GroupFigures()).people += people
 
     def of(self, grouping: str, group: str) -> GroupFigures:
         return self.groups.get((grouping, group), GroupFigures())
@@ -118,37 +114,33 @@ def _referrals(session: Session, period: Period, team_ids: list[int] | None, fou
     a re-referral is one the referral rule marked so when it arrived
     (`services.referrals.is_rereferral`).
 
-    A year of a city is a few hundred thousand referrals but a few hundred (flags,
-    pathway) pairs: the rows are counted by pair first, and each pair is added to its
-    groups once. People are kept by their flags and by pathway, since a person has one
-    set of flags but may come by several pathways."""
+    A city's year is a few hundred thousand referrals but a few hundred (flags, pathway)
+    pairs, so the database counts them by pair. A person has one set of flags, so the
+    people of a pathway (or of a cohort) add up over the flags; but one person may come
+    by several pathways, so the people of each set of flags are counted on their own."""
     received = col(Referral.received_at)
-    rows = session.execute(
-        select(col(Referral.person_id), col(Referral.pathway), col(Referral.is_rereferral), *_FLAGS)
-        .join(Person, col(Person.id) == Referral.person_id)
-        .where(
-            received >= period.starts_at,
-            received < period.ends_at,
-            _in_teams(Referral.team_id, team_ids),
-        )
+    in_scope = (
+        received >= period.starts_at,
+        received < period.ends_at,
+        _in_teams(Referral.team_id, team_ids),
     )
-    referrals: Counter[tuple[tuple[bool, ...], str | None]] = Counter()
-    again: Counter[tuple[tuple[bool, ...], str | None]] = Counter()
-    by_flags: dict[tuple[bool, ...], set[int]] = defaultdict(set)
-    by_pathway: dict[str | None, set[int]] = defaultdict(set)
-    for person_id, pathway, rereferral, *flags in rows:
-        key = (tuple(flags), pathway)
-        referrals[key] += 1
-        if rereferral:
-            again[key] += 1
-        by_flags[key[0]].add(person_id)
-        by_pathway[pathway].add(person_id)
-    for (cohort_flags, pathway), count in referrals.items():
-        found.add(cohort_flags, pathway, referrals=count, rereferrals=again[cohort_flags, pathway])
-    for cohort_flags, people in by_flags.items():
-        found.add_people(people, flags=cohort_flags)
-    for pathway, people in by_pathway.items():
-        found.add_people(people, pathway=pathway)
+    people = func.count(func.distinct(col(Referral.person_id)))
+    pathway = col(Referral.pathway)
+    for *flags, route, count, again, persons in session.execute(
+        select(*_FLAGS, pathway, func.count(), count_if(col(Referral.is_rereferral)), people)
+        .join(Person, col(Person.id) == Referral.person_id)
+        .where(*in_scope)
+        .group_by(*_FLAGS, pathway)
+    ):
+        found.add(flags, route, referrals=int(count), rereferrals=int(again))
+        found.add_people(int(persons), pathway=route)
+    for *flags, persons in session.execute(
+        select(*_FLAGS, people)
+        .join(Person, col(Person.id) == Referral.person_id)
+        .where(*in_scope)
+        .group_by(*_FLAGS)
+    ):
+        found.add_people(int(persons), flags=flags)
 
 
 def _episode_rows(*where: Any, extra: tuple[Any, ...] = ()) -> Any:

@@ -141,7 +141,7 @@ def _values(f: GroupFigures, costs: UnitCosts) -> dict[str, Value]:
     items_pounds = round(f.items_pounds, 2)
     values: dict[str, Value] = {
         "referrals_received": f.referrals,
-        "people_referred": len(f.people),
+        "people_referred": f.people,
         "rereferrals": f.rereferrals,
         "pct_rereferrals": _pct(f.rereferrals, f.referrals),
         "reablement_ended": ended,
