@@ -275,6 +275,7 @@ def test_rereferrals_follow_a_closure_within_six_months(demo: tuple[Engine, Demo
 
 def test_reablement_episodes_keep_the_rules(demo: tuple[Engine, DemoCounts]) -> None:
     engine, _ = demo
+    died = {p["id"]: p["date_of_death"] for p in _rows(engine, Person)}
     episodes = _rows(engine, ReablementEpisode)
     states = Counter(e["state"] for e in episodes)
     assert states["ended"] > 0 and states["active"] > 0
@@ -288,6 +289,8 @@ def test_reablement_episodes_keep_the_rules(demo: tuple[Engine, DemoCounts]) -> 
             assert e["outcome"] and e["ended_on"] <= TODAY
             if e["outcome"] == "early_cessation_deceased":
                 assert e["followup_due"] is None
+            elif e["followup_due"] is None:  # recording the death cancelled it
+                assert died[e["person_id"]] is not None and e["followup_result"] is None
             else:
                 assert e["followup_due"] == e["ended_on"] + timedelta(days=91)
             if e["followup_result"] is not None:

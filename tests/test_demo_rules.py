@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from intapp.demo import load_demo
-from intapp.models import ReablementEpisode, Referral
+from intapp.models import Person, ReablementEpisode, Referral
 from intapp.services import reablement
 
 
@@ -48,9 +48,11 @@ def test_the_demo_follows_the_configured_rules(
     assert flagged_late > 0, "no re-referral fell between the default and the set window"
 
     ended = [e for e in _rows(sqlite_engine, ReablementEpisode) if e["state"] == "ended"]
+    dead = {p["id"] for p in _rows(sqlite_engine, Person) if p["date_of_death"] is not None}
     assert {e["outcome"] for e in ended} >= {"early_cessation_declined", "no_ongoing_support"}
     for e in ended:
         if e["outcome"] in outcomes:
             assert e["followup_due"] is None, e["outcome"]
-        else:
+        elif e["followup_due"] is not None or e["person_id"] not in dead:
+            # Only recording a death cancels a follow-up.
             assert e["followup_due"] == e["ended_on"] + timedelta(days=84)

@@ -9,6 +9,7 @@ Times are whole seconds since the epoch (UTC) until they are written into a row.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,13 +20,33 @@ from intapp.config import Settings
 from intapp.demo import vocabulary as words
 from intapp.demo.chance import between, pick, pick_weighted
 from intapp.demo.organisation import Organisation, TeamInfo
+from intapp.demo.pace import WEEK, TeamPace
+from intapp.demo.plans import PlanMaker
 from intapp.demo.records import Batch, Case, RecordMaker
+from intapp.demo.seasons import SeasonalClock, winter_weight
 from intapp.demo.timeline import DAY, HOUR, at, day_of
 from intapp.services.referrals import closed_recently, response_due_by, triage_outcome
 
 WINDOW_DAYS = 3 * 365 + 1
 # Mean days between the end of one referral and the next one for the same person.
 MEAN_GAP_DAYS = 190
+# First referrals thin out over the window (mean, in days, of their exponential spread)
+# as the people already known come back, so the city's referrals hold steady month by
+# month instead of climbing as the demo fills up.
+FIRST_REFERRAL_MEAN_DAYS = 330
+# Hospital discharges and falls swing this much more than other referrals, winter to summer.
+WINTER_EXTRA = 0.3
+WINTER_PRIORITIES = ("discharge_or_falls", "medically_optimised")
+# Reablement that ends with support still needed leads to a request for it (route:
+# discharge from reablement) this often, within three weeks.
+AFTER_REABLEMENT = frozenset(
+    {"ongoing_low_level_support", "long_term_support_community", "long_term_support_residential"}
+)
+AFTER_REABLEMENT_CHANCE = 0.6
+# Chance a person dies within the window, by age, before their own risks.
+DEATH_CHANCE = ((80, 0.10), (65, 0.05), (0, 0.01))
+DEATH_SOURCES = ("family_or_carer", "gp", "hospital", "care_provider", "nhs_spine", "other")
+DEATH_SOURCE_CUM_WEIGHTS = list(accumulate((35, 20, 25, 10, 8, 2)))
 SIGNPOSTING = {
     "early_help": "signposted",
     "community_links": "signposted",
@@ -67,6 +88,11 @@ def _kinds(
     return kinds, list(accumulate(row[0] for row in table))
 
 
+def _mid_month(month: int) -> int:
+    """The day of the year in the middle of `month`."""
+    return date(2025, month, 15).timetuple().tm_yday
+
+
 class CaseMaker:
     """Makes every case record for one person at a time, with ids in insert order."""
 
@@ -87,6 +113,7 @@ class CaseMaker:
         self.start = self.now - WINDOW_DAYS * DAY
         self.settings = settings
         self.records = RecordMaker(rng, org, now=self.now, today=today, settings=settings)
+        self.plans = PlanMaker(rng, org, self.records, now=self.now, today=today)
         # Keep the number of running reablement episodes near what a city can staff
         # (the seeds plan up to 100 at a time per locality) whatever the demo's size.
         running = min(270, max(12, round(people * 0.012)))
@@ -95,7 +122,31 @@ class CaseMaker:
         total = sum(row[0] for row in words.REFERRAL_KINDS)
         mean_multiplier = sum(row[0] * row[5] for row in words.REFERRAL_KINDS) / total
         self.kinds, self.kind_cum_weights = _kinds(words.REFERRAL_KINDS, share, mean_multiplier)
+        # Each month's mix: more hospital discharges and falls in winter.
+        self.month_cum_weights = [
+            list(
+                accumulate(
+                    row[0] * (1 + WINTER_EXTRA * winter_weight(_mid_month(month)))
+                    if row[3] in WINTER_PRIORITIES
+                    else row[0]
+                    for row in words.REFERRAL_KINDS
+                )
+            )
+            for month in range(1, 13)
+        ]
         self.carer_kinds, self.carer_cum_weights = _kinds(words.CARER_KINDS, 0, 1)
+        self.transition_kind, self.prison_kind, self.after_reablement_kind = _kinds(
+            (words.TRANSITION_KIND, words.PRISON_KIND, words.AFTER_REABLEMENT_KIND), 0, 1
+        )[0]
+        self.season = SeasonalClock(self.start, WINDOW_DAYS + 2)
+        self.pace = TeamPace(
+            rng,
+            self.season,
+            team_ids=[t.id for t in org.team_info],
+            weeks=WINDOW_DAYS * DAY // WEEK + 2,
+        )
+        self.first_from = self.season.seasonal(self.start + 600)
+        self.first_span = self.season.seasonal(self.now - 2 * DAY) - self.first_from
         self.next_referral = 1
         self.next_allocation = 1
         self.open_allocations: list[dict[str, Any]] = []
@@ -106,45 +157,98 @@ class CaseMaker:
         """Every referral for `person` and what followed; fills in `created_at` and death."""
         rng = self.rng
         age = (self.today - person["date_of_birth"]).days / 365.25
-        first = self.start + 600 + int((WINDOW_DAYS - 2) * DAY * rng.random() ** 1.5)
-        dies = rng.random() < (0.016 if age >= 80 else 0.006 if age >= 65 else 0.001)
-        horizon = self.now
-        if dies and first + 15 * DAY < self.now:
-            horizon = between(rng.random, first + 14 * DAY, self.now - DAY)
-        else:
-            dies = False
-        received, last_closed, case = first, None, None
+        first = self._first_referral()
+        death = self._death(person, age, first)
+        dies = death is not None
+        horizon = self.now if death is None else death
+        received, last_closed, case, outcome = first, None, None, None
         while True:
-            end, new_case = self._referral(person, received, last_closed, horizon, dies, batch)
+            kind = self._kind(person, age, received, outcome, first=received == first)
+            end, new_case, outcome = self._referral(
+                person, kind, received, last_closed, horizon, dies, batch
+            )
             case = new_case or case
             if end is None or end >= horizon:
                 break
             if batch.referrals[-1]["closed_at"] is not None:
                 last_closed = end
-            received = end + self._gap()
+            received = self._next_referral(end, outcome)
             if received >= horizon:
                 break
         person["created_at"] = at(first - between(rng.random, 0, 600))
-        if dies:
-            person["date_of_death"] = day_of(horizon)
+        if death is not None:
+            person["date_of_death"] = day_of(death)
+            person["death_source"] = pick_weighted(
+                rng.random, DEATH_SOURCES, DEATH_SOURCE_CUM_WEIGHTS
+            )
         if case is not None:
-            self.records.care_plan(case, batch)
+            self.plans.care_plan(case, batch)
+
+    def _first_referral(self) -> int:
+        """When the person is first referred: earlier in the window more often, and in
+        winter more often than in summer."""
+        mean = FIRST_REFERRAL_MEAN_DAYS * DAY
+        u = self.rng.random() * (1 - math.exp(-self.first_span / mean))
+        return self.season.calendar(self.first_from - mean * math.log(1 - u))
+
+    def _death(self, person: dict[str, Any], age: float, first: int) -> int | None:
+        """When the person dies, if they die within the window: more often when old or
+        at the end of life, and more often in winter."""
+        rng = self.rng
+        chance = next(c for over, c in DEATH_CHANCE if age >= over)
+        if person["ltc_end_of_life"]:
+            chance *= 2.5
+        if rng.random() >= chance or first + 15 * DAY >= self.now:
+            return None
+        season = self.season
+        low, high = season.seasonal(first + 14 * DAY), season.seasonal(self.now - DAY)
+        return season.calendar(low + rng.random() * (high - low))
+
+    def _kind(
+        self,
+        person: dict[str, Any],
+        age: float,
+        received: int,
+        last_outcome: str | None,
+        *,
+        first: bool,
+    ) -> ReferralKind:
+        """What kind of referral comes next for the person, at `received`."""
+        rand = self.rng.random
+        if last_outcome in AFTER_REABLEMENT and rand() < AFTER_REABLEMENT_CHANCE:
+            return self.after_reablement_kind
+        if person["is_carer"]:
+            if rand() < 0.7:
+                return pick_weighted(rand, self.carer_kinds, self.carer_cum_weights)
+        elif first and 17.5 <= age - (self.now - received) / (365.25 * DAY) < 26:
+            if rand() < 0.5:
+                return self.transition_kind
+        elif person["complex_lives"] and rand() < 0.12:
+            return self.prison_kind
+        weights = self.month_cum_weights[self.season.month(received) - 1]
+        return pick_weighted(rand, self.kinds, weights)
+
+    def _next_referral(self, end: int, last_outcome: str | None) -> int:
+        """When the person's next referral comes: soon after reablement that left needs,
+        else after a gap that passes faster in winter."""
+        rng = self.rng
+        if last_outcome in AFTER_REABLEMENT and rng.random() < AFTER_REABLEMENT_CHANCE:
+            return end + between(rng.random, DAY, 21 * DAY)
+        return self.season.after(end, self._gap())
 
     def _referral(
         self,
         person: dict[str, Any],
+        kind: ReferralKind,
         received: int,
         last_closed: int | None,
         horizon: int,
         dies: bool,
         batch: Batch,
-    ) -> tuple[int | None, Case | None]:
-        """One referral and its consequences: (when it ended or None if open, the case)."""
+    ) -> tuple[int | None, Case | None, str | None]:
+        """One referral and its consequences: (when it ended or None if open, the case,
+        the reablement outcome if it ended in one)."""
         rng = self.rng
-        if person["is_carer"] and rng.random() < 0.7:
-            kind = pick_weighted(rng.random, self.carer_kinds, self.carer_cum_weights)
-        else:
-            kind = pick_weighted(rng.random, self.kinds, self.kind_cum_weights)
         team = self.org.team_info[person["team_id"] - 1]
         referral_id = self.next_referral
         self.next_referral += 1
@@ -178,9 +282,10 @@ class CaseMaker:
         }
         batch.referrals.append(row)
 
-        triaged = received + self._triage_delay(kind.priority)
+        pressure = self.pace.pressure(team.id, received)
+        triaged = received + self.pace.triage_delay(kind.priority, pressure)
         if triaged >= horizon:
-            return self._died(row, horizon) if dies else None, None
+            return self._died(row, horizon) if dies else None, None, None
         pathway = self._pathway(kind)
         row["status"] = "triaged"
         row["pathway"] = pathway
@@ -194,16 +299,16 @@ class CaseMaker:
             row["close_outcome"] = triage_outcome(pathway)
             row["close_reason"] = row["triage_note"]
             row["closed_by"] = team.duty_user
-            return triaged, None
+            return triaged, None, None
         if rng.random() < 0.04:  # closed before anyone was allocated
             closed = triaged + between(rng.random, HOUR, 10 * DAY)
             if closed >= horizon:
-                return self._died(row, horizon) if dies else None, None
+                return self._died(row, horizon) if dies else None, None, None
             self._close(row, closed, rng.choice(words.CLOSED_BEFORE_ALLOCATION))
-            return closed, None
-        allocated = triaged + self._allocation_delay(kind.priority)
+            return closed, None, None
+        allocated = triaged + self.pace.allocation_delay(kind.priority, pressure)
         if allocated >= horizon:
-            return self._died(row, horizon) if dies else None, None
+            return self._died(row, horizon) if dies else None, None, None
 
         natural_end = allocated + self._duration(pathway)
         died = dies and natural_end >= horizon
@@ -212,19 +317,21 @@ class CaseMaker:
             row["status"] = "allocated"
         worker = self._key_worker(team.id, pathway, still_open=end is None)
         self._allocations(row, team, worker, allocated, end, batch)
-        outcome = None
+        outcome: str | None = None
+        assessment = None
         if pathway in REABLEMENT:
             outcome = self.records.episode(
                 row, worker, pathway, allocated, end, died, horizon if dies else None, batch
             )
         elif pathway == "case_management" and rng.random() < 0.85:
-            self.records.assessments(row, person, worker, allocated, end, batch)
+            assessment = self.records.assessments(row, person, worker, allocated, end, batch)
         if died:
             self._died(row, horizon)
         elif end is not None:
-            outcome = words.REABLEMENT_CASE_OUTCOME[outcome] if outcome else self._close_outcome()
-            self._close(row, end, outcome)
-        return end, Case(person["id"], worker, allocated, end)
+            closing = words.REABLEMENT_CASE_OUTCOME[outcome] if outcome else self._close_outcome()
+            self._close(row, end, closing)
+        case = Case(person, referral_id, worker, allocated, end, assessment)
+        return end, case, outcome
 
     def _gap(self) -> int:
         """Seconds until the person's next referral; about a quarter come back within 6 months."""
@@ -244,40 +351,6 @@ class CaseMaker:
         )
         open_cases[worker] += 1
         return worker
-
-    def _triage_delay(self, priority: str) -> int:
-        """Seconds from receipt to triage. Teams keep up with urgent work; routine work waits."""
-        rng = self.rng
-        r = rng.random()
-        if priority == "urgent":
-            return between(rng.random, 600, 3 * HOUR)
-        if priority == "medically_optimised":
-            return between(rng.random, 1200, 6 * HOUR)
-        if priority == "discharge_or_falls":
-            if r < 0.15:
-                return between(rng.random, 20 * HOUR, 72 * HOUR)
-            return between(rng.random, HOUR, 24 * HOUR)
-        if priority == "soon":
-            return (
-                between(rng.random, 5 * DAY, 18 * DAY)
-                if r < 0.5
-                else between(rng.random, 2 * HOUR, 7 * DAY)
-            )
-        return (
-            between(rng.random, 21 * DAY, 50 * DAY)
-            if r < 0.5
-            else between(rng.random, DAY, 28 * DAY)
-        )
-
-    def _allocation_delay(self, priority: str) -> int:
-        rng = self.rng
-        if priority in ("urgent", "medically_optimised"):
-            return between(rng.random, 900, 6 * HOUR)
-        if priority == "discharge_or_falls":
-            return between(rng.random, 2 * HOUR, 3 * DAY)
-        if priority == "soon":
-            return between(rng.random, DAY, 7 * DAY)
-        return between(rng.random, DAY, 14 * DAY)
 
     def _pathway(self, kind: ReferralKind) -> str:
         rng = self.rng

@@ -99,6 +99,7 @@ class PeopleMaker:
                 "is_carer": False,
                 "cares_for_id": None,
                 "date_of_death": None,
+                "death_source": None,
                 "created_at": None,
             }
             same_team = recent_by_team.setdefault(team_id, [])

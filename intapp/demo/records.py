@@ -1,4 +1,4 @@
-"""The records a key worker writes on a case: assessments, care plans, reablement episodes."""
+"""The records a key worker writes on a case: assessments and reablement episodes."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from intapp.codes import ActionStatus
 from intapp.config import Settings
 from intapp.demo import vocabulary as words
 from intapp.demo.chance import between, pick, sample
 from intapp.demo.organisation import Organisation
-from intapp.demo.timeline import DAY, HOUR, at, day_of, start_of
+from intapp.demo.timeline import DAY, HOUR, at, day_of
 from intapp.models import CARER_OUTCOMES, PERSON_OUTCOMES
-from intapp.services.plan_actions import open_ones_cancelled
 from intapp.services.reablement import followup_due_on
 
 # Barthel index items, in order, and each one's highest score (total 20):
@@ -60,10 +58,12 @@ class Batch:
 class Case:
     """A referral that reached a key worker: what the person's care plan hangs off."""
 
-    person_id: int
+    person: dict[str, Any]
+    referral_id: int
     worker_id: int
     started: int
     ended: int | None  # None while the case is open
+    assessment: dict[str, Any] | None  # its latest assessment, which a review supersedes
 
 
 class RecordMaker:
@@ -80,10 +80,7 @@ class RecordMaker:
         self.settings = settings
         self.assessed: set[int] = set()
         self.next_assessment = 1
-        self.next_plan = 1
-        self.next_version = 1
         self.next_episode = 1
-        self.workers = {w["id"]: w for w in org.workers}
 
     # -- reablement -------------------------------------------------------------------
 
@@ -160,12 +157,23 @@ class RecordMaker:
         return outcome
 
     def _followup(self, row: dict[str, Any], due: date, outcome: str, death: int | None):
-        """Due `followup_days` after discharge; recorded for most of those now past due."""
+        """Due `followup_days` after discharge; recorded for most of those now past due,
+        some days late. A death recorded before it is cancels it, as the death service
+        does; a death the follow-up call finds out about is its result."""
         rng = self.rng
         row["followup_due"] = due
-        if due > self.today or rng.random() < 0.03:
+        died_first = death is not None and day_of(death) <= due
+        if died_first and (due > self.today or rng.random() < 0.5):
+            row["followup_due"] = None
             return
-        if death is not None and day_of(death) <= due:
+        if due > self.today:
+            return
+        late = between(rng.random, 0, 8) if rng.random() < 0.75 else between(rng.random, 8, 45)
+        if rng.random() < 0.03 or due + timedelta(days=late) > self.today:
+            if death is not None:  # still to do when the death was recorded
+                row["followup_due"] = None
+            return
+        if died_first:
             result = "died"
         elif outcome == "long_term_support_residential":
             result = "residential_or_nursing"
@@ -176,9 +184,7 @@ class RecordMaker:
                 ("at_home", "in_hospital", "residential_or_nursing", "unknown"), (88, 5, 3, 4)
             )[0]
         row["followup_result"] = result
-        row["followup_recorded_on"] = min(
-            self.today, due + timedelta(days=between(rng.random, 0, 11))
-        )
+        row["followup_recorded_on"] = due + timedelta(days=late)
 
     def _barthel(self, level: float) -> list[int]:
         rand = self.rng.random
@@ -194,14 +200,14 @@ class RecordMaker:
         allocated: int,
         ended: int | None,
         batch: Batch,
-    ) -> None:
-        """The case's assessment, signed off unless recent, and now and then its review."""
+    ) -> dict[str, Any] | None:
+        """The case's assessment, signed off unless recent; None if not started yet."""
         rng = self.rng
         limit = self.now if ended is None else ended
         created = allocated + between(rng.random, 4 * HOUR, 14 * DAY)
         if created >= limit:
             if ended is None:
-                return  # not started yet
+                return None  # not started yet
             created = allocated + (limit - allocated) // 2
         signed: int | None = created + between(rng.random, HOUR, 10 * DAY)
         if signed is not None and signed >= limit:
@@ -214,28 +220,34 @@ class RecordMaker:
         else:
             kind = "integrated"
         self.assessed.add(person["id"])
-        first = self._assessment(referral, person, worker, kind, created, signed, None)
-        batch.assessments.append(first)
-        # A long case is reviewed; the new signed-off assessment supersedes the first.
-        if signed is not None and limit - signed > 130 * DAY and rng.random() < 0.3:
-            created = signed + between(rng.random, 90 * DAY, limit - signed - 30 * DAY)
-            signed = created + between(rng.random, HOUR, 7 * DAY)
-            first["status"] = "superseded"
-            batch.assessments.append(
-                self._assessment(
-                    referral,
-                    person,
-                    worker,
-                    "carer" if carer else "review",
-                    created,
-                    signed,
-                    first["id"],
-                )
-            )
+        row = self._assessment(referral["id"], person, worker, kind, created, signed, None)
+        batch.assessments.append(row)
+        return row
+
+    def review(self, case: Case, held: int, batch: Batch) -> None:
+        """The signed-off review of the case's assessment, at a plan review held at
+        `held`: it supersedes the assessment, as signing off a new one does."""
+        earlier = case.assessment
+        if earlier is None or earlier["signed_off_at"] is None:
+            return
+        signed = at(held)
+        if signed <= earlier["signed_off_at"]:
+            return
+        person = case.person
+        created = held - between(self.rng.random, HOUR, 3 * DAY)
+        created_at = max(at(created), earlier["signed_off_at"])
+        kind = "carer" if person["is_carer"] else "review"
+        row = self._assessment(
+            case.referral_id, person, case.worker_id, kind, created, held, earlier["id"]
+        )
+        row["created_at"] = created_at
+        earlier["status"] = "superseded"
+        batch.assessments.append(row)
+        case.assessment = row
 
     def _assessment(
         self,
-        referral: dict[str, Any],
+        referral_id: int,
         person: dict[str, Any],
         worker: int,
         kind: str,
@@ -256,7 +268,7 @@ class RecordMaker:
         row = {
             "id": self.next_assessment,
             "person_id": person["id"],
-            "referral_id": referral["id"],
+            "referral_id": referral_id,
             "assessment_type": kind,
             "status": "draft" if signed is None else "signed_off",
             "what_matters": pick(rng.random, words.WHAT_MATTERS),
@@ -299,98 +311,3 @@ class RecordMaker:
                 achievement = "achievable"
             entries.append(pick(rand, OUTCOME_ENTRIES[(code, achievement)]))
         return entries, len(unmet)
-
-    # -- care plans -------------------------------------------------------------------
-
-    def care_plan(self, case: Case, batch: Batch) -> None:
-        """The person's one plan: current for an open case, closed for some closed ones."""
-        rng = self.rng
-        today = self.today
-        if case.ended is not None and rng.random() < 0.5:
-            return
-        limit = self.now if case.ended is None else case.ended
-        created = case.started + between(rng.random, DAY, 21 * DAY)
-        if created >= limit:
-            created = case.started + (limit - case.started) // 2
-        if case.ended is None:
-            age = (today - day_of(created)).days
-            r = rng.random()
-            if r < 0.1 and age > 40:
-                review = today - timedelta(days=between(rng.random, 1, min(30, age - 35) + 1))
-            elif r < 0.22:
-                review = today + timedelta(days=between(rng.random, 0, 7))
-            else:
-                review = today + timedelta(days=between(rng.random, 7, 151))
-        else:
-            review = day_of(created) + timedelta(days=between(rng.random, 42, 121))
-        latest = min(limit, start_of(review) - 14 * DAY)
-        times = [created]
-        if latest - created > 30 * DAY:
-            extra = rng.randint(0, min(2, (latest - created) // (60 * DAY)))
-            times += sorted(between(rng.random, created + DAY, latest) for _ in range(extra))
-
-        plan_id = self.next_plan
-        self.next_plan += 1
-        batch.care_plans.append(
-            {
-                "id": plan_id,
-                "person_id": case.person_id,
-                "lead_worker_id": case.worker_id,
-                "review_date": review,
-                "current_number": len(times),
-                "created_at": at(created),
-                "closed_at": None if case.ended is None else at(case.ended),
-                "version": 1,
-            }
-        )
-        user = self.org.usernames[case.worker_id]
-        for number, written in enumerate(times, start=1):
-            day = day_of(written)
-            batch.plan_versions.append(
-                {
-                    "id": self.next_version,
-                    "plan_id": plan_id,
-                    "number": number,
-                    "lead_worker_id": case.worker_id,
-                    "review_date": review
-                    if number == len(times)
-                    else day + timedelta(days=between(rng.random, 42, 91)),
-                    "goals": sample(rng.random, words.PLAN_GOALS, between(rng.random, 2, 4)),
-                    "actions": self._actions(day, case.worker_id),
-                    "items": [
-                        {"kind": kind, "description": description, "cost_pounds": cost}
-                        for kind, description, cost in sample(
-                            rng.random, words.PLAN_ITEMS, rng.choice((0, 0, 1, 1, 2))
-                        )
-                    ],
-                    "change_note": "First plan, agreed with the person"
-                    if number == 1
-                    else rng.choice(words.PLAN_CHANGE_NOTES),
-                    "created_by": user,
-                    "created_at": at(written),
-                }
-            )
-            self.next_version += 1
-        if case.ended is not None:  # as closing a plan does: what was not done will not be
-            last = batch.plan_versions[-1]
-            last["actions"] = open_ones_cancelled(last["actions"])
-
-    def _actions(self, written: date, key_worker: int) -> list[dict[str, Any]]:
-        """A version's actions; one for the key worker's profession is theirs, by name."""
-        rng = self.rng
-        worker = self.workers[key_worker]
-        actions = []
-        for who, what in sample(rng.random, words.PLAN_ACTIONS, between(rng.random, 2, 5)):
-            by_when = written + timedelta(days=between(rng.random, 7, 57))
-            done = by_when < self.today and rng.random() < 0.7
-            mine = who.replace(" ", "_") == worker["profession"]
-            actions.append(
-                {
-                    "who": f"{worker['given_name']} {worker['family_name']}" if mine else who,
-                    "worker_id": key_worker if mine else None,
-                    "what": what,
-                    "by_when": by_when.isoformat(),
-                    "status": (ActionStatus.DONE if done else ActionStatus.OPEN).value,
-                }
-            )
-        return actions

@@ -13,7 +13,7 @@ from intapp import clock
 from intapp.codes import ReferralStatus, TransferState
 
 # About one referral awaiting triage in this many is sent on to another team.
-ONE_IN = 30
+ONE_IN = 12
 REASONS = (
     "Person has moved to this team's area",
     "GP practice is in this team's neighbourhood",

@@ -171,6 +171,31 @@ CARER_REASONS = (
     "Caring for son with learning disability, own health getting worse",
     "Carer's assessment: looks after mother, working full time",
 )
+SELF_FUNDER_REASONS = (
+    "Pays for own home care, savings nearly down to the threshold",
+    "Self-funding care home resident asks for an assessment",
+    "Family arranging private care, want advice and an assessment",
+)
+TRANSFER_REASONS = (
+    "Moved from Stockport to be near daughter, care package to continue",
+    "Transfer from Salford: existing package, needs review",
+    "Moved from Trafford, ordinary residence agreed",
+)
+TRANSITION_REASONS = (
+    "Transition from children's services at 18: learning disability, adult assessment",
+    "Turning 18, EHC plan ending, continuing care needs",
+    "Moving from children's to adult services, physical disability",
+)
+PRISON_REASONS = (
+    "Release from HMP Manchester next week, needs help with personal care",
+    "Leaving prison, no settled address, mobility needs",
+    "Probation: released on licence, struggling to manage at home",
+)
+AFTER_REABLEMENT_REASONS = (
+    "Reablement ended: needs a long-term home care package",
+    "End of reablement, still needs help with personal care",
+    "Reablement team: ongoing support needed with meals and medication",
+)
 REFERRAL_KINDS: tuple[tuple[int, str, str, str, tuple[str, ...], float, tuple[int, ...]], ...] = (
     (16, "hospital_discharge", "discharge_from_hospital", "discharge_or_falls",
      DISCHARGE_REASONS, 3.0, (50, 20, 0, 3, 2, 3, 10, 5)),
@@ -202,7 +227,22 @@ REFERRAL_KINDS: tuple[tuple[int, str, str, str, tuple[str, ...], float, tuple[in
      VOLUNTARY_REASONS, 0.2, (20, 0, 0, 0, 25, 30, 18, 7)),
     (3, "other", "community_other", "soon",
      OTHER_REASONS, 0.3, (45, 0, 5, 5, 10, 5, 20, 10)),
+    (2, "self", "self_funder", "routine",
+     SELF_FUNDER_REASONS, 0.2, (40, 0, 0, 0, 10, 10, 30, 10)),
+    (1, "family_or_carer", "self_funder", "routine",
+     SELF_FUNDER_REASONS, 0.2, (40, 0, 0, 0, 10, 10, 30, 10)),
+    (2, "other", "transfer_from_other_la", "soon",
+     TRANSFER_REASONS, 0.3, (75, 5, 0, 5, 5, 3, 5, 2)),
 )  # fmt: skip
+# Kinds that only some people's referrals take (see `cases.CaseMaker._kind`): a young
+# person moving to adult services, someone leaving prison, and a request for ongoing
+# support when reablement ends.
+TRANSITION_KIND = (1, "other", "planned_entry", "routine",
+                   TRANSITION_REASONS, 0.0, (80, 0, 0, 5, 5, 5, 4, 1))  # fmt: skip
+PRISON_KIND = (1, "other", "from_prison", "soon",
+               PRISON_REASONS, 0.0, (60, 5, 0, 5, 10, 10, 8, 2))  # fmt: skip
+AFTER_REABLEMENT_KIND = (1, "other", "discharge_from_reablement", "soon",
+                         AFTER_REABLEMENT_REASONS, 0.0, (85, 3, 0, 4, 0, 3, 4, 1))  # fmt: skip
 CARER_KINDS: tuple[tuple[int, str, str, str, tuple[str, ...], float, tuple[int, ...]], ...] = (
     (3, "self", "community_other", "routine",
      CARER_REASONS, 0.0, (60, 0, 0, 0, 15, 10, 12, 3)),
