@@ -35,7 +35,7 @@ MEAN_GAP_DAYS = 190
 # month instead of climbing as the demo fills up.
 FIRST_REFERRAL_MEAN_DAYS = 330
 # Hospital discharges and falls swing this much more than other referrals, winter to summer.
-WINTER_EXTRA = 0.3
+WINTER_EXTRA = 0.15
 WINTER_PRIORITIES = ("discharge_or_falls", "medically_optimised")
 # Reablement that ends with support still needed leads to a request for it (route:
 # discharge from reablement) this often, within three weeks.
@@ -43,10 +43,12 @@ AFTER_REABLEMENT = frozenset(
     {"ongoing_low_level_support", "long_term_support_community", "long_term_support_residential"}
 )
 AFTER_REABLEMENT_CHANCE = 0.6
+# Chance someone not otherwise dying in the window dies during a reablement episode.
+DEATH_IN_REABLEMENT = 0.015
 # Chance a person dies within the window, by age, before their own risks.
 DEATH_CHANCE = ((80, 0.10), (65, 0.05), (0, 0.01))
 DEATH_SOURCES = ("family_or_carer", "gp", "hospital", "care_provider", "nhs_spine", "other")
-DEATH_SOURCE_CUM_WEIGHTS = list(accumulate((35, 20, 25, 10, 8, 2)))
+DEATH_SOURCE_CUM_WEIGHTS = list(accumulate((33, 20, 25, 10, 7, 5)))
 SIGNPOSTING = {
     "early_help": "signposted",
     "community_links": "signposted",
@@ -148,6 +150,7 @@ class CaseMaker:
         self.first_from = self.season.seasonal(self.start + 600)
         self.first_span = self.season.seasonal(self.now - 2 * DAY) - self.first_from
         self.next_referral = 1
+        self.died_during: int | None = None  # set when a person dies during reablement
         self.next_allocation = 1
         self.open_allocations: list[dict[str, Any]] = []
         self.limits = {w["id"]: w["caseload_limit"] for w in org.workers}
@@ -162,12 +165,16 @@ class CaseMaker:
         dies = death is not None
         horizon = self.now if death is None else death
         received, last_closed, case, outcome = first, None, None, None
+        self.died_during = None
         while True:
             kind = self._kind(person, age, received, outcome, first=received == first)
             end, new_case, outcome = self._referral(
                 person, kind, received, last_closed, horizon, dies, batch
             )
             case = new_case or case
+            if self.died_during is not None:
+                death = self.died_during
+                break
             if end is None or end >= horizon:
                 break
             if batch.referrals[-1]["closed_at"] is not None:
@@ -311,6 +318,16 @@ class CaseMaker:
             return self._died(row, horizon) if dies else None, None, None
 
         natural_end = allocated + self._duration(pathway)
+        if (
+            pathway in REABLEMENT
+            and not dies
+            and natural_end < horizon
+            and rng.random() < DEATH_IN_REABLEMENT
+        ):
+            # Some die during reablement, most often soon after leaving hospital.
+            dies = True
+            horizon = allocated + int((natural_end - allocated) * rng.uniform(0.1, 0.9))
+            self.died_during = horizon
         died = dies and natural_end >= horizon
         end = horizon if died else None if natural_end >= horizon else natural_end
         if end is None:

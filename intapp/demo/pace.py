@@ -15,13 +15,16 @@ from intapp.demo.seasons import SeasonalClock
 from intapp.demo.timeline import DAY, HOUR
 
 WEEK = 7 * DAY
-# The season's rate (0.88-1.12) is raised to this power: winter slows triage more than
+# The season's rate (0.85-1.15) is raised to this power: winter slows triage more than
 # it adds referrals, as work queues up.
-SEASON_POWER = 2.5
+SEASON_POWER = 2.0
 # Each week a team's own pressure keeps this much of last week's (in log terms)...
 PERSISTENCE = 0.85
 # ...plus a fresh shock of this spread.
 SHOCK = 0.12
+# A few referrals that are not urgent wait long past their target whatever the load
+# (the person cannot be reached, the referrer must be asked again): the queue's overdue.
+STUCK = 0.03
 
 
 class TeamPace:
@@ -60,11 +63,18 @@ class TeamPace:
                 between(rand, 16 * HOUR, 48 * HOUR) if r < 0.12 else between(rand, HOUR, 18 * HOUR)
             )
         elif priority == "soon":
-            base = (
-                between(rand, 4 * DAY, 12 * DAY) if r < 0.15 else between(rand, 2 * HOUR, 5 * DAY)
-            )
+            if r < STUCK:
+                base = between(rand, 8 * DAY, 21 * DAY)
+            elif r < 0.15:
+                base = between(rand, 4 * DAY, 12 * DAY)
+            else:
+                base = between(rand, 2 * HOUR, 5 * DAY)
+        elif r < STUCK:
+            base = between(rand, 30 * DAY, 80 * DAY)
+        elif r < 0.15:
+            base = between(rand, 18 * DAY, 45 * DAY)
         else:
-            base = between(rand, 18 * DAY, 45 * DAY) if r < 0.15 else between(rand, DAY, 20 * DAY)
+            base = between(rand, DAY, 20 * DAY)
         return int(base * pressure)
 
     def allocation_delay(self, priority: str, pressure: float) -> int:

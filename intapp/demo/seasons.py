@@ -13,9 +13,9 @@ from bisect import bisect_right
 
 from intapp.demo.timeline import DAY, day_of
 
-# How far referrals swing either side of the year's mean: about +12% in January and
-# -12% in July, as councils' winter pressures reports show.
-SWING = 0.12
+# How far referrals swing either side of the year's mean: about +15% in January and
+# -15% in July, as councils' winter pressures reports show.
+SWING = 0.15
 # Mid-January: the peak of winter pressures (respiratory illness, falls on ice).
 PEAK_DAY_OF_YEAR = 15
 DAYS_PER_YEAR = 365.25
