@@ -26,7 +26,8 @@ from intapp.codes import (
 )
 from intapp.config import load_settings
 from intapp.demo import DemoCounts, load_demo
-from intapp.demo.cases import AFTER_REABLEMENT, WINDOW_DAYS
+from intapp.demo.arrivals import AFTER_REABLEMENT
+from intapp.demo.cases import WINDOW_DAYS
 from intapp.demo.seasons import SeasonalClock
 from intapp.demo.timeline import DAY, start_of
 from intapp.models import (
