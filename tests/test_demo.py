@@ -139,8 +139,8 @@ def test_same_seed_and_now_give_the_same_rows(tmp_path: Path) -> None:
     engines = [_migrated(tmp_path / f"{name}.sqlite3") for name in ("a", "b", "c")]
     for engine, seed in zip(engines, (3, 3, 4), strict=True):
         load_demo(engine=engine, people=150, seed=seed)
-    models = (Worker, Person, Referral, Allocation, Assessment, CarePlanVersion, CaseNote)
-    for model in (*models, CaseNoteAddendum):
+    models = (Worker, Person, Referral, Allocation, Assessment, CarePlan, CarePlanVersion)
+    for model in (*models, ReablementEpisode, CaseNote, CaseNoteAddendum):
         assert _rows(engines[0], model) == _rows(engines[1], model), model.__name__
     assert _rows(engines[0], Person) != _rows(engines[2], Person)
     assert _rows(engines[0], CaseNote) != _rows(engines[2], CaseNote)

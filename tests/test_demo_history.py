@@ -373,3 +373,15 @@ def test_the_seasonal_clock_runs_faster_in_winter() -> None:
     for ts in (origin, january, july, origin + 799 * DAY + 7):
         assert abs(season.calendar(season.seasonal(ts)) - ts) <= 1
     assert season.month(january) == 1 and season.month(july) == 7
+
+
+@pytest.mark.postgres
+def test_postgresql_holds_the_same_demo_as_sqlite(
+    sqlite_engine: Engine, postgres_engine: Engine
+) -> None:
+    """The same seed writes the same rows on both databases (PostgreSQL takes them by
+    COPY), JSON and times included."""
+    for engine in (sqlite_engine, postgres_engine):
+        load_demo(engine=engine, people=120, seed=5)
+    for model in (Person, Referral, Assessment, CarePlanVersion, ReablementEpisode):
+        assert _rows(postgres_engine, model) == _rows(sqlite_engine, model), model.__name__

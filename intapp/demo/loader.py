@@ -43,7 +43,7 @@ from intapp.models import (
     Worker,
 )
 from intapp.services.errors import DomainError, InvalidInput
-from intapp.services.importing.bulk import Prepared
+from intapp.services.importing.bulk import Copied, Prepared, prepared_insert
 from intapp.services.plan_actions import back_fill
 from intapp.store.engine import big_sqlite_cache, refresh_statistics
 
@@ -100,16 +100,16 @@ class DemoCounts:
 class _Writer:
     """Bulk inserts that count rows per stage and report progress.
 
-    Each table's INSERT is compiled once, for the columns its rows hold, and run with
-    the importer's `Prepared` statements, which skip SQLAlchemy's per-row parameter
-    handling (most of the cost of a big load).
+    Each table's INSERT is compiled once, for the columns its rows hold, and run as the
+    importer runs its own (`prepared_insert`): without SQLAlchemy's per-row parameter
+    handling, most of the cost of a big load, and with COPY on PostgreSQL.
     """
 
     def __init__(self, connection: Connection, progress: Progress | None) -> None:
         self.connection = connection
         self.progress = progress
         self.done: dict[str, int] = {}
-        self.prepared: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+        self.prepared: dict[tuple[str, tuple[str, ...]], Prepared | Copied] = {}
 
     def write(self, stage: str, table: Table, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -124,9 +124,7 @@ class _Writer:
             key = (table.name, names)
             if key not in self.prepared:
                 columns = [*names, *(name for name, _ in defaults)]
-                self.prepared[key] = Prepared(
-                    self.connection, table.insert(), columns, column_keys=columns
-                )
+                self.prepared[key] = prepared_insert(self.connection, table, columns)
             fixed = [value for _, value in defaults]
             self.prepared[key].run([*[row[name] for name in names], *fixed] for row in rows)
         self.done[stage] = self.done.get(stage, 0) + len(rows)
