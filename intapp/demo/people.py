@@ -207,6 +207,8 @@ _REASON_OTHER = _weighted(
 )  # fmt: skip
 # How often a field is left unrecorded (records from before it was asked).
 NOT_RECORDED = 0.06
+# How often someone's client type came in from another system as "unknown".
+UNKNOWN_CLIENT_TYPE = 0.02
 
 
 class NationalFieldMaker:
@@ -251,6 +253,8 @@ class NationalFieldMaker:
             else:
                 reason = pick_weighted(rand, *_REASON_OTHER)
             client = ClientType.CARER if row["is_carer"] else ClientType.SERVICE_USER
+            if not row["is_carer"] and rand() < UNKNOWN_CLIENT_TYPE:
+                client = ClientType.UNKNOWN  # recorded as not known, from an old system
             row["ethnicity"] = None if rand() < NOT_RECORDED else str(ethnicity)
             row["accommodation_status"] = None if rand() < NOT_RECORDED else str(home)
             row["primary_support_reason"] = None if rand() < NOT_RECORDED else str(reason)
