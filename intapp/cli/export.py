@@ -192,5 +192,7 @@ def notes(
 
 
 from intapp.cli.export_evaluation import evaluation  # noqa: E402
+from intapp.cli.export_returns import returns as _returns  # noqa: E402
 
 export.add_command(evaluation)
+export.add_command(_returns)
