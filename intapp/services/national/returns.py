@@ -191,15 +191,18 @@ def _ended_in(periods: list[Joined], year: Period) -> list[Joined]:
 def _count_requests(
     steps: list[Step], year: Period, band: str, sts001: Counter[tuple[str, str, str]]
 ) -> set[date]:
-    """Count a person's requests from a new client into STS001; returns the start days
-    of the reablement those requests led to (the STS002a cohort)."""
+    """Count a person's requests from a new client completed in the year into STS001;
+    returns the start days of the reablement any new client's request led to, this year
+    or before (the STS002a cohort: reablement ending this year may follow a request made
+    last year)."""
     requests = [s for s in steps if s.kind == REQUEST and s.end is not None]
     cohort: set[date] = set()
-    for request in _ended_in(joined(requests, REQUEST_JOIN_DAYS), year):
+    for request in joined(requests, REQUEST_JOIN_DAYS):
         if long_term_at(steps, request.start):
             continue  # an existing client
         sequel = request_sequel(request, steps)
-        sts001[(band, request.last.route or NOT_RECORDED, sequel.sts001.value)] += 1
+        if request.end is not None and year.holds(request.end):
+            sts001[(band, request.last.route or NOT_RECORDED, sequel.sts001.value)] += 1
         if sequel.st_max_start is not None:
             cohort.add(sequel.st_max_start)
     return cohort
