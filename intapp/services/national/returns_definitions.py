@@ -45,8 +45,9 @@ def definitions(year: Period) -> dict[str, str]:
             f"own outcome. {who}"
         ),
         "STS002a": (
-            f"Count of periods of reablement (ST-Max) ending {span} that a request in STS001 "
-            "led to; records within 1 day of each other are one period. What followed: the "
+            f"Count of periods of reablement (ST-Max) ending {span} that a new client's request "
+            "led to (as in STS001, this year or before); records within 1 day of each other "
+            "are one period. What followed: the "
             "highest long- or short-term service starting within 3 days of the end (each "
             "next within 3 days of the one before, up to another ST-Max); else an NFA "
             "outcome among those events; else the reablement's own outcome. Periods still "
@@ -63,7 +64,7 @@ def definitions(year: Period) -> dict[str, str]:
             "day, and not admitted to hospital (an event since reablement began ending "
             '"Admitted to hospital", with no later event of theirs by that day). '
             "Denominator: people aged 65 and over on the day reablement (ST-Max) began, "
-            f"between {_span(window.first_day, window.last_day)}, within 28 days of "
+            f"from {_span(window.first_day, window.last_day)}, within 28 days of "
             'completing a request whose route of access was "Discharge from Hospital" (the '
             "start of reablement stands for the discharge day, which CLD does not hold); "
             "deaths stay in the denominator. Period: those discharges, followed up to "
