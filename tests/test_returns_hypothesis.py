@@ -24,6 +24,8 @@ AS_OF = date(2026, 11, 23)
 YEARS = (financial_year(2025), financial_year(2026))
 # Days where the rules have edges: the years' ends, ASCOF 2B's window, the clocks.
 EDGES = [
+    date(2024, 9, 30),
+    date(2024, 10, 1),
     date(2025, 3, 30),
     date(2025, 3, 31),
     date(2025, 4, 1),
@@ -37,7 +39,7 @@ EDGES = [
 ]
 days = st.one_of(
     st.sampled_from(EDGES),
-    st.dates(min_value=date(2024, 11, 1), max_value=date(2026, 11, 20)),
+    st.dates(min_value=date(2024, 9, 1), max_value=date(2026, 11, 20)),
 )
 gaps = st.sampled_from([0, 1, 2, 3, 4, 5, 20, 28, 29, 60])
 times = st.sampled_from([time(0, 30), time(9, 0), time(22, 59), time(23, 30)])

@@ -129,10 +129,13 @@ def discharge_quarter(year: Period) -> Period:
 
 
 def history_period(year: Period) -> Period:
-    """The events the returns need: everything up to the year's end (the history that
-    says who was already a client), and on to the last ASCOF 2B follow-up day."""
+    """The events the returns read: from 1 October before the year (the history that
+    says what came before: a request six months back, the reablement it led to) to the
+    last ASCOF 2B follow-up day after it. Reablement running longer than that would lose
+    the request it came from (none in intapp's records runs past three months)."""
     last = max(year.last_day, discharge_quarter(year).last_day + timedelta(FOLLOW_UP_DAYS))
-    return Period(f"history to {year.label}", date(1900, 1, 1), last)
+    first = date(year.first_day.year - 1, 10, 1)
+    return Period(f"history for {year.label}", first, last)
 
 
 def compute_returns(

@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
+from typing import NamedTuple
 
 REQUEST, ASSESSMENT, REVIEW, SERVICE = "Request", "Assessment", "Review", "Service"
 
@@ -50,6 +52,7 @@ CHAIN_GAP_DAYS = 3
 _SEPARATORS = re.compile(r"[\s\-\u2013\u2014:]+")
 
 
+@cache
 def outcome_key(text: str | None) -> str:
     """An event outcome or service type as the rules compare it: the national lists
     write "NFA - Other" and "NFA- Other", "100% NHS funded" and "100% NHS-funded", and
@@ -57,8 +60,7 @@ def outcome_key(text: str | None) -> str:
     return " ".join(_SEPARATORS.split((text or "").casefold())).strip()
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One event in a person's history, as the returns read it (national wording)."""
 
     kind: str  # Request, Assessment, Review or Service
