@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from intapp.services.national.events import CldEvent
 from intapp.services.national.period import Period
 from intapp.services.national.returns_sequels import (
+    LONG_TERM_KEYS,
     NURSING,
     REQUEST,
     REQUEST_JOIN_DAYS,
@@ -157,8 +158,10 @@ def compute_returns(
             continue
         band = age_band(person.date_of_birth, year.last_day)
         steps = [s for s in person.steps if s.start <= year.last_day]
-        cohort = _count_requests(steps, year, band, sts001)
         st_max = [s for s in steps if s.is_st_max]
+        cohort = _count_requests(steps, year, band, sts001, reablement=bool(st_max))
+        if not st_max:
+            continue  # no reablement: nothing for STS002 or ASCOF 2B
         for period in _ended_in(
             joined([s for s in st_max if s.start in cohort], ST_MAX_JOIN_DAYS), year
         ):
@@ -192,19 +195,26 @@ def _ended_in(periods: list[Joined], year: Period) -> list[Joined]:
 
 
 def _count_requests(
-    steps: list[Step], year: Period, band: str, sts001: Counter[tuple[str, str, str]]
+    steps: list[Step],
+    year: Period,
+    band: str,
+    sts001: Counter[tuple[str, str, str]],
+    *,
+    reablement: bool,
 ) -> set[date]:
     """Count a person's requests from a new client completed in the year into STS001;
     returns the start days of the reablement any new client's request led to, this year
     or before (the STS002a cohort: reablement ending this year may follow a request made
-    last year)."""
+    last year). Without `reablement` in the history, earlier requests are not looked at."""
     requests = [s for s in steps if s.kind == REQUEST and s.end is not None]
     cohort: set[date] = set()
+    long_term = [s for s in steps if outcome_key(s.service_type) in LONG_TERM_KEYS]
     for request in joined(requests, REQUEST_JOIN_DAYS):
-        if long_term_at(steps, request.start):
-            continue  # an existing client
+        in_year = request.end is not None and year.holds(request.end)
+        if not (in_year or reablement) or long_term_at(long_term, request.start):
+            continue  # not counted, or an existing client
         sequel = request_sequel(request, steps)
-        if request.end is not None and year.holds(request.end):
+        if in_year:
             sts001[(band, request.last.route or NOT_RECORDED, sequel.sts001.value)] += 1
         if sequel.st_max_start is not None:
             cohort.add(sequel.st_max_start)

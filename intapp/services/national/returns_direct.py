@@ -69,11 +69,15 @@ def _scoped(query: Select[Any], team: Any, team_ids: list[int] | None) -> Select
 def _rows(session: Session, query: Select[Any], people: People) -> Iterable[tuple[Any, ...]]:
     """The query's rows after the person columns, noting each person's fields."""
     width = len(_PERSON)
-    for row in session.execute(query):
+    service_user: dict[tuple[str | None, bool], bool] = {}  # client_type_of, once per pair
+    for row in session.connection().execute(query).all():
         person_id, born, died, client_type, is_carer = row[:width]
         if person_id not in people:
-            kind = client_type_of(client_type, is_carer=bool(is_carer))
-            people[person_id] = (born, died, kind is ClientType.SERVICE_USER)
+            key = (client_type, bool(is_carer))
+            if key not in service_user:
+                kind = client_type_of(client_type, is_carer=bool(is_carer))
+                service_user[key] = kind is ClientType.SERVICE_USER
+            people[person_id] = (born, died, service_user[key])
         yield (person_id, *row[width:])
 
 
@@ -201,7 +205,7 @@ def _items(
         or_(col(CarePlan.closed_at).is_(None), col(CarePlan.closed_at) >= upto.starts_at),
     ).order_by(col(CarePlan.id), col(CarePlanVersion.number))
     spans: list[tuple[int, str, date, date | None]] = []
-    held: dict[tuple[int, tuple[Any, ...]], date] = {}
+    held: dict[int, dict[tuple[Any, ...], date]] = {}  # plan -> item -> held since
     closing: dict[int, tuple[int, datetime | None]] = {}
     for person_id, plan_id, closed_at, created, items in _rows(
         session, _scoped(query, _person.c.team_id, team_ids), people
@@ -213,13 +217,15 @@ def _items(
             for i in items or []
             if str(i.get("kind", "")) in cld.ITEM_SERVICES
         }
-        for plan, item in [key for key in held if key[0] == plan_id and key[1] not in listed]:
-            spans.append((person_id, item[0], held.pop((plan, item)), day))
+        plan_items = held.setdefault(plan_id, {})
+        for item in [item for item in plan_items if item not in listed]:
+            spans.append((person_id, item[0], plan_items.pop(item), day))
         for item in listed:
-            held.setdefault((plan_id, item), day)
-    for (plan_id, item), since in held.items():
+            plan_items.setdefault(item, day)
+    for plan_id, plan_items in held.items():
         person_id, closed_at = closing[plan_id]
-        spans.append((person_id, item[0], since, _day(closed_at) if closed_at else None))
+        for item, since in plan_items.items():
+            spans.append((person_id, item[0], since, _day(closed_at) if closed_at else None))
     for person_id, kind, since, end in spans:
         if since > upto.last_day or (end is not None and end < upto.first_day):
             continue

@@ -199,7 +199,7 @@ STS002_SERVICES = {
 }
 STS002_HIERARCHY = list(STS002_SERVICES)
 
-_LONG_TERM_KEYS = frozenset(outcome_key(service) for service in LONG_TERM)
+LONG_TERM_KEYS = frozenset(outcome_key(service) for service in LONG_TERM)
 
 
 @dataclass(frozen=True)
@@ -218,6 +218,8 @@ def _tie_break(step: Step) -> tuple[int, str]:
 def joined(steps: Sequence[Step], gap_days: int) -> list[Joined]:
     """`steps` (one kind, one person) joined where one starts no more than `gap_days`
     after the one before it ended; a record still running joins everything after it."""
+    if len(steps) < 2:  # most people: one record, nothing to join
+        return [Joined(s.start, s.end, s) for s in steps]
     ordered = sorted(steps, key=lambda s: (s.start, s.end or date.max, *_tie_break(s)))
     groups: list[list[Step]] = []
     previous_end: date | None = None
@@ -241,7 +243,7 @@ def long_term_at(history: Sequence[Step], day: date) -> bool:
     client, not a new one)."""
     return any(
         s.kind == SERVICE
-        and outcome_key(s.service_type) in _LONG_TERM_KEYS
+        and outcome_key(s.service_type) in LONG_TERM_KEYS
         and s.start <= day
         and (s.end is None or day <= s.end)
         for s in history
