@@ -347,6 +347,7 @@ def test_the_city_s_figures_are_the_ones_written_out(session: Session, city: Ret
     assert figures.ascof_2b_not_yet_due == 0
     assert figures.ascof_2d == Rate(5, 5)  # Ann, Bob, Hal, Jo (other) and Gus (low level)
     assert not figures.to_date
+    assert not figures.long_term_seen  # so the figures carry the caveat
 
 
 def test_a_team_s_figures_leave_the_other_team_out(session: Session, city: ReturnsCity) -> None:

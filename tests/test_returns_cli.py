@@ -52,6 +52,7 @@ def test_markdown_prints_each_figure_beside_its_definition(url: str) -> None:
     for heading in ("STS001:", "STS002a:", "STS002b:", "ASCOF 2B:", "ASCOF 2D:"):
         assert f"## {heading}" in text
     assert text.count("Definition: ") == 5
+    assert text.count("Caveat: none of the events read is a long-term service") == 1
     assert "from 1 Oct 2025 to 31 Dec 2025" in text
     # STS001: six people 65 and over discharged from hospital into reablement.
     assert (

@@ -105,6 +105,9 @@ class YearReturns:
     ascof_2b: Rate = Rate()
     ascof_2b_not_yet_due: int = 0
     ascof_2d: Rate = Rate()
+    # Whether any long-term service was among the events read: without one, "new client",
+    # long-term sequels and moves into care cannot be seen (`returns_definitions.CAVEAT`).
+    long_term_seen: bool = False
 
     @property
     def to_date(self) -> bool:
@@ -150,6 +153,7 @@ def compute_returns(
     at_home = Rate()
     not_due = 0
     short_term = Rate()
+    long_term_seen = False
     for person in histories:
         # Service users alive at the year's start (NHS England's cohort filters).
         if not person.service_user:
@@ -158,6 +162,9 @@ def compute_returns(
             continue
         band = age_band(person.date_of_birth, year.last_day)
         steps = [s for s in person.steps if s.start <= year.last_day]
+        long_term_seen = long_term_seen or any(
+            outcome_key(s.service_type) in LONG_TERM_KEYS for s in person.steps
+        )
         st_max = [s for s in steps if s.is_st_max]
         cohort = _count_requests(steps, year, band, sts001, reablement=bool(st_max))
         if not st_max:
@@ -186,6 +193,7 @@ def compute_returns(
         ascof_2b=at_home,
         ascof_2b_not_yet_due=not_due,
         ascof_2d=short_term,
+        long_term_seen=long_term_seen,
     )
 
 

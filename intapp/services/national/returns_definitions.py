@@ -25,8 +25,27 @@ def _span(first: date, last: date) -> str:
     return f"{uk_date(first)} to {uk_date(last)}"
 
 
-def definitions(year: Period) -> dict[str, str]:
-    """Each table's definition for `year`: what is counted, over what, in which period."""
+# Said beside the figures it touches when no long-term service is among the events read.
+CAVEAT = (
+    "Caveat: none of the events read is a long-term service (intapp records none), so "
+    "every client counts as new, no reablement is seen to lead to long-term support (it "
+    "shows as not classifiable), STS002b is empty, ASCOF 2D leaves that reablement out of "
+    "both parts, and ASCOF 2B cannot see a move into residential or nursing care."
+)
+CAVEATED = ("STS001", "STS002a", "STS002b", "ASCOF 2B", "ASCOF 2D")
+
+
+def definitions(year: Period, *, long_term_seen: bool = True) -> dict[str, str]:
+    """Each table's definition for `year`: what is counted, over what, in which period;
+    with the caveat when no long-term service was among the events read."""
+    said = _definitions(year)
+    if not long_term_seen:
+        for table in CAVEATED:
+            said[table] = f"{said[table]} {CAVEAT}"
+    return said
+
+
+def _definitions(year: Period) -> dict[str, str]:
     span = _span(year.first_day, year.last_day)
     window = discharge_quarter(year)
     last_follow_up = window.last_day + timedelta(FOLLOW_UP_DAYS)

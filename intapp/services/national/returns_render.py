@@ -20,7 +20,7 @@ from intapp.services.national.returns import (
     route_order,
     sequel_order,
 )
-from intapp.services.national.returns_definitions import TABLES, TITLES, definitions
+from intapp.services.national.returns_definitions import CAVEAT, TABLES, TITLES, definitions
 from intapp.services.weekly_summary.cells import spreadsheet_safe
 from intapp.services.weekly_summary.render import _table as markdown_table
 
@@ -115,7 +115,7 @@ def _cells(figures: ScopedReturns, row: FigureRow) -> list[Value | str]:
 
 def render_csv(figures: ScopedReturns) -> str:
     """One row per figure, its definition in the last column; text cells neutralised."""
-    said = definitions(figures.returns.year)
+    said = definitions(figures.returns.year, long_term_seen=figures.returns.long_term_seen)
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     writer.writerow([*COLUMNS, "definition"])
@@ -137,7 +137,7 @@ def render_xlsx(figures: ScopedReturns) -> bytes:
     sheet.title = "Figures"
     body = [[*_cells(figures, r), r.value] for r in figure_rows(figures.returns)]
     _fill(sheet, list(COLUMNS), body)
-    said = definitions(figures.returns.year)
+    said = definitions(figures.returns.year, long_term_seen=figures.returns.long_term_seen)
     _fill(
         workbook.create_sheet("Definitions"),
         ["table", "title", "definition"],
@@ -180,6 +180,8 @@ def render_markdown(figures: ScopedReturns) -> str:
         lines.append(
             f"The year runs to {uk_date(returns.year.last_day)}: these figures are to date."
         )
+    if not returns.long_term_seen:
+        lines += ["", CAVEAT]
     lines.append("")
     rows = figure_rows(returns)
     for table in TABLES:
