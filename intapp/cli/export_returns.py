@@ -39,11 +39,11 @@ def returns(
 ) -> None:
     """SALT STS001, STS002a and STS002b, and ASCOF 2B and 2D, for a financial year.
 
-    Counted from the same events as `intapp export cld`, by NHS England's published
-    rules for reproducing SALT and ASCOF from Client Level Data. Each figure is printed
-    beside its definition: numerator, denominator and period. Counts only: no person is
-    named. A year still running is counted to date, and says so. The export is recorded
-    in the audit trail.
+    Counted from the same records and events as `intapp export cld`, by NHS England's
+    published rules for reproducing SALT and ASCOF from Client Level Data. Each figure
+    is printed beside its definition: numerator, denominator and period. Counts only:
+    no person is named. A year still running is counted to date, and says so. The
+    export is recorded in the audit trail.
 
     \b
     Examples:
