@@ -10,8 +10,9 @@ The year defaults to the last complete financial year before the newest triage.
 
 `measure(engine)` gives the rows (bench_returns.py prints them too), medians of --runs:
 - returns from the CLD events: `cld_events` over `history_period(year)`, then
-  `returns_from_events` (what `intapp export returns` does);
-- returns from the tables: `returns_direct`, the second derivation the tests hold equal;
+  `returns_from_events`;
+- returns from the tables: `returns_direct`, which the tests hold equal to the first
+  (what `intapp export returns` does);
 - baseline: the same records (requests, assessments, reablement, plan versions, each
   with its person) read by plain SQL and fetched, with no Python work on them;
 - baseline: the count of those records, by plain SQL.

@@ -81,8 +81,18 @@ def _rows(session: Session, query: Select[Any], people: People) -> Iterable[tupl
         yield (person_id, *row[width:])
 
 
+# UK dates by UTC date and hour: the clocks change on the hour (01:00 UTC), so the hour
+# settles the UK date, and a city's few thousand distinct hours are worked out once.
+_UK_DAYS: dict[tuple[date, int], date] = {}
+
+
 def _day(moment: datetime) -> date:
-    return cld.uk_day(moment)
+    """The UK date of an instant (read back as UTC by its column type)."""
+    key = (moment.date(), moment.hour)
+    day = _UK_DAYS.get(key)
+    if day is None:
+        day = _UK_DAYS[key] = cld.uk_day(moment)
+    return day
 
 
 def _requests(
