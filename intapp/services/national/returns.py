@@ -312,7 +312,7 @@ def histories_by_person(
     ]
 
 
-def steps_of(events: Iterable[CldEvent]) -> list[PersonHistory]:
+def histories_of(events: Iterable[CldEvent]) -> list[PersonHistory]:
     """People's histories from the CLD events the extract writes, one per person."""
     people: dict[int, tuple[date, date | None, bool]] = {}
     steps: dict[int, list[Step]] = {}
@@ -338,4 +338,4 @@ def _is_service_user(event: CldEvent) -> bool:
 
 def returns_from_events(events: Iterable[CldEvent], *, year: Period, as_of: date) -> YearReturns:
     """The figures for `year` from the CLD events of `history_period(year)`."""
-    return compute_returns(steps_of(events), year=year, as_of=as_of)
+    return compute_returns(histories_of(events), year=year, as_of=as_of)
