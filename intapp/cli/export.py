@@ -191,6 +191,10 @@ def notes(
     click.echo(f"{done.name}: {done.notes} case notes saved to {output}", err=True)
 
 
+from intapp.cli.export_cld import cld  # noqa: E402 (registered below the group it joins)
 from intapp.cli.export_evaluation import evaluation  # noqa: E402
+from intapp.cli.export_returns import returns as _returns  # noqa: E402
 
+export.add_command(cld)
 export.add_command(evaluation)
+export.add_command(_returns)

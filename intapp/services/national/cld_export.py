@@ -1,0 +1,150 @@
+"""`intapp export cld`: a quarter's CLD file, checked, private and audited.
+
+The file holds NHS numbers, so it is written readable by its owner alone (0600), never
+over an existing file unless asked, and recorded in the audit trail before it exists (if
+the record cannot be kept, neither is the file). Its validation report is saved beside it
+as ``PATH.problems.csv`` (row, column, problem), on the same terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session
+
+from intapp import paths
+from intapp.access import require_for
+from intapp.services.errors import InvalidInput
+from intapp.services.national.cld import cld_events
+from intapp.services.national.cld_file import (
+    Problem,
+    check,
+    render_csv,
+    render_problems,
+    row_of,
+)
+from intapp.services.national.period import Period, parse_quarter
+from intapp.services.views import record_export, written
+from intapp.services.weekly_summary.summary import _teams_in_scope, _within_the_logins_teams
+
+AUDIT_ENTITY = "cld_extract"
+MAX_LA_CODE = 10
+
+
+class CldProblems(InvalidInput):
+    """The file has problems and `strict` was asked: nothing was written."""
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message, field="strict")
+        self.problems = problems
+
+
+class CldFileExists(InvalidInput):
+    """The file (or its report) exists already, and replacing it was not asked."""
+
+
+@dataclass(frozen=True)
+class CldExport:
+    """What was written: the quarter, the scope, how many rows and problems, where."""
+
+    period: Period
+    scope: str
+    rows: int
+    problems: list[Problem]
+    path: Path
+    problems_path: Path
+
+
+def problems_path_for(path: Path) -> Path:
+    """Where the validation report of the file at `path` is saved."""
+    return path.with_name(path.name + ".problems.csv")
+
+
+def export_cld(
+    *,
+    session: Session,
+    user: str,
+    quarter: str,
+    path: Path,
+    team_code: str | None = None,
+    locality: str | None = None,
+    la_code: str = "",
+    strict: bool = False,
+    replace: bool = False,
+) -> CldExport:
+    """Check and save the CLD events of `quarter` (e.g. ``2026-Q3``) for a team, a
+    locality or the whole city (a member of staff's own teams only) to `path`.
+
+    With `strict`, a file with problems is refused (`CldProblems`, nothing written);
+    otherwise it is written and the problems are reported beside it. The export is
+    audited in the caller's transaction."""
+    require_for(session, "export_returns")
+    if team_code and locality:
+        raise InvalidInput("Choose a team or a locality, not both", field="team")
+    la_code = la_code.strip()
+    if len(la_code) > MAX_LA_CODE:
+        raise InvalidInput(
+            f"The council's code is at most {MAX_LA_CODE} characters", field="la_code"
+        )
+    period = parse_quarter(quarter)
+    team_ids, scope = teams_for(session, team_code=team_code, locality=locality)
+    rows = [row_of(e, period, la_code) for e in cld_events(session, period, team_ids)]
+    problems = check(rows, period)
+    if strict and problems:
+        raise CldProblems(
+            f"The CLD file for {period.label} ({scope}) has {len(problems)} problems, "
+            "so it was not written (--strict)",
+            problems,
+        )
+    report_path = problems_path_for(path)
+    data, report = render_csv(rows), render_problems(problems)
+    record_export(
+        session=session,
+        user=user,
+        entity=AUDIT_ENTITY,
+        entity_id=period.label,
+        details={
+            "quarter": period.label,
+            "scope": scope,
+            "rows": len(rows),
+            "problems": len(problems),
+            "saved_as": path.name,
+        },
+    )
+    for target, content in ((path, data), (report_path, report)):
+        _save(target, content, replace=replace)
+        written(session=session, path=target)
+    return CldExport(period, scope, len(rows), problems, path, report_path)
+
+
+def teams_for(
+    session: Session, *, team_code: str | None, locality: str | None
+) -> tuple[list[int] | None, str]:
+    """The teams an export covers (None: the whole city) and its scope in words, as the
+    weekly summary resolves them: a member of staff is narrowed to their own teams."""
+    teams = _teams_in_scope(session, team_code=team_code, locality=locality)
+    if team_code:
+        scope = f"team {teams[0][1]}"
+    elif locality:
+        scope = f"{teams[0][2]} locality"
+    else:
+        scope = "whole city"
+    mine, scope = _within_the_logins_teams(session, teams, scope)
+    whole_city = scope == "whole city"
+    return (None if whole_city else [team_id for team_id, _, _ in mine]), scope
+
+
+def _save(path: Path, data: bytes, *, replace: bool) -> None:
+    try:
+        paths.write_private_file(path, data, replace=replace)
+    except FileExistsError:
+        raise CldFileExists(
+            f"{path} already exists: choose another name, or replace it"
+            " (intapp export cld --force)",
+            field="output",
+        ) from None
+    except OSError as error:
+        raise InvalidInput(
+            f"Cannot save the CLD file as {path}: {error.strerror or error}", field="output"
+        ) from None

@@ -1,0 +1,84 @@
+"""The outcome figures for a year and a scope, and their export: rendered, saved
+privately and recorded in the audit trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from intapp import clock, paths
+from intapp.access import require_for
+from intapp.services.national.period import Period, parse_financial_year
+from intapp.services.national.returns_direct import returns_direct
+from intapp.services.national.returns_render import ScopedReturns, figure_rows, render
+from intapp.services.views import record_export, written
+from intapp.services.weekly_summary.summary import _teams_in_scope, _within_the_logins_teams
+
+
+def team_scope(
+    session: Session, *, team_code: str | None, locality: str | None
+) -> tuple[list[int] | None, str]:
+    """The teams a figure covers (None: the whole city) and how to name them. A member of
+    staff is narrowed to their own teams, as for the weekly summary."""
+    teams = _teams_in_scope(session, team_code=team_code, locality=locality)
+    if team_code:
+        scope = f"team {teams[0][1]}"
+    elif locality:
+        scope = f"{teams[0][2]} locality"
+    else:
+        scope = "whole city"
+    narrowed, scope = _within_the_logins_teams(session, teams, scope)
+    if scope == "whole city":
+        return None, scope
+    return [team_id for team_id, _, _ in narrowed], scope
+
+
+def year_returns(
+    *,
+    session: Session,
+    year: Period | str,
+    team_code: str | None = None,
+    locality: str | None = None,
+) -> ScopedReturns:
+    """The figures for a financial year ("2026-27") and a scope; a year still running is
+    counted to today.
+
+    They are counted straight from the records (`returns_direct`), by the rules and the
+    national wording the CLD extract's events use: the same figures as counting the
+    events of `cld_events` (`returns_from_events`), which the tests hold equal and the
+    benchmark checks on the city, in a fraction of the time, since no event row with
+    its person fields is built. Counting the events instead is
+    ``returns_from_events(cld_events(session, history_period(period), team_ids), ...)``.
+    """
+    require_for(session, "export_returns")
+    period = parse_financial_year(year) if isinstance(year, str) else year
+    team_ids, scope = team_scope(session, team_code=team_code, locality=locality)
+    figures = returns_direct(session=session, year=period, team_ids=team_ids, as_of=clock.today())
+    return ScopedReturns(figures, scope)
+
+
+def export_returns(
+    *, session: Session, user: str, figures: ScopedReturns, fmt: str, path: Path | None = None
+) -> bytes:
+    """Render the figures, save them to `path` (if given, readable only by its owner)
+    and record the export in the audit trail; returns the bytes."""
+    require_for(session, "export_returns")
+    data = render(figures, fmt)
+    record_export(
+        session=session,
+        user=user,
+        entity="returns",
+        entity_id=figures.returns.year.label,
+        details={
+            "scope": figures.scope,
+            "format": fmt,
+            "to_date": figures.returns.to_date,
+            "figures": len(figure_rows(figures.returns)),
+            "saved_as": path.name if path is not None else "(shown, not saved)",
+        },
+    )
+    if path is not None:
+        paths.write_private_file(path, data, replace=True)
+        written(session=session, path=path)
+    return data
