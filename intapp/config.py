@@ -65,6 +65,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "first_review_days": DAYS,
     "received_backdate_days": DAYS,
     "draft_assessment_days": DAYS,
+    # A year at most: a rate from long ago says little about this week.
+    "forecast_rate_weeks": (1, 52),
 }
 
 
@@ -157,6 +159,8 @@ class Settings:
     # An assessment still in draft this many days after it was started joins its
     # assessor's work tray.
     draft_assessment_days: int = 14
+    # The breach forecast takes each team's triage rate over this many recent weeks.
+    forecast_rate_weeks: int = 4
     # Who "me" is on a single-user store: a worker's staff id (the work tray is theirs).
     me: str | None = None
     # The kinds of alert that can be raised on a person, in the order lists show them.

@@ -16,6 +16,7 @@ from intapp.access import Role, SignedIn
 from intapp.config import configured
 from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.services.dashboard import DashboardCounts, count_figures
+from intapp.services.forecast import BreachForecast, forecast
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -71,6 +72,10 @@ class Counted(Result[DashboardCounts]):
     """The dashboard's figures for the scope shown."""
 
 
+class Forecasted(Result[BreachForecast]):
+    """The breach forecast for the scope shown."""
+
+
 class MyWorkCounted(Result["int | None"]):
     """How many items of the tray of the worker using the app are overdue (None: who
     that is is not set)."""
@@ -122,6 +127,7 @@ class DashboardScreen(DataScreen):
             for tile_id, label, _, _ in TILES:
                 yield Button(self.tile_label(configured(label), "…"), id=tile_id, classes="tile")
             yield Button(self.tile_label(MY_WORK, "…"), id="my-work", classes="tile")
+        yield Static("Likely to breach: …", id="forecast")
         yield Footer()
 
     @property
@@ -136,6 +142,7 @@ class DashboardScreen(DataScreen):
         if self.counts is not None:
             self.show_figures(self.counts)
         self.show_my_work()
+        self.show_forecast()
 
     def on_screen_resume(self) -> None:
         # Paint the frame first: on PostgreSQL the counts wait for the data layer, whose
@@ -163,6 +170,8 @@ class DashboardScreen(DataScreen):
         self.focus_tiles()
         self.intapp.warm_up()
         self.read_plain(MyWorkCounted, my_work_overdue)
+        team_ids = self.scope.team_id_list
+        self.read_plain(Forecasted, lambda db: forecast(db, team_ids=team_ids))
         self.intapp.ask_who_i_am()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -195,6 +204,29 @@ class DashboardScreen(DataScreen):
         tile = self.query_one("#my-work", Button)
         tile.label = self.tile_label(MY_WORK, figure)
         tile.set_class(isinstance(value, int) and value > 0, "alert")
+
+    breach_forecast: BreachForecast | None = None
+
+    @on(Forecasted)
+    def forecasted(self, message: Forecasted) -> None:
+        self.breach_forecast = message.value
+        self.show_forecast()
+
+    def show_forecast(self) -> None:
+        """The forecast's figures and, where there is room, the assumption behind them."""
+        found = self.breach_forecast
+        line = self.query_one("#forecast", Static)
+        if found is None:
+            return
+        figures = f"{found.next_24h:,} in the next 24 h · {found.next_7_days:,} in 7 days"
+        if self.compact:
+            line.update(f"Likely to breach their triage deadline: {figures} (q: ▲ in the queue)")
+        else:
+            line.update(
+                f"[b]Likely to breach their triage deadline:[/] {figures}\n"
+                f"[dim]Forecast, if {found.assumption}. Overdue ones have breached already."
+                " The queue (q) marks them ▲.[/]"
+            )
 
     @on(WorkFailed)
     def counts_failed(self, message: WorkFailed) -> None:

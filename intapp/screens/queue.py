@@ -47,6 +47,11 @@ EMPTY = {
 }
 
 
+# Beside the deadline of a referral the breach forecast says is likely to miss it
+# (`services.forecast`); the status line says what it means, and on what assumption.
+LIKELY_BREACH = "▲"
+
+
 def reason_width(screen_width: int) -> int:
     """The reason column's width: at least 40, more when every column fits with room over
     (each cell has one space of padding either side; the scrollbar takes two)."""
@@ -69,8 +74,12 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
     if item.is_transfer:
         # Its deadline was its first team's: here the decision is due, not the triage.
         due = "transfer in"
+    if item.overdue:
+        due = f"[b red]{due}[/]"
+    elif item.likely_breach:
+        due = f"[b yellow]{due} {LIKELY_BREACH}[/]"
     return (
-        f"[b red]{due}[/]" if item.overdue else due,
+        due,
         f"[b cyan]{escape(mark)}[/]" if mark else code_label(item.priority),
         name_with_alerts(item.person_name + flag, item.alerts, PERSON_WIDTH),
         escape(reason),  # as typed, never read as markup
@@ -78,6 +87,13 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
         format_nhs_number(item.nhs_number),
         escape(item.reference),
     )
+
+
+def queue_summary(rows: list[QueueItem]) -> str:
+    """The status line's end: the first deadline, and what the forecast's mark means."""
+    first = f"first due {uk_datetime(rows[0].due_by)}"
+    likely = sum(item.likely_breach is not None for item in rows)
+    return f"{first} · {LIKELY_BREACH} {likely} likely to breach" if likely else first
 
 
 class QueueScreen(DataScreen):
@@ -124,9 +140,10 @@ class QueueScreen(DataScreen):
                 "No referrals in the queue match the filter.",
             ),
             page_size=PAGE_SIZE,
-            summary=lambda rows: f"first due {uk_datetime(rows[0].due_by)}",
+            summary=queue_summary,
             id="queue-list",
         )
+        yield Static(id="queue-forecast")
         yield Footer()
 
     @property
@@ -187,6 +204,7 @@ class QueueScreen(DataScreen):
 
     @on(PagedList.Shown, "#queue-list")
     def page_shown(self, event: PagedList.Shown) -> None:
+        self.explain_forecast(event.control.rows)
         text = self.query_one("#queue-filter", Input).value.strip()
         self.record_page(
             event.control,
@@ -196,6 +214,16 @@ class QueueScreen(DataScreen):
             teams=self.team_ids,
             **({"filter": text} if text else {}),
         )
+
+    def explain_forecast(self, rows: list[QueueItem]) -> None:
+        """Say what the mark means, and on what assumption, while the page shows one."""
+        from intapp.services.forecast import assumption
+
+        line = self.query_one("#queue-forecast", Static)
+        marked = any(item.likely_breach for item in rows)
+        line.display = marked
+        if marked:
+            line.update(f"{LIKELY_BREACH} likely to breach its deadline, if {assumption()}.")
 
     def action_row(self, step: int) -> None:
         self.paged.move(step)

@@ -15,6 +15,7 @@ from intapp import clock
 from intapp.codes import ReferralStatus, TransferState
 from intapp.formatting import deceased_marked
 from intapp.services.alert_badges import open_alert_badges
+from intapp.services.forecast import forecast
 from intapp.services.transfer_marks import TransferMark, transfer_marks
 from intapp.services.worklists import tiles
 from intapp.store.paging import Cursor, Page
@@ -54,6 +55,9 @@ class QueueItem:
     """A transfer waiting for this team's accept or return, or one returned to it."""
     alerts: tuple[str, ...] = ()
     """The badges of the person's open alerts, most pressing first."""
+    likely_breach: str | None = None
+    """The horizon ("24 h", "7 days") the breach forecast says it will miss its deadline
+    within, or None (`services.forecast`)."""
 
     @property
     def is_transfer(self) -> bool:
@@ -122,6 +126,7 @@ def queue_page(
     found = rows.page(db, COLUMNS, after=after, limit=limit)
     marks = transfer_marks(db, [row[0] for row in found])
     badges = open_alert_badges(db, [row[2] for row in found])
+    likely = forecast(db, team_ids=team_ids, now=now).likely if found else {}
     for row in found:
         due_by = stored_datetime(row[10])
         in_transfer = row[13] == ReferralStatus.TRANSFER
@@ -147,6 +152,7 @@ def queue_page(
                 version=row[12],
                 transfer=mark,
                 alerts=badges.get(row[2], ()),
+                likely_breach=likely[row[0]].within(now) if row[0] in likely else None,
             )
         )
     return Page(items, rows.count(db) if count else None)
