@@ -16,7 +16,7 @@ from intapp.access import Role, SignedIn
 from intapp.config import configured
 from intapp.screens.base import DataScreen, Result, WorkFailed, offered_to
 from intapp.services.dashboard import DashboardCounts, count_figures
-from intapp.services.forecast import BreachForecast, forecast
+from intapp.services.forecast import MARK, BreachForecast, forecast
 from intapp.widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -218,14 +218,14 @@ class DashboardScreen(DataScreen):
         line = self.query_one("#forecast", Static)
         if found is None:
             return
-        figures = f"{found.next_24h:,} in the next 24 h · {found.next_7_days:,} in 7 days"
+        figures = f"{found.next_24h:,} in 24 h · {found.next_7_days:,} in 7 days"
         if self.compact:
-            line.update(f"Likely to breach their triage deadline: {figures} (q: ▲ in the queue)")
+            line.update(f"Likely to breach triage deadline: {figures} ({MARK} in the queue)")
         else:
             line.update(
                 f"[b]Likely to breach their triage deadline:[/] {figures}\n"
-                f"[dim]Forecast, if {found.assumption}. Overdue ones have breached already."
-                " The queue (q) marks them ▲.[/]"
+                f"[dim]Forecast, if {found.assumption}. Overdue ones have breached"
+                f" already. The queue (q) marks them {MARK}.[/]"
             )
 
     @on(WorkFailed)

@@ -14,6 +14,7 @@ from intapp import clock
 from intapp.codes import code_label
 from intapp.formatting import due_text, uk_datetime
 from intapp.screens.base import DataScreen, offered_to
+from intapp.services.forecast import MARK
 from intapp.services.queue import QueueItem, queue_cursor, queue_page
 from intapp.store.paging import Cursor, Page
 from intapp.widgets.alert_marks import name_with_alerts
@@ -47,11 +48,6 @@ EMPTY = {
 }
 
 
-# Beside the deadline of a referral the breach forecast says is likely to miss it
-# (`services.forecast`); the status line says what it means, and on what assumption.
-LIKELY_BREACH = "▲"
-
-
 def reason_width(screen_width: int) -> int:
     """The reason column's width: at least 40, more when every column fits with room over
     (each cell has one space of padding either side; the scrollbar takes two)."""
@@ -77,7 +73,7 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
     if item.overdue:
         due = f"[b red]{due}[/]"
     elif item.likely_breach:
-        due = f"[b yellow]{due} {LIKELY_BREACH}[/]"
+        due = f"[b yellow]{due} {MARK}[/]"
     return (
         due,
         f"[b cyan]{escape(mark)}[/]" if mark else code_label(item.priority),
@@ -87,13 +83,6 @@ def queue_cells(item: QueueItem) -> tuple[str, ...]:
         format_nhs_number(item.nhs_number),
         escape(item.reference),
     )
-
-
-def queue_summary(rows: list[QueueItem]) -> str:
-    """The status line's end: the first deadline, and what the forecast's mark means."""
-    first = f"first due {uk_datetime(rows[0].due_by)}"
-    likely = sum(item.likely_breach is not None for item in rows)
-    return f"{first} · {LIKELY_BREACH} {likely} likely to breach" if likely else first
 
 
 class QueueScreen(DataScreen):
@@ -140,7 +129,7 @@ class QueueScreen(DataScreen):
                 "No referrals in the queue match the filter.",
             ),
             page_size=PAGE_SIZE,
-            summary=queue_summary,
+            summary=lambda rows: f"first due {uk_datetime(rows[0].due_by)}",
             id="queue-list",
         )
         yield Static(id="queue-forecast")
@@ -219,11 +208,12 @@ class QueueScreen(DataScreen):
         """Say what the mark means, and on what assumption, while the page shows one."""
         from intapp.services.forecast import assumption
 
+        # Beside the deadline of each referral the forecast says will miss it.
         line = self.query_one("#queue-forecast", Static)
-        marked = any(item.likely_breach for item in rows)
-        line.display = marked
+        marked = sum(item.likely_breach is not None for item in rows)
+        line.display = marked > 0
         if marked:
-            line.update(f"{LIKELY_BREACH} likely to breach its deadline, if {assumption()}.")
+            line.update(f"{MARK} {marked} on this page likely to breach, if {assumption()}.")
 
     def action_row(self, step: int) -> None:
         self.paged.move(step)

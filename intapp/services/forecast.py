@@ -42,10 +42,13 @@ NEXT_24_HOURS = timedelta(hours=24)
 NEXT_7_DAYS = timedelta(days=7)
 HORIZONS: tuple[tuple[timedelta, str], ...] = ((NEXT_24_HOURS, "24 h"), (NEXT_7_DAYS, "7 days"))
 
+# The mark lists put beside a referral likely to breach, and the words that explain it.
+MARK = "▲"
+
 # The model in a clause the screens and the README complete ("likely to breach, if …").
 ASSUMPTION = (
-    "each team triages its queue in deadline order at its daily rate of the last {weeks}"
-    " weeks, and referrals yet to arrive are not foreseen"
+    "each team triages in deadline order at its daily rate of the last {weeks} weeks;"
+    " new referrals not foreseen"
 )
 
 
