@@ -110,23 +110,28 @@ def likely_breaches(
     rates: Mapping[int, float],
     *,
     now: datetime,
+    ahead: Mapping[int, int] | None = None,
     horizon: timedelta = NEXT_7_DAYS,
 ) -> dict[int, Breach]:
-    """The model itself: of `queue` (every referral awaiting triage, overdue ones
-    included), those whose deadline falls in ``[now, now + horizon)`` and comes before
-    their team's turn reaches them, at the team's `rates` (referrals a day; absent is 0).
+    """The model itself: of `queue` (referrals awaiting triage), those whose deadline
+    falls in ``[now, now + horizon)`` and comes before their team's turn reaches them, at
+    the team's `rates` (referrals a day; absent is 0). `ahead` counts, for each team, the
+    referrals before all of `queue` in its order and not in it (the overdue ones, which
+    the dashboard counts rather than lists); overdue ones in `queue` take their place too.
 
     Pure, so the back-test runs the very same rule on a queue rebuilt from history.
     """
+    ahead = ahead or {}
     by_team: dict[int, list[Waiting]] = {}
     for referral in queue:
         by_team.setdefault(referral.team_id, []).append(referral)
     until = now + horizon
     likely: dict[int, Breach] = {}
-    for team_id, team_queue in by_team.items():
+    for team_id in set(by_team) | set(ahead):
+        team_queue = by_team.get(team_id, [])
         rate = rates.get(team_id, 0.0)
         team_queue.sort(key=lambda w: (w.due_by, w.referral_id))  # the queue's own order
-        for position, w in enumerate(team_queue, start=1):
+        for position, w in enumerate(team_queue, start=1 + ahead.get(team_id, 0)):
             if w.due_by >= until:
                 break  # the rest are due later still
             if w.due_by < now:
@@ -153,14 +158,29 @@ def triage_rates(
     return {int(team_id): int(count) / days for team_id, count in rows}
 
 
-def awaiting_triage(db: PlainSQL, *, team_ids: list[int] | None, until: datetime) -> list[Waiting]:
-    """The referrals awaiting triage due before `until`, overdue ones included: the part
-    of each team's queue that stands before any deadline inside the horizon."""
+def overdue_by_team(db: PlainSQL, *, team_ids: list[int] | None, now: datetime) -> dict[int, int]:
+    """How many referrals awaiting triage each team has past their deadline: counted, not
+    read, as they stand first in the queue (from the queue's index alone)."""
+    in_teams, params = _teams(team_ids)
+    rows = db.run(
+        "SELECT referral.team_id, count(*) FROM referral"
+        f" WHERE referral.status = :status AND referral.due_by < :now{in_teams}"
+        " GROUP BY referral.team_id",
+        db.stored({"status": ReferralStatus.RECEIVED.value, "now": now, **params}),
+    )
+    return {int(team_id): int(count) for team_id, count in rows}
+
+
+def due_within(
+    db: PlainSQL, *, team_ids: list[int] | None, now: datetime, until: datetime
+) -> list[Waiting]:
+    """The referrals awaiting triage due from `now` until `until`."""
     in_teams, params = _teams(team_ids)
     rows = db.run(
         "SELECT referral.id, referral.team_id, referral.due_by FROM referral"
-        f" WHERE referral.status = :status AND referral.due_by < :until{in_teams}",
-        db.stored({"status": ReferralStatus.RECEIVED.value, "until": until, **params}),
+        " WHERE referral.status = :status AND referral.due_by >= :now"
+        f" AND referral.due_by < :until{in_teams}",
+        db.stored({"status": ReferralStatus.RECEIVED.value, "now": now, "until": until, **params}),
     )
     return [Waiting(int(r[0]), int(r[1]), stored_datetime(r[2])) for r in rows]
 
@@ -172,8 +192,10 @@ def forecast(
     now = now or clock.now()
     weeks = load_settings().forecast_rate_weeks
     rates = triage_rates(db, team_ids=team_ids, now=now, weeks=weeks)
-    queue = awaiting_triage(db, team_ids=team_ids, until=now + NEXT_7_DAYS)
-    return BreachForecast(now, weeks, rates, likely_breaches(queue, rates, now=now))
+    overdue = overdue_by_team(db, team_ids=team_ids, now=now)
+    queue = due_within(db, team_ids=team_ids, now=now, until=now + NEXT_7_DAYS)
+    likely = likely_breaches(queue, rates, now=now, ahead=overdue)
+    return BreachForecast(now, weeks, rates, likely)
 
 
 def breach_forecast(*, session: Session, team_ids: list[int] | None = None) -> BreachForecast:
