@@ -20,6 +20,8 @@ benchmarks/.data/city-PEOPLE.sqlite3. Every day of the last DAYS at HOUR:00 UK t
 The counts are of referral-moments: a referral waiting on several mornings is scored on
 each. Overdue ones at a moment are breaches already and are scored neither way; breaches
 by referrals received after the moment cannot be forecast and are counted apart.
+"breached" is the share of those scored that did breach: the precision a forecast that
+every one will breach would have, which the forecast must beat to be telling them apart.
 
 Limits: `due_by` is the deadline as stored, which triage may have reset (the demo's never
 does); a referral counts for the team it is with now, as the live rates do.
@@ -87,6 +89,13 @@ class Score:
     @property
     def recall(self) -> float | None:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def breach_rate(self) -> float | None:
+        """The share of those scored that breached: the precision of forecasting that
+        every one will, which the forecast has to beat to tell them apart."""
+        scored = self.tp + self.fp + self.fn + self.tn
+        return (self.tp + self.fn) / scored if scored else None
 
 
 @dataclass
@@ -202,13 +211,13 @@ def report(result: Backtest, *, weeks: int, hour: int) -> list[str]:
     lines = [
         f"{result.moments} moments (each day at {hour:02d}:00 UK time); each team's rate over"
         f" the {weeks} weeks before each",
-        f"{'horizon':8} {'precision':>9} {'recall':>7} {'TP':>6} {'FP':>6} {'FN':>6} {'TN':>7}"
-        f"  {'breaches not yet received':>25}",
+        f"{'horizon':8} {'precision':>9} {'recall':>7} {'TP':>7} {'FP':>7} {'FN':>7} {'TN':>7}"
+        f" {'breached':>9}  {'breaches not yet received':>25}",
     ]
     for words, s in result.scores.items():
         lines.append(
-            f"{words:8} {_percent(s.precision):>9} {_percent(s.recall):>7} {s.tp:6} {s.fp:6}"
-            f" {s.fn:6} {s.tn:7}  {s.unforeseeable:25}"
+            f"{words:8} {_percent(s.precision):>9} {_percent(s.recall):>7} {s.tp:7} {s.fp:7}"
+            f" {s.fn:7} {s.tn:7} {_percent(s.breach_rate):>9}  {s.unforeseeable:25}"
         )
     return lines
 

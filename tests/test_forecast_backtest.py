@@ -70,6 +70,7 @@ def test_each_case_is_scored_as_worked_out():
     assert (week.tp, week.fp, week.fn, week.tn, week.unforeseeable) == (1, 1, 1, 2, 1)
     assert (week.precision, week.recall) == (0.5, 0.5)
     assert (day.precision, day.recall) == (1.0, 0.5)
+    assert (day.breach_rate, week.breach_rate) == (1.0, 0.4)
 
 
 def test_the_overdue_referral_takes_its_place_in_the_queue():
