@@ -1,12 +1,16 @@
 """How often the breach forecast was right on the demo history: a back-test.
 
 Usage:
-    python benchmarks/backtest_forecast.py [--people 2000] [--url URL] [--days 730]
-        [--weeks 4] [--hour 9]
+    python benchmarks/backtest_forecast.py [--people 2000] [--seed 7] [--as-of ISO]
+        [--url URL] [--days 730] [--weeks 4] [--hour 9]
 
-Without --url it uses (and, once, builds with the demo generator's default seed)
-benchmarks/.data/city-PEOPLE.sqlite3. Every day of the last DAYS at HOUR:00 UK time whose
-7-day horizon has passed by the end of the history, it:
+Without --url it builds a fresh demo (`intapp demo --people N --seed S`, so always the
+generator as it is now) in a temporary SQLite file, generated as if it were AS-OF
+(default: now; the moment is printed, and the same seed and moment give the same history,
+so the same figures). With --url it reads a database already holding a history.
+
+Every day of the last DAYS at HOUR:00 UK time whose 7-day horizon has passed by the end
+of the history (its last recorded timestamp), it:
 
 1. rebuilds the queue as it was then from the stored timestamps: referrals received by
    then, not yet triaged and not closed (`triaged_at`, `closed_at`), with their `due_by`;
@@ -31,16 +35,19 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
 from intapp import clock
 from intapp.config import Settings
 from intapp.services.forecast import HORIZONS, Waiting, likely_breaches, triage_rates
-from intapp.store.engine import read_session
+from intapp.store.engine import create_db_engine, read_session
 from intapp.store.plain_sql import stored_datetime, through_session
 
 DEFAULT_PEOPLE = 2000
@@ -103,6 +110,8 @@ class Backtest:
     """The scores by horizon, and how many moments they cover."""
 
     moments: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
     scores: dict[str, Score] = field(default_factory=lambda: {w: Score() for _, w in HORIZONS})
 
 
@@ -120,6 +129,7 @@ def score(
     arrived = 0
     for moment in sorted(moments):
         result.moments += 1
+        result.first, result.last = result.first or moment, moment
         while arrived < len(pasts) and pasts[arrived].received_at <= moment:
             waiting[pasts[arrived].referral_id] = pasts[arrived]
             arrived += 1
@@ -202,6 +212,10 @@ def run(engine: Engine, *, days: int, weeks: int, hour: int) -> Backtest:
         return score(history, moments, rates_at)
 
 
+def _day(moment: datetime | None) -> str:
+    return "-" if moment is None else f"{moment.astimezone(clock.LOCAL_TZ):%d %b %Y}"
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
@@ -209,8 +223,8 @@ def _percent(value: float | None) -> str:
 def report(result: Backtest, *, weeks: int, hour: int) -> list[str]:
     """The figures as printed."""
     lines = [
-        f"{result.moments} moments (each day at {hour:02d}:00 UK time); each team's rate over"
-        f" the {weeks} weeks before each",
+        f"{result.moments} moments, each day at {hour:02d}:00 UK time from {_day(result.first)}"
+        f" to {_day(result.last)}; each team's rate over the {weeks} weeks before each",
         f"{'horizon':8} {'precision':>9} {'recall':>7} {'TP':>7} {'FP':>7} {'FN':>7} {'TN':>7}"
         f" {'breached':>9}  {'breaches not yet received':>25}",
     ]
@@ -225,20 +239,49 @@ def report(result: Backtest, *, weeks: int, hour: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
-    parser.add_argument("--url", help="a database holding the history (default: the demo)")
+    parser.add_argument("--seed", type=int, default=7, help="the demo's seed")
+    parser.add_argument(
+        "--as-of",
+        type=datetime.fromisoformat,
+        help="build the demo as if now were this moment (ISO, e.g. 2026-12-01T09:00+00:00)",
+    )
+    parser.add_argument("--url", help="a database holding a history (default: a fresh demo)")
     parser.add_argument("--days", type=int, default=730, help="how many days back")
     parser.add_argument("--weeks", type=int, default=Settings.forecast_rate_weeks)
     parser.add_argument("--hour", type=int, default=9, help="the hour of each moment, UK time")
     args = parser.parse_args()
 
-    from city import city_engine
-
-    engine, loaded = city_engine(args.url, args.people)
-    where = engine.url.render_as_string(hide_password=True)
-    print(f"database: {where}, {loaded:,} people")
-    result = run(engine, days=args.days, weeks=args.weeks, hour=args.hour)
+    with tempfile.TemporaryDirectory() as folder:
+        if args.url:
+            engine = create_db_engine(args.url)
+            where = engine.url.render_as_string(hide_password=True)
+        else:
+            engine = fresh_demo(Path(folder), people=args.people, seed=args.seed, at=args.as_of)
+            where = f"a fresh demo, --people {args.people} --seed {args.seed}"
+        print(f"history: {where}")
+        result = run(engine, days=args.days, weeks=args.weeks, hour=args.hour)
+        engine.dispose()
     for line in report(result, weeks=args.weeks, hour=args.hour):
         print(line)
+
+
+def fresh_demo(folder: Path, *, people: int, seed: int, at: datetime | None) -> Engine:
+    """A new SQLite file in `folder` holding the demo generated as if now were `at`."""
+    from intapp.demo import load_demo
+    from intapp.store.migrate import upgrade
+
+    at = (at or clock.now()).astimezone(UTC)
+    print(f"demo generated as of {at.isoformat(timespec='seconds')} (--as-of to repeat it)")
+    engine = create_db_engine(f"sqlite:///{folder / 'demo.sqlite3'}")
+    with warnings.catch_warnings():  # SQLite reflection notes, not news here
+        warnings.simplefilter("ignore")
+        upgrade(engine)
+    clock.freeze(at)
+    try:
+        load_demo(engine=engine, people=people, seed=seed)
+    finally:
+        clock.freeze(None)
+    return engine
 
 
 if __name__ == "__main__":
