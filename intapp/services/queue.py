@@ -126,7 +126,9 @@ def queue_page(
     found = rows.page(db, COLUMNS, after=after, limit=limit)
     marks = transfer_marks(db, [row[0] for row in found])
     badges = open_alert_badges(db, [row[2] for row in found])
-    likely = forecast(db, team_ids=team_ids, now=now).likely if found else {}
+    # Overdue ones are breaches already, never forecast: that list has nothing to mark.
+    marking = found and tile != "triage_overdue"
+    likely = forecast(db, team_ids=team_ids, now=now).likely if marking else {}
     for row in found:
         due_by = stored_datetime(row[10])
         in_transfer = row[13] == ReferralStatus.TRANSFER
