@@ -205,10 +205,10 @@ class QueueScreen(DataScreen):
         )
 
     def explain_forecast(self, rows: list[QueueItem]) -> None:
-        """Say what the mark means, and on what assumption, while the page shows one."""
+        """Say what the mark beside a deadline means, and on what assumption, while the
+        page shows one."""
         from intapp.services.forecast import assumption
 
-        # Beside the deadline of each referral the forecast says will miss it.
         line = self.query_one("#queue-forecast", Static)
         marked = sum(item.likely_breach is not None for item in rows)
         line.display = marked > 0
