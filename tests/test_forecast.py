@@ -4,6 +4,7 @@ triaged nothing, the scope, and the queue's marks."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import datetime, timedelta
 from itertools import count
 
@@ -19,11 +20,13 @@ from intapp.services.forecast import (
     Waiting,
     assumption,
     breach_forecast,
+    forecast,
     likely_breaches,
     triage_rates,
 )
 from intapp.services.queue import queue_page
-from intapp.store.plain_sql import through_session
+from intapp.store.plain_sql import through_session, through_sqlite
+from intapp.store.sqlite_reader import connect_if_current
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -62,10 +65,14 @@ class Referrals:
             self.add(team_id, triaged_ago=ago)
 
 
-@pytest.fixture
-def teams(session: Session) -> tuple[int, int]:
+def two_teams(session: Session) -> tuple[int, int]:
     org = small_organisation(session)
     return org.team.id, org.other_team.id
+
+
+@pytest.fixture
+def teams(session: Session) -> tuple[int, int]:
+    return two_teams(session)
 
 
 def test_rates_count_the_triages_of_the_recent_weeks_per_team(session, teams, write_config):
@@ -185,3 +192,31 @@ def test_the_assumption_names_the_configured_weeks(write_config):
     assert "last 4 weeks" in assumption()
     write_config("[settings]\nforecast_rate_weeks = 6\n")
     assert "last 6 weeks" in assumption()
+
+
+def test_the_forecast_through_sqlite3_is_the_forecast_through_the_orm(sqlite_engine):
+    """The dashboard reads it with the standard library's sqlite3 while SQLAlchemy loads:
+    timestamps come back as text there, and must give the same forecast."""
+    with Session(sqlite_engine, expire_on_commit=False) as session:
+        team, other = two_teams(session)
+        make = Referrals(session)
+        make.triaged(team, 14)
+        make.add(team, due_in=-HOUR)
+        for hours in (3, 20, 30, 50, 100, 170):
+            make.add(team, due_in=hours * HOUR)
+            make.add(other, due_in=hours * HOUR)
+        session.commit()
+    url = sqlite_engine.url.render_as_string()
+    sizes = []
+    for team_ids in (None, [team], [other], []):
+        with Session(sqlite_engine) as session:
+            expected = breach_forecast(session=session, team_ids=team_ids)
+        connection = connect_if_current(url)
+        assert connection is not None
+        with closing(connection), through_sqlite(connection) as db:
+            assert forecast(db, team_ids=team_ids) == expected
+        sizes.append(expected.next_7_days)
+    # Team 1 triages half a referral a day, so its k-th is reached in 2k days: all five
+    # due inside the 7 days are late; team 2 triages nothing, so its five are too. Those
+    # due in 170 h are beyond the forecast.
+    assert sizes == [10, 5, 5, 0]
