@@ -147,9 +147,11 @@ def triage_rates(
 ) -> dict[int, float]:
     """Referrals each team triaged a day over the `weeks` weeks before `now` (teams that
     triaged none are absent). A referral counts for the team it is with now."""
-    # The unary plus keeps SQLite off the queue's index (team, status, deadline), which
-    # would read every referral the teams ever had, to the range of triage times.
-    in_teams, params = _teams(team_ids, column="+referral.team_id")
+    # On SQLite the unary plus keeps the planner off the queue's index (team, status,
+    # deadline), which reads every referral the teams ever had, for the range of triage
+    # times. PostgreSQL combines the two indexes itself, and the plus would stop it.
+    column = "+referral.team_id" if db.sqlite else "referral.team_id"
+    in_teams, params = _teams(team_ids, column=column)
     rows = db.run(
         "SELECT referral.team_id, count(*) FROM referral"
         " WHERE referral.triaged_at >= :since AND referral.triaged_at < :now"
