@@ -16,8 +16,11 @@ class Referral(Versioned, SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_referral_queue", "team_id", "status", "due_by"),
-        # The city-wide queue and dashboard counts, which name no team.
-        Index("ix_referral_status_due", "status", "due_by"),
+        # The city-wide queue and dashboard counts, which name no team; with the team and
+        # id, the breach forecast reads each team's queue from the index alone.
+        Index("ix_referral_status_due", "status", "due_by", "team_id", "id"),
+        # The weekly summary's triages in a week, and each team's recent triage rate.
+        Index("ix_referral_triaged_at", "triaged_at", "team_id"),
         Index("ix_referral_person", "person_id", "received_at"),
     )
 
@@ -34,7 +37,7 @@ class Referral(Versioned, SQLModel, table=True):
     status: str = Field(default="received", sa_type=String(20))
     pathway: str | None = Field(default=None, sa_type=String(40))
     triaged_by: str | None = Field(default=None, sa_type=String(80))
-    triaged_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    triaged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     triage_note: str | None = Field(default=None, sa_type=Text)
     is_rereferral: bool = Field(default=False)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
