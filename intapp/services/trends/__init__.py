@@ -1,0 +1,19 @@
+"""Monthly trends over the last 24 UK calendar months, for the city, a locality or a team.
+
+`monthly_trends` gives every series with its definition for a screen to plot;
+`export_trends` renders them as CSV, XLSX or Markdown, saves the file and records the
+export in the audit trail.
+"""
+
+from intapp.services.trends.months import MONTHS, Month, last_months
+from intapp.services.trends.series import Series, Trends, definitions, monthly_trends
+
+__all__ = [
+    "MONTHS",
+    "Month",
+    "Series",
+    "Trends",
+    "definitions",
+    "last_months",
+    "monthly_trends",
+]
