@@ -167,10 +167,10 @@ def _medians(session: Session, rows: Any, postgres: bool) -> dict[int, float]:
             func.row_number().over(partition_by=rows.c.month, order_by=rows.c.elapsed).label("n"),
             func.count().over(partition_by=rows.c.month).label("size"),
         ).subquery()
-        # The middle row, or the two middle rows of an even count (integer division).
-        middle = or_(
-            ranked.c.n == (ranked.c.size + 1) / 2, ranked.c.n == (ranked.c.size + 2) / 2
-        )
+        # The middle row of an odd count, or the two middle rows of an even one:
+        # 2n is size + 1, or size and size + 2.
+        twice = ranked.c.n * 2
+        middle = and_(twice >= ranked.c.size, twice <= ranked.c.size + 2)
         query = (
             select(ranked.c.month, func.avg(ranked.c.elapsed))
             .where(middle)
