@@ -8,6 +8,7 @@ in the UK, while 23:30 UTC on 31 October is still 31 October.
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -171,7 +172,7 @@ def test_the_months_are_uk_calendar_months_ending_with_the_current_one():
     assert april.starts_at == utc(2026, 3, 31, 23)  # midnight BST
     assert april.ends_at == utc(2026, 4, 30, 23)
     assert months[NOV_26].starts_at == utc(2026, 11, 1, 0)  # midnight GMT
-    assert all(a.ends_at == b.starts_at for a, b in zip(months, months[1:], strict=False))
+    assert all(a.ends_at == b.starts_at for a, b in itertools.pairwise(months))
 
 
 def test_every_series_month_by_month_for_the_city(engine):
@@ -229,7 +230,9 @@ def test_a_team_counts_only_its_own(engine):
         {0: 1, MAR_26: 1, APR_26: 3, OCT_26: 1}
     )
     assert list(central["open_weighted_caseload"].values)[NOV_26] == 9
-    assert list(central["caseload_limits"].values) == [150] * (MAY_26 + 1) + [100] * (NOV_26 - MAY_26)
+    assert list(central["caseload_limits"].values) == [150] * (MAY_26 + 1) + [100] * (
+        NOV_26 - MAY_26
+    )
 
 
 def test_every_series_has_a_definition(engine):

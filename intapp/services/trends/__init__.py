@@ -6,14 +6,19 @@ export in the audit trail.
 """
 
 from intapp.services.trends.months import MONTHS, Month, last_months
-from intapp.services.trends.series import Series, Trends, definitions, monthly_trends
+from intapp.services.trends.queries import PARTS, Values, part_values
+from intapp.services.trends.series import Series, Trends, definitions, monthly_trends, trends_of
 
 __all__ = [
     "MONTHS",
+    "PARTS",
     "Month",
     "Series",
     "Trends",
+    "Values",
     "definitions",
     "last_months",
     "monthly_trends",
+    "part_values",
+    "trends_of",
 ]

@@ -11,10 +11,7 @@ from intapp import clock
 from intapp.codes import ReferralSource
 from intapp.config import configured
 from intapp.services.trends.months import MONTHS, Month, last_months
-from intapp.services.trends.queries import MonthlyFigures, monthly_figures
-
-Value = int | float | None
-"""A month's figure: None where it has no meaning (a share or a median of nothing)."""
+from intapp.services.trends.queries import PARTS, Value, Values, part_values
 
 HELD_TODAY = "in the teams that hold them today"
 
@@ -152,47 +149,21 @@ def monthly_trends(
 ) -> Trends:
     """The last `MONTHS` UK calendar months of every series for the teams given (None:
     the whole city), the current month last and partial. `scope` names the teams."""
-    now = clock.now()
     months = last_months(MONTHS, today=today or clock.today())
-    figures = monthly_figures(session=session, months=months, team_ids=team_ids, now=now)
-    values = _values(figures, len(months))
+    values: Values = {}
+    for part in PARTS:
+        values |= part_values(
+            session=session, part=part, months=months, team_ids=team_ids, now=clock.now()
+        )
+    return trends_of(scope, months, values)
+
+
+def trends_of(scope: str, months: tuple[Month, ...], values: Values) -> Trends:
+    """The series with their definitions, from the values of some or all of `PARTS`
+    (the series of a part not given are left out)."""
     series = tuple(
         Series(key, label, unit, definition, tuple(values[key]))
         for key, (label, unit, definition) in definitions().items()
+        if key in values
     )
     return Trends(scope=scope, months=months, series=series)
-
-
-def _values(f: MonthlyFigures, count: int) -> dict[str, list[Value]]:
-    values: dict[str, list[Value]] = {key: [] for key in definitions()}
-    for m in range(count):
-        by_source = f.referrals_by_source.get(m, {})
-        values["referrals_received"].append(sum(by_source.values()))
-        for source in SOURCES:
-            values[f"referrals_{source.value}"].append(by_source.get(source.value, 0))
-        triaged, in_time, hours = f.triage.get(m, (0, 0, None))
-        values["referrals_triaged"].append(triaged)
-        values["triaged_within_target_pct"].append(_pct(in_time, triaged))
-        values["median_hours_to_triage"].append(_rounded(hours))
-        allocated, days = f.allocation.get(m, (0, None))
-        values["first_allocations"].append(allocated)
-        values["median_days_to_allocation"].append(_rounded(days))
-        values["reablement_started"].append(f.reablement_started.get(m, 0))
-        ended, no_support, residential = f.endings.get(m, (0, 0, 0))
-        values["reablement_ended"].append(ended)
-        values["ended_no_ongoing_support_pct"].append(_pct(no_support, ended))
-        recorded, at_home = f.followups.get(m, (0, 0))
-        values["followups_recorded"].append(recorded)
-        values["at_home_pct"].append(_pct(at_home, recorded))
-        values["residential_admissions"].append(residential)
-        values["open_weighted_caseload"].append(f.open_load[m])
-        values["caseload_limits"].append(f.limits[m])
-    return values
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
