@@ -194,7 +194,9 @@ def notes(
 from intapp.cli.export_cld import cld  # noqa: E402 (registered below the group it joins)
 from intapp.cli.export_evaluation import evaluation  # noqa: E402
 from intapp.cli.export_returns import returns as _returns  # noqa: E402
+from intapp.cli.export_trends import trends  # noqa: E402
 
 export.add_command(cld)
 export.add_command(evaluation)
 export.add_command(_returns)
+export.add_command(trends)

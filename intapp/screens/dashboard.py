@@ -109,6 +109,7 @@ class DashboardScreen(DataScreen):
         Binding("n", "new_referral", "New referral", id="dashboard.new_referral"),
         Binding("t", "choose_scope", "Team", id="dashboard.scope"),
         Binding("w", "weekly_summary", "Weekly", id="dashboard.weekly"),
+        Binding("g", "trends", "Trends", id="dashboard.trends"),
         Binding("m", "app.my_work", "My work", id="dashboard.my_work"),
         Binding("f5", "refresh", "Refresh", id="dashboard.refresh"),
     ]
@@ -324,6 +325,11 @@ class DashboardScreen(DataScreen):
         from intapp.screens.weekly import WeeklySummaryScreen
 
         self.app.push_screen(WeeklySummaryScreen(scope=self.scope))
+
+    def action_trends(self) -> None:
+        from intapp.screens.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen(scope=self.scope))
 
 
 def reviews_access(who: SignedIn | None) -> bool:

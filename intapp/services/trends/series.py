@@ -94,13 +94,13 @@ def definitions() -> dict[str, tuple[str, str, str]]:
             "referral being received to its first allocation.",
         ),
         "reablement_started": (
-            "Reablement started",
+            "Reablement episodes started",
             "episodes",
             "Reablement episodes whose start date is in the month (planned and cancelled "
             "episodes never ran and are not counted), by the person's team today.",
         ),
         "reablement_ended": (
-            "Reablement ended",
+            "Reablement episodes ended",
             "episodes",
             "Reablement episodes whose end date is in the month, by the person's team today.",
         ),
