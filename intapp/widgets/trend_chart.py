@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from rich.markup import escape
-
 from textual_plotext import PlotextPlot
 
 from intapp.services.trends import Month, Trends
@@ -156,7 +156,9 @@ class TrendChart(PlotextPlot):
         xs = list(range(1, len(months) + 1))
         if chart.kind == "sources":
             labels, stacks = source_stacks(trends)
-            plt.stacked_bar(xs, stacks, labels=labels, color=list(COLOURS[: len(stacks)]))
+            # plotext takes a label and a colour per stack; textual-plotext's stub says one.
+            stacked: Any = plt.stacked_bar
+            stacked(xs, stacks, labels=labels, color=list(COLOURS[: len(stacks)]))
         else:
             for key, colour in zip(chart.keys, COLOURS, strict=False):
                 series = trends[key]
@@ -176,11 +178,11 @@ class TrendChart(PlotextPlot):
         plt.xlabel("month (* the current month, so far)")
         step = 3 if self.size.width >= 100 else 4
         ticks = [x for x in xs if (len(xs) - x) % step == 0]
-        plt.xticks(ticks, [month_tick(months[x - 1]) for x in ticks])
+        plt.xticks([float(x) for x in ticks], [month_tick(months[x - 1]) for x in ticks])
         plt.xlim(0.5, len(xs) + 0.5)
-        top = max((v for key in chart.keys for v in trends[key].values if v is not None), default=0)
-        if chart.kind == "sources":
-            top = max(trends["referrals_received"].values, default=0) or 0
+        keys = ("referrals_received",) if chart.kind == "sources" else chart.keys
+        values = [float(v) for key in keys for v in trends[key].values if v is not None]
+        top = max(values, default=0.0)
         ticks_y = axis_ticks(float(top), chart.y_label.startswith("%"))
         plt.yticks(ticks_y, [tick_label(t) for t in ticks_y])
         plt.ylim(0, ticks_y[-1])

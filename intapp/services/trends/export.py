@@ -130,8 +130,8 @@ def render_csv(trends: Trends) -> str:
     writer.writerow([])
     writer.writerow([spreadsheet_safe(_title(trends))])
     writer.writerow(DEFINITION_COLUMNS)
-    for row in definition_rows(trends):
-        writer.writerow([spreadsheet_safe(c) for c in row])
+    for definition in definition_rows(trends):
+        writer.writerow([spreadsheet_safe(c) for c in definition])
     return out.getvalue()
 
 
