@@ -183,6 +183,8 @@ class TrendChart(PlotextPlot):
         keys = ("referrals_received",) if chart.kind == "sources" else chart.keys
         values = [float(v) for key in keys for v in trends[key].values if v is not None]
         top = max(values, default=0.0)
+        if chart.kind == "sources" or len(chart.keys) > 1:
+            top *= 1.3  # headroom for the legend, which plotext puts at the top left
         ticks_y = axis_ticks(float(top), chart.y_label.startswith("%"))
         plt.yticks(ticks_y, [tick_label(t) for t in ticks_y])
         plt.ylim(0, ticks_y[-1])
