@@ -111,7 +111,8 @@ class TrendsScreen(DataScreen):
         key, part, values = message.value
         self.values.setdefault(key, {}).update(values)
         self.parts_read.setdefault(key, set()).add(part)
-        if key == self.scope.team_ids:
+        # Another chart's series: nothing on show changes until it is chosen.
+        if key == self.scope.team_ids and part == CHARTS[self.chart_index].part:
             self.show()
 
     def show(self) -> None:
@@ -137,10 +138,7 @@ class TrendsScreen(DataScreen):
         plot = self.query_one(TrendChart)
         text = self.query_one("#trends-readout", Static)
         if not all(key in values for key in chart.keys) or self.month is None:
-            plot.plt.clear_data()
-            plot.plt.clear_figure()
-            plot.plt.title(f"{chart.title}: counting…")
-            plot.refresh()
+            plot.clear(f"{chart.title}: counting…")
             text.update("Counting…")
             return
         trends = trends_of(self.scope.label, months, values)

@@ -147,8 +147,30 @@ class TrendChart(PlotextPlot):
     }
     """
 
+    _drawn = 0
+    """How many times a chart has been drawn: what the cached rendering shows."""
+    _rendered: tuple[object, Any] | None = None
+
+    def render(self) -> Any:
+        # Plotext builds the whole canvas in Python, and Rich then parses its colours:
+        # tens of milliseconds for a chart, which Textual asks for at every repaint
+        # (a dialog closing over it, a readout changing). Built once per drawing and size.
+        key = (self._drawn, self.size, self.app.theme)
+        if self._rendered is None or self._rendered[0] != key:
+            self._rendered = (key, super().render())
+        return self._rendered[1]
+
+    def clear(self, title: str) -> None:
+        """An empty chart with only a title."""
+        self.plt.clear_data()
+        self.plt.clear_figure()
+        self.plt.title(title)
+        self._drawn += 1
+        self.refresh()
+
     def draw(self, chart: Chart, trends: Trends, month: int) -> None:
         """Draw `chart` from `trends`, marking month `month` (0 is the oldest)."""
+        self._drawn += 1
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
