@@ -191,7 +191,7 @@ async def screen_figures(url: str, runs: int) -> list[str]:
             screen = app.screen
             if not isinstance(screen, TrendsScreen):
                 return False
-            read = screen.parts_read.get(screen.scope.team_ids, set())
+            read = screen.parts_ready(screen.scope.team_ids)
             return read == set(PARTS) if everything else CHARTS[screen.chart_index].part in read
 
         return check

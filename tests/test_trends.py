@@ -274,3 +274,22 @@ def test_the_median_of_an_odd_or_even_count(engine, size):
     assert trends["triaged_within_target_pct"].values[JUN_26] == round(
         100 * sum(h <= 12 for h in hours) / size, 1
     )
+
+
+def test_a_scope_summed_from_every_teams_counts_is_the_scope_read_alone(engine):
+    """The screen adds up the city's counts by team for another scope; the export reads
+    the scope alone. The two never disagree."""
+    from intapp import clock
+    from intapp.services.trends import ADDITIVE, part_values, scope_values, team_counts
+
+    scopes = build_history(engine)
+    months = last_months()
+    with read_session(engine) as session:
+        for part in ADDITIVE:
+            every_team = team_counts(session=session, part=part, months=months, now=clock.now())
+            assert set(every_team) == {*scopes["central"], *scopes["north"]}
+            for team_ids in (None, scopes["central"], scopes["north"]):
+                alone = part_values(
+                    session=session, part=part, months=months, team_ids=team_ids, now=clock.now()
+                )
+                assert scope_values(part, every_team, team_ids, len(months)) == alone

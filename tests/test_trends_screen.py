@@ -33,7 +33,7 @@ async def open_trends(pilot, app: IntApp) -> TrendsScreen:  # type: ignore[no-un
         pilot,
         lambda: (
             isinstance(app.screen, TrendsScreen)
-            and app.screen.parts_read.get(app.screen.scope.team_ids) == set(PARTS)
+            and app.screen.parts_ready(app.screen.scope.team_ids) == set(PARTS)
         ),
     )
     screen = app.screen
@@ -90,9 +90,7 @@ async def test_another_scope_is_chosen_on_the_screen(history_app: IntApp) -> Non
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         options.highlighted = labels.index("NOR1 Team NOR1")
         await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: screen.parts_read.get(screen.scope.team_ids, set()) == set(PARTS)
-        )
+        await wait_for(pilot, lambda: screen.parts_ready(screen.scope.team_ids) == set(PARTS))
         assert screen.scope.team_code == "NOR1"
         title = str(screen.query_one("#trends-title", Static).render())
         assert "NOR1 Team NOR1" in title

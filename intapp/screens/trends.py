@@ -16,12 +16,13 @@ from intapp.widgets.trend_chart import CHARTS, TrendChart, readout
 
 if TYPE_CHECKING:
     from intapp.screens.dashboard import Scope
-    from intapp.services.trends import Month, Values
+    from intapp.services.trends import Month, TeamCounts, Values
 
 
-class PartRead(Result["tuple[tuple[int, ...] | None, str, Values]"]):
-    """One part of the trends (`services.trends.PARTS`) for a scope: (the scope's team
-    ids, the part, its series)."""
+class PartRead(Result["tuple[tuple[int, ...] | None, str, Any]"]):
+    """One part of the trends (`services.trends.PARTS`): (the scope's team ids, the
+    part, its series); for a part that adds up (`ADDITIVE`), (None, the part, its
+    counts by team, for every team)."""
 
 
 class TrendsScreen(DataScreen):
@@ -45,9 +46,12 @@ class TrendsScreen(DataScreen):
         self.month: int | None = None
         """The month chosen (0 is the oldest); None until the months are known."""
         self.months: tuple[Month, ...] = ()
-        # What was read this visit, by scope: going back to a scope shows it at once.
+        # What was read this visit. The parts that add up are read by team for every
+        # team at once, so another scope shows them without reading; the others (the
+        # medians) by scope, so going back to a scope shows them at once.
+        self.team_counts: dict[str, TeamCounts] = {}
         self.values: dict[tuple[int, ...] | None, Values] = {}
-        self.parts_read: dict[tuple[int, ...] | None, set[str]] = {}
+        self.medians_read: dict[tuple[int, ...] | None, set[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,14 +70,17 @@ class TrendsScreen(DataScreen):
 
     # Reading: the chart on show first, then the rest, each painted as it comes.
 
+    def parts_ready(self, key: tuple[int, ...] | None) -> set[str]:
+        """The parts read for the scope of these team ids."""
+        return set(self.team_counts) | self.medians_read.get(key, set())
+
     def load(self) -> None:
-        from intapp.services.trends import PARTS, part_values
+        from intapp.services.trends import ADDITIVE, PARTS, part_values, team_counts
 
         key = self.scope.team_ids
         first = CHARTS[self.chart_index].part
-        read = self.parts_read.get(key, set())
-        wanted = [p for p in (first, *PARTS) if p not in read]
-        wanted = list(dict.fromkeys(wanted))
+        ready = self.parts_ready(key)
+        wanted = list(dict.fromkeys(p for p in (first, *PARTS) if p not in ready))
         self.show()
         if not wanted:
             return
@@ -88,7 +95,9 @@ class TrendsScreen(DataScreen):
                 if worker.is_cancelled:
                     return
 
-                def read(session: Any, part: str = part) -> Values:
+                def read(session: Any, part: str = part) -> Any:
+                    if part in ADDITIVE:
+                        return team_counts(session=session, part=part, months=months, now=now)
                     return part_values(
                         session=session, part=part, months=months, team_ids=team_ids, now=now
                     )
@@ -100,7 +109,7 @@ class TrendsScreen(DataScreen):
                         self.post_message(WorkFailed(PartRead, error))
                     return
                 if not worker.is_cancelled:
-                    self.post_message(PartRead((key, part, values)))
+                    self.post_message(PartRead((None if part in ADDITIVE else key, part, values)))
 
         self.run_worker(
             in_thread, thread=True, group="trends.parts", exclusive=True, exit_on_error=False
@@ -108,12 +117,27 @@ class TrendsScreen(DataScreen):
 
     @on(PartRead)
     def part_read(self, message: PartRead) -> None:
+        from intapp.services.trends import ADDITIVE
+
         key, part, values = message.value
-        self.values.setdefault(key, {}).update(values)
-        self.parts_read.setdefault(key, set()).add(part)
+        if part in ADDITIVE:
+            self.team_counts[part] = values
+        else:
+            self.values.setdefault(key, {}).update(values)
+            self.medians_read.setdefault(key, set()).add(part)
         # Another chart's series: nothing on show changes until it is chosen.
-        if key == self.scope.team_ids and part == CHARTS[self.chart_index].part:
+        if part == CHARTS[self.chart_index].part and part in self.parts_ready(self.scope.team_ids):
             self.show()
+
+    def scope_values(self) -> Values:
+        """Every series read so far for the scope on show."""
+        from intapp.services.trends import scope_values
+
+        team_ids = self.scope.team_ids
+        values = dict(self.values.get(team_ids, {}))
+        for part, counts in self.team_counts.items():
+            values |= scope_values(part, counts, team_ids, len(self.months))
+        return values
 
     def show(self) -> None:
         """Draw the chart on show, if its part is read, and its readout."""
@@ -134,7 +158,7 @@ class TrendsScreen(DataScreen):
         self.query_one("#trends-tabs", Static).update(
             f"Charts {tabs} [dim](tab, shift+tab)[/dim] · Months [dim](←, →)[/dim]"
         )
-        values = self.values.get(self.scope.team_ids, {})
+        values = self.scope_values()
         plot = self.query_one(TrendChart)
         text = self.query_one("#trends-readout", Static)
         if not all(key in values for key in chart.keys) or self.month is None:

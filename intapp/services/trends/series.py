@@ -11,7 +11,8 @@ from intapp import clock
 from intapp.codes import ReferralSource
 from intapp.config import configured
 from intapp.services.trends.months import MONTHS, Month, last_months
-from intapp.services.trends.queries import PARTS, Value, Values, part_values
+from intapp.services.trends.queries import PARTS, part_values
+from intapp.services.trends.window import Value, Values
 
 HELD_TODAY = "in the teams that hold them today"
 
