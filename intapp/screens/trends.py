@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
+from intapp.config import configured
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
 from intapp.widgets.trend_chart import CHARTS, TrendChart, readout
@@ -162,7 +163,7 @@ class TrendsScreen(DataScreen):
         plot = self.query_one(TrendChart)
         text = self.query_one("#trends-readout", Static)
         if not all(key in values for key in chart.keys) or self.month is None:
-            plot.clear(f"{chart.title}: counting…")
+            plot.clear(f"{configured(chart.title)}: counting…")
             text.update("Counting…")
             return
         trends = trends_of(self.scope.label, months, values)

@@ -10,6 +10,7 @@ from typing import Any
 from rich.markup import escape
 from textual_plotext import PlotextPlot
 
+from intapp.config import configured
 from intapp.services.trends import Month, Trends
 
 OTHER_SOURCES = "Other sources"
@@ -80,7 +81,7 @@ CHARTS: tuple[Chart, ...] = (
         of="reablement_ended",
     ),
     Chart(
-        "At home at the follow-up after reablement",
+        "At home {followup} days after reablement",
         "reablement",
         ("at_home_pct",),
         "lines",
@@ -195,7 +196,7 @@ class TrendChart(PlotextPlot):
                     plt.plot(list(px), list(py), label=label, color=colour, marker="braille")
                     plt.scatter(list(px), list(py), color=colour, marker="dot")
         plt.vline(month + 1, "red")
-        plt.title(chart.title)
+        plt.title(configured(chart.title))
         plt.ylabel(chart.y_label)
         plt.xlabel("month (* the current month, so far)")
         step = 3 if self.size.width >= 100 else 4
