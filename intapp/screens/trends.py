@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
+from intapp import clock
 from intapp.config import configured
 from intapp.screens.base import DataScreen, Result, WorkFailed
 from intapp.widgets.footer import Footer
@@ -86,8 +87,6 @@ class TrendsScreen(DataScreen):
         if not wanted:
             return
         app, months, team_ids = self.intapp, self.months, self.scope.team_id_list
-        from intapp import clock
-
         now = clock.now()
 
         def in_thread() -> None:
