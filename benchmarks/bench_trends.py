@@ -3,7 +3,7 @@ taken in the same run.
 
 Usage:
     python benchmarks/bench_trends.py [--database-url URL] [--people 200000] [--runs 5]
-        [--no-screen]
+        [--no-screen | --screen-only]
 
 Without --database-url it uses (and, once, builds) benchmarks/.data/city-PEOPLE.sqlite3;
 the PostgreSQL city is `--database-url postgresql://postgres@127.0.0.1:5432/intapp_bench_city_200000`
@@ -252,12 +252,14 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=RUNS)
-    parser.add_argument("--no-screen", action="store_true")
+    parser.add_argument("--no-screen", action="store_true", help="leave out the screen (3)")
+    parser.add_argument("--screen-only", action="store_true", help="only the screen (3)")
     args = parser.parse_args()
     engine, loaded = city_engine(args.database_url, args.people)
     print(f"database: {engine.url.render_as_string(hide_password=True)}, {loaded:,} people")
-    for line in measure(engine, args.runs):
-        print(line)
+    if not args.screen_only:
+        for line in measure(engine, args.runs):
+            print(line)
     if not args.no_screen:
         for line in asyncio.run(screen_figures(str(engine.url), args.runs)):
             print(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -54,6 +55,8 @@ class TrendsScreen(DataScreen):
         self.team_counts: dict[str, TeamCounts] = {}
         self.values: dict[tuple[int, ...] | None, Values] = {}
         self.medians_read: dict[tuple[int, ...] | None, set[str]] = {}
+        self.painted = threading.Event()
+        """Set once the first part of the latest reading is painted."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,9 +92,15 @@ class TrendsScreen(DataScreen):
         app, months, team_ids = self.intapp, self.months, self.scope.team_id_list
         now = clock.now()
 
+        # The chart in view is read first; the rest wait until it is painted, so that
+        # their reading does not compete with its painting.
+        painted = self.painted = threading.Event()
+
         def in_thread() -> None:
             worker = get_current_worker()
-            for part in wanted:
+            for number, part in enumerate(wanted):
+                if number == 1:
+                    painted.wait(timeout=2)
                 if worker.is_cancelled:
                     return
 
@@ -128,6 +137,7 @@ class TrendsScreen(DataScreen):
         # Another chart's series: nothing on show changes until it is chosen.
         if part == CHARTS[self.chart_index].part and part in self.parts_ready(self.scope.team_ids):
             self.show()
+        self.call_after_refresh(self.painted.set)
 
     def scope_values(self) -> Values:
         """Every series read so far for the scope on show."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from intapp.config import configured
@@ -151,8 +152,13 @@ class TrendChart(PlotextPlot):
     _drawn = 0
     """How many times a chart has been drawn: what the cached rendering shows."""
     _rendered: tuple[object, Any] | None = None
+    waiting: str | None = "Counting…"
+    """Shown instead of a chart while its figures are read (None: the chart drawn)."""
 
     def render(self) -> Any:
+        if self.waiting is not None:
+            # Plain text: an empty plotext canvas costs as much to build as a chart.
+            return Text(self.waiting, justify="center")
         # Plotext builds the whole canvas in Python, and Rich then parses its colours:
         # tens of milliseconds for a chart, which Textual asks for at every repaint
         # (a dialog closing over it, a readout changing). Built once per drawing and size.
@@ -162,15 +168,13 @@ class TrendChart(PlotextPlot):
         return self._rendered[1]
 
     def clear(self, title: str) -> None:
-        """An empty chart with only a title."""
-        self.plt.clear_data()
-        self.plt.clear_figure()
-        self.plt.title(title)
-        self._drawn += 1
+        """No chart: `title` instead, while the figures are read."""
+        self.waiting = title
         self.refresh()
 
     def draw(self, chart: Chart, trends: Trends, month: int) -> None:
         """Draw `chart` from `trends`, marking month `month` (0 is the oldest)."""
+        self.waiting = None
         self._drawn += 1
         plt = self.plt
         plt.clear_data()
