@@ -9,7 +9,6 @@ import click
 from intapp.cli.context import Context, pass_context
 
 FORMATS = ("csv", "xlsx", "md")
-_SUFFIX_FORMAT = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
 
 
 @click.command("trends")
@@ -51,6 +50,9 @@ def trends(
       intapp export trends --team C3 --format md
       intapp export trends --locality Central --output central-trends.xlsx
     """
+    # The weekly export's rule for a format from a file's extension (imported here: the
+    # export group imports this module as it loads).
+    from intapp.cli.export import _SUFFIX_FORMAT
     from intapp.services.trends.export import export_trends, trends_for_export
     from intapp.store.engine import unit_of_work
 
