@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 from intapp.config import configured
 from intapp.services.trends import Month, Trends
 
-OTHER_SOURCES = "Other sources"
+OTHER_SOURCES = "Smaller sources"
 SHOWN_SOURCES = 5
 """The referral sources drawn apart in the chart, the largest; the rest are summed."""
 
@@ -116,7 +116,7 @@ def month_tick(month: Month) -> str:
 def shown(value: float | None, unit: str) -> str:
     """A value as the readout shows it: ``75.0%``, ``17.0 hours``, ``1,204``."""
     if value is None:
-        return "none (nothing to measure)"
+        return "none"
     if unit == "%":
         return f"{value:.1f}%"
     if unit in ("hours", "days"):
