@@ -159,7 +159,7 @@ class TrendsScreen(DataScreen):
         months = self.months
         title = f"Monthly trends · {self.scope.label}"
         if months:
-            title += f" · {months[0].label} to {months[-1].label} (so far)"
+            title += f" · {months[0].label} to {months[-1].label}"
         self.query_one("#trends-title", Static).update(escape(title))
         tabs = " ".join(
             f"[reverse]{n + 1}[/reverse]" if n == self.chart_index else str(n + 1)
