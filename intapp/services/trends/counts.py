@@ -226,7 +226,7 @@ def _open_load(
             col(Allocation.weight),
         )
         .join(Worker, col(Worker.id) == Allocation.worker_id)
-        .where(started < month_ends[-1], *in_scope(Worker.team_id, team_ids))
+        .where(started < month_ends[-1])
         .subquery()
     )
     cells = session.execute(
@@ -234,9 +234,13 @@ def _open_load(
             rows.c.team_id, rows.c.began, rows.c.ended
         )
     ).all()
+    # Every team's, then the teams asked for: SQLite, given the teams, walked the
+    # allocations worker by worker (2.3 s for a team of the 200,000-person city, 0.6 s
+    # for all of them).
     return [
         (team, m, int(weight))
         for team, began, ended_in, weight in cells
+        if team_ids is None or team in team_ids
         for m in range(len(month_ends))
         if began <= m < ended_in
     ]
