@@ -21,6 +21,9 @@ class Referral(Versioned, SQLModel, table=True):
         Index("ix_referral_status_due", "status", "due_by", "team_id", "id"),
         # The weekly summary's triages in a week, and each team's recent triage rate.
         Index("ix_referral_triaged_at", "triaged_at", "team_id"),
+        # Referrals received in a period; with team and source, the monthly trends count
+        # them from the index alone.
+        Index("ix_referral_received_at", "received_at", "team_id", "source"),
         Index("ix_referral_person", "person_id", "received_at"),
     )
 
@@ -28,7 +31,7 @@ class Referral(Versioned, SQLModel, table=True):
     reference: str = Field(sa_type=String(40), unique=True)
     person_id: int = Field(foreign_key="person.id")
     team_id: int = Field(foreign_key="team.id")
-    received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime)
     source: str = Field(sa_type=String(30))
     route_of_access: str = Field(default="community_other", sa_type=String(30))
     reason: str = Field(sa_type=Text)
