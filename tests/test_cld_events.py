@@ -202,3 +202,13 @@ def test_request_outcome_follows_the_pathway(
     pathway: str, close_outcome: str | None, outcome: str
 ) -> None:
     assert request_outcome(pathway, close_outcome) == outcome
+
+
+def test_every_event_is_a_well_formed_cld_event(session: Session, city: CldCity) -> None:
+    """The builder makes events without CldEvent's __init__ (for speed): each must name
+    only CldEvent's fields and equal the event __init__ makes from the same values."""
+    fields = set(CldEvent.__dataclass_fields__)
+    for event in cld_events(session, Q3, None):
+        assert set(vars(event)) <= fields
+        rebuilt = CldEvent(**{name: getattr(event, name) for name in fields})
+        assert rebuilt == event and hash(rebuilt) == hash(event)

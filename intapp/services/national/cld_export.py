@@ -20,9 +20,9 @@ from intapp.services.national.cld import cld_events
 from intapp.services.national.cld_file import (
     Problem,
     check,
+    cld_rows,
     render_csv,
     render_problems,
-    row_of,
 )
 from intapp.services.national.period import Period, parse_quarter
 from intapp.services.views import record_export, written
@@ -89,7 +89,7 @@ def export_cld(
         )
     period = parse_quarter(quarter)
     team_ids, scope = teams_for(session, team_code=team_code, locality=locality)
-    rows = [row_of(e, period, la_code) for e in cld_events(session, period, team_ids)]
+    rows = cld_rows(cld_events(session, period, team_ids), period, la_code)
     problems = check(rows, period)
     if strict and problems:
         raise CldProblems(
