@@ -41,7 +41,7 @@ from sqlmodel import select
 
 from intapp.models import Referral
 from intapp.services.national.cld import cld_events
-from intapp.services.national.cld_file import check, cld_rows, render_csv
+from intapp.services.national.cld_file import cld_file
 from intapp.services.national.period import Period, quarter
 from intapp.store.engine import read_session
 
@@ -195,9 +195,7 @@ def cld(run: Run) -> list[Figure]:
             return cld_events(session, period, None)
 
     def extract() -> bytes:
-        rows = cld_rows(events(), period, "352")
-        check(rows, period)
-        return render_csv(rows)
+        return cld_file(events(), period, "352").data
 
     found = Counter(e.event_type for e in events())
     found["Reablement"] = sum(1 for e in events() if e.service_component == "Reablement")

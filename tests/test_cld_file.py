@@ -265,3 +265,17 @@ def test_each_rule(values: dict[str, str], expected: list[tuple[str, str]]) -> N
 
 def test_a_quarter_covers_its_uk_days() -> None:
     assert (Q3.first_day, Q3.last_day) == (date(2026, 7, 1), date(2026, 9, 30))
+
+
+def test_the_file_is_what_the_csv_writer_writes(session: Session, city: CldCity) -> None:
+    rows = _rows(session)
+    awkward = list(rows[0])
+    awkward[COLUMNS.index("Event_Reference")] = 'R-1, "the first"\nof two'
+    awkward[COLUMNS.index("Postcode")] = "M1 1AA\r"
+    rows.append(awkward)
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    assert render_csv(rows) == expected.getvalue().encode("utf-8")
+    assert _read(render_csv(rows))[-1]["Event_Reference"] == 'R-1, "the first"\nof two'

@@ -366,7 +366,7 @@ def cld_events(session: Session, period: Period, team_ids: list[int] | None) -> 
     """Every CLD event of `period` for the teams `team_ids` (None: the whole city),
     ordered by person, then start date, type and reference."""
     extract = _Extract(session.connection(), period, team_ids)
-    with _collector_paused():
+    with collector_paused():
         events = [
             *_requests(extract),
             *_assessments(extract),
@@ -378,7 +378,7 @@ def cld_events(session: Session, period: Period, team_ids: list[int] | None) -> 
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused while a city's events are made: they hold no
     cycles, but each of the 100,000 new objects counts towards its next pass over every
     object alive, which cost a fifth of the extract."""

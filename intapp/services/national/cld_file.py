@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -221,12 +222,27 @@ def _event_cells(e: CldEvent) -> list[str]:
 
 def render_csv(rows: Iterable[Row]) -> bytes:
     """The file: a header of the column names, then a row per event. UTF-8 without a
-    byte-order mark (a national upload reads the first column's name as it is)."""
+    byte-order mark (a national upload reads the first column's name as it is).
+
+    Exactly what `csv.writer` writes (minimal quoting, CRLF), faster: a row with no comma,
+    quote or line break in any cell (nearly all: the cells are codes, dates and national
+    wording) is its cells joined by commas; any other row goes through the writer."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    write = out.write
+    for row in rows:
+        line = ",".join(row)
+        if line.count(",") == _SEPARATORS and not _NEEDS_QUOTES.search(line):
+            write(line)
+            write("\r\n")
+        else:
+            writer.writerow(row)
     return out.getvalue().encode("utf-8")
+
+
+_SEPARATORS = len(COLUMNS) - 1
+_NEEDS_QUOTES = re.compile('["\r\n]')
 
 
 # --- The checks --------------------------------------------------------------------------
@@ -302,7 +318,9 @@ def _split(columns: Iterable[str]) -> tuple[list[tuple[int, str]], list[tuple[in
 
 
 _PERSON_MANDATORY, _EVENT_MANDATORY = _split(MANDATORY)
-_PERSON_CODED, _EVENT_CODED = _split(CODE_LISTS)
+_PERSON_CODED, _EVENT_CODED = (
+    [(index, column, CODE_LISTS[column]) for index, column in block] for block in _split(CODE_LISTS)
+)
 _PERSON_DATES, _ = _split(
     ("Reporting_Period_Start_Date", "Reporting_Period_End_Date", "Date_of_Birth", "Date_of_Death")
 )
@@ -315,30 +333,32 @@ def check(rows: Sequence[Row], period: Period) -> list[Problem]:
     checked once, however many rows they have."""
     problems: list[Problem] = []
     by_person: dict[tuple[str, ...], Found] = {}
+    day = _Days().__getitem__
     for number, row in enumerate(rows, start=2):
         head = tuple(row[:_EVENT_START])
         person = by_person.get(head)
         if person is None:
-            person = by_person[head] = _person_problems(row)
-        for column, text in (*person, *_event_problems(row, period)):
+            person = by_person[head] = _person_problems(row, day)
+        for column, text in (*person, *_event_problems(row, period, day)):
             problems.append(Problem(number, column, text))
     return problems
 
 
 def check_row(number: int, row: Row, period: Period) -> list[Problem]:
     """The problems of one row (`number` as the file numbers it)."""
-    found = (*_person_problems(row), *_event_problems(row, period))
+    day = _Days().__getitem__
+    found = (*_person_problems(row, day), *_event_problems(row, period, day))
     return [Problem(number, column, text) for column, text in found]
 
 
-def _coded(row: Row, columns: list[tuple[int, str]], found: Found) -> None:
-    for index, column in columns:
+def _coded(row: Row, columns: list[tuple[int, str, frozenset[str]]], found: Found) -> None:
+    for index, column, allowed in columns:
         value = row[index]
-        if value and value not in CODE_LISTS[column]:
+        if value and value not in allowed:
             found.append((column, f"{value!r} is not in the code list"))
 
 
-def _person_problems(row: Row) -> Found:
+def _person_problems(row: Row, _day: Callable[[str], date | None]) -> Found:
     """The submission and person fields' problems."""
     found: Found = []
     for index, column in _PERSON_MANDATORY:
@@ -359,7 +379,7 @@ def _person_problems(row: Row) -> Found:
     return found
 
 
-def _event_problems(row: Row, period: Period) -> Found:
+def _event_problems(row: Row, period: Period, _day: Callable[[str], date | None]) -> Found:
     """The event fields' problems, and its dates against the quarter's."""
     found: Found = []
     kind = row[_I["Event_Type"]]
@@ -396,14 +416,37 @@ def _event_problems(row: Row, period: Period) -> Found:
     return found
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+class _Days(dict[str, date | None]):
+    """Cells read as dates, each text once (a quarter's rows share few dates): None for a
+    blank cell or one that is not a YYYY-MM-DD date."""
+
+    def __missing__(self, text: str) -> date | None:
+        try:
+            found = date.fromisoformat(text) if text else None
+        except ValueError:
+            found = None
+        self[text] = found
+        return found
 
 
 PROBLEM_HEADER = ("row", "column", "problem")
+
+
+@dataclass(frozen=True)
+class CldFile:
+    """A quarter's file, checked: its bytes, how many rows, and its problems."""
+
+    data: bytes
+    rows: int
+    problems: list[Problem]
+
+
+def cld_file(events: Sequence[CldEvent], period: Period, la_code: str) -> CldFile:
+    """The file of `events`, and the problems the checks find in it."""
+    with cld.collector_paused():
+        rows = cld_rows(events, period, la_code)
+        problems = check(rows, period)
+        return CldFile(render_csv(rows), len(rows), problems)
 
 
 def render_problems(problems: Iterable[Problem]) -> bytes:
