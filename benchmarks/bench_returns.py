@@ -8,7 +8,8 @@ Usage:
 Without --database-url it uses (building it once, as bench_queries.py does) the
 city-scale SQLite file benchmarks/.data/city-200000.sqlite3; for PostgreSQL give e.g.
 postgresql://postgres@127.0.0.1:5432/intapp_bench_city_200000 (see city.postgres_city_url).
-Every figure is the median of --runs after one warm-up run, each in a fresh read session.
+Every figure is the median of --runs after one warm-up run, each in a fresh read session;
+a section's contenders take turns run by run, so the machine's load falls on all alike.
 
 Sections (run all, or those named with --section):
 - cld: the CLD extract for the last complete quarter before the newest referral, for the
@@ -26,6 +27,7 @@ A further section is a function taking a `Run` and returning its `Figure`s, adde
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import time
@@ -73,14 +75,18 @@ class Figure:
     target: float | None = None
 
 
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    action()  # warm the caches, so no contender pays for the first read from disk
-    timings = []
+def median_seconds(actions: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Each action's median time. The actions take turns, run by run, so a load that
+    comes and goes on the machine falls on all of them alike."""
+    for action in actions.values():
+        action()  # warm the caches, so no contender pays for the first read from disk
+    timings: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            timings[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in timings.items()}
 
 
 def last_complete_quarter(run: Run) -> Period:
@@ -210,20 +216,22 @@ def cld(run: Run) -> list[Figure]:
         f" requests, assessments, reviews and episodes, and {raw['Plan version']:,} plan versions"
     )
     raw_name = f"raw SQL, the same rows ({run.dialect} driver)"
+    events_name, extract_name = (
+        "cld_events(), whole city",
+        "  ... checked and rendered as the CSV file",
+    )
+    seconds = median_seconds(
+        {
+            raw_name: lambda: cld_raw_sql(run, period),
+            events_name: events,
+            extract_name: extract,
+        },
+        run.runs,
+    )
     return [
-        Figure(raw_name, median_seconds(lambda: cld_raw_sql(run, period), run.runs)),
-        Figure(
-            "cld_events(), whole city",
-            median_seconds(events, run.runs),
-            baseline=raw_name,
-            ratio=CLD_TARGET_RATIO,
-        ),
-        Figure(
-            "  ... checked and rendered as the CSV file",
-            median_seconds(extract, run.runs),
-            baseline=raw_name,
-            target=CLD_TARGET_SECONDS,
-        ),
+        Figure(raw_name, seconds[raw_name]),
+        Figure(events_name, seconds[events_name], baseline=raw_name, ratio=CLD_TARGET_RATIO),
+        Figure(extract_name, seconds[extract_name], baseline=raw_name, target=CLD_TARGET_SECONDS),
     ]
 
 
@@ -255,7 +263,11 @@ def main() -> None:
     engine, people = city_engine(args.database_url, args.people)
     run = Run(engine, people, args.runs)
     where = engine.url.render_as_string(hide_password=True)
-    print(f"database: {where}, {people:,} people; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(
+        f"database: {where}, {people:,} people; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC;"
+        f" load average {load} on {os.cpu_count()} CPUs"
+    )
     for name in args.section or SECTIONS:
         print(f"\n== {name}")
         report(SECTIONS[name](run))
