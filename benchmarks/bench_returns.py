@@ -20,8 +20,12 @@ Sections (run all, or those named with --section):
   2x of the raw SQL. The row counts of both are compared, so the raw SQL is known to
   fetch the same events.
 
-A further section is a function taking a `Run` and returning its `Figure`s, added to
-`SECTIONS`.
+- returns: the SALT and ASCOF returns for the last complete financial year, from the CLD
+  events and from the tables, beside plain SQL reading and counting the same records
+  (measured by bench_returns_year.py). Target: under 5 s.
+
+A further section (trends, forecast) is a function taking a `Run` and returning its
+`Figure`s, added to `SECTIONS`.
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ class Figure:
     baseline: str | None = None
     ratio: float | None = None
     target: float | None = None
+    note: str = ""
 
 
 def median_seconds(actions: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
@@ -235,7 +240,22 @@ def cld(run: Run) -> list[Figure]:
     ]
 
 
-SECTIONS: dict[str, Callable[[Run], list[Figure]]] = {"cld": cld}
+def returns(run: Run) -> list[Figure]:
+    """The SALT and ASCOF returns for the last complete financial year, both ways, beside
+    plain SQL reading and counting the same records (bench_returns_year.py measures)."""
+    from bench_returns_year import TARGET_SECONDS, measure
+
+    rows = measure(run.engine, runs=run.runs)
+    read = next(row.label for row in rows if row.label.startswith("baseline: raw SQL read"))
+    return [
+        Figure(row.label, row.seconds, note=row.note)
+        if row.label.startswith("baseline")
+        else Figure(row.label, row.seconds, baseline=read, target=TARGET_SECONDS, note=row.note)
+        for row in rows
+    ]
+
+
+SECTIONS: dict[str, Callable[[Run], list[Figure]]] = {"cld": cld, "returns": returns}
 
 
 def report(figures: list[Figure]) -> None:
@@ -249,7 +269,8 @@ def report(figures: list[Figure]) -> None:
             verdicts.append(f"<= {f.ratio:.0f}x {'ok' if ok else 'MISSED'}")
         if f.target is not None:
             verdicts.append(f"< {f.target:.0f} s {'ok' if f.seconds < f.target else 'MISSED'}")
-        print(f"{f.name:52} {f.seconds * 1000:10.1f} {times}  {'; '.join(verdicts)}")
+        said = "; ".join(verdicts + ([f.note] if f.note else []))
+        print(f"{f.name:52} {f.seconds * 1000:10.1f} {times}  {said}")
 
 
 def main() -> None:
