@@ -2,7 +2,7 @@
 
 One set-based query per event source (referrals, assessments, reablement episodes,
 care plan versions), each joined to the person it is about, so a quarter for the whole
-city costs five queries whatever its size.
+city costs four queries whatever its size.
 
 Which events a period holds (NHS England's CLD guidance, release 1):
 - **Request**: a referral completed at triage in the period (its UK triage date),
@@ -213,7 +213,7 @@ def gender_wording(text: str | None) -> str:
 
 def _new_event(values: dict[str, Any]) -> CldEvent:
     """A CldEvent from all its fields by name, without the frozen dataclass's __init__,
-    which sets each of its 26 fields through object.__setattr__: a tenth of the cost for a
+    which sets each of its 26 fields through object.__setattr__: an eighth of the cost for a
     city's 100,000 events. Fields left out take their defaults from the class, as
     __init__ would give them (CldEvent has no __post_init__; a test holds the two equal)."""
     event = _NEW(CldEvent)
