@@ -190,7 +190,7 @@ def test_an_invalid_nhs_number_and_a_missing_field_are_reported(
             "NHS_Number",
             "not a valid NHS number (10 digits with a modulus 11 check digit)",
         ),
-        (lines[f"RBL{city.ids['bilal_episode']}"], "Ethnicity", "'X' is not in the code list"),
+        (lines[f"RBL{city.ids['bilal_episode']}"], "Ethnicity", "not in the code list: 'X'"),
     }
     # No council code given: every row misses it.
     assert [p.row for p in problems if p.column == "LA_Code"] == list(range(2, len(rows) + 2))

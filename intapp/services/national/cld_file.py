@@ -355,7 +355,7 @@ def _coded(row: Row, columns: list[tuple[int, str, frozenset[str]]], found: Foun
     for index, column, allowed in columns:
         value = row[index]
         if value and value not in allowed:
-            found.append((column, f"{value!r} is not in the code list"))
+            found.append((column, f"not in the code list: {value!r}"))
 
 
 def _person_problems(row: Row, _day: Callable[[str], date | None]) -> Found:
