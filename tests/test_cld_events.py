@@ -202,3 +202,50 @@ def test_request_outcome_follows_the_pathway(
     pathway: str, close_outcome: str | None, outcome: str
 ) -> None:
     assert request_outcome(pathway, close_outcome) == outcome
+
+
+def test_every_event_is_a_well_formed_cld_event(session: Session, city: CldCity) -> None:
+    """The builder makes events without CldEvent's __init__ (for speed): each must name
+    only CldEvent's fields and equal the event __init__ makes from the same values."""
+    fields = set(CldEvent.__dataclass_fields__)
+    for event in cld_events(session, Q3, None):
+        assert set(vars(event)) <= fields
+        rebuilt = CldEvent(**{name: getattr(event, name) for name in fields})
+        assert rebuilt == event and hash(rebuilt) == hash(event)
+
+
+def test_an_item_put_back_is_a_new_service_and_a_closed_plan_ends_its_items(
+    session: Session, city: CldCity
+) -> None:
+    from datetime import UTC, datetime
+
+    from intapp.models import CarePlan, CarePlanVersion
+
+    plan = session.get_one(CarePlan, city.ids["dorothy_plan"])
+    plan.closed_at = datetime(2026, 9, 20, 23, 30, tzinfo=UTC)  # 00:30 UK on 21 September
+    rail = {"kind": "adaptation", "description": "Grab rail", "cost_pounds": 120.5}
+    seat = {"kind": "equipment", "description": "Bath seat", "cost_pounds": 45}
+    session.add(  # the bath seat comes back on 18 September
+        CarePlanVersion(
+            plan_id=plan.id,
+            number=5,
+            lead_worker_id=plan.lead_worker_id,
+            review_date=date(2026, 12, 1),
+            items=[rail, seat, {"kind": "other", "description": "not an item"}],
+            created_by="key.worker",
+            created_at=datetime(2026, 9, 18, 9, 0, tzinfo=UTC),
+        )
+    )
+    session.flush()
+    items = {
+        e.event_reference: (e.event_start_date, e.event_end_date, e.event_outcome)
+        for e in cld_events(session, Q3, None)
+        if e.event_reference.startswith("PLN")
+    }
+    ended = "Service ended as planned"
+    plan_id = city.ids["dorothy_plan"]
+    assert items == {
+        f"PLN{plan_id}-1-1": (date(2026, 5, 1), date(2026, 9, 15), ended),
+        f"PLN{plan_id}-2-2": (date(2026, 8, 1), date(2026, 9, 21), ended),
+        f"PLN{plan_id}-5-2": (date(2026, 9, 18), date(2026, 9, 21), ended),
+    }

@@ -15,13 +15,17 @@ from intapp.models import Person
 from intapp.services.national.cld import cld_events
 from intapp.services.national.cld_file import (
     COLUMNS,
+    EVENT_COLUMNS,
     FILLED,
+    PERSON_COLUMNS,
+    SUBMISSION_COLUMNS,
     Problem,
     Row,
+    as_dict,
     check,
     check_row,
+    cld_rows,
     render_csv,
-    row_of,
 )
 from intapp.services.national.period import quarter
 
@@ -34,7 +38,7 @@ def city(session: Session) -> CldCity:
 
 
 def _rows(session: Session, la_code: str = "352") -> list[Row]:
-    return [row_of(e, Q3, la_code) for e in cld_events(session, Q3, None)]
+    return cld_rows(cld_events(session, Q3, None), Q3, la_code)
 
 
 def _read(data: bytes) -> list[dict[str, str]]:
@@ -55,6 +59,28 @@ def test_the_header_is_release_1s_columns_in_order() -> None:
     assert COLUMNS.index("Event_Type") < COLUMNS.index("Request_Route_of_Access")
     assert COLUMNS[-3:] == ("Unit_Cost", "Cost_Frequency_Unit_Type", "Planned_units_per_week")
     assert FILLED.issubset(COLUMNS)
+
+
+def test_each_event_is_written_in_the_columns_it_names(session: Session, city: CldCity) -> None:
+    """The person and event blocks are written by position: they must line up with the
+    names. Every filled column is filled for someone, and nothing else is."""
+    assert COLUMNS == SUBMISSION_COLUMNS + PERSON_COLUMNS + EVENT_COLUMNS
+    rows = [as_dict(row) for row in _rows(session)]
+    filled = {column for row in rows for column, value in row.items() if value}
+    assert filled == FILLED
+    bilal = next(r for r in rows if r["NHS_Number"] == "4010232137")
+    assert (bilal["Date_of_Birth"], bilal["Date_of_Death"], bilal["Gender"]) == (
+        "1935-03-02",
+        "2026-08-15",
+        "Male",
+    )
+    review = next(r for r in rows if r["Event_Type"] == "Review")
+    assert (review["Review_Reason"], review["Event_Outcome"]) == ("Planned", "No change in package")
+    rail = next(r for r in rows if r["Unit_Cost"] == "120.50")
+    assert (rail["Service_Type"], rail["Service_Component"]) == (
+        "Short Term Support: Ongoing Low Level",
+        "Adaptations",
+    )
 
 
 def test_a_request_row_written_out(session: Session, city: CldCity) -> None:
@@ -130,7 +156,7 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised(session: Session, city
 
 def test_the_history_has_only_the_missing_postcodes_wrong(session: Session, city: CldCity) -> None:
     rows = _rows(session)
-    lines = {row["Event_Reference"]: n for n, row in enumerate(rows, start=2)}
+    lines = {as_dict(row)["Event_Reference"]: n for n, row in enumerate(rows, start=2)}
     no_postcode = [
         "R-CHE-1",
         f"ASM{city.ids['chen_assessment']}",
@@ -156,7 +182,7 @@ def test_an_invalid_nhs_number_and_a_missing_field_are_reported(
     session.get_one(Person, city.bilal).ethnicity = "X"
     session.flush()
     rows = _rows(session, la_code="")
-    lines = {row["Event_Reference"]: n for n, row in enumerate(rows, start=2)}
+    lines = {as_dict(row)["Event_Reference"]: n for n, row in enumerate(rows, start=2)}
     problems = check(rows, Q3)
     assert {(p.row, p.column, p.problem) for p in problems if p.column != "LA_Code"} == {
         (
@@ -164,7 +190,7 @@ def test_an_invalid_nhs_number_and_a_missing_field_are_reported(
             "NHS_Number",
             "not a valid NHS number (10 digits with a modulus 11 check digit)",
         ),
-        (lines[f"RBL{city.ids['bilal_episode']}"], "Ethnicity", "'X' is not in the code list"),
+        (lines[f"RBL{city.ids['bilal_episode']}"], "Ethnicity", "not in the code list: 'X'"),
     }
     # No council code given: every row misses it.
     assert [p.row for p in problems if p.column == "LA_Code"] == list(range(2, len(rows) + 2))
@@ -189,7 +215,7 @@ def _row(**values: str) -> Row:
         Event_Start_Date="2026-07-01",
     )
     row.update(values)
-    return row
+    return [row[column] for column in COLUMNS]
 
 
 REQUEST = {
@@ -239,3 +265,17 @@ def test_each_rule(values: dict[str, str], expected: list[tuple[str, str]]) -> N
 
 def test_a_quarter_covers_its_uk_days() -> None:
     assert (Q3.first_day, Q3.last_day) == (date(2026, 7, 1), date(2026, 9, 30))
+
+
+def test_the_file_is_what_the_csv_writer_writes(session: Session, city: CldCity) -> None:
+    rows = _rows(session)
+    awkward = list(rows[0])
+    awkward[COLUMNS.index("Event_Reference")] = 'R-1, "the first"\nof two'
+    awkward[COLUMNS.index("Postcode")] = "M1 1AA\r"
+    rows.append(awkward)
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    assert render_csv(rows) == expected.getvalue().encode("utf-8")
+    assert _read(render_csv(rows))[-1]["Event_Reference"] == 'R-1, "the first"\nof two'

@@ -80,7 +80,7 @@ def cld(
         raise click.ClickException(refused.message) from None
     _show(done.problems, saved_at=done.problems_path)
     click.echo(
-        f"CLD {done.period.label} ({done.scope}): {done.rows} rows saved to {done.path}"
+        f"CLD {done.period.label} ({done.scope}): {done.rows:,} rows saved to {done.path}"
         f"; {len(done.problems)} problems"
         + (f", listed in {done.problems_path}" if done.problems else ""),
         err=True,

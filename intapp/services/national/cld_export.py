@@ -17,13 +17,7 @@ from intapp import paths
 from intapp.access import require_for
 from intapp.services.errors import InvalidInput
 from intapp.services.national.cld import cld_events
-from intapp.services.national.cld_file import (
-    Problem,
-    check,
-    render_csv,
-    render_problems,
-    row_of,
-)
+from intapp.services.national.cld_file import Problem, cld_file, render_problems
 from intapp.services.national.period import Period, parse_quarter
 from intapp.services.views import record_export, written
 from intapp.services.weekly_summary.summary import _teams_in_scope, _within_the_logins_teams
@@ -89,8 +83,8 @@ def export_cld(
         )
     period = parse_quarter(quarter)
     team_ids, scope = teams_for(session, team_code=team_code, locality=locality)
-    rows = [row_of(e, period, la_code) for e in cld_events(session, period, team_ids)]
-    problems = check(rows, period)
+    built = cld_file(cld_events(session, period, team_ids), period, la_code)
+    problems = built.problems
     if strict and problems:
         raise CldProblems(
             f"The CLD file for {period.label} ({scope}) has {len(problems)} problems, "
@@ -98,7 +92,7 @@ def export_cld(
             problems,
         )
     report_path = problems_path_for(path)
-    data, report = render_csv(rows), render_problems(problems)
+    data, report = built.data, render_problems(problems)
     record_export(
         session=session,
         user=user,
@@ -107,7 +101,7 @@ def export_cld(
         details={
             "quarter": period.label,
             "scope": scope,
-            "rows": len(rows),
+            "rows": built.rows,
             "problems": len(problems),
             "saved_as": path.name,
         },
@@ -115,7 +109,7 @@ def export_cld(
     for target, content in ((path, data), (report_path, report)):
         _save(target, content, replace=replace)
         written(session=session, path=target)
-    return CldExport(period, scope, len(rows), problems, path, report_path)
+    return CldExport(period, scope, built.rows, problems, path, report_path)
 
 
 def teams_for(

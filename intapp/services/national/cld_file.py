@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -122,7 +123,14 @@ FILLED = frozenset(
     }
 )
 
-Row = dict[str, str]
+# A file row: the cells in `COLUMNS` order, as they are written.
+Row = list[str]
+COLUMN_INDEX = {column: n for n, column in enumerate(COLUMNS)}
+# The row is three blocks: the submission, the person (the same on all their rows, so
+# worked out once per person) and the event.
+SUBMISSION_COLUMNS = COLUMNS[:3]
+PERSON_COLUMNS = COLUMNS[3 : COLUMN_INDEX["Event_Type"]]
+EVENT_COLUMNS = COLUMNS[COLUMN_INDEX["Event_Type"] :]
 
 
 def iso(day: date | None) -> str:
@@ -130,55 +138,111 @@ def iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def row_of(event: CldEvent, period: Period, la_code: str) -> Row:
-    """One event as a file row: every column, blank where intapp has nothing."""
-    values = {
-        "LA_Code": la_code,
-        "Reporting_Period_Start_Date": iso(period.first_day),
-        "Reporting_Period_End_Date": iso(period.last_day),
-        "NHS_Number": event.nhs_number or "",
-        "LA_Person_Unique_Identifier": event.la_person_id,
-        "GP_Practice_Code": event.gp_practice_code or "",
-        "Gender": event.gender or "",
-        "Ethnicity": event.ethnicity,
-        "Date_of_Birth": iso(event.date_of_birth),
-        "Date_of_Death": iso(event.date_of_death),
-        "Client_Type": event.client_type,
-        "Primary_Support_Reason": event.primary_support_reason,
-        "Postcode": event.postcode or "",
-        "Accommodation_Status": event.accommodation_status,
-        "Has_Unpaid_Carer": event.has_unpaid_carer,
-        "Event_Type": event.event_type,
-        "Event_Reference": event.event_reference,
-        "Event_Start_Date": iso(event.event_start_date),
-        "Event_End_Date": iso(event.event_end_date),
-        "Event_Outcome": event.event_outcome or "",
-        "Request_Route_of_Access": event.request_route_of_access or "",
-        "Assessment_Type": event.assessment_type or "",
-        "Eligible_Needs_Identified": event.eligible_needs_identified or "",
-        "Service_Type": event.service_type or "",
-        "Service_Component": event.service_component or "",
-        "Review_Reason": event.review_reason or "",
-        "Unit_Cost": f"{event.unit_cost:.2f}" if event.unit_cost is not None else "",
-    }
-    return {column: values.get(column, "") for column in COLUMNS}
+def as_dict(row: Row) -> dict[str, str]:
+    """A row by column name."""
+    return dict(zip(COLUMNS, row, strict=True))
+
+
+def cld_rows(events: Iterable[CldEvent], period: Period, la_code: str) -> list[Row]:
+    """The file's rows, one per event, blank where intapp has nothing. Text a
+    spreadsheet could run as a formula is neutralised here, so the checks see the cells
+    as they are written."""
+    submission = [spreadsheet_safe(la_code), iso(period.first_day), iso(period.last_day)]
+    people: dict[int, list[str]] = {}
+    rows = []
+    for event in events:
+        person = people.get(event.person_id)
+        if person is None:
+            person = people[event.person_id] = _person_cells(event)
+        rows.append([*submission, *person, *_event_cells(event)])
+    return rows
+
+
+def _person_cells(e: CldEvent) -> list[str]:
+    """The person block, in `PERSON_COLUMNS` order (a test holds the two together). What
+    an import may have brought in is neutralised; the rest is national wording."""
+    safe = spreadsheet_safe
+    return [
+        safe(e.nhs_number or ""),
+        safe(e.la_person_id),
+        "",  # First_Name
+        "",  # Last_Name
+        "",  # GP_Practice_Name
+        safe(e.gp_practice_code or ""),
+        e.gender or "",
+        safe(e.ethnicity),
+        e.date_of_birth.isoformat(),
+        e.date_of_death.isoformat() if e.date_of_death else "",
+        e.client_type,
+        safe(e.primary_support_reason),
+        safe(e.postcode or ""),
+        safe(e.accommodation_status),
+        "",  # Employment_Status
+        e.has_unpaid_carer,
+        "",  # Autism_Spectrum_Disorder_ASD
+        "",  # Visual_Impairment
+        "",  # Hearing_Impairment
+        "",  # Dementia
+        "",  # Client_Funding_Status
+    ]
+
+
+def _event_cells(e: CldEvent) -> list[str]:
+    """The event block, in `EVENT_COLUMNS` order (a test holds the two together). Only
+    the reference is free text; the rest are dates, a number or national wording."""
+    return [
+        e.event_type,
+        spreadsheet_safe(e.event_reference),
+        e.event_start_date.isoformat(),
+        e.event_end_date.isoformat() if e.event_end_date else "",
+        "",  # Event_Description
+        e.event_outcome or "",
+        e.request_route_of_access or "",
+        e.assessment_type or "",
+        e.eligible_needs_identified or "",
+        "",  # Method_of_Assessment
+        "",  # Total_Hrs_Caring_per_week
+        "",  # No_of_adults_being_cared_for
+        "",  # Adult_1_Linked_Person_ID
+        "",  # Adult_2_Linked_Person_ID
+        "",  # Adult_3_Linked_Person_ID
+        e.service_type or "",
+        e.service_component or "",
+        "",  # Delivery_Mechanism
+        "",  # Provider_CQC_Location_Name
+        "",  # Provider_CQC_Location_ID
+        e.review_reason or "",
+        "",  # Review_Outcomes_Achieved
+        "",  # Method_of_Review
+        f"{e.unit_cost:.2f}" if e.unit_cost is not None else "",  # a number: no formula
+        "",  # Cost_Frequency_Unit_Type
+        "",  # Planned_units_per_week
+    ]
 
 
 def render_csv(rows: Iterable[Row]) -> bytes:
     """The file: a header of the column names, then a row per event. UTF-8 without a
-    byte-order mark (a national upload reads the first column's name as it is); text
-    cells a spreadsheet could run as a formula are neutralised."""
+    byte-order mark (a national upload reads the first column's name as it is).
+
+    Exactly what `csv.writer` writes (minimal quoting, CRLF), faster: a row with no comma,
+    quote or line break in any cell (nearly all: the cells are codes, dates and national
+    wording) is its cells joined by commas; any other row goes through the writer."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    write = out.write
     for row in rows:
-        writer.writerow([_cell(column, row[column]) for column in COLUMNS])
+        line = ",".join(row)
+        if line.count(",") == _SEPARATORS and not _NEEDS_QUOTES.search(line):
+            write(line)
+            write("\r\n")
+        else:
+            writer.writerow(row)
     return out.getvalue().encode("utf-8")
 
 
-def _cell(column: str, value: str) -> str:
-    # A cost is a number: a minus sign there is arithmetic, not a formula.
-    return value if column == "Unit_Cost" else spreadsheet_safe(value)
+_SEPARATORS = len(COLUMNS) - 1
+_NEEDS_QUOTES = re.compile('["\r\n]')
 
 
 # --- The checks --------------------------------------------------------------------------
@@ -243,79 +307,146 @@ CODE_LISTS: dict[str, frozenset[str]] = {
     "Service_Component": cld.SERVICE_COMPONENTS,
     "Review_Reason": cld.REVIEW_REASONS,
 }
-DATE_COLUMNS = (
-    "Reporting_Period_Start_Date",
-    "Reporting_Period_End_Date",
-    "Date_of_Birth",
-    "Date_of_Death",
-    "Event_Start_Date",
-    "Event_End_Date",
-)
 COMPLETED_EVENTS = frozenset({"Request", "Assessment", "Review"})
+_EVENT_START = COLUMN_INDEX["Event_Type"]
+
+
+def _split(columns: Iterable[str]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(index, name) of the columns in the submission and person blocks, then the event's."""
+    indexed = [(COLUMN_INDEX[c], c) for c in columns]
+    return [i for i in indexed if i[0] < _EVENT_START], [i for i in indexed if i[0] >= _EVENT_START]
+
+
+_PERSON_MANDATORY, _EVENT_MANDATORY = _split(MANDATORY)
+_PERSON_CODED, _EVENT_CODED = (
+    [(index, column, CODE_LISTS[column]) for index, column in block] for block in _split(CODE_LISTS)
+)
+_PERSON_DATES, _ = _split(
+    ("Reporting_Period_Start_Date", "Reporting_Period_End_Date", "Date_of_Birth", "Date_of_Death")
+)
+_I = COLUMN_INDEX
+Found = list[tuple[str, str]]  # (column, problem) in one row
 
 
 def check(rows: Sequence[Row], period: Period) -> list[Problem]:
-    """Every problem in `rows`, row by row, in column order."""
+    """Every problem in `rows`, row by row, in column order. A person's fields are
+    checked once, however many rows they have."""
     problems: list[Problem] = []
+    by_person: dict[tuple[str, ...], Found] = {}
+    day = _Days().__getitem__
     for number, row in enumerate(rows, start=2):
-        problems.extend(check_row(number, row, period))
+        head = tuple(row[:_EVENT_START])
+        person = by_person.get(head)
+        if person is None:
+            person = by_person[head] = _person_problems(row, day)
+        for column, text in (*person, *_event_problems(row, period, day)):
+            problems.append(Problem(number, column, text))
     return problems
 
 
 def check_row(number: int, row: Row, period: Period) -> list[Problem]:
     """The problems of one row (`number` as the file numbers it)."""
-    found: list[Problem] = []
+    day = _Days().__getitem__
+    found = (*_person_problems(row, day), *_event_problems(row, period, day))
+    return [Problem(number, column, text) for column, text in found]
 
-    def problem(column: str, text: str) -> None:
-        found.append(Problem(number, column, text))
 
-    kind = row["Event_Type"]
-    for column in MANDATORY:
-        if not row[column].strip():
-            problem(column, "missing: it is mandatory")
-    # A completed event's end date is mandatory: only a service may be open-ended.
-    for column in MANDATORY_FOR.get(kind, ()):
-        if not row[column].strip():
-            problem(column, f"missing: it is mandatory for a {kind}")
-    for column, allowed in CODE_LISTS.items():
-        value = row[column]
+def _coded(row: Row, columns: list[tuple[int, str, frozenset[str]]], found: Found) -> None:
+    for index, column, allowed in columns:
+        value = row[index]
         if value and value not in allowed:
-            problem(column, f"{value!r} is not in the code list")
-    if row["NHS_Number"] and not nhs_number.is_valid(row["NHS_Number"]):
-        problem("NHS_Number", "not a valid NHS number (10 digits with a modulus 11 check digit)")
-    days: dict[str, date | None] = {}
-    for column in DATE_COLUMNS:
-        days[column] = _day(row[column])
-        if row[column] and days[column] is None:
-            problem(column, "not a date: write it as YYYY-MM-DD")
-    start, end = days["Event_Start_Date"], days["Event_End_Date"]
-    if start and end and end < start:
-        problem("Event_End_Date", "before the event's start")
-    if kind in COMPLETED_EVENTS and end and not period.holds(end):
-        problem("Event_End_Date", f"a completed event must end in {period.label}")
-    if kind == "Service":
-        if start and start > period.last_day:
-            problem("Event_Start_Date", f"a service must start by the end of {period.label}")
-        if end and end < period.first_day:
-            problem("Event_End_Date", f"a service must run into {period.label}")
-    if kind == "Service" and not end and row["Event_Outcome"] != cld.PROVISION_OF_SERVICE:
-        problem("Event_Outcome", "a service with no end is still provided")
-    born, died = days["Date_of_Birth"], days["Date_of_Death"]
-    if born and start and start < born:
-        problem("Event_Start_Date", "before the person's date of birth")
+            found.append((column, f"not in the code list: {value!r}"))
+
+
+def _person_problems(row: Row, _day: Callable[[str], date | None]) -> Found:
+    """The submission and person fields' problems."""
+    found: Found = []
+    for index, column in _PERSON_MANDATORY:
+        if not row[index].strip():
+            found.append((column, "missing: it is mandatory"))
+    _coded(row, _PERSON_CODED, found)
+    number = row[_I["NHS_Number"]]
+    if number and not nhs_number.is_valid(number):
+        found.append(
+            ("NHS_Number", "not a valid NHS number (10 digits with a modulus 11 check digit)")
+        )
+    for index, column in _PERSON_DATES:
+        if row[index] and _day(row[index]) is None:
+            found.append((column, "not a date: write it as YYYY-MM-DD"))
+    born, died = _day(row[_I["Date_of_Birth"]]), _day(row[_I["Date_of_Death"]])
     if born and died and died < born:
-        problem("Date_of_Death", "before the date of birth")
+        found.append(("Date_of_Death", "before the date of birth"))
     return found
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+def _event_problems(row: Row, period: Period, _day: Callable[[str], date | None]) -> Found:
+    """The event fields' problems, and its dates against the quarter's."""
+    found: Found = []
+    kind = row[_I["Event_Type"]]
+    for index, column in _EVENT_MANDATORY:
+        if not row[index].strip():
+            found.append((column, "missing: it is mandatory"))
+    # A completed event's end date is mandatory: only a service may be open-ended.
+    for column in MANDATORY_FOR.get(kind, ()):
+        if not row[_I[column]].strip():
+            found.append((column, f"missing: it is mandatory for a {kind}"))
+    _coded(row, _EVENT_CODED, found)
+    start_text, end_text = row[_I["Event_Start_Date"]], row[_I["Event_End_Date"]]
+    start, end = _day(start_text), _day(end_text)
+    for column, text, day in (
+        ("Event_Start_Date", start_text, start),
+        ("Event_End_Date", end_text, end),
+    ):
+        if text and day is None:
+            found.append((column, "not a date: write it as YYYY-MM-DD"))
+    if start and end and end < start:
+        found.append(("Event_End_Date", "before the event's start"))
+    if kind in COMPLETED_EVENTS and end and not period.holds(end):
+        found.append(("Event_End_Date", f"a completed event must end in {period.label}"))
+    if kind == "Service":
+        if start and start > period.last_day:
+            found.append(("Event_Start_Date", f"a service must start by the end of {period.label}"))
+        if end and end < period.first_day:
+            found.append(("Event_End_Date", f"a service must run into {period.label}"))
+        if not end and row[_I["Event_Outcome"]] != cld.PROVISION_OF_SERVICE:
+            found.append(("Event_Outcome", "a service with no end is still provided"))
+    born = _day(row[_I["Date_of_Birth"]])
+    if born and start and start < born:
+        found.append(("Event_Start_Date", "before the person's date of birth"))
+    return found
+
+
+class _Days(dict[str, date | None]):
+    """Cells read as dates, each text once (a quarter's rows share few dates): None for a
+    blank cell or one that is not a YYYY-MM-DD date."""
+
+    def __missing__(self, text: str) -> date | None:
+        try:
+            found = date.fromisoformat(text) if text else None
+        except ValueError:
+            found = None
+        self[text] = found
+        return found
 
 
 PROBLEM_HEADER = ("row", "column", "problem")
+
+
+@dataclass(frozen=True)
+class CldFile:
+    """A quarter's file, checked: its bytes, how many rows, and its problems."""
+
+    data: bytes
+    rows: int
+    problems: list[Problem]
+
+
+def cld_file(events: Sequence[CldEvent], period: Period, la_code: str) -> CldFile:
+    """The file of `events`, and the problems the checks find in it."""
+    with cld.collector_paused():
+        rows = cld_rows(events, period, la_code)
+        problems = check(rows, period)
+        return CldFile(render_csv(rows), len(rows), problems)
 
 
 def render_problems(problems: Iterable[Problem]) -> bytes:
