@@ -21,7 +21,7 @@ from intapp.services.evaluation.notes import notes
 from intapp.services.evaluation.table import COLUMNS, EvaluationRow, EvaluationTable, Value
 from intapp.services.views import record_export, written
 from intapp.services.weekly_summary.cells import spreadsheet_safe
-from intapp.services.weekly_summary.render import _table as markdown_table
+from intapp.services.weekly_summary.render import markdown_table
 
 FORMATS = ("csv", "xlsx", "md")
 HEADERS = ("grouping", "group", *COLUMNS)

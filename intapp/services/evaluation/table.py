@@ -21,7 +21,7 @@ from intapp.services.evaluation.figures import (
 )
 from intapp.services.evaluation.period import evaluation_period
 from intapp.services.national.period import Period
-from intapp.services.weekly_summary.summary import _teams_in_scope, _within_the_logins_teams
+from intapp.services.report_scope import report_scope
 
 Value = int | float | None
 
@@ -93,7 +93,10 @@ def evaluation_table(
     weekly summary is."""
     require_for(session, "export_returns")
     period = evaluation_period(year=year, first=first, last=last)
-    teams, scope = _scope(session, team_code=team_code, locality=locality)
+    in_scope = report_scope(
+        session, team_code=team_code, locality=locality, action="export_returns"
+    )
+    teams, scope = in_scope.team_ids, in_scope.label
     figures = tally(session=session, period=period, team_ids=teams)
     costs = load_settings().unit_costs
     rows = [EvaluationRow("all", ALL, _values(figures.of(ALL, ALL), costs))]
@@ -105,27 +108,6 @@ def evaluation_table(
         EvaluationRow("pathway", p, _values(figures.of("pathway", p), costs)) for p in PATHWAYS
     ]
     return EvaluationTable(period=period, scope=scope, rows=rows, unit_costs=costs)
-
-
-def _scope(
-    session: Session, *, team_code: str | None, locality: str | None
-) -> tuple[list[int] | None, str]:
-    """The team ids in scope (None for every team) and the scope in words."""
-    from intapp.services.errors import InvalidInput
-
-    if team_code and locality:
-        raise InvalidInput("Choose a team or a locality, not both", field="team")
-    teams = _teams_in_scope(session, team_code=team_code, locality=locality)
-    if team_code:
-        scope = f"team {teams[0][1]}"
-    elif locality:
-        scope = f"{teams[0][2]} locality"
-    else:
-        scope = "whole city"
-    mine, scope = _within_the_logins_teams(session, teams, scope)
-    if scope == "whole city":
-        return None, scope
-    return [team_id for team_id, _, _ in mine], scope
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -19,8 +19,8 @@ from intapp.services.errors import InvalidInput
 from intapp.services.national.cld import cld_events
 from intapp.services.national.cld_file import Problem, cld_file, render_problems
 from intapp.services.national.period import Period, parse_quarter
+from intapp.services.report_scope import report_scope
 from intapp.services.views import record_export, written
-from intapp.services.weekly_summary.summary import _teams_in_scope, _within_the_logins_teams
 
 AUDIT_ENTITY = "cld_extract"
 MAX_LA_CODE = 10
@@ -82,7 +82,10 @@ def export_cld(
             f"The council's code is at most {MAX_LA_CODE} characters", field="la_code"
         )
     period = parse_quarter(quarter)
-    team_ids, scope = teams_for(session, team_code=team_code, locality=locality)
+    in_scope = report_scope(
+        session, team_code=team_code, locality=locality, action="export_returns"
+    )
+    team_ids, scope = in_scope.team_ids, in_scope.label
     built = cld_file(cld_events(session, period, team_ids), period, la_code)
     problems = built.problems
     if strict and problems:
@@ -110,23 +113,6 @@ def export_cld(
         _save(target, content, replace=replace)
         written(session=session, path=target)
     return CldExport(period, scope, built.rows, problems, path, report_path)
-
-
-def teams_for(
-    session: Session, *, team_code: str | None, locality: str | None
-) -> tuple[list[int] | None, str]:
-    """The teams an export covers (None: the whole city) and its scope in words, as the
-    weekly summary resolves them: a member of staff is narrowed to their own teams."""
-    teams = _teams_in_scope(session, team_code=team_code, locality=locality)
-    if team_code:
-        scope = f"team {teams[0][1]}"
-    elif locality:
-        scope = f"{teams[0][2]} locality"
-    else:
-        scope = "whole city"
-    mine, scope = _within_the_logins_teams(session, teams, scope)
-    whole_city = scope == "whole city"
-    return (None if whole_city else [team_id for team_id, _, _ in mine]), scope
 
 
 def _save(path: Path, data: bytes, *, replace: bool) -> None:

@@ -12,26 +12,8 @@ from intapp.access import require_for
 from intapp.services.national.period import Period, parse_financial_year
 from intapp.services.national.returns_direct import returns_direct
 from intapp.services.national.returns_render import ScopedReturns, figure_rows, render
+from intapp.services.report_scope import report_scope
 from intapp.services.views import record_export, written
-from intapp.services.weekly_summary.summary import _teams_in_scope, _within_the_logins_teams
-
-
-def team_scope(
-    session: Session, *, team_code: str | None, locality: str | None
-) -> tuple[list[int] | None, str]:
-    """The teams a figure covers (None: the whole city) and how to name them. A member of
-    staff is narrowed to their own teams, as for the weekly summary."""
-    teams = _teams_in_scope(session, team_code=team_code, locality=locality)
-    if team_code:
-        scope = f"team {teams[0][1]}"
-    elif locality:
-        scope = f"{teams[0][2]} locality"
-    else:
-        scope = "whole city"
-    narrowed, scope = _within_the_logins_teams(session, teams, scope)
-    if scope == "whole city":
-        return None, scope
-    return [team_id for team_id, _, _ in narrowed], scope
 
 
 def year_returns(
@@ -53,7 +35,10 @@ def year_returns(
     """
     require_for(session, "export_returns")
     period = parse_financial_year(year) if isinstance(year, str) else year
-    team_ids, scope = team_scope(session, team_code=team_code, locality=locality)
+    in_scope = report_scope(
+        session, team_code=team_code, locality=locality, action="export_returns"
+    )
+    team_ids, scope = in_scope.team_ids, in_scope.label
     figures = returns_direct(session=session, year=period, team_ids=team_ids, as_of=clock.today())
     return ScopedReturns(figures, scope)
 

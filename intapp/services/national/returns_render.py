@@ -22,7 +22,7 @@ from intapp.services.national.returns import (
 )
 from intapp.services.national.returns_definitions import CAVEAT, TABLES, TITLES, definitions
 from intapp.services.weekly_summary.cells import spreadsheet_safe
-from intapp.services.weekly_summary.render import _table as markdown_table
+from intapp.services.weekly_summary.render import markdown_table
 
 FORMATS = ("csv", "xlsx", "md")
 COLUMNS = ("period", "scope", "table", "age_band", "route_of_access", "item", "value")

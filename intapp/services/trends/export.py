@@ -14,14 +14,13 @@ from intapp import paths
 from intapp.access import require_for
 from intapp.formatting import markdown_escaped
 from intapp.services.errors import InvalidInput
+from intapp.services.report_scope import report_scope
 from intapp.services.trends.series import Series, Trends, monthly_trends
 from intapp.services.views import record_export, written
 from intapp.services.weekly_summary.cells import spreadsheet_safe
 
-# The weekly summary's rules, not copies: which teams a --team or --locality means, and
-# narrowing a member of staff to their own teams; and its aligned Markdown tables.
-from intapp.services.weekly_summary.render import _table as markdown_table
-from intapp.services.weekly_summary.summary import _teams_in_scope, _within_the_logins_teams
+# The weekly summary's aligned Markdown tables.
+from intapp.services.weekly_summary.render import markdown_table
 
 FORMATS = ("csv", "xlsx", "md")
 ACTION = "export_weekly"
@@ -47,18 +46,8 @@ def trends_for_export(
 ) -> Trends:
     """The trends for a team, a locality or (neither) the whole city, as the weekly
     summary's export chooses them: a member of staff's city is their own teams."""
-    if team_code and locality:
-        raise InvalidInput("Choose a team or a locality, not both", field="team")
-    teams = _teams_in_scope(session, team_code=team_code, locality=locality)
-    if team_code:
-        scope = f"team {teams[0][1]}"
-    elif locality:
-        scope = f"{teams[0][2]} locality"
-    else:
-        scope = "whole city"
-    teams, scope = _within_the_logins_teams(session, teams, scope)
-    team_ids = None if scope == "whole city" else [team_id for team_id, _, _ in teams]
-    return monthly_trends(session=session, team_ids=team_ids, scope=scope)
+    in_scope = report_scope(session, team_code=team_code, locality=locality, action=ACTION)
+    return monthly_trends(session=session, team_ids=in_scope.team_ids, scope=in_scope.label)
 
 
 def export_trends(

@@ -235,7 +235,7 @@ def render_markdown(summary: WeeklySummary) -> str:
         (_configured("Reablement endings and {followup}-day follow-ups"), REABLEMENT),
     ):
         lines += [f"### {heading}", ""]
-        lines += _table(
+        lines += markdown_table(
             ["total", *columns], [[_label(r), *(r.cell(c) for c in columns)] for r in totals]
         )
         lines.append("")
@@ -249,7 +249,7 @@ def render_markdown(summary: WeeklySummary) -> str:
         for columns in (("profession", *CASELOAD), ACTIVITY):
             body = [[r.worker, *(_shown(r, c) for c in columns)] for r in [*workers, team]]
             body[-1][0] = "team total"
-            lines += _table(["worker", *columns], body)
+            lines += markdown_table(["worker", *columns], body)
             lines.append("")
     lines.append("Counts only: no person is named. Figures are for the ISO week, UK time.")
     return "\n".join(lines) + "\n"
@@ -280,7 +280,7 @@ def _text(value: Cell) -> str:
     return markdown_escaped(value)
 
 
-def _table(header: Sequence[str], body: Sequence[Sequence[Cell]]) -> list[str]:
+def markdown_table(header: Sequence[str], body: Sequence[Sequence[Cell]]) -> list[str]:
     cells = [
         [_configured(LABELS.get(h, h)) for h in header],
         *([_text(v) for v in row] for row in body),

@@ -10,15 +10,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from itertools import groupby
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from intapp.access import Role, signed_in
 from intapp.codes import ReablementOutcome
 from intapp.formatting import uk_date
-from intapp.models import Locality, Team, Worker
+from intapp.models import Worker
 from intapp.services.caseloads import utilisation_pct
-from intapp.services.errors import InvalidInput, NotAllowed, NotFound
+from intapp.services.errors import InvalidInput
+from intapp.services.report_scope import report_scope
 from intapp.services.weekly_summary.counts import (
     TeamFigures,
     WorkerFigures,
@@ -152,14 +151,8 @@ def weekly_summary(
         week = last_complete_week(today)
     elif isinstance(week, str):
         week = parse_week(week)
-    teams = _teams_in_scope(session, team_code=team_code, locality=locality)
-    if team_code:
-        scope = f"team {teams[0][1]}"
-    elif locality:
-        scope = f"{teams[0][2]} locality"
-    else:
-        scope = "whole city"
-    teams, scope = _within_the_logins_teams(session, teams, scope)
+    in_scope = report_scope(session, team_code=team_code, locality=locality, action="export_weekly")
+    teams, scope = in_scope.teams, in_scope.label
     by_worker = worker_figures(session=session, week=week)
     by_team = team_figures(session=session, week=week)
     workers = _workers(session, [team_id for team_id, _, _ in teams], by_worker)
@@ -182,48 +175,6 @@ def weekly_summary(
     if not team_code and not locality:
         rows.append(_total_row("city", "", "", city))
     return WeeklySummary(week=week, scope=scope, rows=rows)
-
-
-def _within_the_logins_teams(
-    session: Session, teams: list[tuple[int, str, str]], scope: str
-) -> tuple[list[tuple[int, str, str]], str]:
-    """A member of staff sees only their own teams' people, so a summary of others would
-    count none of their cases against all of their capacity: the whole city is narrowed
-    to the login's teams (and says so), and another team or locality is refused."""
-    who = signed_in(session.get_bind())
-    mine = [team for team in teams if who.works_for(team[0])]
-    if len(mine) == len(teams):
-        return teams, scope
-    if scope == "whole city" and mine:
-        return mine, "your locality" if who.role is Role.SUPERVISOR else "your teams"
-    raise NotAllowed(
-        f"The {scope} is outside your teams, whose figures are all you may see; "
-        "choose one of your own teams, or your locality.",
-        action="export_weekly",
-    )
-
-
-def _teams_in_scope(
-    session: Session, *, team_code: str | None, locality: str | None
-) -> list[tuple[int, str, str]]:
-    """(team id, team code, locality name) for each team in scope, by locality then code."""
-    query = select(Team.id, Team.code, Locality.name).join(
-        Locality, col(Locality.id) == Team.locality_id
-    )
-    if team_code:
-        query = query.where(col(Team.code) == team_code.strip().upper())
-    if locality:
-        query = query.where(func.lower(Locality.name) == locality.strip().lower())
-    teams = [
-        (int(team_id), code, name)
-        for team_id, code, name in session.exec(query.order_by(col(Locality.name), col(Team.code)))
-        if team_id is not None
-    ]
-    if not teams and team_code:
-        raise NotFound(f"There is no team with code {team_code!r}")
-    if not teams and locality:
-        raise NotFound(f"There is no locality called {locality!r}")
-    return teams
 
 
 @dataclass(frozen=True)
