@@ -24,8 +24,11 @@ Sections (run all, or those named with --section):
   events and from the tables, beside plain SQL reading and counting the same records
   (measured by bench_returns_year.py). Target: under 5 s.
 
-A further section (trends, forecast) is a function taking a `Run` and returning its
-`Figure`s, added to `SECTIONS`.
+- trends: the monthly trends service and screen (bench_trends.py). Targets: the screen
+  paints within 1 s of its key, later scope changes within 300 ms.
+- forecast: what the breach forecast costs the dashboard (bench_forecast.py). Target:
+  at most 50 ms.
+- evaluation: the evaluation table for a year (bench_evaluation.py). Target: under 5 s.
 """
 
 from __future__ import annotations
@@ -255,12 +258,61 @@ def returns(run: Run) -> list[Figure]:
     ]
 
 
-SECTIONS: dict[str, Callable[[Run], list[Figure]]] = {"cld": cld, "returns": returns}
+def trends(run: Run) -> list[str]:
+    """The trends service for the city, a locality and a team beside the same SQL through
+    the bare driver and one counting pass; then the screen: its key to the first chart,
+    and scope changes (bench_trends.py measures). Targets: 1 s and 300 ms."""
+    import asyncio
+
+    from bench_trends import measure, screen_figures
+
+    return [
+        *measure(run.engine, run.runs),
+        *asyncio.run(screen_figures(run.engine.url.render_as_string(False), run.runs)),
+    ]
 
 
-def report(figures: list[Figure]) -> None:
+def forecast(run: Run) -> list[str]:
+    """What the breach forecast adds to the dashboard's read, per scope, beside the
+    dashboard's own figures (bench_forecast.py measures). Target: 50 ms."""
+    from bench_forecast import TARGET_MS, added_ms, measure
+
+    figures = measure(run.engine, run.runs)
+    lines = [f"{f.scope:14} {f.what:38} median {f.median_ms:8.1f} ms" for f in figures]
+    for scope in dict.fromkeys(f.scope for f in figures):
+        extra = added_ms(figures, scope)
+        verdict = "ok" if extra <= TARGET_MS else "MISSED"
+        lines.append(f"{scope}: the forecast adds {extra:.1f} ms (<= {TARGET_MS:.0f} ms {verdict})")
+    return lines
+
+
+def evaluation(run: Run) -> list[str]:
+    """The evaluation table for the last complete financial year beside raw SQL GROUP BYs
+    of the same figures (bench_evaluation.py measures, and checks the two agree)."""
+    from bench_evaluation import measure
+
+    return [
+        f"{row.what:52} {row.seconds * 1000:10.1f} ms {row.verdict}"
+        for row in measure(run.engine, run.runs)
+    ]
+
+
+def figure_lines(section: Callable[[Run], list[Figure]]) -> Callable[[Run], list[str]]:
+    return lambda run: report(section(run))
+
+
+SECTIONS: dict[str, Callable[[Run], list[str]]] = {
+    "cld": figure_lines(cld),
+    "returns": figure_lines(returns),
+    "trends": trends,
+    "forecast": forecast,
+    "evaluation": evaluation,
+}
+
+
+def report(figures: list[Figure]) -> list[str]:
     by_name = {f.name: f.seconds for f in figures}
-    print(f"{'what':52} {'median ms':>10} {'x baseline':>11}  target")
+    lines = [f"{'what':52} {'median ms':>10} {'x baseline':>11}  target"]
     for f in figures:
         times = f"{f.seconds / by_name[f.baseline]:10.2f}x" if f.baseline else " " * 11
         verdicts = []
@@ -270,7 +322,8 @@ def report(figures: list[Figure]) -> None:
         if f.target is not None:
             verdicts.append(f"< {f.target:.0f} s {'ok' if f.seconds < f.target else 'MISSED'}")
         said = "; ".join(verdicts + ([f.note] if f.note else []))
-        print(f"{f.name:52} {f.seconds * 1000:10.1f} {times}  {said}")
+        lines.append(f"{f.name:52} {f.seconds * 1000:10.1f} {times}  {said}")
+    return lines
 
 
 def main() -> None:
@@ -291,7 +344,8 @@ def main() -> None:
     )
     for name in args.section or SECTIONS:
         print(f"\n== {name}")
-        report(SECTIONS[name](run))
+        for line in SECTIONS[name](run):
+            print(line)
 
 
 if __name__ == "__main__":
