@@ -163,6 +163,8 @@ class Settings:
     forecast_rate_weeks: int = 4
     # Who "me" is on a single-user store: a worker's staff id (the work tray is theirs).
     me: str | None = None
+    # The council's code, written as LA_Code in every row of the CLD return.
+    la_code: str | None = None
     # The kinds of alert that can be raised on a person, in the order lists show them.
     alert_kinds: tuple[AlertKind, ...] = DEFAULT_ALERT_KINDS
     # The evaluation table's unit costs (`[unit_costs]` in the file).

@@ -82,6 +82,12 @@ def _field(name: str, kind: Any, default: Any) -> tuple[Any, Any]:
     return kind, default
 
 
+# Settings that are not a whole number.
+NOT_WHOLE_NUMBERS: dict[str, Any] = {
+    "earliest_birth_date": date,
+    "me": str | None,
+    "la_code": str | None,
+}
 # Settings written as tables of their own rather than as one value under ``[settings]``.
 TABLES = ("response_targets_hours", "alert_kinds", "unit_costs")
 SettingsModel: type[BaseModel] = create_model(  # type: ignore[call-overload]
@@ -89,9 +95,7 @@ SettingsModel: type[BaseModel] = create_model(  # type: ignore[call-overload]
     __base__=_SettingsRules,
     response_targets_hours=(dict[str, int], Field(default_factory=dict)),
     **{
-        f.name: _field(
-            f.name, {"earliest_birth_date": date, "me": str | None}.get(f.name, int), f.default
-        )
+        f.name: _field(f.name, NOT_WHOLE_NUMBERS.get(f.name, int), f.default)
         for f in fields(Settings)
         if f.default is not MISSING and f.name not in TABLES
     },

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -260,3 +262,20 @@ def test_a_supervisor_exports_their_locality_only(
     staff(postgres_engine, str(key_worker.url.username), "key_worker", city.team_id)
     with Session(key_worker) as session, pytest.raises(NotAllowed, match="export returns"):
         export_cld(session=session, user="kw", quarter="2026-Q3", path=tmp_path / "c.csv")
+
+
+def test_the_council_code_comes_from_the_setting_unless_given(
+    session: Session, city: CldCity, tmp_path: Path, write_config: Callable[[str], Path]
+) -> None:
+    _fill_postcodes(session, city)
+    unset = export_cld(session=session, user="u", quarter="2026-Q3", path=tmp_path / "a.csv")
+    assert {p.column for p in unset.problems} == {"LA_Code"}
+    write_config('[settings]\nla_code = "352"\n')
+    from_setting = tmp_path / "b.csv"
+    done = export_cld(session=session, user="u", quarter="2026-Q3", path=from_setting)
+    assert done.problems == []
+    rows = list(csv.DictReader(io.StringIO(from_setting.read_text())))
+    assert {row["LA_Code"] for row in rows} == {"352"}
+    given = tmp_path / "c.csv"
+    export_cld(session=session, user="u", quarter="2026-Q3", path=given, la_code="353")
+    assert {row["LA_Code"] for row in csv.DictReader(io.StringIO(given.read_text()))} == {"353"}

@@ -27,7 +27,11 @@ SHOWN_PROBLEMS = 20
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save to this CSV file (readable by you alone); the report goes beside it.",
 )
-@click.option("--la-code", default="", metavar="CODE", help="The council's code (LA_Code).")
+@click.option(
+    "--la-code",
+    metavar="CODE",
+    help="The council's code (LA_Code). Default: the la_code setting.",
+)
 @click.option("--strict", is_flag=True, help="Write nothing if any row has a problem.")
 @click.option("--force", is_flag=True, help="Replace the file and its report if they exist.")
 @pass_context
@@ -37,7 +41,7 @@ def cld(
     team_code: str | None,
     locality: str | None,
     output: Path,
-    la_code: str,
+    la_code: str | None,
     strict: bool,
     force: bool,
 ) -> None:

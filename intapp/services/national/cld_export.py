@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from intapp import paths
 from intapp.access import require_for
+from intapp.config import load_settings
 from intapp.services.errors import InvalidInput
 from intapp.services.national.cld import cld_events
 from intapp.services.national.cld_file import Problem, cld_file, render_problems
@@ -63,7 +64,7 @@ def export_cld(
     path: Path,
     team_code: str | None = None,
     locality: str | None = None,
-    la_code: str = "",
+    la_code: str | None = None,
     strict: bool = False,
     replace: bool = False,
 ) -> CldExport:
@@ -72,11 +73,12 @@ def export_cld(
 
     With `strict`, a file with problems is refused (`CldProblems`, nothing written);
     otherwise it is written and the problems are reported beside it. The export is
-    audited in the caller's transaction."""
+    audited in the caller's transaction. `la_code` defaults to the `la_code` setting."""
     require_for(session, "export_returns")
     if team_code and locality:
         raise InvalidInput("Choose a team or a locality, not both", field="team")
-    la_code = la_code.strip()
+    # The council's code: as given, else the `la_code` setting.
+    la_code = (la_code if la_code is not None else load_settings().la_code or "").strip()
     if len(la_code) > MAX_LA_CODE:
         raise InvalidInput(
             f"The council's code is at most {MAX_LA_CODE} characters", field="la_code"
