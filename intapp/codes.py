@@ -7,7 +7,7 @@ Kept apart from the models so that code reading the store before SQLAlchemy has 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Self, cast
 
 # Words a label shows in capitals (or spelled as people write them), not as stored.
 ACRONYMS = {"gp": "GP", "nhs": "NHS", "a and e": "A&E", "mdt": "MDT"}
@@ -308,10 +308,10 @@ class NationalCode(Label):
     @classmethod
     def of(cls, code: str) -> Self:
         """The member stored as `code` (``ClientType.of("carer")``); ValueError if none."""
-        for member in cls:
-            if member.value == code:
-                return member
-        raise ValueError(f"{code!r} is not a {cls.__name__} code")
+        member = cls._value2member_map_.get(code)
+        if member is None:
+            raise ValueError(f"{code!r} is not a {cls.__name__} code")
+        return cast(Self, member)
 
     @classmethod
     def from_text(cls, text: str) -> NationalCode | None:
