@@ -88,3 +88,23 @@ def test_a_view_the_store_refuses_still_shows_the_list(
     assert "has no alerts" in result.stdout
     assert "this view is not recorded in the audit trail" in result.stderr
     assert reads(engine) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", "weekly"],
+        ["export", "trends"],
+        ["export", "evaluation"],
+        ["export", "returns", "--year", "2025-26"],
+    ],
+)
+def test_an_export_to_a_path_that_cannot_be_written_says_so_in_one_line(
+    command: list[str], tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    result = CliRunner().invoke(cli.main, [*command, "--output", str(blocked / "out.csv")])
+    assert result.exit_code == 1, result.output
+    assert "Cannot save" in result.output and "out.csv" in result.output
+    assert "Traceback" not in result.output and "Something went wrong" not in result.output

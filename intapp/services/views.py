@@ -107,6 +107,23 @@ def record_export(
     session.flush()
 
 
+def save_export(*, session: Session, path: Path, data: bytes, what: str) -> None:
+    """Save an export named by whoever runs it (so replaced when it exists), private and
+    never through a symbolic link, tied to the transaction that records it (`written`).
+    A path that cannot be written is the user's to fix, said in one line (`what` names
+    the file: "the weekly summary")."""
+    from intapp import paths
+    from intapp.services.errors import InvalidInput
+
+    try:
+        paths.write_private_file(path, data, replace=True)
+    except OSError as error:
+        raise InvalidInput(
+            f"Cannot save {what} as {path}: {error.strerror or error}", field="output"
+        ) from None
+    written(session=session, path=path)
+
+
 def written(*, session: Session, path: Path) -> None:
     """The export recorded in this transaction is now in `path`: if the transaction
     does not commit, the file goes too, so no copy is left that the trail does not know

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from intapp import paths
 from intapp.access import require_for
 from intapp.config import configured
 from intapp.formatting import markdown_escaped
@@ -19,7 +18,7 @@ from intapp.services.errors import InvalidInput
 from intapp.services.evaluation.figures import OUTCOMES
 from intapp.services.evaluation.notes import notes
 from intapp.services.evaluation.table import COLUMNS, EvaluationRow, EvaluationTable, Value
-from intapp.services.views import record_export, written
+from intapp.services.views import record_export, save_export
 from intapp.services.weekly_summary.cells import spreadsheet_safe
 from intapp.services.weekly_summary.render import markdown_table
 
@@ -61,10 +60,7 @@ def export_evaluation(
         },
     )
     if path is not None:
-        # Counts only, but a small group in one team can point to a person: private, as
-        # the weekly summary is.
-        paths.write_private_file(path, data, replace=True)
-        written(session=session, path=path)
+        save_export(session=session, path=path, data=data, what="the evaluation table")
     return data
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from intapp import clock, paths
+from intapp import clock
 from intapp.access import require_for
 from intapp.services.national.period import Period, parse_financial_year
 from intapp.services.national.returns_direct import returns_direct
 from intapp.services.national.returns_render import ScopedReturns, figure_rows, render
 from intapp.services.report_scope import report_scope
-from intapp.services.views import record_export, written
+from intapp.services.views import record_export, save_export
 
 
 def year_returns(
@@ -64,6 +64,5 @@ def export_returns(
         },
     )
     if path is not None:
-        paths.write_private_file(path, data, replace=True)
-        written(session=session, path=path)
+        save_export(session=session, path=path, data=data, what="the returns")
     return data

@@ -10,13 +10,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from intapp import paths
 from intapp.access import require_for
 from intapp.formatting import markdown_escaped
 from intapp.services.errors import InvalidInput
 from intapp.services.report_scope import report_scope
 from intapp.services.trends.series import Series, Trends, monthly_trends
-from intapp.services.views import record_export, written
+from intapp.services.views import record_export, save_export
 from intapp.services.weekly_summary.cells import spreadsheet_safe
 
 # The weekly summary's aligned Markdown tables.
@@ -70,8 +69,7 @@ def export_trends(
         },
     )
     if path is not None:
-        paths.write_private_file(path, data, replace=True)
-        written(session=session, path=path)
+        save_export(session=session, path=path, data=data, what="the trends")
     return data
 
 

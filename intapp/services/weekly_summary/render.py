@@ -10,13 +10,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from intapp import paths
 from intapp.access import require_for
 from intapp.codes import Profession
 from intapp.config import configured as _configured
 from intapp.formatting import markdown_escaped
 from intapp.services.errors import InvalidInput
-from intapp.services.views import record_export, written
+from intapp.services.views import record_export, save_export
 from intapp.services.weekly_summary.cells import spreadsheet_safe
 from intapp.services.weekly_summary.summary import (
     COLUMNS,
@@ -64,10 +63,7 @@ def export_weekly_summary(
         },
     )
     if path is not None:
-        # Named by whoever runs the export, so replaced when it exists; never through
-        # a symbolic link, and private.
-        paths.write_private_file(path, data, replace=True)
-        written(session=session, path=path)
+        save_export(session=session, path=path, data=data, what="the weekly summary")
     return data
 
 
