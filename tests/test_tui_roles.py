@@ -163,3 +163,46 @@ async def test_a_new_referral_offers_only_the_coordinators_own_teams(
         await wait_for(pilot, lambda: select.value != Select.NULL)
         assert [value for _label, value in select._options if value != Select.NULL] == [mine]
         assert select.value == mine
+
+
+async def test_a_member_of_staff_chooses_only_among_their_own_teams(
+    app: IntApp, sqlite_engine
+) -> None:
+    """Counts of another team's people would be empty against that team's capacity, so
+    the scope picker (the dashboard's and the trends') offers a member of staff their own
+    teams only, with their home scope first; the single user is offered the city."""
+    from textual.widgets import OptionList
+
+    from intapp.screens.scope import ScopeScreen
+    from intapp.services import organisation
+    from intapp.store.engine import unit_of_work
+
+    with unit_of_work(sqlite_engine) as session:
+        for code, name in (("N1", "Cheetham"), ("N2", "Crumpsall")):
+            organisation.add_team(
+                session=session, user="setup", code=code, name=name, locality="North"
+            )
+        teams = {t.code: t.id for t in organisation.list_teams(session=session)}
+
+    async def offered_scopes(pilot: Pilot) -> list[str]:
+        app.push_screen(ScopeScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, ScopeScreen))
+        options = app.screen.query_one(OptionList)
+        await wait_for(pilot, lambda: options.option_count > 1)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        await pilot.press("escape")
+        return labels
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_dashboard(pilot, app)
+        everything = await offered_scopes(pilot)
+        assert everything[0] == "Whole city" and "North locality" in everything
+        app.signed_in_as(
+            SignedIn(
+                login="jsmith",
+                role=Role.COORDINATOR,
+                team_ids=frozenset({teams["N1"]}),
+                team_mode=True,
+            )
+        )
+        assert await offered_scopes(pilot) == ["Your team", "N1 Cheetham"]

@@ -1,4 +1,5 @@
-"""Choose the team, locality or whole city the dashboard covers."""
+"""Choose the team, locality or whole city the dashboard (and the trends) cover: for a
+member of staff, only scopes inside their own teams, whose people are all they see."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from intapp.screens.base import DataModal, Result
-from intapp.screens.dashboard import CITY, Scope
+from intapp.screens.dashboard import CITY, Scope, home_scope
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -33,7 +34,7 @@ class ScopeScreen(DataModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="scope-dialog", classes="dialog"):
-            yield Label("Show the dashboard for…", classes="dialog-title")
+            yield Label("Show the figures for…", classes="dialog-title")
             yield OptionList(Option(CITY.label), id="scope-options")
 
     def on_mount(self) -> None:
@@ -46,12 +47,17 @@ class ScopeScreen(DataModal):
 
     @on(TeamsRead)
     def show_scopes(self, message: TeamsRead) -> None:
-        teams = message.value
-        scopes = [CITY]
+        every_team = message.value
+        who = self.intapp.who
+        # A member of staff's counts of other teams would be nothing against those teams'
+        # capacity: they choose among their own (their home scope first).
+        teams = [t for t in every_team if who is None or who.works_for(t.id)]
+        scopes = [CITY] if len(teams) == len(every_team) else [home_scope(who)] if who else []
         for locality in dict.fromkeys(t.locality for t in teams):
             in_locality = [t for t in teams if t.locality == locality]
-            ids = tuple(t.id for t in in_locality)
-            scopes.append(Scope(f"{locality} locality", ids, locality=locality))
+            if len(in_locality) == sum(t.locality == locality for t in every_team):
+                ids = tuple(t.id for t in in_locality)
+                scopes.append(Scope(f"{locality} locality", ids, locality=locality))
             scopes.extend(
                 Scope(f"{t.code} {t.name}", (t.id,), team_code=t.code) for t in in_locality
             )
