@@ -279,3 +279,19 @@ def test_the_council_code_comes_from_the_setting_unless_given(
     given = tmp_path / "c.csv"
     export_cld(session=session, user="u", quarter="2026-Q3", path=given, la_code="353")
     assert {row["LA_Code"] for row in csv.DictReader(io.StringIO(given.read_text()))} == {"353"}
+
+
+def test_a_quarter_still_running_is_said_to_be_to_date(url: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from intapp import clock
+
+    clock.freeze(datetime(2026, 9, 20, 9, 0, tzinfo=UTC))
+    try:
+        code, output = invoke(url, "--quarter", "2026-Q3", "-o", str(tmp_path / "q3.csv"))
+    finally:
+        clock.freeze(None)
+    assert code == 0, output
+    assert "CLD 2026-Q3 (whole city) to date: the quarter has not ended:" in output
+    code, output = invoke(url, "--quarter", "2026-Q3", "-o", str(tmp_path / "again.csv"))
+    assert "to date" not in output

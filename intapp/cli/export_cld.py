@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from intapp import clock
 from intapp.cli.context import Context, pass_context
 
 if TYPE_CHECKING:
@@ -83,9 +84,11 @@ def cld(
         _show(refused.problems, saved_at=None)
         raise click.ClickException(refused.message) from None
     _show(done.problems, saved_at=done.problems_path)
+    running = done.period.last_day >= clock.today()
     click.echo(
-        f"CLD {done.period.label} ({done.scope}): {done.rows:,} rows saved to {done.path}"
-        f"; {len(done.problems)} problems"
+        f"CLD {done.period.label} ({done.scope})"
+        + (" to date: the quarter has not ended" if running else "")
+        + f": {done.rows:,} rows saved to {done.path}; {len(done.problems):,} problems"
         + (f", listed in {done.problems_path}" if done.problems else ""),
         err=True,
     )

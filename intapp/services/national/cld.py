@@ -16,8 +16,10 @@ Which events a period holds (NHS England's CLD guidance, release 1):
 Cancelled and not-completed events are left out; only a service runs on without an end.
 
 Services are reported **as at the period's last day**: one that ended after it has no
-end date and the outcome "Provision of service", so an extract for a quarter reads the
-same whenever it is made.
+end date and the outcome "Provision of service", so a quarter's events read the same
+whenever it is made. The person fields are as the record holds them today (a date of
+death recorded since the quarter, say, is in the file): CLD's person fields describe the
+person at submission.
 
 Scope: an event belongs to the team of the referral it came from (a request, and an
 assessment or episode linked to a referral), else to the person's team (a plan item; an
