@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -86,7 +87,10 @@ def _field(name: str, kind: Any, default: Any) -> tuple[Any, Any]:
 NOT_WHOLE_NUMBERS: dict[str, Any] = {
     "earliest_birth_date": date,
     "me": str | None,
-    "la_code": str | None,
+    # A council's code is digits (352), often written without quotes: it is still text.
+    "la_code": Annotated[
+        str | None, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)
+    ],
 }
 # Settings written as tables of their own rather than as one value under ``[settings]``.
 TABLES = ("response_targets_hours", "alert_kinds", "unit_costs")

@@ -181,3 +181,10 @@ def test_the_alert_kinds_default_and_a_file_replaces_them_in_its_order(write_con
 )
 def test_a_mistake_in_the_alert_kinds_is_named(write_config, text, expected) -> None:
     assert expected in _refused(write_config, text)
+
+
+def test_a_council_code_written_as_a_number_is_still_its_code(write_config) -> None:
+    write_config("[settings]\nla_code = 352\n")
+    assert load_settings().la_code == "352"
+    write_config('[settings]\nla_code = "E08000003"\n')
+    assert load_settings().la_code == "E08000003"
