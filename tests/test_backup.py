@@ -76,6 +76,19 @@ def test_a_backup_into_a_folder_or_a_named_file(store: Path, tmp_path: Path) -> 
     assert "already exists" in refused.output
 
 
+def test_a_backup_that_cannot_be_written_says_why_in_one_line(store: Path, tmp_path: Path) -> None:
+    too_long = tmp_path / ("b" * 300 + ".sqlite3")
+    refused = invoke("db", "backup", str(too_long), "--database-url", url_of(store))
+    assert refused.exit_code == root.EXIT_REFUSED
+    assert f"Cannot save a backup at {too_long}: File name too long" in refused.output
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    inside = not_a_folder / "x.sqlite3"
+    refused = invoke("db", "backup", str(inside), "--database-url", url_of(store))
+    assert refused.exit_code == root.EXIT_REFUSED
+    assert f"The folder {not_a_folder} does not exist" in refused.output
+
+
 def test_a_damaged_database_is_not_backed_up(store: Path) -> None:
     damage(store)
     result = invoke("db", "backup", "--database-url", url_of(store))

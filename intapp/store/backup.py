@@ -74,18 +74,22 @@ def _new_private_file(folder: Path, stem: str, suffix: str) -> Path:
 def backup_target(chosen: Path | None, *, beside: Path, suffix: str) -> Path:
     """Where a backup goes, made empty and 0600: `chosen` if it names a file, else a
     time-stamped file in `chosen` (a folder) or in the backups folder `beside` a database
-    (made only when it is used)."""
-    if chosen is not None and not chosen.is_dir():
-        if chosen.exists():
-            raise BackupRefused(f"{chosen} already exists; choose a new name or a folder")
-        if not chosen.parent.is_dir():
-            raise BackupRefused(f"The folder {chosen.parent} does not exist")
-        fd = os.open(chosen, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-        os.chmod(chosen, 0o600)
-        return chosen
-    folder = chosen if chosen is not None else paths.backups_dir(beside)
-    return _new_private_file(folder, f"intapp-{stamp()}", suffix)
+    (made only when it is used). A place that cannot be written is refused, saying why."""
+    try:
+        if chosen is not None and not chosen.is_dir():
+            if chosen.exists():
+                raise BackupRefused(f"{chosen} already exists; choose a new name or a folder")
+            if not chosen.parent.is_dir():
+                raise BackupRefused(f"The folder {chosen.parent} does not exist")
+            fd = os.open(chosen, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            os.chmod(chosen, 0o600)
+            return chosen
+        folder = chosen if chosen is not None else paths.backups_dir(beside)
+        return _new_private_file(folder, f"intapp-{stamp()}", suffix)
+    except OSError as error:
+        where = chosen if chosen is not None else beside.parent
+        raise BackupRefused(f"Cannot save a backup at {where}: {error.strerror or error}") from None
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
