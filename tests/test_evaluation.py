@@ -236,7 +236,7 @@ def test_a_period_still_running_is_cut_at_today() -> None:
         ({"first": "01/04/2025", "last": "soon"}, "to", "--to 'soon' is not a date"),
         ({"last": "31/03/2026"}, "from", "Give the first day (--from)"),
         ({"year": "2025-26", "first": "01/04/2025"}, "year", "not both"),
-        ({"first": "01/12/2026"}, "from", "cannot start (1 Dec 2026) after it ends"),
+        ({"first": "01/12/2026"}, "from", "The period starting 1 Dec 2026 has not started yet"),
         ({"first": "01/12/2026", "last": "31/12/2026"}, "from", "has not started yet"),
     ],
 )

@@ -44,15 +44,15 @@ def _between(first: str | None, last: str | None) -> Period:
     today = clock.today()
     start = _day(first, "from")
     end = _day(last, "to") if last else today
+    if start > today:
+        raise InvalidInput(
+            f"The period starting {uk_date(start)} has not started yet", field="from"
+        )
     if start > end:
         raise InvalidInput(
             f"The period cannot start ({uk_date(start)}) after it ends ({uk_date(end)}): "
             "--from must not be after --to",
             field="from",
-        )
-    if start > today:
-        raise InvalidInput(
-            f"The period starting {uk_date(start)} has not started yet", field="from"
         )
     end = min(end, today)
     return Period(f"{uk_date(start)} to {uk_date(end)}", start, end)
