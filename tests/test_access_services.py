@@ -76,6 +76,8 @@ GUARDED = {
     "organisation.add_locality": "manage_workers",
     "importing.run.import_records": "import",
     "weekly_summary.render.export_weekly_summary": "export_weekly",
+    "national.returns_export.year_returns": "export_returns",
+    "national.returns_export.export_returns": "export_returns",
 }
 
 

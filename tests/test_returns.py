@@ -5,7 +5,8 @@ the figures counted from the CLD events equal those computed from the tables.
 "Now" is frozen at 23 November 2026, so 2025-26 is over and its follow-ups are all due.
 The people, and what each brings:
 - Ann, 80: discharged from hospital into reablement on 3 October, ended as planned; at
-  home 91 days later.
+  home 91 days later; her follow-up on 11 February 2026 found her in a care home (a
+  residential service from that day, too late for ASCOF 2B or her sequel).
 - Bob, 75: discharged into reablement on 1 December, admitted to hospital on 20
   December, died on 10 January: not at home at 91 days.
 - Cara, 36: her reablement, begun 5 March 2026, is still running at the year's end.
@@ -18,10 +19,15 @@ The people, and what each brings:
 - Hal, 81: discharged into reablement on 31 December, admitted to hospital in January,
   nothing since: not at home on 1 April.
 - Ivy, 95: discharged into reablement on 30 September (outside the window), ending in
-  long-term care, which intapp records as no service: not classifiable.
+  long-term residential care: a residential service from the next day, so long-term
+  support in STS002a and in ASCOF 2D's denominator only.
 - Jo, 70: discharged 2 November, admitted to hospital, back with a new request on 15
   December: at home on 1 February.
 - Kim, 55: discharged into reablement on 10 October, declined it; too young for 2B.
+- Lea, 78: her reablement in November 2024 ended in long-term support in the community,
+  so she is an existing client when discharged into reablement again in June 2025: her
+  request is not in STS001, her reablement is in STS002b; her death on 15 February 2026
+  ends that support.
 - Mo, 45: the other team, signposted.
 """
 
@@ -60,6 +66,7 @@ OTHER_REASON = "No Services Provided – other reason"
 OTHER = "No services provided – other"
 LOW_LEVEL = "Ongoing Low Level Support"
 DECLINED = "No services provided – needs identified but support declined"
+LONG_TERM = "Long Term Support (any setting)"
 NOT_CLASSIFIABLE = "Not classifiable from the events"
 
 
@@ -126,6 +133,7 @@ class _Builder:
         start: date,
         ended: date | None,
         outcome: str | None,
+        **values: Any,
     ) -> int:
         episode = ReablementEpisode(
             person_id=person_id,
@@ -135,6 +143,7 @@ class _Builder:
             planned_end_date=start,
             ended_on=ended,
             outcome=outcome,
+            **values,
         )
         return self._add(episode)
 
@@ -162,7 +171,16 @@ def build(session: Session) -> ReturnsCity:
         "reablement_standard",
         "discharge_from_hospital",
     )
-    b.episode(ann, r, date(2025, 10, 3), date(2025, 11, 10), "no_ongoing_support")
+    b.episode(  # found in a care home at her follow-up, after her 91 days for ASCOF 2B
+        ann,
+        r,
+        date(2025, 10, 3),
+        date(2025, 11, 10),
+        "no_ongoing_support",
+        followup_due=date(2026, 2, 9),
+        followup_result="residential_or_nursing",
+        followup_recorded_on=date(2026, 2, 11),
+    )
 
     bob = b.person(t, "Bob", date(1950, 3, 31), date_of_death=date(2026, 1, 10))
     r = b.referral(
@@ -308,6 +326,19 @@ def build(session: Session) -> ReturnsCity:
     )
     b.episode(kim, r, date(2025, 10, 10), date(2025, 11, 1), "early_cessation_declined")
 
+    lea = b.person(t, "Lea", date(1947, 9, 9), date_of_death=date(2026, 2, 15))
+    r = b.referral(lea, t, utc(2024, 11, 1, 9), utc(2024, 11, 2, 9), "reablement_standard")
+    b.episode(lea, r, date(2024, 11, 5), date(2024, 12, 10), "long_term_support_community")
+    r = b.referral(
+        lea,
+        t,
+        utc(2025, 6, 1, 9),
+        utc(2025, 6, 2, 9),
+        "reablement_standard",
+        "discharge_from_hospital",
+    )
+    b.episode(lea, r, date(2025, 6, 3), date(2025, 7, 10), "no_ongoing_support")
+
     mo = b.person(other.id, "Mo", date(1980, 8, 8))
     b.referral(mo, other.id, utc(2025, 8, 8, 9), utc(2025, 8, 8, 12), "community_links")
     session.flush()
@@ -337,17 +368,20 @@ def test_the_city_s_figures_are_the_ones_written_out(session: Session, city: Ret
     }
     assert figures.sts002a == {
         (OLD, OTHER): 4,  # Ann (ended as planned), Bob, Hal and Jo (admitted to hospital)
-        (OLD, LOW_LEVEL): 1,  # Gus's equipment
-        (OLD, NOT_CLASSIFIABLE): 1,  # Ivy: long-term care is no service intapp records
+        (OLD, LOW_LEVEL): 1,  # Gus: the low-level support his ending says, his equipment
+        (OLD, LONG_TERM): 1,  # Ivy: the residential care her ending says
         (ADULT, DECLINED): 1,  # Kim
     }
-    assert figures.sts002b == {}  # intapp records no long-term services: no existing clients
+    # Lea, an existing client (long-term support since December 2024), ended as planned.
+    assert figures.sts002b == {(OLD, OTHER): 1}
     assert figures.ascof_2b == Rate(2, 4)  # Ann and Jo of Ann, Bob, Hal and Jo
     assert figures.ascof_2b.percent == 50.0
     assert figures.ascof_2b_not_yet_due == 0
-    assert figures.ascof_2d == Rate(5, 5)  # Ann, Bob, Hal, Jo (other) and Gus (low level)
+    # Ann, Bob, Hal, Jo (other) and Gus (low level) of those and Ivy (long-term).
+    assert figures.ascof_2d == Rate(5, 6)
+    assert figures.ascof_2d.percent == 83.3
     assert not figures.to_date
-    assert not figures.long_term_seen  # so the figures carry the caveat
+    assert figures.long_term_seen  # so the figures carry no caveat
 
 
 def test_a_team_s_figures_leave_the_other_team_out(session: Session, city: ReturnsCity) -> None:

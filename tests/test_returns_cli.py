@@ -52,7 +52,8 @@ def test_markdown_prints_each_figure_beside_its_definition(url: str) -> None:
     for heading in ("STS001:", "STS002a:", "STS002b:", "ASCOF 2B:", "ASCOF 2D:"):
         assert f"## {heading}" in text
     assert text.count("Definition: ") == 5
-    assert text.count("Caveat: none of the events read is a long-term service") == 1
+    # Ivy's and Lea's endings, and Ann's follow-up, are long-term services: no caveat.
+    assert "Caveat:" not in text
     assert "from 1 Oct 2025 to 31 Dec 2025" in text
     # STS001: six people 65 and over discharged from hospital into reablement.
     assert (
@@ -63,6 +64,13 @@ def test_markdown_prints_each_figure_beside_its_definition(url: str) -> None:
     assert "Counts only: no person is named." in text
     for name in ("Ann", "Bob", "Returns"):
         assert f" {name} " not in text
+
+
+def test_the_caveat_is_said_once_where_no_long_term_service_is_known(url: str) -> None:
+    result = intapp(url, "export", "returns", "--year", "2025-26", "--team", "RET2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Outcome figures 2025-26, team RET2\n")
+    assert result.stdout.count("Caveat: none of the events read is a long-term service") == 1
 
 
 def test_csv_is_saved_privately_with_a_definition_column_and_audited(

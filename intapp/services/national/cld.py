@@ -56,6 +56,7 @@ from intapp.codes import (
     client_type_of,
 )
 from intapp.models import Assessment, CarePlan, CarePlanVersion, Person, ReablementEpisode, Referral
+from intapp.services.national import sequel_services
 from intapp.services.national.events import CldEvent
 from intapp.services.national.period import Period
 
@@ -374,6 +375,7 @@ def cld_events(session: Session, period: Period, team_ids: list[int] | None) -> 
             *_assessments(extract),
             *_reablement(extract),
             *_plan_items(extract),
+            *sequel_services.services_after_reablement(extract),
         ]
         events.sort(key=_ORDER)
     return events

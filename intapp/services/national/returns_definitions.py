@@ -25,12 +25,14 @@ def _span(first: date, last: date) -> str:
     return f"{uk_date(first)} to {uk_date(last)}"
 
 
-# Said beside the figures it touches when no long-term service is among the events read.
+# Said beside the figures it touches when no long-term service is among the events read:
+# intapp knows long-term support only from reablement endings and follow-ups
+# (`sequel_services`), so a scope where none ended in it sees none.
 CAVEAT = (
-    "Caveat: none of the events read is a long-term service (intapp records none), so "
-    "every client counts as new, no reablement is seen to lead to long-term support (it "
-    "shows as not classifiable), STS002b is empty, ASCOF 2D leaves that reablement out of "
-    "both parts, and ASCOF 2B cannot see a move into residential or nursing care."
+    "Caveat: none of the events read is a long-term service (no reablement read ended in "
+    "long-term support, and no follow-up found anyone in residential or nursing care), so "
+    "every client counts as new, STS002b is empty, and ASCOF 2B cannot see a move into "
+    "residential or nursing care."
 )
 CAVEATED = ("STS001", "STS002a", "STS002b", "ASCOF 2B", "ASCOF 2D")
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, col
 
 from intapp.codes import AssessmentStatus, AssessmentType, ClientType, EpisodeState, client_type_of
 from intapp.models import Assessment, CarePlan, CarePlanVersion, Person, ReablementEpisode, Referral
-from intapp.services.national import cld
+from intapp.services.national import cld, sequel_services
 from intapp.services.national.period import Period
 from intapp.services.national.returns import (
     YearReturns,
@@ -50,6 +50,7 @@ def returns_direct(
         *_assessments(session, upto, team_ids, people),
         *_episodes(session, upto, team_ids, people),
         *_items(session, upto, team_ids, people),
+        *_sequels(session, upto, team_ids, people),
     ):
         steps.setdefault(person_id, []).append(step)
     return compute_returns(histories_by_person(people, steps), year=year, as_of=as_of)
@@ -193,6 +194,46 @@ def _episodes(
                 reference=f"RBL{episode_id}",
             ),
         )
+
+
+def _sequels(
+    session: Session, upto: Period, team_ids: list[int] | None, people: People
+) -> Iterable[tuple[int, Step]]:
+    """The support that followed reablement (`sequel_services`), in the episode's team."""
+    e = ReablementEpisode
+    query = _of_person(
+        select(*_PERSON, *sequel_services.SEQUEL_COLUMNS), col(e.person_id)
+    ).outerjoin(Referral, col(Referral.id) == e.referral_id)
+    query = query.where(
+        sequel_services.episodes_with_sequels(upto),
+        or_(_person.c.date_of_death.is_(None), _person.c.date_of_death >= upto.first_day),
+    )
+    team = func.coalesce(col(Referral.team_id), _person.c.team_id)
+    for person_id, episode_id, ended_on, outcome, result, followup_on in _rows(
+        session, _scoped(query, team, team_ids), people
+    ):
+        for service in sequel_services.sequels_of(
+            episode_id=episode_id,
+            ended_on=ended_on,
+            outcome=outcome,
+            followup_result=result,
+            followup_on=followup_on,
+            died=people[person_id][1],
+        ):
+            reported = service.as_at(upto)
+            if reported is not None:
+                end, outcome_then = reported
+                yield (
+                    person_id,
+                    Step(
+                        SERVICE,
+                        service.start,
+                        end,
+                        outcome_then,
+                        service.service_type,
+                        reference=service.reference,
+                    ),
+                )
 
 
 def _items(
