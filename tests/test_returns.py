@@ -6,7 +6,8 @@ the figures counted from the CLD events equal those computed from the tables.
 The people, and what each brings:
 - Ann, 80: discharged from hospital into reablement on 3 October, ended as planned; at
   home 91 days later; her follow-up on 11 February 2026 found her in a care home (a
-  residential service from that day, too late for ASCOF 2B or her sequel).
+  residential service from that day, too late for ASCOF 2B or her sequel), so her
+  request in May 2026 is an existing client's.
 - Bob, 75: discharged into reablement on 1 December, admitted to hospital on 20
   December, died on 10 January: not at home at 91 days.
 - Cara, 36: her reablement, begun 5 March 2026, is still running at the year's end.
@@ -181,6 +182,8 @@ def build(session: Session) -> ReturnsCity:
         followup_result="residential_or_nursing",
         followup_recorded_on=date(2026, 2, 11),
     )
+    # Asking again in May 2026 from the care home, she is an existing client.
+    b.referral(ann, t, utc(2026, 5, 5, 9), utc(2026, 5, 6, 9), "information_advice")
 
     bob = b.person(t, "Bob", date(1950, 3, 31), date_of_death=date(2026, 1, 10))
     r = b.referral(
@@ -398,7 +401,9 @@ def test_next_year_to_date_counts_the_reablement_running_over_the_year_end(
     year = financial_year(2026)
     figures = from_events(session, None, year)
     assert figures.to_date
-    assert figures.sts001 == {(OLD, COMMUNITY, UNIVERSAL): 1}  # Dan's third referral
+    # Dan's third referral; Ann's in May 2026 is from an existing client (in residential
+    # care since her follow-up), so it is not counted.
+    assert figures.sts001 == {(OLD, COMMUNITY, UNIVERSAL): 1}
     # Cara's reablement ended on 20 April 2026; her request was last year's.
     assert figures.sts002a == {(ADULT, OTHER): 1}
 

@@ -1,7 +1,8 @@
 """For any history, the returns counted from the CLD extract's events equal the returns
 computed straight from the tables (`returns_direct`): the issue's "the two never
 disagree", over generated people, referrals, pathways, episodes, outcomes, assessments,
-plan items, deaths, merged records and dates across the year's and the clocks' edges."""
+plan items, follow-ups (and the support that followed reablement), deaths, merged records
+and dates across the year's and the clocks' edges."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from intapp.codes import CaseOutcome, Pathway, ReablementOutcome, RouteOfAccess
+from intapp.codes import CaseOutcome, FollowupResult, Pathway, ReablementOutcome, RouteOfAccess
 from intapp.models import Assessment, CarePlan, CarePlanVersion, Person, ReablementEpisode, Referral
 from intapp.services.national.cld import cld_events
 from intapp.services.national.period import financial_year
@@ -78,6 +79,11 @@ referrals = st.fixed_dictionaries(
                     "length": st.sampled_from([0, 10, 42, 120, 400]),
                     "state": st.sampled_from(["active", "ended", "ended", "cancelled"]),
                     "outcome": st.sampled_from(list(ReablementOutcome)),
+                    # The 91-day follow-up: what it found, and how many days late.
+                    "followup": st.one_of(
+                        st.none(),
+                        st.tuples(st.sampled_from(list(FollowupResult)), st.sampled_from([0, 9])),
+                    ),
                 }
             ),
         ),
@@ -152,6 +158,8 @@ def build(session: Session, drawn: tuple[list[dict], list[dict]]) -> tuple[int, 
         if (episode := spec["episode"]) is not None:
             start = triage_day + timedelta(episode["after"])
             end = start + timedelta(episode["length"]) if episode["state"] == "ended" else None
+            due = end + timedelta(91) if end and episode["followup"] else None
+            result, late = episode["followup"] or (None, 0)
             session.add(
                 ReablementEpisode(
                     person_id=person_id,
@@ -161,6 +169,9 @@ def build(session: Session, drawn: tuple[list[dict], list[dict]]) -> tuple[int, 
                     planned_end_date=start + timedelta(42),
                     ended_on=end,
                     outcome=episode["outcome"].value if end else None,
+                    followup_due=due,
+                    followup_result=result.value if due and result else None,
+                    followup_recorded_on=due + timedelta(late) if due and result else None,
                 )
             )
         if (assessment := spec["assessment"]) is not None:
