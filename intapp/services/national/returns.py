@@ -24,6 +24,7 @@ from intapp.services.national.returns_sequels import (
     REQUEST,
     REQUEST_JOIN_DAYS,
     RESIDENTIAL,
+    SERVICE,
     ST_MAX_JOIN_DAYS,
     Joined,
     Step,
@@ -161,12 +162,13 @@ def compute_returns(
         if person.date_of_death is not None and person.date_of_death < year.first_day:
             continue
         band = age_band(person.date_of_birth, year.last_day)
-        steps = [s for s in person.steps if s.start <= year.last_day]
-        long_term_seen = long_term_seen or any(
-            outcome_key(s.service_type) in LONG_TERM_KEYS for s in person.steps
-        )
-        st_max = [s for s in steps if s.is_st_max]
-        cohort = _count_requests(steps, year, band, sts001, reablement=bool(st_max))
+        last_day = year.last_day
+        steps = [s for s in person.steps if s.start <= last_day]
+        services = [s for s in person.steps if s.kind == SERVICE]
+        long_term = [s for s in services if outcome_key(s.service_type) in LONG_TERM_KEYS]
+        long_term_seen = long_term_seen or bool(long_term)
+        st_max = [s for s in services if s.start <= last_day and s.is_st_max]
+        cohort = _count_requests(steps, year, band, sts001, long_term, reablement=bool(st_max))
         if not st_max:
             continue  # no reablement: nothing for STS002 or ASCOF 2B
         for period in _ended_in(
@@ -207,6 +209,7 @@ def _count_requests(
     year: Period,
     band: str,
     sts001: Counter[tuple[str, str, str]],
+    long_term: list[Step],
     *,
     reablement: bool,
 ) -> set[date]:
@@ -216,7 +219,6 @@ def _count_requests(
     last year). Without `reablement` in the history, earlier requests are not looked at."""
     requests = [s for s in steps if s.kind == REQUEST and s.end is not None]
     cohort: set[date] = set()
-    long_term = [s for s in steps if outcome_key(s.service_type) in LONG_TERM_KEYS]
     for request in joined(requests, REQUEST_JOIN_DAYS):
         in_year = request.end is not None and year.holds(request.end)
         if not (in_year or reablement) or long_term_at(long_term, request.start):

@@ -11,12 +11,13 @@ own is choose the records, date them, scope them to teams and follow merged reco
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Date, Select, cast, func, or_, select
 from sqlmodel import Session, SQLModel, col
 
+from intapp.clock import LOCAL_TZ
 from intapp.codes import AssessmentStatus, AssessmentType, ClientType, EpisodeState, client_type_of
 from intapp.models import Assessment, CarePlan, CarePlanVersion, Person, ReablementEpisode, Referral
 from intapp.services.national import cld, sequel_services
@@ -42,18 +43,67 @@ def returns_direct(
     *, session: Session, year: Period, team_ids: list[int] | None, as_of: date
 ) -> YearReturns:
     """The figures for `year` and the teams `team_ids` (None: the city), from the tables."""
-    upto = history_period(year)
-    people: People = {}
+    read = _Read(session, year, team_ids)
     steps: dict[int, list[Step]] = {}
     for person_id, step in (
-        *_requests(session, upto, team_ids, people),
-        *_assessments(session, upto, team_ids, people),
-        *_episodes(session, upto, team_ids, people),
-        *_items(session, upto, team_ids, people),
-        *_sequels(session, upto, team_ids, people),
+        *_requests(read),
+        *_assessments(read),
+        *_episodes(read),
+        *_items(read),
+        *_sequels(read),
     ):
         steps.setdefault(person_id, []).append(step)
-    return compute_returns(histories_by_person(people, steps), year=year, as_of=as_of)
+    return compute_returns(histories_by_person(read.people, steps), year=year, as_of=as_of)
+
+
+class _Read:
+    """What one computation reads: the history period, the scope, the people met so far,
+    and how the database gives a UK date.
+
+    Assessments begun before the year are read only for people with reablement in the
+    history: only a reablement's chain looks back before the year (what followed a
+    request completed in the year starts after it ended). The events give the same
+    figures from everything: the tests hold the two equal."""
+
+    def __init__(self, session: Session, year: Period, team_ids: list[int] | None) -> None:
+        self.session = session
+        self.year = year
+        self.upto = history_period(year)
+        self.team_ids = team_ids
+        self.people: People = {}
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+
+    def uk_day(self, column: Any) -> Any:
+        """The UK date of a stored instant: worked out by PostgreSQL; on SQLite (no time
+        zones) the UTC hour as text, for `day`."""
+        if self.postgres:
+            return cast(func.timezone(LOCAL_TZ.key, column), Date)
+        return func.substr(column, 1, 13)
+
+    def day(self, value: Any) -> date:
+        """The value `uk_day` read, as a date."""
+        if self.postgres or value is None:
+            return value
+        return _hour_day(value)
+
+    def survivor_ids(self, query: Select[Any], person_id: Any) -> Select[Any]:
+        """`query`'s rows' persons, as the surviving records' ids."""
+        given = _TABLE.alias()
+        survivor = func.coalesce(given.c.merged_into_id, given.c.id)
+        return query.add_columns(survivor).join(given, given.c.id == person_id)
+
+    def with_reablement(self) -> Select[Any]:
+        """The people with reablement (ST-Max) in the history, in any team."""
+        e = ReablementEpisode
+        return self.survivor_ids(select().select_from(e), col(e.person_id)).where(
+            *_episode_filter(self.upto)
+        )
+
+    def rows(self, query: Select[Any], team: Any) -> Iterable[tuple[Any, ...]]:
+        """The query's rows in scope, after the person columns, noting each person."""
+        if self.team_ids is not None:
+            query = query.where(team.in_(self.team_ids))
+        return _rows(self.session, query, self.people)
 
 
 def _of_person(query: Select[Any], person_id: Any) -> Select[Any]:
@@ -82,63 +132,71 @@ def _rows(session: Session, query: Select[Any], people: People) -> Iterable[tupl
         yield (person_id, *row[width:])
 
 
-# UK dates by UTC date and hour: the clocks change on the hour (01:00 UTC), so the hour
-# settles the UK date, and a city's few thousand distinct hours are worked out once.
-_UK_DAYS: dict[tuple[date, int], date] = {}
+# UK dates by UTC hour: the UK is a whole number of hours from UTC, so every instant in one
+# UTC hour falls on the same UK day, and a city's few thousand hours are worked out once.
+_UK_DAYS: dict[str, date] = {}
 
 
-def _day(moment: datetime) -> date:
-    """The UK date of an instant (read back as UTC by its column type)."""
-    key = (moment.date(), moment.hour)
-    day = _UK_DAYS.get(key)
+def _hour_day(hour: str) -> date:
+    """The UK date of a UTC hour written ``2026-03-29 00`` (as SQLite stores instants)."""
+    day = _UK_DAYS.get(hour)
     if day is None:
-        day = _UK_DAYS[key] = cld.uk_day(moment)
+        moment = datetime(int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]))
+        day = _UK_DAYS[hour] = cld.uk_day(moment.replace(tzinfo=UTC))
     return day
 
 
-def _requests(
-    session: Session, upto: Period, team_ids: list[int] | None, people: People
-) -> Iterable[tuple[int, Step]]:
-    r = Referral
+def _episode_filter(upto: Period) -> tuple[Any, ...]:
+    """Reablement (ST-Max) in the history: begun, not cancelled, running in `upto`."""
+    e = ReablementEpisode
+    return (
+        col(e.state).in_([EpisodeState.ACTIVE, EpisodeState.ENDED]),
+        col(e.start_date) <= upto.last_day,
+        or_(col(e.ended_on).is_(None), col(e.ended_on) >= upto.first_day),
+    )
+
+
+def _requests(read: _Read) -> Iterable[tuple[int, Step]]:
+    r, upto = Referral, read.upto
     query = _of_person(
         select(
             *_PERSON,
             col(r.reference),
-            col(r.received_at),
-            col(r.triaged_at),
+            read.uk_day(col(r.received_at)),
+            read.uk_day(col(r.triaged_at)),
             col(r.pathway),
             col(r.route_of_access),
             col(r.close_outcome),
         ),
         col(r.person_id),
     ).where(col(r.triaged_at) >= upto.starts_at, col(r.triaged_at) < upto.ends_at)
-    for person_id, reference, received, triaged, pathway, route, closed in _rows(
-        session, _scoped(query, col(r.team_id), team_ids), people
+    outcomes: dict[tuple[str | None, str | None], str] = {}
+    routes: dict[str | None, str] = {}
+    day = read.day
+    for person_id, reference, received, triaged, pathway, route, closed in read.rows(
+        query, col(r.team_id)
     ):
+        outcome = outcomes.get((pathway, closed))
+        if outcome is None:
+            outcome = outcomes[(pathway, closed)] = cld.request_outcome(pathway, closed)
+        wording = routes.get(route)
+        if wording is None:
+            wording = routes[route] = cld.ROUTES_OF_ACCESS.get(route or "", cld.DEFAULT_ROUTE)
         yield (
             person_id,
-            Step(
-                REQUEST,
-                _day(received),
-                _day(triaged),
-                cld.request_outcome(pathway, closed),
-                route=cld.ROUTES_OF_ACCESS.get(route or "", cld.DEFAULT_ROUTE),
-                reference=reference,
-            ),
+            Step(REQUEST, day(received), day(triaged), outcome, None, wording, reference),
         )
 
 
-def _assessments(
-    session: Session, upto: Period, team_ids: list[int] | None, people: People
-) -> Iterable[tuple[int, Step]]:
-    a = Assessment
+def _assessments(read: _Read) -> Iterable[tuple[int, Step]]:
+    a, upto = Assessment, read.upto
     query = _of_person(
         select(
             *_PERSON,
             col(a.id),
             col(a.assessment_type),
-            col(a.created_at),
-            col(a.signed_off_at),
+            read.uk_day(col(a.created_at)),
+            read.uk_day(col(a.signed_off_at)),
             col(a.eligible),
         ),
         col(a.person_id),
@@ -147,13 +205,17 @@ def _assessments(
         col(a.status).in_([AssessmentStatus.SIGNED_OFF, AssessmentStatus.SUPERSEDED]),
         col(a.signed_off_at) >= upto.starts_at,
         col(a.signed_off_at) < upto.ends_at,
+        # One begun before the year is looked at only from a reablement's chain.
+        or_(
+            col(a.created_at) >= read.year.starts_at,
+            _person.c.id.in_(read.with_reablement()),
+        ),
     )
     team = func.coalesce(col(Referral.team_id), _person.c.team_id)
-    for person_id, assessment_id, kind, created, signed, eligible in _rows(
-        session, _scoped(query, team, team_ids), people
-    ):
-        end = _day(signed)
-        start = min(_day(created), end)
+    day = read.day
+    for person_id, assessment_id, kind, created, signed, eligible in read.rows(query, team):
+        end = day(signed)
+        start = min(day(created), end)
         if kind == AssessmentType.REVIEW:
             outcome = cld.REVIEW_OUTCOMES[bool(eligible)]
             yield person_id, Step(REVIEW, start, end, outcome, reference=f"REV{assessment_id}")
@@ -162,23 +224,15 @@ def _assessments(
             yield person_id, Step(ASSESSMENT, start, end, outcome, reference=f"ASM{assessment_id}")
 
 
-def _episodes(
-    session: Session, upto: Period, team_ids: list[int] | None, people: People
-) -> Iterable[tuple[int, Step]]:
-    e = ReablementEpisode
+def _episodes(read: _Read) -> Iterable[tuple[int, Step]]:
+    e, upto = ReablementEpisode, read.upto
     query = _of_person(
         select(*_PERSON, col(e.id), col(e.start_date), col(e.ended_on), col(e.outcome)),
         col(e.person_id),
     ).outerjoin(Referral, col(Referral.id) == e.referral_id)
-    query = query.where(
-        col(e.state).in_([EpisodeState.ACTIVE, EpisodeState.ENDED]),
-        col(e.start_date) <= upto.last_day,
-        or_(col(e.ended_on).is_(None), col(e.ended_on) >= upto.first_day),
-    )
+    query = query.where(*_episode_filter(upto))
     team = func.coalesce(col(Referral.team_id), _person.c.team_id)
-    for person_id, episode_id, start, ended_on, outcome in _rows(
-        session, _scoped(query, team, team_ids), people
-    ):
+    for person_id, episode_id, start, ended_on, outcome in read.rows(query, team):
         # As at the last day read: one ending after it is still running.
         ended = ended_on is not None and ended_on <= upto.last_day
         yield (
@@ -196,11 +250,10 @@ def _episodes(
         )
 
 
-def _sequels(
-    session: Session, upto: Period, team_ids: list[int] | None, people: People
-) -> Iterable[tuple[int, Step]]:
-    """The support that followed reablement (`sequel_services`), in the episode's team."""
-    e = ReablementEpisode
+def _sequels(read: _Read) -> Iterable[tuple[int, Step]]:
+    """The support that followed reablement (`sequel_services`), in the episode's team;
+    everyone's, since any long-term service decides whether the caveat is said."""
+    e, upto = ReablementEpisode, read.upto
     query = _of_person(
         select(*_PERSON, *sequel_services.SEQUEL_COLUMNS), col(e.person_id)
     ).outerjoin(Referral, col(Referral.id) == e.referral_id)
@@ -209,9 +262,8 @@ def _sequels(
         or_(_person.c.date_of_death.is_(None), _person.c.date_of_death >= upto.first_day),
     )
     team = func.coalesce(col(Referral.team_id), _person.c.team_id)
-    for person_id, episode_id, ended_on, outcome, result, followup_on in _rows(
-        session, _scoped(query, team, team_ids), people
-    ):
+    people = read.people
+    for person_id, episode_id, ended_on, outcome, result, followup_on in read.rows(query, team):
         for service in sequel_services.sequels_of(
             episode_id=episode_id,
             ended_on=ended_on,
@@ -236,17 +288,16 @@ def _sequels(
                 )
 
 
-def _items(
-    session: Session, upto: Period, team_ids: list[int] | None, people: People
-) -> Iterable[tuple[int, Step]]:
+def _items(read: _Read) -> Iterable[tuple[int, Step]]:
     """Micro-commissioned items: each held from the plan version that first lists it to
     the one that no longer does (or the plan's closing); put back later, it is another."""
+    upto = read.upto
     query = _of_person(
         select(
             *_PERSON,
             col(CarePlan.id),
-            col(CarePlan.closed_at),
-            col(CarePlanVersion.created_at),
+            read.uk_day(col(CarePlan.closed_at)),
+            read.uk_day(col(CarePlanVersion.created_at)),
             col(CarePlanVersion.items),
         ),
         col(CarePlan.person_id),
@@ -257,12 +308,11 @@ def _items(
     ).order_by(col(CarePlan.id), col(CarePlanVersion.number))
     spans: list[tuple[int, str, date, date | None]] = []
     held: dict[int, dict[tuple[Any, ...], date]] = {}  # plan -> item -> held since
-    closing: dict[int, tuple[int, datetime | None]] = {}
-    for person_id, plan_id, closed_at, created, items in _rows(
-        session, _scoped(query, _person.c.team_id, team_ids), people
-    ):
-        closing[plan_id] = (person_id, closed_at)
-        day = _day(created)
+    closing: dict[int, tuple[int, date | None]] = {}
+    day = read.day
+    for person_id, plan_id, closed_on, created, items in read.rows(query, _person.c.team_id):
+        closing[plan_id] = (person_id, day(closed_on))
+        since = day(created)
         listed = {
             (str(i.get("kind", "")), str(i.get("description", "")), i.get("cost_pounds"))
             for i in items or []
@@ -270,17 +320,17 @@ def _items(
         }
         plan_items = held.setdefault(plan_id, {})
         for item in [item for item in plan_items if item not in listed]:
-            spans.append((person_id, item[0], plan_items.pop(item), day))
+            spans.append((person_id, item[0], plan_items.pop(item), since))
         for item in listed:
-            plan_items.setdefault(item, day)
+            plan_items.setdefault(item, since)
     for plan_id, plan_items in held.items():
-        person_id, closed_at = closing[plan_id]
-        for item, since in plan_items.items():
-            spans.append((person_id, item[0], since, _day(closed_at) if closed_at else None))
-    for person_id, kind, since, end in spans:
-        if since > upto.last_day or (end is not None and end < upto.first_day):
+        person_id, closed_day = closing[plan_id]
+        for item, held_since in plan_items.items():
+            spans.append((person_id, item[0], held_since, closed_day))
+    for person_id, kind, held_since, end in spans:
+        if held_since > upto.last_day or (end is not None and end < upto.first_day):
             continue
         ended = end is not None and end <= upto.last_day
         service_type, _component = cld.ITEM_SERVICES[kind]
         outcome = cld.SERVICE_ENDED_AS_PLANNED if ended else cld.PROVISION_OF_SERVICE
-        yield person_id, Step(SERVICE, since, end if ended else None, outcome, service_type)
+        yield person_id, Step(SERVICE, held_since, end if ended else None, outcome, service_type)
