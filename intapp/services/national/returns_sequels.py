@@ -215,12 +215,16 @@ def _tie_break(step: Step) -> tuple[int, str]:
     return (OUTCOME_RANK.get(outcome_key(step.outcome), 99), step.reference)
 
 
+def _join_order(step: Step) -> tuple[date, date, int, str]:
+    return (step.start, step.end or date.max, *_tie_break(step))
+
+
 def joined(steps: Sequence[Step], gap_days: int) -> list[Joined]:
     """`steps` (one kind, one person) joined where one starts no more than `gap_days`
     after the one before it ended; a record still running joins everything after it."""
     if len(steps) < 2:  # most people: one record, nothing to join
         return [Joined(s.start, s.end, s) for s in steps]
-    ordered = sorted(steps, key=lambda s: (s.start, s.end or date.max, *_tie_break(s)))
+    ordered = sorted(steps, key=_join_order)
     groups: list[list[Step]] = []
     previous_end: date | None = None
     for step in ordered:
@@ -231,6 +235,10 @@ def joined(steps: Sequence[Step], gap_days: int) -> list[Joined]:
         previous_end = step.end
     result = []
     for group in groups:
+        if len(group) == 1:  # most: nothing joined to it
+            only = group[0]
+            result.append(Joined(only.start, only.end, only))
+            continue
         ends = [s.end for s in group]
         end = None if None in ends else max(e for e in ends if e is not None)
         latest = [s for s in group if s.end == end]
