@@ -13,8 +13,9 @@ The year defaults to the last complete financial year before the newest triage.
   `returns_from_events`;
 - returns from the tables: `returns_direct`, which the tests hold equal to the first
   (what `intapp export returns` does);
-- baseline: the same records (requests, assessments, reablement, plan versions, each
-  with its person) read by plain SQL and fetched, with no Python work on them;
+- baseline: the same records (requests, assessments, reablement, plan versions, the
+  episodes whose sequels are services, each with its person) read by plain SQL and
+  fetched, with no Python work on them;
 - baseline: the count of those records, by plain SQL.
 The two derivations' figures are compared: "equal" says they agree.
 
@@ -51,10 +52,15 @@ RAW_QUERIES = {
     " r.reference, r.received_at, r.triaged_at, r.pathway, r.route_of_access, r.close_outcome"
     " FROM referral r " + _PERSON.format(fk="r.person_id") + " WHERE r.triaged_at >= :starts"
     " AND r.triaged_at < :ends",
+    # Begun before the year: only for people with reablement in the history.
     "assessments": "SELECT p.id, p.date_of_birth, p.date_of_death, p.client_type, p.is_carer,"
     " a.id, a.assessment_type, a.created_at, a.signed_off_at, a.eligible"
     " FROM assessment a " + _PERSON.format(fk="a.person_id") + " WHERE a.status IN"
-    " ('signed_off', 'superseded') AND a.signed_off_at >= :starts AND a.signed_off_at < :ends",
+    " ('signed_off', 'superseded') AND a.signed_off_at >= :starts AND a.signed_off_at < :ends"
+    " AND (a.created_at >= :year_starts OR p.id IN (SELECT COALESCE(g2.merged_into_id, g2.id)"
+    " FROM reablement_episode e2 JOIN person g2 ON g2.id = e2.person_id"
+    " WHERE e2.state IN ('active', 'ended') AND e2.start_date <= :last"
+    " AND (e2.ended_on IS NULL OR e2.ended_on >= :first)))",
     "reablement": "SELECT p.id, p.date_of_birth, p.date_of_death, p.client_type, p.is_carer,"
     " e.id, e.start_date, e.ended_on, e.outcome FROM reablement_episode e "
     + _PERSON.format(fk="e.person_id")
@@ -65,6 +71,15 @@ RAW_QUERIES = {
     + _PERSON.format(fk="c.person_id")
     + " JOIN care_plan_version v ON v.plan_id = c.id WHERE v.created_at < :ends"
     " AND (c.closed_at IS NULL OR c.closed_at >= :starts) ORDER BY c.id, v.number",
+    # The support that followed reablement (`sequel_services`).
+    "sequels": "SELECT p.id, p.date_of_birth, p.date_of_death, p.client_type, p.is_carer,"
+    " e.id, e.ended_on, e.outcome, e.followup_result,"
+    " COALESCE(e.followup_recorded_on, e.followup_due) FROM reablement_episode e "
+    + _PERSON.format(fk="e.person_id")
+    + " WHERE e.state = 'ended' AND e.ended_on < :last AND (e.outcome IN"
+    " ('ongoing_low_level_support', 'long_term_support_community',"
+    " 'long_term_support_residential') OR e.followup_result = 'residential_or_nursing')"
+    " AND (p.date_of_death IS NULL OR p.date_of_death >= :first)",
 }
 
 
@@ -101,6 +116,7 @@ def last_complete_year(engine: Engine) -> Period:
 def _bounds(year: Period) -> dict[str, object]:
     upto = history_period(year)
     return {
+        "year_starts": year.starts_at,
         "starts": upto.starts_at,
         "ends": upto.ends_at,
         "first": upto.first_day,
