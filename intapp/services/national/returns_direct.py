@@ -10,7 +10,7 @@ own is choose the records, date them, scope them to teams and follow merged reco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -72,6 +72,8 @@ class _Read:
         self.team_ids = team_ids
         self.people: People = {}
         self.postgres = session.get_bind().dialect.name == "postgresql"
+        # The value `uk_day` read, as a date.
+        self.day: Callable[[Any], Any] = _as_read if self.postgres else _hour_day
 
     def uk_day(self, column: Any) -> Any:
         """The UK date of a stored instant: worked out by PostgreSQL; on SQLite (no time
@@ -79,12 +81,6 @@ class _Read:
         if self.postgres:
             return cast(func.timezone(LOCAL_TZ.key, column), Date)
         return func.substr(column, 1, 13)
-
-    def day(self, value: Any) -> date:
-        """The value `uk_day` read, as a date."""
-        if self.postgres or value is None:
-            return value
-        return _hour_day(value)
 
     def survivor_ids(self, query: Select[Any], person_id: Any) -> Select[Any]:
         """`query`'s rows' persons, as the surviving records' ids."""
@@ -100,7 +96,7 @@ class _Read:
         )
 
     def rows(self, query: Select[Any], team: Any) -> Iterable[tuple[Any, ...]]:
-        """The query's rows in scope, after the person columns, noting each person."""
+        """The query's rows in scope (the person's columns first), noting each person."""
         if self.team_ids is not None:
             query = query.where(team.in_(self.team_ids))
         return _rows(self.session, query, self.people)
@@ -118,7 +114,7 @@ def _scoped(query: Select[Any], team: Any, team_ids: list[int] | None) -> Select
 
 
 def _rows(session: Session, query: Select[Any], people: People) -> Iterable[tuple[Any, ...]]:
-    """The query's rows after the person columns, noting each person's fields."""
+    """The query's rows (the person's columns first), noting each person's fields."""
     width = len(_PERSON)
     service_user: dict[tuple[str | None, bool], bool] = {}  # client_type_of, once per pair
     for row in _fetched(session, query):
@@ -129,7 +125,7 @@ def _rows(session: Session, query: Select[Any], people: People) -> Iterable[tupl
                 kind = client_type_of(client_type, is_carer=bool(is_carer))
                 service_user[key] = kind is ClientType.SERVICE_USER
             people[person_id] = (born, died, service_user[key])
-        yield (person_id, *row[width:])
+        yield row
 
 
 def _fetched(session: Session, query: Select[Any]) -> list[Any]:
@@ -155,8 +151,14 @@ def _fetched(session: Session, query: Select[Any]) -> list[Any]:
 _UK_DAYS: dict[str, date] = {}
 
 
-def _hour_day(hour: str) -> date:
+def _as_read(day: date | None) -> date | None:
+    return day
+
+
+def _hour_day(hour: str | None) -> date | None:
     """The UK date of a UTC hour written ``2026-03-29 00`` (as SQLite stores instants)."""
+    if hour is None:  # no instant (a plan not closed)
+        return None
     day = _UK_DAYS.get(hour)
     if day is None:
         moment = datetime(int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]))
@@ -191,7 +193,7 @@ def _requests(read: _Read) -> Iterable[tuple[int, Step]]:
     outcomes: dict[tuple[str | None, str | None], str] = {}
     routes: dict[str | None, str] = {}
     day = read.day
-    for person_id, reference, received, triaged, pathway, route, closed in read.rows(
+    for person_id, _, _, _, _, reference, received, triaged, pathway, route, closed in read.rows(
         query, col(r.team_id)
     ):
         outcome = outcomes.get((pathway, closed))
@@ -231,7 +233,9 @@ def _assessments(read: _Read) -> Iterable[tuple[int, Step]]:
     )
     team = func.coalesce(col(Referral.team_id), _person.c.team_id)
     day = read.day
-    for person_id, assessment_id, kind, created, signed, eligible in read.rows(query, team):
+    for person_id, _, _, _, _, assessment_id, kind, created, signed, eligible in read.rows(
+        query, team
+    ):
         end = day(signed)
         start = min(day(created), end)
         if kind == AssessmentType.REVIEW:
@@ -250,7 +254,7 @@ def _episodes(read: _Read) -> Iterable[tuple[int, Step]]:
     ).outerjoin(Referral, col(Referral.id) == e.referral_id)
     query = query.where(*_episode_filter(upto))
     team = func.coalesce(col(Referral.team_id), _person.c.team_id)
-    for person_id, episode_id, start, ended_on, outcome in read.rows(query, team):
+    for person_id, _, _, _, _, episode_id, start, ended_on, outcome in read.rows(query, team):
         # As at the last day read: one ending after it is still running.
         ended = ended_on is not None and ended_on <= upto.last_day
         yield (
@@ -281,7 +285,9 @@ def _sequels(read: _Read) -> Iterable[tuple[int, Step]]:
     )
     team = func.coalesce(col(Referral.team_id), _person.c.team_id)
     people = read.people
-    for person_id, episode_id, ended_on, outcome, result, followup_on in read.rows(query, team):
+    for person_id, _, _, _, _, episode_id, ended_on, outcome, result, followup_on in read.rows(
+        query, team
+    ):
         for service in sequel_services.sequels_of(
             episode_id=episode_id,
             ended_on=ended_on,
@@ -328,7 +334,9 @@ def _items(read: _Read) -> Iterable[tuple[int, Step]]:
     held: dict[int, dict[tuple[Any, ...], date]] = {}  # plan -> item -> held since
     closing: dict[int, tuple[int, date | None]] = {}
     day = read.day
-    for person_id, plan_id, closed_on, created, items in read.rows(query, _person.c.team_id):
+    for person_id, _, _, _, _, plan_id, closed_on, created, items in read.rows(
+        query, _person.c.team_id
+    ):
         closing[plan_id] = (person_id, day(closed_on))
         since = day(created)
         listed = {
