@@ -24,6 +24,7 @@ from intapp.services.national import cld, sequel_services
 from intapp.services.national.period import Period
 from intapp.services.national.returns import (
     YearReturns,
+    collector_paused,
     compute_returns,
     histories_by_person,
     history_period,
@@ -45,15 +46,11 @@ def returns_direct(
     """The figures for `year` and the teams `team_ids` (None: the city), from the tables."""
     read = _Read(session, year, team_ids)
     steps: dict[int, list[Step]] = {}
-    for person_id, step in (
-        *_requests(read),
-        *_assessments(read),
-        *_episodes(read),
-        *_items(read),
-        *_sequels(read),
-    ):
-        steps.setdefault(person_id, []).append(step)
-    return compute_returns(histories_by_person(read.people, steps), year=year, as_of=as_of)
+    with collector_paused():
+        for reader in (_requests, _assessments, _episodes, _items, _sequels):
+            for person_id, step in reader(read):
+                steps.setdefault(person_id, []).append(step)
+        return compute_returns(histories_by_person(read.people, steps), year=year, as_of=as_of)
 
 
 class _Read:
