@@ -11,13 +11,12 @@ and is printed beside it.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from intapp.services.national.cld import collector_paused
 from intapp.services.national.events import CldEvent
 from intapp.services.national.period import Period
 from intapp.services.national.returns_sequels import (
@@ -344,17 +343,3 @@ def returns_from_events(events: Iterable[CldEvent], *, year: Period, as_of: date
     """The figures for `year` from the CLD events of `history_period(year)`."""
     with collector_paused():
         return compute_returns(histories_of(events), year=year, as_of=as_of)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a city's histories are built and counted:
-    they hold no cycles, but each of the million new objects counts towards the
-    collector's next pass over every object alive, which cost half the time."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()

@@ -10,7 +10,7 @@ own is choose the records, date them, scope them to teams and follow merged reco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,7 +24,6 @@ from intapp.services.national import cld, sequel_services
 from intapp.services.national.period import Period
 from intapp.services.national.returns import (
     YearReturns,
-    collector_paused,
     compute_returns,
     histories_by_person,
     history_period,
@@ -46,7 +45,7 @@ def returns_direct(
     """The figures for `year` and the teams `team_ids` (None: the city), from the tables."""
     read = _Read(session, year, team_ids)
     steps: dict[int, list[Step]] = {}
-    with collector_paused():
+    with cld.collector_paused():
         for reader in (_requests, _assessments, _episodes, _items, _sequels):
             for person_id, step in reader(read):
                 steps.setdefault(person_id, []).append(step)
@@ -125,22 +124,18 @@ def _rows(session: Session, query: Select[Any], people: People) -> Iterable[tupl
         yield row
 
 
-def _fetched(session: Session, query: Select[Any]) -> list[Any]:
-    """The query's rows. On PostgreSQL straight from the driver, which gives dates, JSON
-    and booleans as Python values already: SQLAlchemy's row objects cost more than the
-    fetch itself for a city's half a million rows. SQLite needs SQLAlchemy's conversions."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return list(connection.execute(query).all())
-    compiled = query.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+def _fetched(session: Session, query: Select[Any]) -> Sequence[Any]:
+    """The query's rows. On PostgreSQL the driver's own tuples, as the CLD extract reads
+    them (`cld._Extract.rows`): dates, JSON and booleans come as Python values already,
+    and SQLAlchemy's row objects cost more than the fetch for half a million rows.
+    SQLite needs SQLAlchemy's conversions (its dates are text)."""
+    result = session.connection().execute(query)
     try:
-        cursor.execute(str(compiled), compiled.params)
-        return list(cursor.fetchall())
+        if session.get_bind().dialect.name == "postgresql":
+            return result.cursor.fetchall()
+        return result.all()
     finally:
-        cursor.close()
+        result.close()
 
 
 # UK dates by UTC hour: the UK is a whole number of hours from UTC, so every instant in one
