@@ -42,7 +42,8 @@ from intapp.services.national.returns_sequels import COMMUNITY, LOW_LEVEL, RESID
 
 # Service components. "Home Support" and "Equipment" as cld.py names them; intapp does
 # not record what the ongoing low-level support is, and equipment is what most such
-# support after reablement is. A care home's component is not among cld.py's.
+# support after reablement is. A care home's component is not among cld.py's: its
+# SERVICE_COMPONENTS needs RESIDENTIAL_CARE for the CLD file's check to accept it.
 HOME_SUPPORT = "Home Support"
 EQUIPMENT = "Equipment"
 RESIDENTIAL_CARE = "Residential Care"
