@@ -13,7 +13,7 @@ care home. The rules, for an ended episode (a merged record's as the survivor's)
 - **Its follow-up:** a follow-up finding the person in residential or nursing care,
   when the ending was not already residential, is a residential service from the day
   the follow-up was recorded (the first day intapp knows it); the ending's low-level or
-  community support ends the day before.
+  community support ends the day before ("Progress to Support Planning / Services").
 - **Their end:** intapp neither arranges nor ends long-term support, so a service runs
   on (no end date, "Provision of service") until the person's death ends it ("NFA -
   Deceased"). Support the person did not live to begin is not reported.
