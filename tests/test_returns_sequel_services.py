@@ -237,5 +237,4 @@ def test_the_services_are_in_the_national_lists_the_extract_checks() -> None:
     from intapp.services.national.sequel_services import AFTER_ENDING, RESIDENTIAL_CARE
 
     assert {kind for kind, _ in AFTER_ENDING.values()} <= cld.SERVICE_TYPES
-    # A care home's component is not yet in cld.py's list (see the module's note).
-    assert {c for _, c in AFTER_ENDING.values()} - {RESIDENTIAL_CARE} <= cld.SERVICE_COMPONENTS
+    assert {c for _, c in AFTER_ENDING.values()} | {RESIDENTIAL_CARE} <= cld.SERVICE_COMPONENTS

@@ -125,11 +125,14 @@ SERVICE_TYPES = frozenset(
 # package components are not in any stored reference, so these are the closest wording.
 REABLEMENT = "Reablement"
 ITEM_SERVICES: dict[str, tuple[str, str]] = {
-    "equipment": (ONGOING_LOW_LEVEL, "Equipment"),
+    "equipment": (ONGOING_LOW_LEVEL, sequel_services.EQUIPMENT),
     "adaptation": (ONGOING_LOW_LEVEL, "Adaptations"),
-    "small_package": (ONGOING_LOW_LEVEL, "Home Support"),
+    "small_package": (ONGOING_LOW_LEVEL, sequel_services.HOME_SUPPORT),
 }
-SERVICE_COMPONENTS = frozenset({REABLEMENT, *(c for _, c in ITEM_SERVICES.values())})
+# With the components of the support that followed reablement (a care home's, too).
+SERVICE_COMPONENTS = frozenset(
+    {REABLEMENT, *(c for _, c in ITEM_SERVICES.values()), *sequel_services.COMPONENTS}
+)
 
 # Routes of access (release 1), as the CLD guidance names them (see DOMAIN.md).
 ROUTES_OF_ACCESS: dict[str, str] = {

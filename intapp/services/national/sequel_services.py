@@ -40,10 +40,10 @@ from intapp.services.national.events import CldEvent
 from intapp.services.national.period import Period
 from intapp.services.national.returns_sequels import COMMUNITY, LOW_LEVEL, RESIDENTIAL
 
-# Service components. "Home Support" and "Equipment" as cld.py names them; intapp does
-# not record what the ongoing low-level support is, and equipment is what most such
-# support after reablement is. A care home's component is not among cld.py's: its
-# SERVICE_COMPONENTS needs RESIDENTIAL_CARE for the CLD file's check to accept it.
+# Service components (cld.py's plan items use the first two too). intapp does not record
+# what the ongoing low-level support is, and equipment is what most such support after
+# reablement is. "Residential Care" is the closest wording to the CLD list's; the release
+# 1 list itself is not among the references to hand.
 HOME_SUPPORT = "Home Support"
 EQUIPMENT = "Equipment"
 RESIDENTIAL_CARE = "Residential Care"
