@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from intapp.cli.context import Context, pass_context
-
-FORMATS = ("csv", "xlsx", "md")
-_SUFFIX_FORMAT = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
+from intapp.cli.report_options import report_format, report_options
 
 
 @click.group()
@@ -19,20 +17,7 @@ def export() -> None:
 
 @export.command("weekly")
 @click.option("--week", help="ISO week, e.g. 2026-W47. Default: the last complete week.")
-@click.option("--team", "team_code", metavar="CODE", help="Only this team.")
-@click.option("--locality", metavar="NAME", help="Only the teams in this locality.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="csv, xlsx or md. Default: from --output's extension, else csv.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Save to this file. Default: print to the screen (not for xlsx).",
-)
+@report_options(default_format="csv")
 @pass_context
 def weekly(
     context: Context,
@@ -57,11 +42,9 @@ def weekly(
     from intapp.services.weekly_summary import export_weekly_summary, weekly_summary
     from intapp.store.engine import unit_of_work
 
-    if team_code and locality:
-        raise click.UsageError("Choose --team or --locality, not both")
-    fmt = fmt or (_SUFFIX_FORMAT.get(output.suffix.lower(), "csv") if output else "csv")
-    if fmt == "xlsx" and output is None:
-        raise click.UsageError("An XLSX workbook needs --output FILE")
+    fmt = report_format(
+        team_code=team_code, locality=locality, fmt=fmt, output=output, default_format="csv"
+    )
     with unit_of_work(context.engine()) as session:
         summary = weekly_summary(session=session, week=week, team_code=team_code, locality=locality)
         data = export_weekly_summary(

@@ -7,29 +7,14 @@ from pathlib import Path
 import click
 
 from intapp.cli.context import Context, pass_context
-
-FORMATS = ("csv", "xlsx", "md")
-_SUFFIX_FORMAT = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
+from intapp.cli.report_options import report_format, report_options
 
 
 @click.command("evaluation")
 @click.option("--year", metavar="YYYY-YY", help="Financial year, e.g. 2025-26 (April to March).")
 @click.option("--from", "first", metavar="DATE", help="First day (DD/MM/YYYY), UK time.")
 @click.option("--to", "last", metavar="DATE", help="Last day (DD/MM/YYYY), included.")
-@click.option("--team", "team_code", metavar="CODE", help="Only this team.")
-@click.option("--locality", metavar="NAME", help="Only the teams in this locality.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="csv, xlsx or md. Default: from --output's extension, else csv.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Save to this file (readable by you alone). Default: print (not for xlsx).",
-)
+@report_options(default_format="csv")
 @pass_context
 def evaluation(
     context: Context,
@@ -59,11 +44,9 @@ def evaluation(
     from intapp.services.evaluation import evaluation_table, export_evaluation
     from intapp.store.engine import unit_of_work
 
-    if team_code and locality:
-        raise click.UsageError("Choose --team or --locality, not both")
-    fmt = fmt or (_SUFFIX_FORMAT.get(output.suffix.lower(), "csv") if output else "csv")
-    if fmt == "xlsx" and output is None:
-        raise click.UsageError("An XLSX workbook needs --output FILE")
+    fmt = report_format(
+        team_code=team_code, locality=locality, fmt=fmt, output=output, default_format="csv"
+    )
     with unit_of_work(context.engine()) as session:
         table = evaluation_table(
             session=session,

@@ -7,27 +7,12 @@ from pathlib import Path
 import click
 
 from intapp.cli.context import Context, pass_context
-
-FORMATS = ("csv", "xlsx", "md")
-_SUFFIX_FORMAT = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
+from intapp.cli.report_options import report_format, report_options
 
 
 @click.command("returns")
 @click.option("--year", required=True, metavar="YYYY-YY", help="Financial year, e.g. 2026-27.")
-@click.option("--team", "team_code", metavar="CODE", help="Only this team.")
-@click.option("--locality", metavar="NAME", help="Only the teams in this locality.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="csv, xlsx or md. Default: from --output's extension, else md.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Save to this file (readable by you alone). Default: print to the screen (not xlsx).",
-)
+@report_options(default_format="md")
 @pass_context
 def returns(
     context: Context,
@@ -54,11 +39,9 @@ def returns(
     from intapp.services.national.returns_export import export_returns, year_returns
     from intapp.store.engine import unit_of_work
 
-    if team_code and locality:
-        raise click.UsageError("Choose --team or --locality, not both")
-    fmt = fmt or (_SUFFIX_FORMAT.get(output.suffix.lower(), "md") if output else "md")
-    if fmt == "xlsx" and output is None:
-        raise click.UsageError("An XLSX workbook needs --output FILE")
+    fmt = report_format(
+        team_code=team_code, locality=locality, fmt=fmt, output=output, default_format="md"
+    )
     with unit_of_work(context.engine()) as session:
         figures = year_returns(session=session, year=year, team_code=team_code, locality=locality)
         data = export_returns(

@@ -7,25 +7,11 @@ from pathlib import Path
 import click
 
 from intapp.cli.context import Context, pass_context
-
-FORMATS = ("csv", "xlsx", "md")
+from intapp.cli.report_options import report_format, report_options
 
 
 @click.command("trends")
-@click.option("--team", "team_code", metavar="CODE", help="Only this team.")
-@click.option("--locality", metavar="NAME", help="Only the teams in this locality.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="csv, xlsx or md. Default: from --output's extension, else csv.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Save to this file. Default: print to the screen (not for xlsx).",
-)
+@report_options(default_format="csv")
 @pass_context
 def trends(
     context: Context,
@@ -50,17 +36,12 @@ def trends(
       intapp export trends --team C3 --format md
       intapp export trends --locality Central --output central-trends.xlsx
     """
-    # The weekly export's rule for a format from a file's extension (imported here: the
-    # export group imports this module as it loads).
-    from intapp.cli.export import _SUFFIX_FORMAT
     from intapp.services.trends.export import export_trends, trends_for_export
     from intapp.store.engine import unit_of_work
 
-    if team_code and locality:
-        raise click.UsageError("Choose --team or --locality, not both")
-    fmt = fmt or (_SUFFIX_FORMAT.get(output.suffix.lower(), "csv") if output else "csv")
-    if fmt == "xlsx" and output is None:
-        raise click.UsageError("An XLSX workbook needs --output FILE")
+    fmt = report_format(
+        team_code=team_code, locality=locality, fmt=fmt, output=output, default_format="csv"
+    )
     with unit_of_work(context.engine()) as session:
         found = trends_for_export(session=session, team_code=team_code, locality=locality)
         data = export_trends(session=session, user=context.user, trends=found, fmt=fmt, path=output)
