@@ -19,7 +19,7 @@ from intapp.services.evaluation.figures import OUTCOMES
 from intapp.services.evaluation.notes import notes
 from intapp.services.evaluation.table import COLUMNS, EvaluationRow, EvaluationTable, Value
 from intapp.services.views import record_export, save_export
-from intapp.services.weekly_summary.cells import spreadsheet_safe
+from intapp.services.weekly_summary.cells import spreadsheet_safe, write_cell
 from intapp.services.weekly_summary.render import markdown_table
 
 FORMATS = ("csv", "xlsx", "md")
@@ -123,7 +123,6 @@ def render_xlsx(table: EvaluationTable) -> bytes:
 def _fill(
     sheet: object, title: str, rows: Sequence[Sequence[Value | str]], widest: int = MAX_WIDTH
 ) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.utils import get_column_letter
 
     sheet.title = title  # type: ignore[attr-defined]
@@ -132,12 +131,7 @@ def _fill(
         for index, value in enumerate(row):
             if value is None:
                 continue
-            cell = sheet.cell(row=row_number, column=index + 1)  # type: ignore[attr-defined]
-            if isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            else:
-                cell.value = value
+            write_cell(sheet, row_number, index + 1, value)
             widths[index] = max(widths[index], len(str(value)))
     sheet.freeze_panes = "A2"  # type: ignore[attr-defined]
     for index, width in enumerate(widths, start=1):

@@ -21,7 +21,7 @@ from intapp.services.national.returns import (
     sequel_order,
 )
 from intapp.services.national.returns_definitions import CAVEAT, TABLES, TITLES, definitions
-from intapp.services.weekly_summary.cells import spreadsheet_safe
+from intapp.services.weekly_summary.cells import spreadsheet_safe, write_cell
 from intapp.services.weekly_summary.render import markdown_table
 
 FORMATS = ("csv", "xlsx", "md")
@@ -149,7 +149,6 @@ def render_xlsx(figures: ScopedReturns) -> bytes:
 
 
 def _fill(sheet: object, header: list[str], body: Sequence[Sequence[Value | str]]) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.utils import get_column_letter
 
     sheet.append(header)  # type: ignore[attr-defined]
@@ -158,12 +157,7 @@ def _fill(sheet: object, header: list[str], body: Sequence[Sequence[Value | str]
         for index, value in enumerate(values):
             if value is None:
                 continue
-            cell = sheet.cell(row=row_number, column=index + 1)  # type: ignore[attr-defined]
-            if isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            else:
-                cell.value = value
+            write_cell(sheet, row_number, index + 1, value)
             widths[index] = max(widths[index], len(str(value)))
     sheet.freeze_panes = "A2"  # type: ignore[attr-defined]
     for index, width in enumerate(widths, start=1):

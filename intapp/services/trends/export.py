@@ -16,7 +16,7 @@ from intapp.services.errors import InvalidInput
 from intapp.services.report_scope import report_scope
 from intapp.services.trends.series import Series, Trends, monthly_trends
 from intapp.services.views import record_export, save_export
-from intapp.services.weekly_summary.cells import spreadsheet_safe
+from intapp.services.weekly_summary.cells import spreadsheet_safe, write_cell
 
 # The weekly summary's aligned Markdown tables.
 from intapp.services.weekly_summary.render import markdown_table
@@ -152,20 +152,12 @@ def render_xlsx(trends: Trends) -> bytes:
 
 
 def _fill(sheet: object, title: str, header: list[str], rows: Sequence[Sequence[Cell]]) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     sheet.title = title  # type: ignore[attr-defined]
     sheet.append(header)  # type: ignore[attr-defined]
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
-            if value is None:
-                continue
-            cell = sheet.cell(row=row_number, column=column)  # type: ignore[attr-defined]
-            if isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            else:
-                cell.value = value
+            if value is not None:
+                write_cell(sheet, row_number, column, value)
     sheet.freeze_panes = "B2"  # type: ignore[attr-defined]
 
 

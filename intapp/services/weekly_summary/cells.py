@@ -21,3 +21,19 @@ def spreadsheet_safe(text: str) -> str:
 def restore(text: str) -> str:
     """The text `spreadsheet_safe` was given."""
     return text[1:] if text[:1] == "'" else text
+
+
+def write_cell(sheet: object, row: int, column: int, value: object) -> object:
+    """Put `value` in an XLSX sheet's cell and return the cell: text always as text,
+    never a formula whatever it starts with, with characters XML cannot hold replaced
+    rather than passed through; numbers as numbers. The workbook's form of
+    `spreadsheet_safe`."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = sheet.cell(row=row, column=column)  # type: ignore[attr-defined]
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell

@@ -16,7 +16,7 @@ from intapp.config import configured as _configured
 from intapp.formatting import markdown_escaped
 from intapp.services.errors import InvalidInput
 from intapp.services.views import record_export, save_export
-from intapp.services.weekly_summary.cells import spreadsheet_safe
+from intapp.services.weekly_summary.cells import spreadsheet_safe, write_cell
 from intapp.services.weekly_summary.summary import (
     COLUMNS,
     OUTCOMES,
@@ -139,7 +139,6 @@ def _sheet_title(wanted: str, used: set[str]) -> str:
 
 
 def _fill_sheet(sheet: object, title: str, rows: Sequence[SummaryRow]) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.utils import get_column_letter
 
     sheet.title = title  # type: ignore[attr-defined]
@@ -150,16 +149,9 @@ def _fill_sheet(sheet: object, title: str, rows: Sequence[SummaryRow]) -> None:
             value = row.cell(column)
             if value is None:
                 continue
-            cell = sheet.cell(row=row_number, column=index + 1)  # type: ignore[attr-defined]
-            if isinstance(value, str):
-                # Characters XML cannot hold at all are replaced, never passed through.
-                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                cell.value = value
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            else:
-                cell.value = value
-                if column in ("utilisation_pct", "pct_triaged_within_target", "fte"):
-                    cell.number_format = "0.0"
+            cell = write_cell(sheet, row_number, index + 1, value)
+            if column in ("utilisation_pct", "pct_triaged_within_target", "fte"):
+                cell.number_format = "0.0"  # type: ignore[attr-defined]
             widths[index] = max(widths[index], len(str(value)))
     sheet.freeze_panes = "A2"  # type: ignore[attr-defined]
     for index, width in enumerate(widths, start=1):
