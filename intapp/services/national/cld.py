@@ -235,7 +235,7 @@ def uk_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-class _UkDays(dict[str | None, date | None]):
+class UkDays(dict[str | None, date | None]):
     """UK dates of stored instants, looked up by their UTC hour (``2026-06-30 23``): the
     UK is a whole number of hours from UTC, so every instant in one UTC hour falls on the
     same UK day, and the time zone is consulted once per hour rather than once per row.
@@ -252,7 +252,7 @@ class _UkDays(dict[str | None, date | None]):
 
 
 def utc_hour(column: Any, dialect: str) -> ColumnElement[str]:
-    """A stored instant's UTC hour as text, ``YYYY-MM-DD HH`` (for `_UkDays`). SQLite
+    """A stored instant's UTC hour as text, ``YYYY-MM-DD HH`` (for `UkDays`). SQLite
     stores instants as UTC text; PostgreSQL as timestamptz."""
     if dialect == "sqlite":
         return func.substr(column, 1, 13)
@@ -407,7 +407,7 @@ class _Extract:
 
     def __init__(self, connection: Connection, period: Period, team_ids: list[int] | None):
         self.connection, self.period, self.team_ids = connection, period, team_ids
-        self.people, self.uk_day = _People(), _UkDays()
+        self.people, self.uk_day = _People(), UkDays()
         self.dialect = connection.dialect.name
 
     def hour(self, column: Any) -> ColumnElement[str]:

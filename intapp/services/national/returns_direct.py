@@ -11,7 +11,7 @@ own is choose the records, date them, scope them to teams and follow merged reco
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Select, cast, func, or_, select
@@ -69,14 +69,14 @@ class _Read:
         self.people: People = {}
         self.postgres = session.get_bind().dialect.name == "postgresql"
         # The value `uk_day` read, as a date.
-        self.day: Callable[[Any], Any] = _as_read if self.postgres else _hour_day
+        self.day: Callable[[Any], Any] = _as_read if self.postgres else cld.UkDays().__getitem__
 
     def uk_day(self, column: Any) -> Any:
         """The UK date of a stored instant: worked out by PostgreSQL; on SQLite (no time
         zones) the UTC hour as text, for `day`."""
         if self.postgres:
             return cast(func.timezone(LOCAL_TZ.key, column), Date)
-        return func.substr(column, 1, 13)
+        return cld.utc_hour(column, "sqlite")
 
     def survivor_ids(self, query: Select[Any], person_id: Any) -> Select[Any]:
         """`query`'s rows' persons, as the surviving records' ids."""
@@ -138,23 +138,7 @@ def _fetched(session: Session, query: Select[Any]) -> Sequence[Any]:
         result.close()
 
 
-# UK dates by UTC hour: the UK is a whole number of hours from UTC, so every instant in one
-# UTC hour falls on the same UK day, and a city's few thousand hours are worked out once.
-_UK_DAYS: dict[str, date] = {}
-
-
 def _as_read(day: date | None) -> date | None:
-    return day
-
-
-def _hour_day(hour: str | None) -> date | None:
-    """The UK date of a UTC hour written ``2026-03-29 00`` (as SQLite stores instants)."""
-    if hour is None:  # no instant (a plan not closed)
-        return None
-    day = _UK_DAYS.get(hour)
-    if day is None:
-        moment = datetime(int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]))
-        day = _UK_DAYS[hour] = cld.uk_day(moment.replace(tzinfo=UTC))
     return day
 
 
